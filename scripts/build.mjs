@@ -1,0 +1,58 @@
+// Bundles every entry point with esbuild and copies the runtime assets (tree-sitter wasm, mappings)
+// next to the bundles, where src/core/assets.ts finds them at run time.
+// Usage: node scripts/build.mjs [--watch] [--minify]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const minify = process.argv.includes('--minify');
+mkdirSync(dist, { recursive: true });
+
+/** Node entry points: [source, output name]. Missing sources are skipped so the build works while features land. */
+const nodeEntries = [
+  ['src/cli/main.ts', 'cli'],
+  ['src/server/main.ts', 'server'],
+  ['src/extension/main.ts', 'extension'],
+].filter(([src]) => existsSync(join(root, src)));
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+await esbuild.build({
+  ...common,
+  entryPoints: Object.fromEntries(nodeEntries.map(([src, out]) => [out, src])),
+  outdir: dist,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  banner: { js: '' },
+});
+
+if (existsSync(join(root, 'src/webview/panel/main.ts'))) {
+  await esbuild.build({
+    ...common,
+    entryPoints: { webview: 'src/webview/panel/main.ts' },
+    outdir: dist,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
+}
+
+// Runtime assets, found relative to the bundle (see src/core/assets.ts).
+cpSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
+cpSync(join(root, 'node_modules/tree-sitter-cuda/tree-sitter-cuda.wasm'), join(dist, 'tree-sitter-cuda.wasm'));
+mkdirSync(join(dist, 'mappings'), { recursive: true });
+for (const f of readdirSync(join(root, 'mappings'))) {
+  if (f.endsWith('.json')) cpSync(join(root, 'mappings', f), join(dist, 'mappings', f));
+}
+console.log(`built ${nodeEntries.map(([, o]) => o).join(', ')} into dist/`);
