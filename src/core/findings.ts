@@ -1,0 +1,104 @@
+/**
+ * The one currency of HIP Porter: a {@link Finding}. Diagnostics, quick-fixes, the translator,
+ * the scan report and the agent's context are all views of findings (see ../shared/DESIGN.md).
+ *
+ * Offsets: every `start`/`end` in this module is a UTF-16 code-unit offset into the JavaScript
+ * string of the document (the same unit `String.prototype.slice` and web-tree-sitter's
+ * `startIndex` use for string input). Lines/columns are derived with `LineIndex` (src/core/text.ts).
+ */
+
+/** Severity of a finding, ordered like LSP's DiagnosticSeverity (1 = error .. 4 = hint). */
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A replacement of `[start, end)` (UTF-16 offsets into the original text) by `newText`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/**
+ * A quick-fix attached to a finding.
+ * `auto: true` means the fix is safe to apply without a human (the translator applies it);
+ * `auto: false` fixes are offered as quick-fixes in the editor only.
+ */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  auto: boolean;
+}
+
+/** What the mapping tables say about a name, or what kind of hazard a rule found. */
+export type FindingStatus =
+  | 'supported' // renamed to a HIP name that exists in the target ROCm version
+  | 'unsupported' // no HIP equivalent (at all, or in the target ROCm version)
+  | 'deprecated' // CUDA deprecated it; still mapped
+  | 'removed' // CUDA removed it; still mapped where HIP has it
+  | 'experimental' // HIP equivalent is marked experimental by HIPIFY
+  | 'hazard' // code that compiles under HIP but behaves differently or fails on AMD
+  | 'parse-error'; // tree-sitter could not parse this region
+
+/** Rule families, used for severity settings ("severity per rule family"). */
+export type RuleFamily =
+  | 'api'
+  | 'headers'
+  | 'launch'
+  | 'warp'
+  | 'arch'
+  | 'asm'
+  | 'memory'
+  | 'libraries'
+  | 'cxx'
+  | 'parse';
+
+/** One thing HIP Porter found in a CUDA file. */
+export interface Finding {
+  /** Stable rule code, e.g. `HP101`. Codes never change meaning once released. */
+  code: string;
+  family: RuleFamily;
+  severity: Severity;
+  /** One line: what breaks on AMD and what to do. */
+  message: string;
+  /** UTF-16 offsets of the flagged text in the original document. */
+  start: number;
+  end: number;
+  /** Library the name belongs to (`runtime`, `driver`, `device`, `blas`, `rand`, ...). */
+  library?: string;
+  /** The CUDA name or construct, e.g. `cudaMalloc`, `0xffffffff`. */
+  cuda?: string;
+  /** Its HIP replacement, when there is one. */
+  hip?: string;
+  status: FindingStatus;
+  fix?: Fix;
+  /** URL of the HIP documentation section the rule rests on. */
+  docs?: string;
+}
+
+/** Options shared by analysis and translation. */
+export interface EngineOptions {
+  /** Target ROCm/HIP version as `major.minor[.patch]`; names added after it are not used. Default `6.2.0`. */
+  targetRocm?: string;
+  /** Also rename identifiers inside comments. Default false. */
+  includeComments?: boolean;
+  /** `keep` leaves `k<<<g, b, s, st>>>(...)` as is (hip-clang accepts it); `hip` rewrites to `hipLaunchKernelGGL`. */
+  kernelLaunch?: 'keep' | 'hip';
+  /** `hip` maps library APIs to the hip* wrappers (default); `roc` to rocBLAS/rocSPARSE/rocRAND/rocSOLVER names. */
+  libraryTarget?: 'hip' | 'roc';
+  /** Also apply mappings HIPIFY marks experimental. Default false. */
+  experimental?: boolean;
+}
+
+/** The default target ROCm version: a recent 6.x release. */
+export const DEFAULT_TARGET_ROCM = '6.2.0';
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 1, warning: 2, information: 3, hint: 4 };
+
+/** LSP DiagnosticSeverity number (1..4) for a severity. */
+export function severityToLsp(s: Severity): 1 | 2 | 3 | 4 {
+  return SEVERITY_ORDER[s] as 1 | 2 | 3 | 4;
+}
+
+/** Sorts findings by start offset, then by code, in place; returns the same array. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));
+}

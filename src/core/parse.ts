@@ -1,0 +1,75 @@
+/**
+ * Parsing CUDA with web-tree-sitter and the tree-sitter-cuda grammar (npm `tree-sitter-cuda`,
+ * which ships `tree-sitter-cuda.wasm`). One parser per process, initialised once with
+ * {@link initParser}; {@link parse} is synchronous after that. Incremental re-parse: pass the
+ * previous tree with the edit applied ({@link editTree}).
+ *
+ * Node offsets (`startIndex`, `endIndex`) are UTF-16 code-unit offsets into the parsed string.
+ */
+import { readFileSync } from 'node:fs';
+import { Language, Parser, type Tree, type Node, type Edit } from 'web-tree-sitter';
+import { cudaGrammarWasmPath, treeSitterWasmPath } from './assets';
+
+export type { Tree, Node as SyntaxNode };
+
+let parser: Parser | undefined;
+let initPromise: Promise<void> | undefined;
+
+/** Loads the wasm runtime and the CUDA grammar once. Safe to call many times. Throws if the wasm files are missing. */
+export function initParser(): Promise<void> {
+  if (!initPromise) {
+    initPromise = (async () => {
+      const runtime = readFileSync(treeSitterWasmPath());
+      await Parser.init({ wasmBinary: runtime });
+      const lang = await Language.load(readFileSync(cudaGrammarWasmPath()));
+      const p = new Parser();
+      p.setLanguage(lang);
+      parser = p;
+    })();
+  }
+  return initPromise;
+}
+
+/** True once {@link initParser} has finished. */
+export function parserReady(): boolean {
+  return parser !== undefined;
+}
+
+/**
+ * Parses CUDA/C++ text. `old` enables incremental re-parse (it must have had {@link editTree} applied).
+ * Throws if {@link initParser} has not completed.
+ */
+export function parse(text: string, old?: Tree): Tree {
+  if (!parser) throw new Error('HIP Porter: parser not initialised (await initParser() first)');
+  const tree = parser.parse(text, old ?? null);
+  if (!tree) throw new Error('HIP Porter: tree-sitter returned no tree');
+  return tree;
+}
+
+/** Describes a text change for incremental parsing: offsets are UTF-16 indices, positions 0-based rows and UTF-16 columns. */
+export function editTree(tree: Tree, edit: Edit): void {
+  tree.edit(edit);
+}
+
+/** Regions where tree-sitter failed to parse: ERROR and MISSING nodes, as [start, end) UTF-16 offsets. */
+export function errorRegions(tree: Tree): Array<{ start: number; end: number; missing: boolean }> {
+  const out: Array<{ start: number; end: number; missing: boolean }> = [];
+  if (!tree.rootNode.hasError) return out;
+  const cursor = tree.walk();
+  let done = false;
+  while (!done) {
+    const n = cursor.currentNode;
+    if (n.isError || n.isMissing) {
+      out.push({ start: n.startIndex, end: n.endIndex, missing: n.isMissing });
+    } else if (n.hasError && cursor.gotoFirstChild()) {
+      continue;
+    }
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        done = true;
+        break;
+      }
+    }
+  }
+  return out;
+}

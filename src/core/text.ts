@@ -1,0 +1,93 @@
+/**
+ * Text helpers: line index (offset <-> 0-based line / UTF-16 column), line-ending and BOM
+ * detection, and applying non-overlapping edits.
+ */
+import type { TextEdit } from './findings';
+
+/** 0-based line and UTF-16 column, as in LSP `Position`. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** Maps UTF-16 offsets to 0-based line / UTF-16 column positions and back for one text. */
+export class LineIndex {
+  /** Offset of the first character of each line. */
+  private readonly starts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** Position of a UTF-16 offset (clamped to the text). */
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo]! };
+  }
+
+  /** UTF-16 offset of a position (clamped to the line and the text). */
+  offsetAt(pos: Position): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    const start = this.starts[pos.line]!;
+    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1]! : this.text.length;
+    return Math.max(start, Math.min(start + pos.character, next));
+  }
+
+  /** Offset of the start of a 0-based line. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))]!;
+  }
+}
+
+/** The text's dominant line ending: `\r\n` when most line breaks are CRLF, else `\n`. */
+export function detectEol(text: string): '\n' | '\r\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
+    else lf++;
+  }
+  return crlf > lf ? '\r\n' : '\n';
+}
+
+/** True when the text starts with a U+FEFF byte-order mark. */
+export function hasBom(text: string): boolean {
+  return text.charCodeAt(0) === 0xfeff;
+}
+
+/**
+ * Applies edits (UTF-16 offsets into `text`) and returns the new text.
+ * Edits are sorted by start; an edit that overlaps an earlier kept one is dropped.
+ * Edits with equal start where both are insertions keep their given order.
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = edits
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i)
+    .map((x) => x.e);
+  const out: string[] = [];
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) continue; // overlapping: keep the first
+    out.push(text.slice(pos, e.start), e.newText);
+    pos = e.end;
+  }
+  out.push(text.slice(pos));
+  return out.join('');
+}
