@@ -1,0 +1,175 @@
+/**
+ * The hipcc command line: what to compile and how, as plain data ({@link BuildRequest}), and its
+ * translation into an argument array ({@link hipccArgs}) and an environment ({@link buildEnv}).
+ * No process is started here except by {@link detectHipVersion}.
+ *
+ * hipcc is AMD's compiler driver (a Perl wrapper over clang on ROCm 5.x). With
+ * `HIP_PLATFORM=amd` it compiles for AMD GPUs; `--offload-arch=<gfx>` picks the GPU targets.
+ * Source: https://rocm.docs.amd.com/projects/HIPCC/en/latest/env.html and
+ * https://clang.llvm.org/docs/HIPSupport.html (`--offload-arch`).
+ */
+import { spawn } from 'node:child_process';
+import { basename, dirname, extname, join } from 'node:path';
+import { BuildError } from './errors';
+
+/** hipcc executable used when none is configured (looked up on PATH). */
+export const DEFAULT_HIPCC = 'hipcc';
+/** GPU targets used when none are configured (MI200 series). */
+export const DEFAULT_OFFLOAD_ARCHS: readonly string[] = ['gfx90a'];
+/** How to install hipcc on Debian/Ubuntu; used in "hipcc not found" messages. */
+export const HIPCC_INSTALL_HINT =
+  'Install it (Debian/Ubuntu: `apt-get install hipcc libamdhip64-dev`; or ROCm from https://rocm.docs.amd.com) ' +
+  'or set the hipcc path setting (e.g. /opt/rocm/bin/hipcc).';
+
+/**
+ * One hipcc invocation, as plain data (JSON-serialisable; the VS Code task provider, the CLI and
+ * the remote runner all build one of these).
+ *
+ * Paths may be absolute or relative to `cwd`; they are passed to hipcc as given.
+ */
+export interface BuildRequest {
+  /** Source files to compile (.hip, .cpp, .cu with `-x hip` in `extraFlags`, ...). At least one. */
+  sources: string[];
+  /** hipcc executable: a name looked up on PATH or a path. Default {@link DEFAULT_HIPCC}. */
+  hipccPath?: string;
+  /** GPU targets, one `--offload-arch=` each, e.g. `gfx90a`, `gfx942`, `gfx1100`. Default {@link DEFAULT_OFFLOAD_ARCHS}. An empty array emits none. */
+  offloadArchs?: string[];
+  /** Extra flags appended after the generated ones, verbatim (e.g. `-O3`, `-std=c++17`). */
+  extraFlags?: string[];
+  /** Include directories, one `-I` each, in order. */
+  includeDirs?: string[];
+  /** Preprocessor definitions `NAME` or `NAME=VALUE`, one `-D` each. */
+  defines?: string[];
+  /**
+   * Environment additions/overrides for hipcc. `HIP_PLATFORM=amd` is always set unless this
+   * map sets `HIP_PLATFORM` itself.
+   */
+  env?: Record<string, string>;
+  /** Output file (`-o`). Default: see {@link defaultOutputPath}. */
+  output?: string;
+  /** `true`: compile and link an executable; `false` (default): compile only (`-c`), producing an object. */
+  link?: boolean;
+  /** Working directory for hipcc (local runs). Default: the current process directory. */
+  cwd?: string;
+}
+
+/** The hipcc executable a request will run. */
+export function hipccPathOf(req: BuildRequest): string {
+  return req.hipccPath && req.hipccPath.trim() !== '' ? req.hipccPath : DEFAULT_HIPCC;
+}
+
+/**
+ * Where the output goes when `req.output` is not set: compile-only of one source `dir/foo.hip`
+ * gives `dir/foo.o`; linking gives `dir/foo` (named after the first source). Compile-only of
+ * several sources returns `undefined` (no `-o`: clang writes one object per source into the cwd).
+ */
+export function defaultOutputPath(req: BuildRequest): string | undefined {
+  if (req.output) return req.output;
+  const first = req.sources[0];
+  if (first === undefined) return undefined;
+  const stem = basename(first, extname(first));
+  const dir = dirname(first);
+  if (req.link) return dir === '.' ? stem : join(dir, stem);
+  if (req.sources.length > 1) return undefined;
+  return dir === '.' ? `${stem}.o` : join(dir, `${stem}.o`);
+}
+
+/**
+ * The hipcc argument array for `req` (without the executable itself), in this order:
+ * `--offload-arch=` per arch, `-c` unless linking, `-I` per include dir, `-D` per define, the extra
+ * flags, `-o OUTPUT` (see {@link defaultOutputPath}), then the sources. Never a shell string: pass
+ * it to `spawn` directly, or quote each element with `shellQuote` for a remote shell.
+ *
+ * @throws BuildError `usage` when there is no source, or when an explicit output is combined with
+ *   compile-only of several sources (clang rejects `-o` with several outputs).
+ */
+export function hipccArgs(req: BuildRequest): string[] {
+  if (req.sources.length === 0) throw new BuildError('usage', 'No source file to build.');
+  if (!req.link && req.sources.length > 1 && req.output) {
+    throw new BuildError('usage', 'Cannot set one output file when compiling several sources without linking; drop the output or link.');
+  }
+  const args: string[] = [];
+  for (const arch of req.offloadArchs ?? DEFAULT_OFFLOAD_ARCHS) {
+    if (arch.trim() !== '') args.push(`--offload-arch=${arch.trim()}`);
+  }
+  if (!req.link) args.push('-c');
+  for (const dir of req.includeDirs ?? []) args.push(`-I${dir}`);
+  for (const def of req.defines ?? []) args.push(`-D${def}`);
+  args.push(...(req.extraFlags ?? []));
+  const out = defaultOutputPath(req);
+  if (out !== undefined) args.push('-o', out);
+  args.push(...req.sources);
+  return args;
+}
+
+/**
+ * The environment additions for hipcc: `HIP_PLATFORM=amd` (unless `req.env` sets HIP_PLATFORM),
+ * then `req.env`. This is only the delta; local runs merge it over `process.env`, remote runs send
+ * only this delta (through `env NAME=VALUE` on the remote side).
+ */
+export function buildEnvDelta(req: BuildRequest): Record<string, string> {
+  const delta: Record<string, string> = { HIP_PLATFORM: 'amd' };
+  for (const [k, v] of Object.entries(req.env ?? {})) delta[k] = v;
+  return delta;
+}
+
+/** `base` (default `process.env`) with {@link buildEnvDelta} applied on top. */
+export function buildEnv(req: BuildRequest, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, ...buildEnvDelta(req) };
+}
+
+/**
+ * Extracts the HIP version from `hipcc --version` output, whose first line on ROCm 5.x reads
+ * `HIP version: 5.2.21153-0`. Returns `major.minor.patch` (`"5.2.21153"`; the `-0` build suffix is
+ * dropped) or `undefined` when no such line is present.
+ */
+export function parseHipVersion(text: string): string | undefined {
+  const m = /HIP version:\s*(\d+(?:\.\d+){1,2})/i.exec(text);
+  return m?.[1];
+}
+
+/**
+ * Runs `<hipccPath> --version` with `HIP_PLATFORM=amd` and returns the HIP version
+ * (see {@link parseHipVersion}).
+ *
+ * @param hipccPath executable name or path; default {@link DEFAULT_HIPCC}.
+ * @param timeoutMs kill hipcc after this many milliseconds (default 20000).
+ * @throws BuildError `hipcc-not-found` (with install advice) when the executable does not exist,
+ *   `timeout`, or `hipcc-failed` when it ran but printed no HIP version.
+ */
+export function detectHipVersion(hipccPath: string = DEFAULT_HIPCC, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(hipccPath, ['--version'], {
+      env: { ...process.env, HIP_PLATFORM: 'amd' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new BuildError('timeout', `\`${hipccPath} --version\` did not finish within ${timeoutMs} ms.`));
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(hipccSpawnError(hipccPath, err));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const v = parseHipVersion(out);
+      if (v) resolve(v);
+      else reject(new BuildError('hipcc-failed', `\`${hipccPath} --version\` exited with ${code} and printed no "HIP version:" line.`, { output: out }));
+    });
+  });
+}
+
+/** Turns a spawn error for hipcc into a {@link BuildError} with install advice for ENOENT/EACCES. */
+export function hipccSpawnError(hipccPath: string, err: NodeJS.ErrnoException): BuildError {
+  if (err.code === 'ENOENT') {
+    return new BuildError('hipcc-not-found', `hipcc not found: \`${hipccPath}\` does not exist or is not on PATH. ${HIPCC_INSTALL_HINT}`);
+  }
+  if (err.code === 'EACCES') {
+    return new BuildError('hipcc-not-found', `hipcc at \`${hipccPath}\` is not executable (EACCES). ${HIPCC_INSTALL_HINT}`);
+  }
+  return new BuildError('hipcc-failed', `Could not start \`${hipccPath}\`: ${err.message}`);
+}
