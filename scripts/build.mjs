@@ -34,7 +34,9 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  banner: { js: '' },
+  // web-tree-sitter's ESM build reads import.meta.url, which a CJS bundle lacks: give it the bundle's own URL.
+  define: { 'import.meta.url': '__hipPorterImportMetaUrl' },
+  banner: { js: "var __hipPorterImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 
 if (existsSync(join(root, 'src/webview/panel/main.ts'))) {

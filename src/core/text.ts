@@ -73,18 +73,25 @@ export function hasBom(text: string): boolean {
 
 /**
  * Applies edits (UTF-16 offsets into `text`) and returns the new text.
- * Edits are sorted by start; an edit that overlaps an earlier kept one is dropped.
- * Edits with equal start where both are insertions keep their given order.
+ * Order: by start; at the same start, insertions (empty ranges) first, in their given order, then
+ * the longest replacement. An edit that starts inside an earlier kept replacement is dropped, so
+ * an edit that rewrites a whole range wins over edits nested in it.
  */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = edits
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i)
+    .sort((a, b) => {
+      if (a.e.start !== b.e.start) return a.e.start - b.e.start;
+      const ae = a.e.end === a.e.start;
+      const be = b.e.end === b.e.start;
+      if (ae !== be) return ae ? -1 : 1;
+      return b.e.end - a.e.end || a.i - b.i;
+    })
     .map((x) => x.e);
   const out: string[] = [];
   let pos = 0;
   for (const e of sorted) {
-    if (e.start < pos) continue; // overlapping: keep the first
+    if (e.start < pos) continue; // inside an earlier kept replacement
     out.push(text.slice(pos, e.start), e.newText);
     pos = e.end;
   }

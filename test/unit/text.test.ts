@@ -23,6 +23,12 @@ test('applyEdits applies sorted edits and drops overlaps', () => {
   assert.equal(out, 'hipMalloc(hipFree)');
 });
 
+test('applyEdits: an outer replacement wins over nested edits; insertions go before replacements at the same offset', () => {
+  const t = 'f(g(x), y)';
+  assert.equal(applyEdits(t, [{ start: 2, end: 4, newText: 'G(' }, { start: 2, end: 8, newText: '' }]), 'f(y)');
+  assert.equal(applyEdits(t, [{ start: 0, end: 1, newText: 'F' }, { start: 0, end: 0, newText: '#inc\n' }]), '#inc\nF(g(x), y)');
+});
+
 test('detectEol and hasBom', () => {
   assert.equal(detectEol('a\r\nb\r\nc\n'), '\r\n');
   assert.equal(detectEol('a\nb\r\n'), '\n');

@@ -1,0 +1,137 @@
+/**
+ * Finding and reading CUDA source files safely: which files are CUDA, decoding with checks for
+ * binary content, invalid UTF-8 and size, and where a ported file goes.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+
+/** Default size limit for one file: 20 MB. */
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+/** Extensions that are always CUDA. */
+export const CUDA_EXTENSIONS = new Set(['.cu', '.cuh']);
+/** C/C++ extensions that are CUDA when they include a CUDA header or use CUDA syntax. */
+export const CXX_EXTENSIONS = new Set(['.c', '.cc', '.cpp', '.cxx', '.c++', '.h', '.hh', '.hpp', '.hxx', '.inl', '.inc', '.ipp', '.tpp']);
+/** Header extensions (ported headers keep their names). */
+export const HEADER_EXTENSIONS = new Set(['.cuh', '.h', '.hh', '.hpp', '.hxx', '.inl', '.inc', '.ipp', '.tpp']);
+/** Directories never descended into. */
+export const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '.vscode-test', '__pycache__']);
+
+/** A pattern that marks C/C++ text as CUDA: a CUDA header include or CUDA-only syntax. */
+const CUDA_MARKER =
+  /#\s*include\s*[<"](?:cuda|cuda_runtime|cuda_runtime_api|cuComplex|cuda_fp16|cuda_bf16|curand|curand_kernel|cublas|cublas_v2|cusparse|cufft|cusolverDn|cudnn|nvrtc|cooperative_groups|device_launch_parameters|cub\/|thrust\/)[\w/]*(?:\.h|\.cuh|\.hpp)?[>"]|__global__|__device__|<<<|\bcuda[A-Z]\w+\s*\(/;
+
+/** True when a path has a `.cu`/`.cuh` extension. */
+export function isCudaPath(path: string): boolean {
+  return CUDA_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** True when C/C++ text (its first 64 KiB) includes a CUDA header or uses CUDA syntax. */
+export function looksLikeCuda(text: string): boolean {
+  return CUDA_MARKER.test(text.length > 65536 ? text.slice(0, 65536) : text);
+}
+
+/** Why a file could not be read as source text. */
+export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'unreadable';
+
+/** Result of {@link readSourceFile}. */
+export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: SkipReason; message: string };
+
+/**
+ * Reads a file as UTF-8 source text. Refuses (with a user-facing message) files over `maxBytes`,
+ * files with a NUL byte in their first 8 KiB (binary), and invalid UTF-8. A UTF-8 BOM is kept as
+ * U+FEFF at offset 0 so it survives a round trip.
+ */
+export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_BYTES): ReadResult {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  if (size > maxBytes) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `${path}: ${(size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit (raise it with --max-size)`,
+    };
+  }
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  return decodeSource(buf, path);
+}
+
+/** Decodes bytes as UTF-8 source (see {@link readSourceFile}); `label` names the file in messages. */
+export function decodeSource(buf: Uint8Array, label: string): ReadResult {
+  const head = buf.subarray(0, 8192);
+  if (head.includes(0)) return { ok: false, reason: 'binary', message: `${label}: binary file (NUL bytes), skipped` };
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+    return { ok: true, text, bytes: buf.length };
+  } catch {
+    return { ok: false, reason: 'invalid-utf8', message: `${label}: not valid UTF-8, skipped (convert it to UTF-8 first)` };
+  }
+}
+
+/** A file found under the inputs, with the root it was found under (for `--out` layout). */
+export interface FoundFile {
+  path: string;
+  root: string;
+}
+
+/**
+ * Lists files under the given files/directories (depth-first, sorted, skipping {@link SKIP_DIRS}
+ * and symlinked directories). Throws an Error with a user-facing message when an input does not
+ * exist.
+ */
+export function listFiles(inputs: readonly string[]): FoundFile[] {
+  const out: FoundFile[] = [];
+  for (const input of inputs) {
+    const abs = resolve(input);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new Error(`${input}: no such file or directory`);
+    }
+    if (st.isFile()) {
+      out.push({ path: abs, root: resolve(abs, '..') });
+      continue;
+    }
+    const walk = (dir: string): void => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name)) walk(p);
+        } else if (e.isFile()) out.push({ path: p, root: abs });
+      }
+    };
+    walk(abs);
+  }
+  return out;
+}
+
+/**
+ * The output name of a ported file: `foo.cu` → `foo.hip`; headers and other C/C++ files keep their
+ * names. Returns only the base name.
+ */
+export function portedName(path: string): string {
+  const b = basename(path);
+  return extname(b).toLowerCase() === '.cu' ? b.slice(0, -3) + '.hip' : b;
+}
+
+/** Path of `file` relative to `root`, with forward slashes. */
+export function relPath(root: string, file: string): string {
+  return relative(root, file).split('\\').join('/');
+}

@@ -1,0 +1,389 @@
+/**
+ * API rules (family `api` and `headers`): renames every CUDA name the HIPIFY tables map to a HIP
+ * name available in the target ROCm version, reports the ones that are unsupported, deprecated,
+ * removed or experimental, rewrites `#include`s through `mappings/headers.json`, and adds the HIP
+ * runtime include that hipcc, unlike nvcc, does not add implicitly.
+ *
+ * Source of facts: AMD HIPIFY's `docs/tables` (see ../../../mappings and SOURCE.md), and the HIP
+ * porting guide for the implicit-include difference.
+ */
+import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
+import { hipAvailableIn, rocAvailableIn, type MappingEntry } from '../mappings';
+import { DOCS, hipifyTableUrl, type Rule, type RuleCode, type RuleContext } from './types';
+
+/** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
+export const SPECIAL_NAMES = new Set([
+  '__shfl_sync',
+  '__shfl_up_sync',
+  '__shfl_down_sync',
+  '__shfl_xor_sync',
+  '__ballot_sync',
+  '__any_sync',
+  '__all_sync',
+  '__activemask',
+  '__syncwarp',
+  '__CUDA_ARCH__',
+]);
+
+export const API_CODES: readonly RuleCode[] = [
+  { code: 'HP101', family: 'api', defaultSeverity: 'information', title: 'CUDA name with a HIP equivalent', docs: DOCS.hipifyTables },
+  { code: 'HP102', family: 'api', defaultSeverity: 'warning', title: 'Deprecated CUDA API (mapped)', docs: DOCS.hipifyTables },
+  { code: 'HP103', family: 'api', defaultSeverity: 'warning', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
+  { code: 'HP104', family: 'api', defaultSeverity: 'error', title: 'CUDA API with no HIP equivalent', docs: DOCS.hipifyTables },
+  { code: 'HP105', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
+  { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
+  { code: 'HP107', family: 'api', defaultSeverity: 'warning', title: 'HIP API deprecated or removed in ROCm', docs: DOCS.hipifyTables },
+];
+
+export const HEADER_CODES: readonly RuleCode[] = [
+  { code: 'HP110', family: 'headers', defaultSeverity: 'information', title: 'CUDA header with a HIP equivalent', docs: DOCS.porting },
+  { code: 'HP111', family: 'headers', defaultSeverity: 'warning', title: 'CUDA header with no HIP equivalent', docs: DOCS.porting },
+  { code: 'HP112', family: 'headers', defaultSeverity: 'information', title: 'HIP runtime include missing (nvcc adds cuda_runtime.h implicitly, hipcc does not)', docs: DOCS.porting },
+];
+
+/** Where the chosen replacement of a CUDA name comes from. */
+interface Target {
+  name: string;
+  lib: 'hip' | 'roc';
+  entry: MappingEntry;
+}
+
+/**
+ * Decides the replacement of a mapping entry for the options, or undefined when none is usable.
+ * `roc` names are used with `libraryTarget: 'roc'` where the table gives one available in the target.
+ */
+function chooseTarget(e: MappingEntry, ctx: RuleContext): Target | undefined {
+  const o = ctx.options;
+  if (o.libraryTarget === 'roc' && e.roc && rocAvailableIn(e, o.targetRocm) && (!e.rocVersions.experimental || o.experimental)) {
+    return { name: e.roc, lib: 'roc', entry: e };
+  }
+  if (e.hip && hipUsable(e) && hipAvailableIn(e, o.targetRocm) && (!e.hipVersions.experimental || o.experimental)) {
+    return { name: e.hip, lib: 'hip', entry: e };
+  }
+  return undefined;
+}
+
+/**
+ * The tables list hipDNN names for cuDNN without any ROCm version: hipDNN ships in no ROCm release,
+ * so for `dnn` only the MIOpen (`roc`) names are real, and MIOpen is not 1:1 with cuDNN.
+ */
+function hipUsable(e: MappingEntry): boolean {
+  return e.library !== 'dnn' || !!e.hipVersions.added;
+}
+
+function cudaFacts(e: MappingEntry): string {
+  const v = e.cudaVersions;
+  const parts: string[] = [];
+  if (v.added) parts.push(`added in CUDA ${v.added}`);
+  if (v.deprecated) parts.push(`deprecated in CUDA ${v.deprecated}`);
+  if (v.removed) parts.push(`removed in CUDA ${v.removed}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+const LIB_LABEL: Record<string, string> = {
+  runtime: 'runtime API',
+  driver: 'driver API',
+  device: 'device API',
+  blas: 'cuBLAS',
+  rand: 'cuRAND',
+  fft: 'cuFFT',
+  sparse: 'cuSPARSE',
+  solver: 'cuSOLVER',
+  dnn: 'cuDNN',
+  cub: 'CUB',
+  rtc: 'NVRTC',
+  complex: 'cuComplex',
+};
+
+/** Renames and unsupported-API findings, token by token (works inside parse-error regions too). */
+export const apiRule: Rule = {
+  id: 'api',
+  family: 'api',
+  codes: API_CODES,
+  run(ctx) {
+    const t = ctx.tokens;
+    const { kind, start, end, text } = { kind: t.kind, start: t.start, end: t.end, text: t.text };
+    const map = ctx.mappings;
+    for (let i = 0; i < t.count; i++) {
+      const k = kind[i];
+      if (k !== Tok.Ident) {
+        if (k === Tok.Comment && ctx.options.includeComments) renameInComment(ctx, i);
+        continue;
+      }
+      const s = start[i]!;
+      const c0 = text.charCodeAt(s);
+      // Every CUDA name in the tables starts with c/C (cuda*, cu*, CU*, curand*, cusparse*, ...),
+      // an underscore (__shfl, __half), or a lower-case letter of a device function (make_*, tex*, surf*, atomic*).
+      if (c0 === 36) continue;
+      const name = text.slice(s, end[i]);
+      const e = map.get(name);
+      if (!e || e.hip === name || SPECIAL_NAMES.has(name)) continue;
+      // member access `x.cudaFoo` / `x->cudaFoo` is a field of a user type, not the CUDA name
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+      reportName(ctx, e, name, s, end[i]!);
+    }
+  },
+};
+
+function reportName(ctx: RuleContext, e: MappingEntry, name: string, s: number, en: number): void {
+  const lib = LIB_LABEL[e.library] ?? e.library;
+  const docs = hipifyTableUrl(e.library);
+  const target = chooseTarget(e, ctx);
+  if (target) {
+    const edit = { start: s, end: en, newText: target.name };
+    const fix = ctx.fix(`Replace with ${target.name}`, [edit], true);
+    const hv = target.lib === 'hip' ? e.hipVersions : e.rocVersions;
+    let code = 'HP101';
+    let status: 'supported' | 'deprecated' | 'removed' | 'experimental' = 'supported';
+    let msg = `${name} → ${target.name} (${lib}${target.lib === 'roc' ? `, ${rocLibName(e.library)}` : ''})`;
+    if (e.cudaVersions.removed) {
+      code = 'HP103';
+      status = 'removed';
+      msg = `${name} was removed in CUDA ${e.cudaVersions.removed}; HIP still has it as ${target.name}${cudaFacts(e)}`;
+    } else if (e.cudaVersions.deprecated) {
+      code = 'HP102';
+      status = 'deprecated';
+      msg = `${name} is deprecated since CUDA ${e.cudaVersions.deprecated}; mapped to ${target.name}`;
+    } else if (hv.experimental) {
+      code = 'HP106';
+      status = 'experimental';
+      msg = `${name} → ${target.name}: the HIP equivalent is experimental`;
+    }
+    if (hv.deprecated || hv.removed) {
+      ctx.report({
+        code: 'HP107',
+        message: `${target.name} (for ${name}) is ${hv.removed ? `removed in HIP ${hv.removed}` : `deprecated since HIP ${hv.deprecated}`}`,
+        start: s,
+        end: en,
+        status: 'deprecated',
+        library: e.library,
+        cuda: name,
+        hip: target.name,
+        docs,
+      });
+    }
+    ctx.report({ code, message: msg, start: s, end: en, status, library: e.library, cuda: name, hip: target.name, fix, docs });
+    return;
+  }
+  if (e.hip && hipUsable(e) && !hipAvailableIn(e, ctx.options.targetRocm) && !e.hipVersions.experimental) {
+    ctx.report({
+      code: 'HP105',
+      message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}`,
+      start: s,
+      end: en,
+      status: 'unsupported',
+      library: e.library,
+      cuda: name,
+      hip: e.hip ?? undefined,
+      docs,
+    });
+    return;
+  }
+  if (e.hip && hipUsable(e) && e.hipVersions.experimental) {
+    ctx.report({
+      code: 'HP106',
+      message: `${name} → ${e.hip} is experimental in HIP; not applied (use the experimental option)`,
+      start: s,
+      end: en,
+      status: 'experimental',
+      library: e.library,
+      cuda: name,
+      hip: e.hip,
+      fix: ctx.fix(`Replace with ${e.hip} (experimental)`, [{ start: s, end: en, newText: e.hip }], false),
+      docs,
+    });
+    return;
+  }
+  ctx.report({
+    code: 'HP104',
+    message:
+      e.library === 'dnn'
+        ? `${name}: cuDNN has no 1:1 HIP equivalent; port to MIOpen${e.roc ? ` (closest: ${e.roc}; --library-target roc maps it)` : ''}, minding its NCHW layout and descriptors`
+        : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
+    start: s,
+    end: en,
+    status: 'unsupported',
+    library: e.library,
+    cuda: name,
+    docs,
+  });
+}
+
+function rocLibName(lib: string): string {
+  return { blas: 'rocBLAS', sparse: 'rocSPARSE', rand: 'rocRAND', solver: 'rocSOLVER', dnn: 'MIOpen' }[lib] ?? 'ROC library';
+}
+
+/** With `includeComments`, renames mapped CUDA names inside a comment token. */
+function renameInComment(ctx: RuleContext, i: number): void {
+  const t = ctx.tokens;
+  const s = t.start[i]!;
+  const body = t.text.slice(s, t.end[i]);
+  const re = /\b(?:cu|CU|__)[A-Za-z0-9_]*/g;
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    const e = ctx.mappings.get(m[0]);
+    if (!e || e.hip === m[0] || SPECIAL_NAMES.has(m[0])) continue;
+    const target = chooseTarget(e, ctx);
+    if (!target) continue;
+    const ms = s + m.index;
+    ctx.report({
+      code: 'HP101',
+      message: `${m[0]} → ${target.name} (in a comment)`,
+      start: ms,
+      end: ms + m[0].length,
+      status: 'supported',
+      severity: 'hint',
+      library: e.library,
+      cuda: m[0],
+      hip: target.name,
+      fix: ctx.fix(`Replace with ${target.name}`, [{ start: ms, end: ms + m[0].length, newText: target.name }], true),
+    });
+  }
+}
+
+/** Tokens whose presence means the file needs the HIP runtime header once ported. */
+const RUNTIME_MARKERS = new Set([
+  '__global__',
+  '__device__',
+  '__host__',
+  '__shared__',
+  '__constant__',
+  '__managed__',
+  '__launch_bounds__',
+  'threadIdx',
+  'blockIdx',
+  'blockDim',
+  'gridDim',
+  'warpSize',
+  '__syncthreads',
+  '__syncthreads_count',
+  '__syncthreads_and',
+  '__syncthreads_or',
+  '__threadfence',
+  '__threadfence_block',
+  'dim3',
+  'atomicAdd',
+  'atomicCAS',
+  'atomicExch',
+  'atomicMax',
+  'atomicMin',
+  '__ldg',
+]);
+
+/** Libraries whose HIP names are declared by hip/hip_runtime.h (others come with their own header). */
+const RUNTIME_LIBS = new Set(['runtime', 'driver', 'device', 'complex']);
+
+/** Include rewriting and the missing HIP runtime include. */
+export const headersRule: Rule = {
+  id: 'headers',
+  family: 'headers',
+  codes: HEADER_CODES,
+  run(ctx) {
+    const t = ctx.tokens;
+    let hasRuntimeInclude = false;
+    let needsRuntime = false;
+    // conditional depth of each #include, to put the inserted include outside #ifdef blocks
+    let depth = 0;
+    let firstInclude = -1;
+    let firstIncludeDepth = Infinity;
+    for (let i = 0; i < t.count; i++) {
+      const k = t.kind[i];
+      if (k === Tok.Directive) {
+        const d = t.text.slice(t.start[i]! + 1, t.end[i]).trim();
+        if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
+        else if (d === 'endif') depth = Math.max(0, depth - 1);
+        else if (t.pp[i] === PP.Include && depth < firstIncludeDepth) {
+          firstInclude = i;
+          firstIncludeDepth = depth;
+        }
+        continue;
+      }
+      if (k === Tok.HeaderName) {
+        const raw = t.text.slice(t.start[i], t.end[i]);
+        const path = raw.slice(1, raw.endsWith('>') || raw.endsWith('"') ? -1 : undefined);
+        if (path === 'hip/hip_runtime.h') {
+          hasRuntimeInclude = true;
+          continue;
+        }
+        const h = ctx.mappings.header(path);
+        if (!h) continue;
+        if (h.hip === 'hip/hip_runtime.h') hasRuntimeInclude = true;
+        if (h.hip && h.hip !== path) {
+          const newText = `<${h.hip}>`;
+          ctx.report({
+            code: 'HP110',
+            message: `#include ${raw} → #include ${newText}${h.note ? ` (${h.note})` : ''}`,
+            start: t.start[i]!,
+            end: t.end[i]!,
+            status: 'supported',
+            library: h.library,
+            cuda: path,
+            hip: h.hip,
+            docs: h.docs,
+            fix: ctx.fix(`Include ${newText}`, [{ start: t.start[i]!, end: t.end[i]!, newText }], true),
+          });
+        } else if (!h.hip) {
+          ctx.report({
+            code: 'HP111',
+            message: `${path} has no HIP equivalent${h.note ? `: ${h.note}` : ''}`,
+            start: t.start[i]!,
+            end: t.end[i]!,
+            status: 'unsupported',
+            library: h.library,
+            cuda: path,
+            docs: h.docs,
+          });
+        }
+        continue;
+      }
+      if (needsRuntime) continue;
+      if (k === Tok.Ident) {
+        const name = t.text.slice(t.start[i], t.end[i]);
+        if (RUNTIME_MARKERS.has(name)) needsRuntime = true;
+        else {
+          const e = ctx.mappings.get(name);
+          if (e && RUNTIME_LIBS.has(e.library) && e.hip) needsRuntime = true;
+          else if (name.startsWith('hip') && ctx.mappings.isHipName(name)) needsRuntime = true;
+        }
+      } else if (k === Tok.Punct && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) {
+        needsRuntime = true;
+      }
+    }
+    if (!needsRuntime || hasRuntimeInclude) return;
+    const { at, newLineBefore } = insertionPoint(ctx, firstInclude);
+    const line = `#include <hip/hip_runtime.h>${ctx.eol}`;
+    ctx.report({
+      code: 'HP112',
+      message: 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h): add #include <hip/hip_runtime.h>',
+      start: at,
+      end: at,
+      status: 'supported',
+      library: 'runtime',
+      hip: 'hip/hip_runtime.h',
+      fix: ctx.fix('Add #include <hip/hip_runtime.h>', [{ start: at, end: at, newText: newLineBefore ? ctx.eol + line : line }], true),
+    });
+  },
+};
+
+/**
+ * Where the HIP runtime include goes: the start of the line of the first top-most `#include`, or,
+ * without includes, the start of the first line holding code (after the leading comment block and
+ * a BOM). When that line starts inside a multi-line block comment, the include goes right after
+ * the comment on a line of its own (`newLineBefore`).
+ */
+export function insertionPoint(ctx: RuleContext, firstInclude: number): { at: number; newLineBefore: boolean } {
+  const t = ctx.tokens;
+  const bom = t.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let anchor = firstInclude;
+  if (anchor < 0) {
+    anchor = nextCode(t, -1);
+    if (anchor < 0) return { at: bom, newLineBefore: false };
+  }
+  const off = t.start[anchor]!;
+  const lineStart = Math.max(bom, t.text.lastIndexOf('\n', off - 1) + 1);
+  const before = anchor - 1;
+  if (before >= 0 && t.kind[before] === Tok.Comment && t.start[before]! < lineStart && t.end[before]! > lineStart) {
+    return { at: t.end[before]!, newLineBefore: true };
+  }
+  return { at: lineStart, newLineBefore: false };
+}

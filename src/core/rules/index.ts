@@ -1,0 +1,27 @@
+/**
+ * The rule registry: every rule family, in the order they run, and the table of all codes.
+ * To add a rule family: write `src/core/rules/<family>.ts` exporting a {@link Rule}, and add it here.
+ */
+import { apiRule, headersRule } from './api';
+import { rewritesRule } from './rewrites';
+import type { Rule, RuleCode } from './types';
+
+/** Codes reported by the engine itself rather than a rule. */
+const ENGINE_CODES: readonly RuleCode[] = [
+  {
+    code: 'HP901',
+    family: 'parse',
+    defaultSeverity: 'information',
+    title: 'Region tree-sitter could not parse',
+    docs: 'https://tree-sitter.github.io/tree-sitter/',
+  },
+  { code: 'HP999', family: 'parse', defaultSeverity: 'hint', title: 'Internal error in a rule', docs: '' },
+];
+
+/** All rules, in run order. */
+export const ALL_RULES: readonly Rule[] = [apiRule, headersRule, rewritesRule];
+
+/** Every code any rule may report, by code. */
+export const CODE_INFO: ReadonlyMap<string, RuleCode> = new Map(
+  [...ALL_RULES.flatMap((r) => r.codes), ...ENGINE_CODES].map((c) => [c.code, c] as const),
+);

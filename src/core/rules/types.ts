@@ -1,0 +1,112 @@
+/**
+ * The rule framework: what a rule sees ({@link RuleContext}) and what it declares ({@link Rule}).
+ *
+ * A rule is run once per file. Most rules start from tokens (src/core/lexer.ts), which exist for
+ * every file, even one tree-sitter cannot parse, and ask the syntax tree for structure only at the
+ * places they care about (`ctx.nodeAt`). That keeps analysis cost close to the bare parse.
+ */
+import type { Finding, FindingStatus, Fix, RuleFamily, Severity, TextEdit } from '../findings';
+import type { Tokens } from '../lexer';
+import type { Mappings } from '../mappings';
+import type { SyntaxNode, Tree } from '../parse';
+
+/** Static description of one rule code (used by the settings, hovers, docs and the scan report). */
+export interface RuleCode {
+  /** Stable code, e.g. `HP201`. */
+  code: string;
+  family: RuleFamily;
+  defaultSeverity: Severity;
+  /** Short title, e.g. "Warp size assumed to be 32". */
+  title: string;
+  /** URL of the HIP documentation section the rule rests on. */
+  docs: string;
+}
+
+/** Engine options with every default filled in. */
+export interface ResolvedOptions {
+  targetRocm: string;
+  includeComments: boolean;
+  kernelLaunch: 'keep' | 'hip';
+  libraryTarget: 'hip' | 'roc';
+  experimental: boolean;
+}
+
+/** What a finding reported by a rule must carry; `family`, `severity` and `docs` default from its {@link RuleCode}. */
+export interface ReportedFinding {
+  code: string;
+  message: string;
+  start: number;
+  end: number;
+  status: FindingStatus;
+  severity?: Severity;
+  library?: string;
+  cuda?: string;
+  hip?: string;
+  fix?: Fix;
+  docs?: string;
+}
+
+/** Everything a rule may look at for one file. */
+export interface RuleContext {
+  /** The document text. Offsets everywhere are UTF-16 code units into it. */
+  readonly text: string;
+  readonly tokens: Tokens;
+  /** The syntax tree, or undefined when parsing was skipped (token-only analysis). */
+  readonly tree: Tree | undefined;
+  readonly mappings: Mappings;
+  readonly options: ResolvedOptions;
+  /** The text's line ending, for fixes that insert lines. */
+  readonly eol: '\n' | '\r\n';
+  /** Token indices of every identifier with this exact text (built lazily once per file). */
+  identsNamed(name: string): readonly number[];
+  /** Smallest named syntax node covering `[start, end)`, or undefined without a tree. */
+  nodeAt(start: number, end: number): SyntaxNode | undefined;
+  /** Reports a finding. */
+  report(f: ReportedFinding): void;
+  /** Convenience: a fix from edits. */
+  fix(title: string, edits: TextEdit[], auto: boolean): Fix;
+}
+
+/** A family of checks. */
+export interface Rule {
+  /** Unique id, e.g. `warp-size`. */
+  id: string;
+  family: RuleFamily;
+  /** The codes this rule may report. */
+  codes: readonly RuleCode[];
+  run(ctx: RuleContext): void;
+}
+
+/** Base URLs of the documentation the rules cite. */
+export const DOCS = {
+  hipifyTables: 'https://rocm.docs.amd.com/projects/HIPIFY/en/latest/tables/',
+  porting: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html',
+  warpCrossLane: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#warp-cross-lane-functions',
+  warpSize: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#warpsize',
+  languageExtensions: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html',
+  identifyingHip: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html#identifying-hip-target-platform',
+  symbols: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html#memcpytosymbol',
+  kernelLaunch: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_cpp_language_extensions.html#calling-global-functions',
+} as const;
+
+/** Maps a library id to the HIPIFY table page that documents its mappings. */
+export function hipifyTableUrl(library: string): string {
+  const page: Record<string, string> = {
+    runtime: 'CUDA_Runtime_API_functions_supported_by_HIP.html',
+    driver: 'CUDA_Driver_API_functions_supported_by_HIP.html',
+    device: 'CUDA_Device_API_supported_by_HIP.html',
+    blas: 'CUBLAS_API_supported_by_HIP.html',
+    rand: 'CURAND_API_supported_by_HIP.html',
+    fft: 'CUFFT_API_supported_by_HIP.html',
+    sparse: 'CUSPARSE_API_supported_by_HIP.html',
+    solver: 'CUSOLVER_API_supported_by_HIP.html',
+    dnn: 'CUDNN_API_supported_by_HIP.html',
+    cub: 'CUB_API_supported_by_HIP.html',
+    rtc: 'CUDA_RTC_API_supported_by_HIP.html',
+    complex: 'cuComplex_API_supported_by_HIP.html',
+  };
+  return DOCS.hipifyTables + (page[library] ?? '');
+}
+
+/** Re-export for rule files. */
+export type { Finding };

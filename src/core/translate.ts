@@ -1,0 +1,114 @@
+/**
+ * Deterministic translation: applies every safe (`auto`) fix of the findings and returns the HIP
+ * text, plus statistics in the spirit of HIPIFY's `--print-stats`.
+ *
+ * Properties (tested): formatting, line endings and a BOM are kept; only code is changed (comments
+ * and strings only with `includeComments`); translating the output again changes nothing.
+ */
+import { analyze, type Analysis, type AnalyzeOptions } from './analyze';
+import type { Finding, TextEdit } from './findings';
+import { applyEdits } from './text';
+
+/** Per-library reference counts. */
+export interface LibraryStats {
+  /** CUDA references found (renamable or not). */
+  found: number;
+  /** References converted to a HIP (or ROC) name. */
+  converted: number;
+  /** References with no usable HIP equivalent in the target. */
+  unsupported: number;
+}
+
+/** Statistics of one translated file. */
+export interface TranslateStats {
+  /** Lines of the input (a trailing newline does not start a line). */
+  lines: number;
+  /** Input lines touched by at least one applied edit. */
+  linesChanged: number;
+  /** References per library (`runtime`, `device`, `rand`, ...). */
+  byLibrary: Record<string, LibraryStats>;
+  /** Unsupported CUDA names and how often each occurs. */
+  unsupported: Record<string, number>;
+  /** Applied edits. */
+  edits: number;
+  /** Findings left for a human or the agent (hazards, unsupported APIs, parse errors). */
+  open: number;
+  /** Wall time of analysis + rewriting, milliseconds. */
+  ms: number;
+}
+
+/** Result of {@link translate}. */
+export interface TranslateResult {
+  /** The translated text. */
+  text: string;
+  changed: boolean;
+  /** The analysis of the input (findings carry offsets into the input). */
+  analysis: Analysis;
+  /** Findings whose auto-fix was applied. */
+  applied: Finding[];
+  /** Findings that need a human or the agent: no auto-fix (renames excluded). */
+  open: Finding[];
+  stats: TranslateStats;
+}
+
+/** Codes that only describe a conversion; with their fix applied nothing is left to do. */
+const PURE_CONVERSION = new Set(['HP101', 'HP110', 'HP112', 'HP120']);
+
+/**
+ * Translates CUDA text to HIP by applying every auto-fix. Never throws on bad input (binary
+ * or half-typed text translates by token). Needs `await initParser()` for structural rules.
+ */
+export function translate(text: string, options: AnalyzeOptions = {}): TranslateResult {
+  const t0 = performance.now();
+  const analysis = analyze(text, options);
+  const applied: Finding[] = [];
+  const open: Finding[] = [];
+  const edits: TextEdit[] = [];
+  for (const f of analysis.findings) {
+    if (f.fix?.auto) {
+      applied.push(f);
+      edits.push(...f.fix.edits);
+    } else if (!PURE_CONVERSION.has(f.code)) {
+      open.push(f);
+    }
+  }
+  const out = edits.length ? applyEdits(text, edits) : text;
+  const stats = computeStats(text, analysis.findings, applied, edits, open.length);
+  stats.ms = performance.now() - t0;
+  return { text: out, changed: out !== text, analysis, applied, open, stats };
+}
+
+const API_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP104', 'HP105', 'HP106']);
+
+function computeStats(text: string, findings: Finding[], applied: Finding[], edits: TextEdit[], open: number): TranslateStats {
+  const byLibrary: Record<string, LibraryStats> = {};
+  const unsupported: Record<string, number> = {};
+  const appliedSet = new Set(applied);
+  for (const f of findings) {
+    if (!API_CODES.has(f.code) || !f.library) continue;
+    const s = (byLibrary[f.library] ??= { found: 0, converted: 0, unsupported: 0 });
+    s.found++;
+    if (appliedSet.has(f)) s.converted++;
+    else if (f.status === 'unsupported' || f.status === 'experimental') {
+      s.unsupported++;
+      if (f.cuda) unsupported[f.cuda] = (unsupported[f.cuda] ?? 0) + 1;
+    }
+  }
+  // lines touched: map edit offsets to line numbers with one sorted sweep
+  const lineSet = new Set<number>();
+  if (edits.length) {
+    const sorted = [...edits].sort((a, b) => a.start - b.start);
+    let line = 0;
+    let pos = 0;
+    for (const e of sorted) {
+      for (; pos < e.start && pos < text.length; pos++) if (text.charCodeAt(pos) === 10) line++;
+      lineSet.add(line);
+      let l2 = line;
+      for (let p = e.start; p < e.end; p++) if (text.charCodeAt(p) === 10) lineSet.add(++l2);
+    }
+  }
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  if (text.length && !text.endsWith('\n')) lines++;
+  return { lines, linesChanged: lineSet.size, byLibrary, unsupported, edits: edits.length, open, ms: 0 };
+}
