@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The test command (`npm test`): builds the bundles, then runs every test group with node's test
+// runner (unit, LSP server, agent, build), then the in-host VS Code suite in code-server.
+// Prints a closing line "N passed, N failed". Usage: node scripts/run-tests.mjs [group...]
+// Groups: unit server agent build e2e (default: all that exist).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const requested = process.argv.slice(2);
+const groups = requested.length ? requested : ['unit', 'server', 'agent', 'build', 'e2e'];
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+  if (r.stdout) process.stdout.write(r.stdout);
+  return r;
+}
+
+function testFiles(dir) {
+  const abs = join(root, 'test', dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+    .sort()
+    .map((f) => join('test', dir, f));
+}
+
+let passed = 0;
+let failed = 0;
+const t0 = Date.now();
+const b = run('node', ['scripts/build.mjs']);
+if (b.status !== 0) {
+  console.log('build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+for (const g of groups) {
+  if (g === 'e2e') {
+    const runner = join(root, 'test/e2e/run.mjs');
+    if (!existsSync(runner) || !existsSync(join(root, 'test/e2e/suite/index.js'))) continue;
+    console.log(`\n=== e2e (VS Code in code-server) ===`);
+    const r = run('node', [runner]);
+    const m = /(\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
+    if (m) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+    }
+    if (r.status !== 0 && !(m && Number(m[2]) > 0)) failed++;
+    continue;
+  }
+  const files = testFiles(g);
+  if (files.length === 0) continue;
+  console.log(`\n=== ${g} (${files.length} files) ===`);
+  const r = run('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
+  const p = /^ℹ pass (\d+)/m.exec(r.stdout ?? '') ?? /^# pass (\d+)/m.exec(r.stdout ?? '');
+  const f = /^ℹ fail (\d+)/m.exec(r.stdout ?? '') ?? /^# fail (\d+)/m.exec(r.stdout ?? '');
+  passed += p ? Number(p[1]) : 0;
+  failed += f ? Number(f[1]) : 0;
+  if (r.status !== 0 && !(f && Number(f[1]) > 0)) failed++;
+}
+console.log(`\nall tests: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
