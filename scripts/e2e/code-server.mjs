@@ -86,7 +86,8 @@ export function descendantPids(rootPid) {
   return out;
 }
 
-/** Sends a signal to a process group, to the root and to every descendant; ignores processes already gone. */
+/** Sends a signal to a process group, to the root and to every descendant; ignores processes already gone.
+ * @returns {number[]} the pids signalled (root first) */
 function signalTree(pid, signal) {
   const targets = [pid, ...descendantPids(pid)];
   try {
@@ -100,6 +101,48 @@ function signalTree(pid, signal) {
     } catch {
       // already gone
     }
+  }
+  return targets;
+}
+
+/** True while `pid` exists and is not a zombie (a zombie has exited; only its parent's reaping is pending). */
+export function isAlive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGKILLs a whole process tree and waits until none of it is alive.
+ * @param {number} pid root of the tree
+ * @param {number} timeoutMs bound on the wait
+ * @param {number[]} [known] pids seen in the tree earlier (a snapshot taken before the root exited,
+ *   since orphans are re-parented and no longer found under the root)
+ * @returns {Promise<number[]>} pids still alive when the bound passed (normally empty)
+ */
+export async function killTreeAndWait(pid, timeoutMs = 5000, known = []) {
+  const targets = new Set(signalTree(pid, 'SIGKILL'));
+  for (const other of known) {
+    if (targets.has(other)) continue;
+    targets.add(other);
+    for (const p of [other, ...descendantPids(other)]) {
+      targets.add(p);
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = [...targets].filter(isAlive);
+    if (alive.length === 0 || Date.now() > deadline) return alive;
+    // Poll interval while the kernel tears the processes down.
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -224,10 +267,9 @@ export async function startCodeServer(options = {}) {
   const pid = /** @type {number} */ (child.pid);
   /** @type {string | undefined} */
   let exitReason;
-  const exited = new Promise((r) => child.once('exit', (code, signal) => {
+  child.once('exit', (code, signal) => {
     exitReason = `code-server exited early (${code ?? signal}); log: ${logFile}\n${tail(logFile)}`;
-    r(undefined);
-  }));
+  });
 
   let stopped = false;
   const cleanup = {
@@ -242,11 +284,10 @@ export async function startCodeServer(options = {}) {
 
   const stop = async () => {
     if (stopped) return;
-    signalTree(pid, 'SIGTERM');
-    const graceful = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
-    if (!graceful) signalTree(pid, 'SIGKILL');
-    // Children that outlived their parent (e.g. an extension host still shutting down) go too.
-    signalTree(pid, 'SIGKILL');
+    // Straight SIGKILL: the state is throwaway, and a graceful shutdown only adds seconds.
+    // The tree includes the extension host, pty host and anything they started (e.g. hipcc tasks).
+    const survivors = await killTreeAndWait(pid, 5000);
+    if (survivors.length > 0) console.error(`[e2e] code-server processes still alive after SIGKILL: ${survivors.join(' ')}`);
     pendingCleanups.delete(cleanup);
     cleanup.sync();
   };
@@ -365,7 +406,15 @@ export async function openWorkbench(options) {
   pendingCleanups.add(cleanup);
   const close = async () => {
     if (closed) return;
-    await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+    const known = browserPid ? [browserPid, ...descendantPids(browserPid)] : [];
+    /** @type {NodeJS.Timeout | undefined} */
+    let timer;
+    await Promise.race([browser.close().catch(() => {}), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
+    if (browserPid) {
+      const survivors = await killTreeAndWait(browserPid, 5000, known);
+      if (survivors.length > 0) console.error(`[e2e] Chromium processes still alive after SIGKILL: ${survivors.join(' ')}`);
+    }
     pendingCleanups.delete(cleanup);
     cleanup.sync();
   };
