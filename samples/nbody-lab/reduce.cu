@@ -40,7 +40,7 @@ __device__ double block_reduce_sum(double v, double* scratch) {
     if (lane == 0) scratch[warp] = v;
     __syncthreads();
 
-    v = (threadIdx.x < num_warps) ? scratch[lane] : 0.0;
+    v = (static_cast<int>(threadIdx.x) < num_warps) ? scratch[lane] : 0.0;
     if (warp == 0) v = warp_reduce_sum(v);
     __syncthreads();  // scratch may be reused by the caller right away
     return v;
