@@ -113,7 +113,7 @@ export function lex(text: string): Tokens {
       atLineStart = true;
       continue;
     }
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff) {
       i++;
       continue;
     }

@@ -8,7 +8,7 @@
  * porting guide for the implicit-include difference.
  */
 import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
-import { hipAvailableIn, rocAvailableIn, type MappingEntry } from '../mappings';
+import { hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
 import { DOCS, hipifyTableUrl, type Rule, type RuleCode, type RuleContext } from './types';
 
 /** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
@@ -273,6 +273,22 @@ const RUNTIME_MARKERS = new Set([
 /** Libraries whose HIP names are declared by hip/hip_runtime.h (others come with their own header). */
 const RUNTIME_LIBS = new Set(['runtime', 'driver', 'device', 'complex']);
 
+const runtimeHipNameCache = new WeakMap<Mappings, Set<string>>();
+
+/**
+ * HIP names declared by hip/hip_runtime.h (targets of runtime/driver/device/complex rows), so an
+ * already-ported file asks for the include exactly when its CUDA original did (idempotency).
+ */
+function runtimeHipNames(m: Mappings): Set<string> {
+  let s = runtimeHipNameCache.get(m);
+  if (!s) {
+    s = new Set();
+    for (const e of m.all()) if (e.hip && RUNTIME_LIBS.has(e.library) && e.hip !== e.cuda) s.add(e.hip);
+    runtimeHipNameCache.set(m, s);
+  }
+  return s;
+}
+
 /** Include rewriting and the missing HIP runtime include. */
 export const headersRule: Rule = {
   id: 'headers',
@@ -339,11 +355,11 @@ export const headersRule: Rule = {
       if (needsRuntime) continue;
       if (k === Tok.Ident) {
         const name = t.text.slice(t.start[i], t.end[i]);
-        if (RUNTIME_MARKERS.has(name)) needsRuntime = true;
+        if (RUNTIME_MARKERS.has(name) || (SPECIAL_NAMES.has(name) && name !== '__CUDA_ARCH__')) needsRuntime = true;
         else {
           const e = ctx.mappings.get(name);
-          if (e && RUNTIME_LIBS.has(e.library) && e.hip) needsRuntime = true;
-          else if (name.startsWith('hip') && ctx.mappings.isHipName(name)) needsRuntime = true;
+          if (e && RUNTIME_LIBS.has(e.library)) needsRuntime = true;
+          else if (runtimeHipNames(ctx.mappings).has(name)) needsRuntime = true;
         }
       } else if (k === Tok.Punct && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) {
         needsRuntime = true;

@@ -20,6 +20,7 @@ export const REWRITE_CODES: readonly RuleCode[] = [
   { code: 'HP206', family: 'warp', defaultSeverity: 'warning', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
   { code: 'HP301', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
   { code: 'HP302', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ compute-capability comparison', docs: DOCS.identifyingHip },
+  { code: 'HP304', family: 'arch', defaultSeverity: 'warning', title: 'CUDA toolkit version macro (undefined under HIP)', docs: DOCS.identifyingHip },
   { code: 'HP506', family: 'memory', defaultSeverity: 'warning', title: 'Symbol API without HIP_SYMBOL', docs: DOCS.symbols },
   { code: 'HP701', family: 'cxx', defaultSeverity: 'warning', title: "'register' storage class (removed in C++17, rejected by hip-clang)", docs: DOCS.porting },
 ];
@@ -73,6 +74,7 @@ export const rewritesRule: Rule = {
   run(ctx) {
     warpSync(ctx);
     cudaArch(ctx);
+    cudaVersionMacros(ctx);
     symbols(ctx);
     registerKeyword(ctx);
     if (ctx.options.kernelLaunch === 'hip') kernelLaunches(ctx);
@@ -188,6 +190,25 @@ function cudaArch(ctx: RuleContext): void {
         end: e,
         status: 'hazard',
         cuda: '__CUDA_ARCH__',
+      });
+    }
+  }
+}
+
+/** CUDA toolkit version macros: undefined under hip-clang, so `#if CUDART_VERSION >= 11000` silently takes the old branch. */
+const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJOR__', '__CUDACC_VER_MINOR__', '__NVCC__'];
+
+function cudaVersionMacros(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const name of CUDA_VERSION_MACROS) {
+    for (const i of ctx.identsNamed(name)) {
+      ctx.report({
+        code: 'HP304',
+        message: `${name} is not defined when compiling with hipcc: this check takes its "${name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA'}" branch; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard',
+        cuda: name,
       });
     }
   }
