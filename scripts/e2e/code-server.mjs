@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CODE_SERVER_ENTRY } from './setup-code-server.mjs';
 
@@ -25,6 +25,24 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
+
+/**
+ * User settings every test window starts with: no welcome/walkthrough editors, no git prompt about
+ * the repository around the fixture workspace, no update or experiment traffic. Tests can add more
+ * through startCodeServer's `settings` option.
+ */
+export const DEFAULT_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'git.autoRepositoryDetection': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+};
 
 /** Cleanups still owed at process exit: every started server and browser registers one here. */
 const pendingCleanups = new Set();
@@ -225,6 +243,8 @@ async function waitForHealthz(url, timeoutMs, failed) {
  * @param {string} [options.extensionsDir] extensions folder (default: a fresh private one)
  * @param {string} [options.userDataDir] user-data folder (default: a fresh private one)
  * @param {Record<string, string>} [options.env] extra environment for code-server and its extension host
+ * @param {Record<string, unknown>} [options.settings] user settings merged over DEFAULT_SETTINGS
+ *   (written to <userDataDir>/User/settings.json unless that file already exists)
  * @param {number} [options.startTimeoutMs] bound on waiting for /healthz, default 30000
  * @param {boolean} [options.keepState] keep the private folder after stop() (for debugging), default false
  * @returns {Promise<CodeServer>}
@@ -240,6 +260,11 @@ export async function startCodeServer(options = {}) {
   const extensionsDir = options.extensionsDir ?? join(baseDir, 'extensions');
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  if (!existsSync(settingsFile)) {
+    mkdirSync(dirname(settingsFile), { recursive: true });
+    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2) + '\n');
+  }
   const configFile = join(baseDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
   const logFile = join(baseDir, 'code-server.log');
@@ -456,4 +481,17 @@ export async function waitForWorkbench(page, options = {}) {
     if (!folderOpen) return true;
     return q('.monaco-workbench .explorer-folders-view .monaco-list-row') !== null;
   }, options.folderOpen ?? true, { timeout, polling: 100 });
+}
+
+/**
+ * Waits until no CSS animation or transition is running inside the elements matching `selector`
+ * (e.g. a notification still fading in), so a screenshot shows the settled state.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector CSS selector; elements that do not exist count as settled
+ * @param {number} [timeoutMs] default 5000
+ * @throws Error (Playwright TimeoutError) when animations keep running past the timeout
+ */
+export async function waitForAnimations(page, selector, timeoutMs = 5000) {
+  await page.waitForFunction((sel) => [...document.querySelectorAll(sel)]
+    .every((el) => el.getAnimations({ subtree: true }).every((a) => a.playState !== 'running')), selector, { timeout: timeoutMs, polling: 50 });
 }
