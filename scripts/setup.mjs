@@ -14,6 +14,7 @@ const APT = [
   ['hipcc', '/usr/bin/hipcc'],
   ['libamdhip64-dev', '/usr/include/hip/hip_runtime.h'],
   ['libhiprand-dev', '/usr/include/hiprand/hiprand.h'],
+  ['librocrand-dev', '/usr/include/rocrand/rocrand.h'],
   ['libhipsparse-dev', '/usr/include/hipsparse/hipsparse.h'],
   ['librocprim-dev', '/usr/include/rocprim/rocprim.hpp'],
   ['openssh-server', '/usr/sbin/sshd'],
