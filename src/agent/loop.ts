@@ -340,13 +340,13 @@ export async function runAgent(
         if (signal.aborted) throw new Cancelled();
         if (!started) throw e;
         commitUsage();
-        return { kind: 'cut', detail: stalled ? 'the stream stalled' : classify(e, redact).detail, failure: classify(e, redact) };
+        return { kind: 'cut', detail: stalled ? `no data for ${fmtMs(settings.requestTimeoutMs)}` : classify(e, redact).detail, failure: classify(e, redact) };
       }
       if (signal.aborted) throw new Cancelled();
       if (stalled && !started) throw new APIConnectionTimeoutError();
       commitUsage();
       if (!stopped) {
-        return { kind: 'cut', detail: stalled ? `no data for ${Math.round(settings.requestTimeoutMs / 1000)} s` : 'the connection closed before the message ended' };
+        return { kind: 'cut', detail: stalled ? `no data for ${fmtMs(settings.requestTimeoutMs)}` : 'the connection closed before the message ended' };
       }
       return { kind: 'ok', turn: { blocks, stopReason } };
     } catch (e) {
@@ -562,6 +562,11 @@ export async function runAgent(
     if (e instanceof Cancelled || signal.aborted) return cancelled();
     throw e;
   }
+}
+
+/** `300 ms` below a second, else `12 s`. */
+function fmtMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function retryLabel(f: Failure): string {

@@ -178,9 +178,10 @@ export type AgentErrorKind =
 /** The outcome of {@link runAgent} (src/agent/loop.ts). */
 export interface AgentResult {
   /**
-   * `complete`: the model called `finish` or ended its turn. `incomplete`: stopped early (step limit,
-   * stream cut, transient errors after retries) with the edits so far kept. `cancelled`: the signal
-   * aborted. `failed`: nothing useful happened (auth, bad request, or a transient error before any edit).
+   * `complete`: the model called `finish` or ended its turn. `incomplete`: stopped early with the
+   * edits so far kept: step limit, a stream cut or stalled mid-message, or a request that still
+   * failed after retries once at least one edit was made. `cancelled`: the signal aborted.
+   * `failed`: auth or bad-request errors, or a request that failed after retries before any edit.
    * In every case `proposal`/`changes` hold the edits applied so far; the caller decides what to offer.
    */
   status: 'complete' | 'incomplete' | 'cancelled' | 'failed';

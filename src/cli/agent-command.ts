@@ -72,9 +72,15 @@ function describeInput(input: unknown): string {
  * Runs the agent on one file with settings from the environment and prints progress to
  * `io.stderr`. Never throws for API problems: see {@link AgentResult.status} and `error`.
  * Without `ANTHROPIC_API_KEY` it returns `failed` (kind `auth`) at once, without a request.
+ * `env` defaults to `process.env` (tests pass their own).
  */
-export async function portWithAgent(opts: CliAgentOptions, io: CliAgentIo, signal?: AbortSignal): Promise<AgentResult> {
-  const settings = settingsFromEnv();
+export async function portWithAgent(
+  opts: CliAgentOptions,
+  io: CliAgentIo,
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AgentResult> {
+  const settings = settingsFromEnv(env);
   if (!settings) {
     const message = 'No Anthropic API key: set ANTHROPIC_API_KEY to use --agent.';
     io.stderr(`agent ${opts.path}: ${message}\n`);
