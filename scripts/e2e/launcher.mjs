@@ -125,7 +125,9 @@ export async function launch(options) {
   let failure = '';
   /** @type {NodeJS.Timeout | undefined} */
   let timer;
-  try {
+  const timedOut = new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+  /** Starts everything and resolves with the test host's exit code, or 'crash'. */
+  const session = async () => {
     server = await startCodeServer({
       folder: options.folder,
       extensionsDir: options.disableExtensions ? undefined : options.extensionsDir,
@@ -140,13 +142,17 @@ export async function launch(options) {
       extensionTestsPath: options.extensionTestsPath,
     });
     const page = workbench.page;
-    const timedOut = new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
     const crashed = new Promise((r) => page.once('crash', () => r('crash')));
     if (!options.extensionTestsPath) {
       await waitForWorkbench(page, { folderOpen: Boolean(options.folder) });
       console.log(`[e2e] workbench open at ${page.url()} (no --extensionTestsPath: waiting until killed or ${timeoutMs} ms)`);
     }
-    const outcome = await Promise.race([workbench.automationExit, timedOut, crashed]);
+    return Promise.race([workbench.automationExit, crashed]);
+  };
+  try {
+    // The bound covers server start, page load and the suite. Should it expire while a start is still
+    // pending, whatever starts later is killed by code-server.mjs's exit hooks when we exit.
+    const outcome = await Promise.race([session(), timedOut]);
     if (typeof outcome === 'number') {
       code = outcome;
       console.log(`[e2e] test host exited with code ${code} after ${Date.now() - t0} ms`);
