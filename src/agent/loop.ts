@@ -267,7 +267,7 @@ export async function runAgent(
     logLevel: 'off',
     openTelemetry: false,
   });
-  const host_ = (() => {
+  const apiHost = (() => {
     try {
       return new URL(settings.baseURL ?? 'https://api.anthropic.com').host;
     } catch {
@@ -364,6 +364,7 @@ export async function runAgent(
       switch (ev.type) {
         case 'message_start':
           started = true;
+          lastText = '';
           model = ev.message.model || settings.model;
           readUsage(ev.message.usage as unknown as Record<string, unknown>, msgUsage);
           status('streaming');
@@ -475,7 +476,7 @@ export async function runAgent(
       case 'server':
         return `The Anthropic API had a server error (${f.status ?? 'stream'})${tried}: ${f.detail}`;
       case 'network':
-        return `Could not reach the Anthropic API at ${host_}${tried}: ${f.detail}`;
+        return `Could not reach the Anthropic API at ${apiHost}${tried}: ${f.detail}`;
       case 'bad-request':
         return `The Anthropic API rejected the request (${f.detail}).`;
       default:

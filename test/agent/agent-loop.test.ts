@@ -440,7 +440,7 @@ test('a stream that stalls mid-message ends the run as incomplete after requestT
   assert.deepEqual(result.changes, []);
   assert.equal(result.error?.kind, 'network');
   assert.match(result.error!.message, /cut off mid-message \(no data for 300 ms\)/);
-  assert.ok(performance.now() - t0 < 3000);
+  assert.ok(performance.now() - t0 < 5000);
 });
 
 test('thinking blocks are streamed to the host and sent back unchanged with their signature', async () => {

@@ -12,6 +12,7 @@ import { formatCost, priceFor, requestCostUsd } from '../../src/agent/cost';
 import { parseRetryAfter } from '../../src/agent/loop';
 import { buildUserMessage, numberLines } from '../../src/agent/prompts';
 import { MAX_READ_BYTES, resolveWorkspacePath, runTool, type ToolContext } from '../../src/agent/tools';
+import { toAgentFindings } from '../../src/agent/findings';
 import { applyEditBlock, type AgentFinding, type AgentHost, type AgentInput } from '../../src/agent/types';
 
 let ws: string;
@@ -159,4 +160,20 @@ test('user message: numbered proposal, findings, build errors in fix-build mode'
   assert.match(m, /<proposal path="k.hip">\n {3}1\tx\n<\/proposal>/);
   assert.match(m, /<build_errors>\nk\.hip:1:1: error: unknown type name 'x'\n<\/build_errors>/);
   assert.doesNotMatch(buildUserMessage({ ...inp, mode: 'port' }, 'x\n'), /build_errors/);
+});
+
+test('toAgentFindings: ids in order, 1-based lines from UTF-16 offsets', () => {
+  const text = 'a\r\n😀b\nint lane = t % 32;\n';
+  const start = text.indexOf('32');
+  const fs_ = toAgentFindings(
+    [
+      { code: 'HP301', family: 'warp', severity: 'warning', message: 'warp size', start, end: start + 2, status: 'hazard', cuda: '32' },
+      { code: 'HP100', family: 'api', severity: 'error', message: 'x', start: text.indexOf('b'), end: text.indexOf('b') + 1, status: 'unsupported' },
+    ],
+    text,
+  );
+  assert.deepEqual(fs_, [
+    { id: 'F1', code: 'HP301', severity: 'warning', message: 'warp size', line: 3, status: 'hazard', cuda: '32' },
+    { id: 'F2', code: 'HP100', severity: 'error', message: 'x', line: 2, status: 'unsupported' },
+  ]);
 });
