@@ -25,7 +25,7 @@ export const TOOL_DEFINITIONS: Tool[] = [
   {
     name: 'read_file',
     description:
-      'Read a text file of the workspace (e.g. a header the proposal includes). Path relative to the workspace root, "/" separators. Files outside the workspace and files over 256 KB are refused.',
+      'Read a text file of the workspace (e.g. a header the proposal includes). Path relative to the workspace root, "/" separators. Files outside the workspace, credential files (.env, keys) and files over 256 KB are refused.',
     input_schema: {
       type: 'object',
       properties: { path: { type: 'string', description: 'Workspace-relative path, e.g. "src/common.cuh".' } },
@@ -166,6 +166,20 @@ function notFoundHint(proposal: string, search: string): string {
   return ` Its first line occurs (ignoring indentation) at line ${hits.slice(0, 5).join(', ')}: copy the exact text from there, whitespace and following lines included.`;
 }
 
+/**
+ * Workspace files `read_file` never returns, because they typically hold credentials:
+ * `.env*`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, SSH private keys (`id_*` without `.pub`), and anything
+ * under `.ssh/`, `.git/` or `.aws/`. Matched on the workspace-relative path with `/` separators.
+ */
+export function isSensitivePath(relPath: string): boolean {
+  const parts = relPath.split('/');
+  const base = parts[parts.length - 1] ?? '';
+  if (parts.some((p) => p === '.ssh' || p === '.git' || p === '.aws')) return true;
+  if (/^\.env(\..*)?$/i.test(base)) return true;
+  if (/\.(pem|key|p12|pfx)$/i.test(base)) return true;
+  return /^id_[a-z0-9]+$/i.test(base);
+}
+
 /** Is `child` equal to or inside `root` (both absolute, normalized)? */
 function isInside(root: string, child: string): boolean {
   const rel = path.relative(root, child);
@@ -215,6 +229,7 @@ async function readFileTool(ctx: ToolContext, input: unknown): Promise<ToolOutco
   if (!root) return fail('Reading workspace files is not available in this run (no trusted workspace folder).');
   const where = await resolveWorkspacePath(root, rel);
   if (!where.ok) return fail(where.error);
+  if (isSensitivePath(where.relative)) return fail(`Refused: "${rel}" may hold credentials and is never read.`);
   let text: string;
   try {
     const st = await fs.stat(where.absolute);

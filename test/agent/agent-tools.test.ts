@@ -77,6 +77,11 @@ test('read_file: size cap, type errors and no workspace go back as errors', asyn
   assert.match(wrongType.content, /"path" must be a string, got number/);
   const extra = await runTool('read_file', { path: 'inc/a.cuh', mode: 'w' }, ctx('x'));
   assert.match(extra.content, /unknown field "mode"/);
+  await fs.writeFile(path.join(ws, '.env'), 'ANTHROPIC_API_KEY=sk-ant-x\n');
+  const env = await runTool('read_file', { path: '.env' }, ctx('x'));
+  assert.equal(env.ok, false);
+  assert.match(env.content, /may hold credentials/);
+  assert.ok(!env.content.includes('sk-ant-x'));
   const noWs = await runTool('read_file', { path: 'inc/a.cuh' }, ctx('x', {}, { workspaceRoot: undefined }));
   assert.match(noWs.content, /not available/);
   const viaHost = await runTool('read_file', { path: 'inc/a.cuh' }, ctx('x', { readWorkspaceFile: async (p) => `from host: ${p}` }));
