@@ -44,7 +44,7 @@ export interface BuildDiagnostic {
   flag?: string;
   /** `note:` lines that followed this diagnostic (and lld's `>>>` lines), in order. */
   notes: BuildDiagnostic[];
-  /** The include chain printed before the diagnostic, outermost last (as clang prints it). */
+  /** The include chain printed before the diagnostic, nearest includer first, the main file last. */
   includedFrom: IncludeSite[];
   /** Which tool said it. */
   source: 'compiler' | 'driver' | 'linker';
@@ -57,8 +57,8 @@ export interface ParseOptions {
 }
 
 const CLANG_RE = /^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning|note|remark): (.*)$/;
-const INCLUDED_FIRST_RE = /^In file included from (.+):(\d+):$/;
-const INCLUDED_MORE_RE = /^\s+from (.+):(\d+):$/;
+const INCLUDED_FIRST_RE = /^In file included from (.+):(\d+)[:,]$/;
+const INCLUDED_MORE_RE = /^\s+from (.+):(\d+)[:,]$/;
 const DRIVER_RE = /^(?:clang(?:\+\+)?(?:-\d+)?|hipcc|clang-offload-bundler|lld|ld\.lld|\S*\/ld\.lld): (fatal error|error|warning|note): (.*)$/;
 const GNU_LD_RE = /^(?:\S*\/)?ld(?:\.bfd|\.gold)?: (.*)$/;
 const LD_SECTION_RE = /^(.+?):\(([^)]+)\): (.*)$/;
@@ -91,6 +91,7 @@ export function parseDiagnostics(output: string, options: ParseOptions = {}): Bu
   let last: BuildDiagnostic | undefined; // last top-level diagnostic, for notes
   let lastWasDuplicate = false;
   let ldContext: string | undefined;
+  let prevWasInclude = false;
   const fix = (file: string): string => (options.cwd && !isAbsolute(file) ? resolve(options.cwd, file) : file);
 
   const push = (d: BuildDiagnostic): void => {
@@ -111,9 +112,13 @@ export function parseDiagnostics(output: string, options: ParseOptions = {}): Bu
     const line = raw.replace(/\s+$/, '');
     let m: RegExpExecArray | null;
     if ((m = INCLUDED_FIRST_RE.exec(line))) {
-      includeStack = [{ file: fix(m[1]!), line: Number(m[2]) }];
+      // clang prints one such line per level, outermost first; gcc prints one then `from` lines.
+      const site = { file: fix(m[1]!), line: Number(m[2]) };
+      includeStack = prevWasInclude ? [site, ...includeStack] : [site];
+      prevWasInclude = true;
       continue;
     }
+    prevWasInclude = false;
     if (includeStack.length > 0 && (m = INCLUDED_MORE_RE.exec(line))) {
       includeStack.push({ file: fix(m[1]!), line: Number(m[2]) });
       continue;
