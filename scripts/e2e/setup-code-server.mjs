@@ -5,8 +5,8 @@
 //
 // Why these steps (see /work/shared/VSCODE-E2E.md):
 // - VS Code desktop cannot be downloaded here; code-server from npm + Debian chromium can.
-// - code-server's install scripts must run (as root: --unsafe-perm on npm < 7; npm >= 7 needs nothing) (its postinstall builds lib/vscode's native modules),
-//   while the repo's .npmrc says ignore-scripts=true. The install therefore runs with its cwd in
+// - code-server's install scripts must run (its postinstall builds lib/vscode's native modules and,
+//   as root, demands --unsafe-perm), while the repo's .npmrc says ignore-scripts=true. The install therefore runs with its cwd in
 //   the install folder, which has its own throwaway package.json, so npm treats that folder as the
 //   project and never reads the repo's .npmrc; --ignore-scripts=false is passed as well.
 // - node-pty's postinstall runs `npx node-gyp`; ~/.npmrc may say yes=false, so npm_config_yes=true.
@@ -135,11 +135,10 @@ function install() {
     npm_config_audit: 'false',
     npm_config_update_notifier: 'false',
   };
-  const args = ['install', '--ignore-scripts=false', '--no-audit', '--no-fund', '--no-package-lock'];
-  // npm < 7 drops to the `nobody` user for scripts when run as root unless --unsafe-perm is given;
-  // npm >= 7 runs them as the folder's owner and warns that the flag is unknown, so pass it only to old npm.
-  const npmMajor = Number(spawnSync('npm', ['--version'], { cwd: INSTALL_DIR, env, encoding: 'utf8' }).stdout?.split('.')[0]);
-  if (npmMajor > 0 && npmMajor < 7) args.push('--unsafe-perm');
+  // --unsafe-perm: npm >= 7 ignores it (and warns "Unknown cli config"), but it still sets
+  // npm_config_unsafe_perm=true for the scripts, and code-server's postinstall.sh refuses to run as
+  // root without that. (npm < 7 also needs it to keep root for the scripts.)
+  const args = ['install', '--ignore-scripts=false', '--unsafe-perm', '--no-audit', '--no-fund', '--no-package-lock'];
   run('npm', args, { cwd: INSTALL_DIR, env });
   for (const file of [CODE_SERVER_ENTRY, CODE_SERVER_RG]) {
     if (!existsSync(file)) throw new Error(`setup-code-server: install finished but ${file} is missing`);
