@@ -1,12 +1,44 @@
 /**
- * Wires `hip-porter port --agent` to the agent (src/agent, via src/cli/agent-command.ts).
- * Placeholder until the agent lands: reports that the agent is not available.
+ * Wires `hip-porter port --agent` to the agent: for each file, the open findings of the
+ * deterministic translation go to the model, which edits that translation. An incomplete run
+ * (stream cut, step limit) is not applied: the deterministic text is written and the user told.
  */
+import { relative } from 'node:path';
+import { toAgentFindings } from '../agent/findings';
+import { openFindings } from '../core/open-findings';
+import { portWithAgent, settingsFromEnv } from './agent-command';
 import type { Io } from './io';
 import type { PortOptions } from './port';
 
 /** Returns the per-file refine step for `port --agent`, or undefined (after printing why) when it cannot run. */
-export function makeCliRefiner(_o: PortOptions, io: Io): PortOptions['refine'] | undefined {
-  io.stderr('hip-porter: --agent is not available in this build yet\n');
-  return undefined;
+export function makeCliRefiner(o: PortOptions, io: Io, env: NodeJS.ProcessEnv = process.env): PortOptions['refine'] | undefined {
+  if (!settingsFromEnv(env)) {
+    io.stderr('hip-porter: --agent needs an Anthropic API key: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a proxy)\n');
+    return undefined;
+  }
+  return async (path, original, proposal) => {
+    const findings = openFindings(proposal, o);
+    const rel = relative(process.cwd(), path) || path;
+    if (findings.length === 0) {
+      io.stderr(`agent ${rel}: nothing left for the agent\n`);
+      return proposal;
+    }
+    const r = await portWithAgent(
+      {
+        path: rel,
+        original,
+        proposal,
+        findings: toAgentFindings(findings, proposal),
+        workspaceRoot: process.cwd(),
+        ...(o.targetRocm ? { targetRocm: o.targetRocm } : {}),
+      },
+      io,
+      undefined,
+      env,
+    );
+    if (r.status === 'complete') return r.proposal;
+    if (r.status === 'failed' && r.error?.kind === 'auth') return undefined;
+    io.stderr(`agent ${rel}: run ${r.status}${r.error ? ` (${r.error.message})` : ''}; writing the deterministic translation only\n`);
+    return proposal;
+  };
 }

@@ -73,6 +73,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       if (!identIndex) identIndex = buildIdentIndex(tokens);
       return identIndex.get(name) ?? EMPTY;
     },
+    identIndex() {
+      if (!identIndex) identIndex = buildIdentIndex(tokens);
+      return identIndex;
+    },
     nodeAt(start, end) {
       if (!tree) return undefined;
       return tree.rootNode.namedDescendantForIndex(start, end) ?? undefined;

@@ -8,6 +8,7 @@
 import { analyze, type Analysis, type AnalyzeOptions } from './analyze';
 import type { Finding, TextEdit } from './findings';
 import { applyEdits } from './text';
+import { isOpenFinding } from './open-findings';
 
 /** Per-library reference counts. */
 export interface LibraryStats {
@@ -51,8 +52,6 @@ export interface TranslateResult {
   stats: TranslateStats;
 }
 
-/** Codes that only describe a conversion; with their fix applied nothing is left to do. */
-const PURE_CONVERSION = new Set(['HP101', 'HP110', 'HP112', 'HP120']);
 
 /**
  * Translates CUDA text to HIP by applying every auto-fix. Never throws on bad input (binary
@@ -68,7 +67,7 @@ export function translate(text: string, options: AnalyzeOptions = {}): Translate
     if (f.fix?.auto) {
       applied.push(f);
       edits.push(...f.fix.edits);
-    } else if (!PURE_CONVERSION.has(f.code)) {
+    } else if (isOpenFinding(f)) {
       open.push(f);
     }
   }

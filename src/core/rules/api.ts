@@ -102,26 +102,20 @@ export const apiRule: Rule = {
   codes: API_CODES,
   run(ctx) {
     const t = ctx.tokens;
-    const { kind, start, end, text } = { kind: t.kind, start: t.start, end: t.end, text: t.text };
     const map = ctx.mappings;
-    for (let i = 0; i < t.count; i++) {
-      const k = kind[i];
-      if (k !== Tok.Ident) {
-        if (k === Tok.Comment && ctx.options.includeComments) renameInComment(ctx, i);
-        continue;
-      }
-      const s = start[i]!;
-      const c0 = text.charCodeAt(s);
-      // Every CUDA name in the tables starts with c/C (cuda*, cu*, CU*, curand*, cusparse*, ...),
-      // an underscore (__shfl, __half), or a lower-case letter of a device function (make_*, tex*, surf*, atomic*).
-      if (c0 === 36) continue;
-      const name = text.slice(s, end[i]);
+    // one mapping lookup per distinct identifier, then every occurrence
+    for (const [name, occurrences] of ctx.identIndex()) {
       const e = map.get(name);
       if (!e || e.hip === name || SPECIAL_NAMES.has(name)) continue;
-      // member access `x.cudaFoo` / `x->cudaFoo` is a field of a user type, not the CUDA name
-      const p = prevCode(t, i);
-      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-      reportName(ctx, e, name, s, end[i]!);
+      for (const i of occurrences) {
+        // member access `x.cudaFoo` / `x->cudaFoo` is a field of a user type, not the CUDA name
+        const p = prevCode(t, i);
+        if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+        reportName(ctx, e, name, t.start[i]!, t.end[i]!);
+      }
+    }
+    if (ctx.options.includeComments) {
+      for (let i = 0; i < t.count; i++) if (t.kind[i] === Tok.Comment) renameInComment(ctx, i);
     }
   },
 };

@@ -59,6 +59,8 @@ export interface RuleContext {
   readonly eol: '\n' | '\r\n';
   /** Token indices of every identifier with this exact text (built lazily once per file). */
   identsNamed(name: string): readonly number[];
+  /** Every distinct identifier of the file with its token indices, in first-occurrence order. */
+  identIndex(): ReadonlyMap<string, readonly number[]>;
   /** Smallest named syntax node covering `[start, end)`, or undefined without a tree. */
   nodeAt(start: number, end: number): SyntaxNode | undefined;
   /** Reports a finding. */
@@ -87,6 +89,22 @@ export const DOCS = {
   identifyingHip: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html#identifying-hip-target-platform',
   symbols: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html#memcpytosymbol',
   kernelLaunch: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_cpp_language_extensions.html#calling-global-functions',
+  // Added for the hazard rules (warp, arch, asm, launch, memory, libraries, cxx).
+  launchBounds: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#launch-bounds',
+  globalFunctions: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#global',
+  inlineAsm: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#in-line-assembly',
+  warpMatrix: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#warp-matrix-functions',
+  memoryFence: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#memory-fence-instructions',
+  textures: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#texture-functions',
+  vectorTypes: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/cpp_language_extensions.html#short-vector-types',
+  archFeatures: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_porting_guide.html#identifying-architecture-features',
+  coherence: 'https://rocm.docs.amd.com/projects/HIP/en/latest/how-to/hip_runtime_api/memory_management/coherence_control.html',
+  miopen: 'https://rocm.docs.amd.com/projects/MIOpen/en/latest/',
+  rocThrust: 'https://rocm.docs.amd.com/projects/rocThrust/en/latest/',
+  hipCub: 'https://rocm.docs.amd.com/projects/hipCUB/en/latest/',
+  rccl: 'https://rocm.docs.amd.com/projects/rccl/en/latest/',
+  rocWmma: 'https://rocm.docs.amd.com/projects/rocWMMA/en/latest/',
+  composableKernel: 'https://rocm.docs.amd.com/projects/composable_kernel/en/latest/',
 } as const;
 
 /** Maps a library id to the HIPIFY table page that documents its mappings. */
