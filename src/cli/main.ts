@@ -6,7 +6,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { initParser } from '../core/parse';
+import { makeCliRefiner } from './agent-bridge';
 import { processIo, type Io } from './io';
+import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { runScan, type ScanOptions } from './scan';
 
@@ -137,8 +139,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return argv.length === 0 ? 2 : parsed.exitCode;
   }
   if (parsed.command === 'build') {
-    io.stderr('hip-porter: build is not available yet\n'); // BUILD-WIRING
-    return 2;
+    return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
   try {
     await initParser();
@@ -149,7 +150,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (parsed.command === 'scan') return runScan(parsed.options, io);
   const o = parsed.options;
   if (o.agent) {
-    const { makeCliRefiner } = await import('./agent-bridge.js');
     const refine = makeCliRefiner(o, io);
     if (!refine) return 2;
     o.refine = refine;
