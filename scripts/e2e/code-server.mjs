@@ -414,11 +414,21 @@ export function workbenchUrl(options) {
  */
 export async function openWorkbench(options) {
   installExitHooks();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: options.headless ?? true,
-    args: CHROMIUM_ARGS,
-  });
+  // Private XDG folders: otherwise Chromium's crash handler creates ~/.config/chromium/Crash Reports.
+  const browserHome = mkdtempSync(join(tmpdir(), 'hip-porter-chromium-'));
+  /** @type {import('playwright-core').Browser} */
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: options.headless ?? true,
+      args: CHROMIUM_ARGS,
+      env: { ...cleanEnv({}), XDG_CONFIG_HOME: join(browserHome, 'config'), XDG_CACHE_HOME: join(browserHome, 'cache') },
+    });
+  } catch (err) {
+    rmSync(browserHome, { recursive: true, force: true });
+    throw err;
+  }
   const browserPid = browser.process?.()?.pid;
   let closed = false;
   const cleanup = {
@@ -426,6 +436,7 @@ export async function openWorkbench(options) {
       if (closed) return;
       closed = true;
       if (browserPid) signalTree(browserPid, 'SIGKILL');
+      rmSync(browserHome, { recursive: true, force: true });
     },
   };
   pendingCleanups.add(cleanup);
