@@ -10,6 +10,7 @@ import { runRemoteBuild, listFolderFiles, type RemoteTarget } from '../../src/co
 import { listSshHosts, sshMasterRunning, closeSshConnection } from '../../src/core/build/ssh';
 import { BuildError } from '../../src/core/build/errors';
 import { startSshd, type SshdHarness } from './sshd-harness';
+import { buildCommand } from '../../src/cli/build-command';
 import { heavySource, requireHipcc, tempDir, waitFor } from './helpers';
 
 let h: SshdHarness;
@@ -177,6 +178,26 @@ test('remote dir not writable and remote hipcc missing give clear errors', async
     assert.match(e.message, /apt-get install hipcc libamdhip64-dev/);
     return true;
   });
+});
+
+test('CLI: hip-porter build --remote through the ssh config alias, JSON out', async () => {
+  let out = '';
+  let err = '';
+  const cliTarget = { host: 'rocm-test', sshConfigFile: h.sshConfigFile }; // CLI uses the default control dir
+  try {
+    const code = await buildCommand(
+      [join(src, 'main.hip'), '--remote', 'rocm-test', '--ssh-config', h.sshConfigFile, '--remote-dir', join(h.dir, 'remote-cli'), '--local-root', src, '--transfer', 'tar', '--json'],
+      { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } },
+    );
+    assert.equal(code, 0, out + err);
+    const j = JSON.parse(out) as { remote: { transfer: string; remoteDir: string; syncedFiles: string[] } };
+    assert.equal(j.remote.transfer, 'tar');
+    assert.equal(j.remote.remoteDir, join(h.dir, 'remote-cli'));
+    assert.ok(existsSync(join(h.dir, 'remote-cli', 'main.o')));
+  } finally {
+    await closeSshConnection(cliTarget);
+  }
+  assert.equal(await sshMasterRunning(cliTarget), false);
 });
 
 test('closeSshConnection stops the shared connection', async () => {
