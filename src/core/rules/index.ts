@@ -4,6 +4,13 @@
  */
 import { apiRule, headersRule } from './api';
 import { rewritesRule } from './rewrites';
+import { warpRule } from './warp';
+import { archRule } from './arch';
+import { asmRule } from './asm';
+import { launchRule } from './launch';
+import { memoryRule } from './memory';
+import { librariesRule } from './libraries';
+import { cxxRule } from './cxx';
 import type { Rule, RuleCode } from './types';
 
 /** Codes reported by the engine itself rather than a rule. */
@@ -19,7 +26,18 @@ const ENGINE_CODES: readonly RuleCode[] = [
 ];
 
 /** All rules, in run order. */
-export const ALL_RULES: readonly Rule[] = [apiRule, headersRule, rewritesRule];
+export const ALL_RULES: readonly Rule[] = [
+  apiRule,
+  headersRule,
+  rewritesRule,
+  warpRule,
+  archRule,
+  asmRule,
+  launchRule,
+  memoryRule,
+  librariesRule,
+  cxxRule,
+];
 
 /** Every code any rule may report, by code. */
 export const CODE_INFO: ReadonlyMap<string, RuleCode> = new Map(

@@ -1,0 +1,94 @@
+/**
+ * Architecture checks (family `arch`): compute-capability tests on device properties.
+ * AMD devices report `major`/`minor` of their own (e.g. gfx90a reports 9.0), so NVIDIA feature
+ * thresholds like `prop.major >= 7` select the wrong path. HIP's porting guide
+ * ("Identifying architecture features", DOCS.archFeatures) tells to test `gcnArchName` or the
+ * `hipDeviceProp_t::arch` feature flags (`hasSharedInt32Atomics`, `hasWarpShuffle`, ...) instead.
+ * `__CUDA_ARCH__` comparisons are HP302 (rewrites.ts).
+ *
+ * Code: HP303.
+ */
+import { isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { DOCS, type Rule, type RuleCode } from './types';
+import { isIdent, tt } from './util';
+
+export const ARCH_CODES: readonly RuleCode[] = [
+  { code: 'HP303', family: 'arch', defaultSeverity: 'warning', title: 'Compute-capability check on device properties (meaningless on AMD)', docs: DOCS.archFeatures },
+];
+
+const PROP_TYPES = ['cudaDeviceProp', 'hipDeviceProp_t', 'cudaDeviceProp_t'];
+const CC_ATTRS = [
+  'cudaDevAttrComputeCapabilityMajor',
+  'cudaDevAttrComputeCapabilityMinor',
+  'hipDeviceAttributeComputeCapabilityMajor',
+  'hipDeviceAttributeComputeCapabilityMinor',
+  'CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR',
+  'CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR',
+];
+
+export const archRule: Rule = {
+  id: 'arch',
+  family: 'arch',
+  codes: ARCH_CODES,
+  run(ctx) {
+    const t = ctx.tokens;
+    // variables (and pointers/references) of a device-properties type
+    const props = new Set<string>();
+    for (const ty of PROP_TYPES) {
+      for (const i of ctx.identsNamed(ty)) {
+        let j = nextCode(t, i);
+        while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
+        if (isIdent(t, j)) props.add(tt(t, j));
+      }
+    }
+    let lastMajor = -100;
+    for (const field of ['major', 'minor']) {
+      for (const i of ctx.identsNamed(field)) {
+        const dot = prevCode(t, i);
+        if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) continue;
+        const recv = prevCode(t, dot);
+        if (!isIdent(t, recv) || !props.has(tt(t, recv))) continue;
+        if (!inCheck(t, recv, i)) continue;
+        if (field === 'major') lastMajor = i;
+        else if (i - lastMajor < 10 && i > lastMajor) continue;
+        ctx.report({
+          code: 'HP303',
+          message: `${tt(t, recv)}${tt(t, dot)}${field} compute-capability check: AMD GPUs report their own major/minor (gfx90a → 9.0), so NVIDIA thresholds pick the wrong path; test gcnArchName or the arch.hasXxx feature flags`,
+          start: t.start[recv]!,
+          end: t.end[i]!,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: `${field}`,
+          hip: 'gcnArchName',
+        });
+      }
+    }
+    for (const a of CC_ATTRS) {
+      for (const i of ctx.identsNamed(a)) {
+        ctx.report({
+          code: 'HP303',
+          message: `${a}: AMD GPUs report their own compute capability (gfx90a → 9.0); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead`,
+          start: t.start[i]!,
+          end: t.end[i]!,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: a,
+          hip: 'gcnArchName',
+        });
+      }
+    }
+  },
+};
+
+/** True when `recv.field` (tokens `recv`..`f`) is compared or combined arithmetically (`>= 7`, `* 10 + minor`). */
+function inCheck(t: Tokens, recv: number, f: number): boolean {
+  const n = nextCode(t, f);
+  const p = prevCode(t, recv);
+  const ops = ['<', '>', '!', '*', '+', '?'];
+  for (const o of ops) if (isPunct(t, n, o) || isPunct(t, p, o)) return true;
+  if (isPunct(t, n, '=') && isPunct(t, nextCode(t, n), '=')) return true;
+  if (isPunct(t, p, '=') && isPunct(t, prevCode(t, p), '=')) return true;
+  // `switch (prop.major)` and `if (prop.major)`
+  if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tt(t, prevCode(t, p)))) return true;
+  return false;
+}

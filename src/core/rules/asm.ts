@@ -1,0 +1,86 @@
+/**
+ * Inline PTX (family `asm`, code HP401). hip-clang compiles inline assembly for the AMDGPU ISA,
+ * so PTX in `asm(...)` does not compile for AMD (HIP C++ language extensions, "In-line assembly",
+ * DOCS.inlineAsm). The finding explains the PTX idioms it recognises and names the HIP intrinsic
+ * that replaces them (HIP 5.2 headers: `__lane_id`, `__shfl*`, `__ldg`, `clock64`, `wall_clock64`,
+ * `__bitextract_u32`, `__bitinsert_u32`, `__byte_perm`, `__ballot`, `__threadfence*`).
+ *
+ * Host-side assembly (x86 `rdtsc`, `pause`, ...) is left alone: a statement is PTX when its
+ * template has PTX opcodes/registers, or when it sits in a `__device__`/`__global__` function.
+ */
+import { isPunct, nextCode, callArguments, Tok } from '../lexer';
+import { DOCS, type Rule, type RuleCode } from './types';
+import { deviceMacroNames, enclosingFunction, functionSpace, isIdent, tt } from './util';
+
+export const ASM_CODES: readonly RuleCode[] = [
+  { code: 'HP401', family: 'asm', defaultSeverity: 'error', title: 'Inline PTX assembly (no HIP equivalent)', docs: DOCS.inlineAsm },
+];
+
+/** PTX idiom → what it does and the HIP replacement. */
+const IDIOMS: ReadonlyArray<[RegExp, string]> = [
+  [/%laneid/, 'reads the lane index: use __lane_id()'],
+  [/%warpid/, 'reads the hardware warp slot (not stable): use threadIdx.x / warpSize'],
+  [/%(?:clock64|clock)\b/, 'reads the SM clock: use clock64() (or wall_clock64() for a constant-rate timer)'],
+  [/%globaltimer/, 'reads the global timer: use wall_clock64()'],
+  [/\bshfl\./, 'warp shuffle: use __shfl / __shfl_up / __shfl_down / __shfl_xor'],
+  [/\bvote\./, 'warp vote: use __ballot / __any / __all (64-bit masks)'],
+  [/\bld\.global\.nc\b|\bld\.global\.nc\./, 'read-only (non-coherent) global load: use __ldg(ptr) or a plain load'],
+  [/\bbfe\./, 'bit-field extract: use __bitextract_u32 or shifts and masks'],
+  [/\bbfi\./, 'bit-field insert: use __bitinsert_u32 or shifts and masks'],
+  [/\bprmt\./, 'byte permute: use __byte_perm(x, y, s)'],
+  [/\bmembar\.|\bfence\./, 'memory fence: use __threadfence_block / __threadfence / __threadfence_system'],
+  [/\bcvta\./, 'address-space conversion: not needed in HIP (generic pointers); remove it'],
+  [/\b(?:w?mma|ldmatrix)\./, 'tensor-core matrix multiply: no HIP equivalent; use rocWMMA or the MFMA builtins'],
+  [/\bcp\.async\b/, 'asynchronous global→shared copy: no HIP equivalent; use ordinary loads into __shared__ memory'],
+  [/\bbrev\./, 'bit reverse: use __brev'],
+  [/\bpopc\./, 'population count: use __popc / __popcll'],
+  [/\bclz\./, 'count leading zeros: use __clz / __clzll'],
+  [/\batom\.|\bred\./, 'atomic operation: use atomicAdd & co.'],
+  [/\bbar\.sync\b|\bbarrier\./, 'barrier: use __syncthreads()'],
+];
+const PTX_LOOK = /\b(?:mov|add|sub|mul|mad|fma|ld|st|cvt|setp|selp|and|or|xor|not|shl|shr|shf|lop3|min|max|abs|neg|div|rem|rcp|sqrt|ex2|lg2|bar|atom|red|cvta|prmt|bfe|bfi|vote|shfl|membar|fence|mma|wmma|ldmatrix|cp|isspacep|activemask|match|redux|trap|brkpt|nanosleep)\.[a-z0-9]|\.reg\s*\.|%%[a-z]|%(?:tid|ntid|ctaid|laneid|warpid|clock)/;
+
+export const asmRule: Rule = {
+  id: 'asm',
+  family: 'asm',
+  codes: ASM_CODES,
+  run(ctx) {
+    const t = ctx.tokens;
+    let macros: Set<string> | undefined;
+    for (const kw of ['asm', '__asm__', '__asm']) {
+      for (const i of ctx.identsNamed(kw)) {
+        let j = nextCode(t, i);
+        while (isIdent(t, j) && /^(?:volatile|__volatile__|__volatile|goto|inline)$/.test(tt(t, j))) j = nextCode(t, j);
+        if (!isPunct(t, j, '(')) continue;
+        const call = callArguments(t, j);
+        const end = call ? t.end[call.close]! : t.end[j]!;
+        let code = '';
+        for (let k = j + 1; k < t.count && t.start[k]! < end; k++) {
+          if (t.kind[k] === Tok.String) code += t.text.slice(t.start[k]! + 1, t.end[k]! - 1);
+          else if (isPunct(t, k, ':')) break;
+        }
+        let ptx = PTX_LOOK.test(code);
+        if (!ptx) {
+          const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
+          if (!fn) continue;
+          macros ??= deviceMacroNames(ctx);
+          const sp = functionSpace(ctx, fn, macros);
+          ptx = sp.global || sp.device;
+        }
+        if (!ptx) continue;
+        const known = IDIOMS.filter(([re]) => re.test(code)).map(([, what]) => what);
+        const snippet = code.replace(/\\n|\\t|\s+/g, ' ').trim().slice(0, 60);
+        ctx.report({
+          code: 'HP401',
+          message: known.length
+            ? `inline PTX "${snippet}" does not compile for AMD: it ${known.join('; it ')}`
+            : `inline PTX "${snippet}" does not compile for AMD (hip-clang assembles AMDGPU ISA): rewrite it with HIP intrinsics or plain C++`,
+          start: t.start[i]!,
+          end,
+          status: 'unsupported',
+          cuda: 'asm',
+        });
+      }
+    }
+  },
+};

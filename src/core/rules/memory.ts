@@ -1,0 +1,184 @@
+/**
+ * Memory and type hazards (family `memory`):
+ * - HP504 texture and surface references (`texture<float, 1, cudaReadModeElementType> tex;`,
+ *   `surface<void, 2> s;` and fetches through them): removed in CUDA 12 and deprecated in HIP;
+ *   port to texture/surface objects (HIP C++ language extensions, "Texture functions", DOCS.textures).
+ * - HP505 `__threadfence_system()`: supported, but on AMD it only orders accesses to memory the
+ *   host sees coherently (fine-grained / coherent host allocations); with default coarse-grained
+ *   device memory the host may not see the writes until the kernel ends (HIP "Coherence control",
+ *   DOCS.coherence).
+ * - HP507 `half2` `.x`/`.y` member access: in HIP 5.2 `__half2::x`/`y` are `unsigned short` raw
+ *   bits (hip/amd_detail/amd_hip_fp16.h), in CUDA they are `__half`; use `__low2half`/`__high2half`.
+ * - HP508 `nvcuda::wmma` / `wmma::` fragments: no HIP equivalent; rocWMMA (DOCS.warpMatrix).
+ * (HP506, symbols without HIP_SYMBOL, is in rewrites.ts.)
+ */
+import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
+import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
+import { isIdent, tt } from './util';
+
+export const MEMORY_CODES: readonly RuleCode[] = [
+  { code: 'HP504', family: 'memory', defaultSeverity: 'warning', title: 'Texture or surface reference (removed in CUDA 12, deprecated in HIP)', docs: DOCS.textures },
+  { code: 'HP505', family: 'memory', defaultSeverity: 'information', title: '__threadfence_system needs coherent host memory on AMD', docs: DOCS.coherence },
+  { code: 'HP507', family: 'memory', defaultSeverity: 'warning', title: 'half2 .x/.y member access (raw bits in HIP)', docs: DOCS.languageExtensions },
+  { code: 'HP508', family: 'memory', defaultSeverity: 'error', title: 'WMMA tensor-core fragments (no HIP equivalent; rocWMMA)', docs: DOCS.warpMatrix },
+];
+
+const FETCHES = new Set([
+  'tex1Dfetch', 'tex1D', 'tex2D', 'tex3D', 'tex1DLayered', 'tex2DLayered', 'texCubemap', 'texCubemapLayered', 'tex2Dgather', 'tex1DLod', 'tex2DLod', 'tex3DLod', 'tex1DGrad', 'tex2DGrad', 'tex3DGrad',
+  'surf1Dread', 'surf1Dwrite', 'surf2Dread', 'surf2Dwrite', 'surf3Dread', 'surf3Dwrite', 'surf1DLayeredread', 'surf1DLayeredwrite', 'surf2DLayeredread', 'surf2DLayeredwrite',
+]);
+
+export const memoryRule: Rule = {
+  id: 'memory',
+  family: 'memory',
+  codes: MEMORY_CODES,
+  run(ctx) {
+    textureRefs(ctx);
+    fences(ctx);
+    half2Members(ctx);
+    wmma(ctx);
+  },
+};
+
+function textureRefs(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const refs = new Set<string>();
+  for (const kw of ['texture', 'surface']) {
+    for (const i of ctx.identsNamed(kw)) {
+      if (t.pp[i] !== PP.None) continue;
+      const p = prevCode(t, i);
+      if (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::')) continue;
+      const lt = nextCode(t, i);
+      if (!isPunct(t, lt, '<')) continue;
+      let depth = 0;
+      let gt = -1;
+      for (let j = lt; j < t.count && j < lt + 40; j++) {
+        if (isPunct(t, j, '<')) depth++;
+        else if (isPunct(t, j, '>')) depth--;
+        else if (isPunct(t, j, '>>')) depth -= 2;
+        else if (isPunct(t, j, ';') || isPunct(t, j, '{')) break;
+        if (depth <= 0) {
+          gt = j;
+          break;
+        }
+      }
+      if (gt < 0) continue;
+      let name = nextCode(t, gt);
+      while (isPunct(t, name, '&') || isPunct(t, name, '*')) name = nextCode(t, name);
+      if (!isIdent(t, name)) continue;
+      refs.add(tt(t, name));
+      ctx.report({
+        code: 'HP504',
+        message: `${kw} reference '${tt(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
+        start: t.start[i]!,
+        end: t.end[name]!,
+        status: 'deprecated',
+        cuda: kw,
+        hip: kw === 'texture' ? 'hipTextureObject_t' : 'hipSurfaceObject_t',
+      });
+    }
+  }
+  if (!refs.size) return;
+  for (const f of FETCHES) {
+    for (const i of ctx.identsNamed(f)) {
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue; // tex1Dfetch<T>(obj, i) is the object API
+      const arg = nextCode(t, open);
+      if (!isIdent(t, arg) || !refs.has(tt(t, arg))) continue;
+      ctx.report({
+        code: 'HP504',
+        message: `${f} through texture reference '${tt(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
+        start: t.start[i]!,
+        end: t.end[arg]!,
+        status: 'deprecated',
+        cuda: f,
+      });
+    }
+  }
+}
+
+function fences(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('__threadfence_system')) {
+    if (!isPunct(t, nextCode(t, i), '(')) continue;
+    ctx.report({
+      code: 'HP505',
+      message: '__threadfence_system: on AMD the host sees the writes only in coherent memory (hipHostMalloc with hipHostMallocCoherent, or fine-grained allocations); with default coarse-grained memory they become visible at kernel end',
+      start: t.start[i]!,
+      end: t.end[i]!,
+      status: 'hazard',
+      library: 'device',
+      cuda: '__threadfence_system',
+      hip: '__threadfence_system',
+    });
+  }
+}
+
+function half2Members(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const vars = new Set<string>();
+  for (const ty of ['half2', '__half2', 'nv_bfloat162', '__nv_bfloat162']) {
+    for (const i of ctx.identsNamed(ty)) {
+      let j = nextCode(t, i);
+      while (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const') || isIdent(t, j, '__restrict__')) j = nextCode(t, j);
+      if (!isIdent(t, j)) continue;
+      const after = nextCode(t, j);
+      if (isPunct(t, after, '(') && !isPunct(t, prevCode(t, i), '(') && !isPunct(t, prevCode(t, i), ',')) continue; // a function returning half2
+      vars.add(tt(t, j));
+      // `half2 a, b;`
+      for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tt(t, nextCode(t, k)));
+    }
+  }
+  if (!vars.size) return;
+  for (const field of ['x', 'y']) {
+    for (const i of ctx.identsNamed(field)) {
+      const dot = prevCode(t, i);
+      if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) continue;
+      const v = prevCode(t, dot);
+      if (!isIdent(t, v) || !vars.has(tt(t, v))) continue;
+      const n = nextCode(t, i);
+      const written = isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=');
+      const fn = field === 'x' ? '__low2half' : '__high2half';
+      const base = tt(t, v) + (isPunct(t, dot, '->') ? '' : '');
+      const arg = isPunct(t, dot, '->') ? `*${base}` : base;
+      ctx.report({
+        code: 'HP507',
+        message: written
+          ? `${tt(t, v)}${tt(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
+          : `${tt(t, v)}${tt(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
+        start: t.start[v]!,
+        end: t.end[i]!,
+        status: 'hazard',
+        library: 'device',
+        cuda: `.${field}`,
+        hip: written ? '__halves2half2' : fn,
+        ...(written ? {} : { fix: ctx.fix(`Use ${fn}(${arg})`, [{ start: t.start[v]!, end: t.end[i]!, newText: `${fn}(${arg})` }], false) }),
+      });
+    }
+  }
+}
+
+function wmma(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  let first = -1;
+  for (const n of ['wmma', 'nvcuda']) {
+    for (const i of ctx.identsNamed(n)) {
+      if (t.kind[i] !== Tok.Ident || t.pp[i] !== PP.None) continue;
+      if (!isPunct(t, nextCode(t, i), '::') && !(n === 'wmma' && isIdent(t, prevCode(t, i), 'namespace'))) continue;
+      if (first < 0 || i < first) first = i;
+      break;
+    }
+  }
+  if (first < 0) return;
+  ctx.report({
+    code: 'HP508',
+    message: 'WMMA (nvcuda::wmma) tensor-core fragments have no HIP equivalent: port to rocWMMA (rocwmma:: namespace, similar fragment API; install ROCm\'s rocwmma package) or the MFMA builtins',
+    start: t.start[first]!,
+    end: t.end[first]!,
+    status: 'unsupported',
+    library: 'device',
+    cuda: 'nvcuda::wmma',
+    hip: 'rocwmma',
+    docs: DOCS.rocWmma,
+  });
+}
