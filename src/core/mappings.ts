@@ -229,14 +229,17 @@ export class Mappings {
       .sort();
     const libraries: LibraryFile[] = [];
     const headers: HeaderEntry[] = [];
+    const overrides: VersionOverride[] = [];
     for (const f of files) {
       const path = join(dir, f);
       const v = readJson(path);
       if (!isObject(v)) throw new Error(`HIP Porter: ${path}: expected a JSON object`);
       if ('entries' in v) libraries.push(asLibraryFile(path, v));
+      else if ('overrides' in v) overrides.push(...asOverrides(path, v));
       else if ('headers' in v) headers.push(...asHeadersFile(path, v).headers);
       else throw new Error(`HIP Porter: ${path}: neither a library mappings file nor a headers file`);
     }
+    applyOverrides(libraries, overrides);
     return new Mappings(libraries, headers);
   }
 
@@ -333,4 +336,38 @@ export function hipAvailableIn(e: MappingEntry, target: string): boolean {
 /** Same as hipAvailableIn, for the ROC library name (`e.roc`, `e.rocVersions`). */
 export function rocAvailableIn(e: MappingEntry, target: string): boolean {
   return availableIn(e.roc, e.rocVersions, target);
+}
+
+/**
+ * A hand-checked correction of a HIPIFY table fact (`mappings/overrides.json`), e.g. a HIP name
+ * that the installed ROCm headers show to exist earlier than the table says. Each carries its
+ * reason and source.
+ */
+export interface VersionOverride {
+  cuda: string;
+  /** Replaces `hipVersions.added`. */
+  hipAdded: string;
+  reason: string;
+}
+
+function asOverrides(path: string, v: Record<string, unknown>): VersionOverride[] {
+  const list = v['overrides'];
+  if (!Array.isArray(list)) throw new Error(`HIP Porter: ${path}: "overrides" must be an array`);
+  return list.map((o, i) => {
+    if (!isObject(o) || typeof o['cuda'] !== 'string' || typeof o['hipAdded'] !== 'string') {
+      throw new Error(`HIP Porter: ${path}: override ${i} needs string "cuda" and "hipAdded"`);
+    }
+    return { cuda: o['cuda'], hipAdded: o['hipAdded'], reason: String(o['reason'] ?? '') };
+  });
+}
+
+function applyOverrides(libraries: LibraryFile[], overrides: readonly VersionOverride[]): void {
+  if (overrides.length === 0) return;
+  const byName = new Map(overrides.map((o) => [o.cuda, o]));
+  for (const lf of libraries) {
+    lf.entries = lf.entries.map((e) => {
+      const o = byName.get(e.cuda);
+      return o && e.hip ? { ...e, hipVersions: { ...e.hipVersions, added: o.hipAdded } } : e;
+    });
+  }
 }
