@@ -1,0 +1,5 @@
+/** Placeholder: filled in by its feature owner. */
+import type { HipPorterContext } from './context';
+
+export function activate(_ctx: HipPorterContext): void {}
+export async function deactivate(): Promise<void> {}
