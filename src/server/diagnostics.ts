@@ -1,0 +1,89 @@
+/**
+ * Findings → LSP diagnostics. Severity comes from the `hipPorter.severity` setting of the
+ * finding's family (`off` drops the family) or, without one, from the rule's own default.
+ * Pure functions: the caller supplies `positionAt` (UTF-16 offset → 0-based line / UTF-16
+ * character, with LSP line-break rules).
+ */
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type Position, type Range } from 'vscode-languageserver';
+import type { Finding, Severity } from '../core/findings';
+import { DIAGNOSTIC_SOURCE } from '../shared/lsp-protocol';
+import type { ServerSettings } from './settings';
+
+/** A finding the user sees, with its effective severity. Its index in the document's list is its id. */
+export interface VisibleFinding {
+  finding: Finding;
+  severity: Severity;
+}
+
+/** What a published diagnostic carries in `data`: the document version and the finding's id. */
+export interface DiagnosticData {
+  /** Document version the diagnostic was computed for. */
+  v: number;
+  /** Index of the finding in that version's visible findings. */
+  i: number;
+}
+
+/** True when `d` looks like {@link DiagnosticData}. */
+export function isDiagnosticData(d: unknown): d is DiagnosticData {
+  return typeof d === 'object' && d !== null && typeof (d as DiagnosticData).v === 'number' && typeof (d as DiagnosticData).i === 'number';
+}
+
+/** The findings to show, in order, with the severity the settings give them (families set to `off` removed). */
+export function visibleFindings(findings: readonly Finding[], settings: Pick<ServerSettings, 'severity'>): VisibleFinding[] {
+  const out: VisibleFinding[] = [];
+  for (const f of findings) {
+    const level = settings.severity[f.family];
+    if (level === 'off') continue;
+    out.push({ finding: f, severity: level ?? f.severity });
+  }
+  return out;
+}
+
+const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** LSP range of `[start, end)` UTF-16 offsets. */
+export function rangeOf(start: number, end: number, positionAt: (offset: number) => Position): Range {
+  return { start: positionAt(start), end: positionAt(Math.max(start, end)) };
+}
+
+/**
+ * One diagnostic: range from the finding's offsets, `code` = HP code, `codeDescription.href` =
+ * the rule's documentation URL (when it has one), `source` = "HIP Porter", `data` = {@link DiagnosticData}.
+ * Deprecated/removed CUDA APIs get the Deprecated tag (editors strike them through).
+ */
+export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt: (offset: number) => Position): Diagnostic {
+  const f = v.finding;
+  const d: Diagnostic = {
+    range: rangeOf(f.start, f.end, positionAt),
+    severity: LSP_SEVERITY[v.severity],
+    code: f.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: f.message,
+    data,
+  };
+  if (f.docs) d.codeDescription = { href: f.docs };
+  if (f.status === 'deprecated' || f.status === 'removed') d.tags = [DiagnosticTag.Deprecated];
+  return d;
+}
+
+/** Diagnostics for every visible finding of one document version. */
+export function toDiagnostics(visible: readonly VisibleFinding[], version: number, positionAt: (offset: number) => Position): Diagnostic[] {
+  const out = new Array<Diagnostic>(visible.length);
+  for (let i = 0; i < visible.length; i++) out[i] = toDiagnostic(visible[i]!, { v: version, i }, positionAt);
+  return out;
+}
+
+/** The single information diagnostic at line 0 for a document the server does not analyse (binary, too large). */
+export function skippedDiagnostic(message: string): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    message,
+  };
+}

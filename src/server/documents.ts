@@ -1,0 +1,232 @@
+/**
+ * Open documents and their analysis schedule: didOpen/didChange/didClose, coalesced re-analysis
+ * (one `setImmediate` tick after the last queued change, so a burst of changes costs one
+ * analysis), publishing diagnostics tagged with the document version, and the per-version
+ * {@link DocumentView} that code actions, hovers and custom requests read.
+ *
+ * Which documents are analysed: language ids `cuda-cpp`, `cuda` and `hip` always; `cpp` and `c`
+ * only when the text includes a CUDA header or uses CUDA syntax (`looksLikeCuda`); never
+ * documents matching `hipPorter.exclude`. Documents over `hipPorter.maxFileSizeMB` or with NUL
+ * bytes get one information diagnostic at line 0 instead.
+ */
+import type {
+  Diagnostic,
+  DidChangeTextDocumentParams,
+  DidCloseTextDocumentParams,
+  DidOpenTextDocumentParams,
+  Position,
+} from 'vscode-languageserver';
+import { looksLikeCuda } from '../core/files';
+import { parserReady } from '../core/parse';
+import type { ServerStatusParams } from '../shared/lsp-protocol';
+import { skippedDiagnostic, toDiagnostics, visibleFindings, type VisibleFinding } from './diagnostics';
+import { DocumentState, type AnalysisSnapshot } from './document-state';
+import { isExcluded, type ServerSettings, type SettingsCache } from './settings';
+
+/** Language ids analysed unconditionally. */
+export const CUDA_LANGUAGE_IDS: ReadonlySet<string> = new Set(['cuda-cpp', 'cuda', 'hip']);
+/** Language ids analysed when the text looks like CUDA. */
+export const CXX_LANGUAGE_IDS: ReadonlySet<string> = new Set(['cpp', 'c', 'cuda-c']);
+
+/** Why a document has no findings. */
+export type SkipReason = 'language' | 'excluded' | 'binary' | 'too-large';
+
+/** What the server knows about one document version under its current settings. */
+export interface DocumentView {
+  uri: string;
+  version: number;
+  state: DocumentState;
+  settings: ServerSettings;
+  /** Set when the document is not analysed; `message` is user-facing. */
+  skipped?: { reason: SkipReason; message: string };
+  /** Visible findings (severity applied, `off` families removed); the index is the finding's id. */
+  findings: VisibleFinding[];
+  /** The analysis, unless skipped. */
+  snapshot?: AnalysisSnapshot;
+  /** UTF-16 offset → LSP position in this version. */
+  positionAt(offset: number): Position;
+}
+
+/** What the manager needs from the LSP connection (a fake in unit tests). */
+export interface DocumentHost {
+  publishDiagnostics(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  log(message: string): void;
+  status(params: ServerStatusParams): void;
+  /** Workspace folder URIs, for relative `exclude` globs. */
+  workspaceFolders(): readonly string[];
+}
+
+/** Documents bigger than this many UTF-16 units get a `busy` status around their first analysis. */
+const BUSY_THRESHOLD = 1_000_000;
+
+/** The open documents and their analysis schedule. */
+export class DocumentManager {
+  private readonly states = new Map<string, DocumentState>();
+  private readonly views = new Map<string, DocumentView>();
+  private readonly pending = new Set<string>();
+  /** Documents whose "too large" skip was logged already (logged once per open). */
+  private readonly loggedLarge = new Set<string>();
+  private scheduled = false;
+  private ready: Promise<void>;
+  /** Analysis time of the last analysed document, ms (for logs and tests). */
+  lastAnalysisMs = 0;
+
+  /**
+   * @param parserReadyPromise resolves when the tree-sitter parser is loaded (or has failed to
+   *   load: analysis then runs token-only). Nothing is analysed before.
+   */
+  constructor(
+    private readonly host: DocumentHost,
+    private readonly settings: SettingsCache,
+    parserReadyPromise: Promise<void>,
+  ) {
+    this.ready = parserReadyPromise.catch(() => undefined);
+  }
+
+  /** The state of an open document. */
+  get(uri: string): DocumentState | undefined {
+    return this.states.get(uri);
+  }
+
+  /** URIs of every open document. */
+  uris(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** `textDocument/didOpen`. */
+  open(p: DidOpenTextDocumentParams): void {
+    const d = p.textDocument;
+    this.states.get(d.uri)?.dispose();
+    this.views.delete(d.uri);
+    this.states.set(d.uri, new DocumentState(d.uri, d.languageId, d.version, typeof d.text === 'string' ? d.text : ''));
+    this.schedule(d.uri);
+  }
+
+  /** `textDocument/didChange` (incremental or full). Unknown documents are logged and ignored. */
+  change(p: DidChangeTextDocumentParams): void {
+    const s = this.states.get(p.textDocument.uri);
+    if (!s) {
+      this.host.log(`didChange for a document that is not open: ${p.textDocument.uri}`);
+      return;
+    }
+    const problems = s.applyChanges(Array.isArray(p.contentChanges) ? p.contentChanges : [], p.textDocument.version ?? s.version + 1);
+    for (const m of problems) this.host.log(`${p.textDocument.uri}: ${m}`);
+    this.schedule(p.textDocument.uri);
+  }
+
+  /** `textDocument/didClose`: frees the tree and clears the document's diagnostics. */
+  close(p: DidCloseTextDocumentParams): void {
+    const uri = p.textDocument.uri;
+    const s = this.states.get(uri);
+    if (!s) return;
+    s.dispose();
+    this.states.delete(uri);
+    this.views.delete(uri);
+    this.pending.delete(uri);
+    this.loggedLarge.delete(uri);
+    this.settings.clear(uri);
+    this.host.publishDiagnostics(uri, s.version, []);
+  }
+
+  /** Settings changed: forget cached settings and views, re-analyse every open document. */
+  settingsChanged(): void {
+    this.settings.clear();
+    this.views.clear();
+    for (const uri of this.states.keys()) this.schedule(uri);
+  }
+
+  /** Queues a document for analysis; all queued documents run in one `setImmediate` tick. */
+  schedule(uri: string): void {
+    this.pending.add(uri);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    await this.ready;
+    const uris = [...this.pending];
+    this.pending.clear();
+    for (const uri of uris) {
+      try {
+        const view = await this.view(uri);
+        if (view && this.states.get(uri) === view.state && view.state.version === view.version) this.publish(view);
+      } catch (err) {
+        this.host.log(`analysis of ${uri} failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  /**
+   * The view of the current version of an open document (computing it when needed: settings are
+   * pulled, then re-parse + analysis run synchronously), or undefined when it is not open.
+   */
+  async view(uri: string): Promise<DocumentView | undefined> {
+    if (!this.states.has(uri)) return undefined;
+    await this.ready;
+    const settings = await this.settings.get(uri);
+    const state = this.states.get(uri);
+    if (!state) return undefined;
+    const cached = this.views.get(uri);
+    if (cached && cached.state === state && cached.version === state.version && cached.settings === settings) return cached;
+    const view = this.compute(state, settings);
+    this.views.set(uri, view);
+    return view;
+  }
+
+  private compute(state: DocumentState, settings: ServerSettings): DocumentView {
+    const doc = state.document;
+    const base = { uri: state.uri, version: state.version, state, settings, positionAt: (o: number) => doc.positionAt(o) };
+    const skip = this.skipReason(state, settings);
+    if (skip) {
+      state.dispose();
+      return { ...base, skipped: skip, findings: [] };
+    }
+    const big = !state.lastAnalysis && state.text.length > BUSY_THRESHOLD;
+    if (big) this.host.status({ state: 'busy', message: `Analysing ${state.uri}` });
+    const snapshot = state.analyze({ targetRocm: settings.targetRocm, includeComments: settings.includeComments });
+    if (big) this.host.status({ state: 'ready' });
+    this.lastAnalysisMs = snapshot.ms;
+    if (snapshot.ms > 200) this.host.log(`${state.uri}: analysis took ${snapshot.ms.toFixed(0)} ms`);
+    return { ...base, snapshot, findings: visibleFindings(snapshot.analysis.findings, settings) };
+  }
+
+  private skipReason(state: DocumentState, settings: ServerSettings): DocumentView['skipped'] {
+    const lang = state.languageId;
+    const text = state.text;
+    if (isExcluded(state.uri, settings.exclude, this.host.workspaceFolders())) return { reason: 'excluded', message: 'excluded by hipPorter.exclude' };
+    const limit = settings.maxFileSizeMB * 1024 * 1024;
+    if (text.length > limit / 3) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > limit) {
+        const message = `HIP Porter: ${(bytes / 1048576).toFixed(1)} MB is over hipPorter.maxFileSizeMB (${settings.maxFileSizeMB} MB); not analysed`;
+        if (!this.loggedLarge.has(state.uri)) this.host.log(`${state.uri}: ${message}`);
+        this.loggedLarge.add(state.uri);
+        return { reason: 'too-large', message };
+      }
+    }
+    if (!CUDA_LANGUAGE_IDS.has(lang) && !(CXX_LANGUAGE_IDS.has(lang) && looksLikeCuda(text))) {
+      return { reason: 'language', message: `language '${lang}' without CUDA headers or syntax is not analysed` };
+    }
+    if (text.includes('\u0000')) return { reason: 'binary', message: 'HIP Porter: binary content (NUL bytes), not analysed' };
+    return undefined;
+  }
+
+  private publish(view: DocumentView): void {
+    let diagnostics: Diagnostic[];
+    if (view.skipped) {
+      diagnostics = view.skipped.reason === 'binary' || view.skipped.reason === 'too-large' ? [skippedDiagnostic(view.skipped.message)] : [];
+    } else {
+      diagnostics = toDiagnostics(view.findings, view.version, view.positionAt);
+    }
+    this.host.publishDiagnostics(view.uri, view.version, diagnostics);
+  }
+
+  /** True when the parser has loaded (else analyses are token-only). */
+  get parserLoaded(): boolean {
+    return parserReady();
+  }
+}

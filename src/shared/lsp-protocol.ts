@@ -1,0 +1,111 @@
+/**
+ * HIP Porter's custom LSP messages, shared by the language server (src/server) and the
+ * extension's language client (src/extension). Method names are `hipPorter/<verb>`; each type
+ * says who sends it. Ranges are LSP ranges: 0-based lines, UTF-16 character columns.
+ *
+ * Imports only `vscode-languageserver-protocol` (a dependency of both `vscode-languageserver` and
+ * `vscode-languageclient`, same version), so both sides can import this file without pulling the
+ * other side's library into their bundle.
+ */
+import { NotificationType, RequestType, type Range } from 'vscode-languageserver-protocol';
+import type { EngineOptions, FindingStatus, RuleFamily, Severity } from '../core/findings';
+import type { TranslateStats } from '../core/translate';
+
+/** One finding as sent over the wire: offsets converted to an LSP range in the document. */
+export interface WireFinding {
+  /** Stable rule code, e.g. `HP201`. */
+  code: string;
+  /** Severity after the user's `hipPorter.severity` setting was applied. */
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** The CUDA name or construct, when the rule names one. */
+  cuda?: string;
+  /** Its HIP replacement, when there is one. */
+  hip?: string;
+}
+
+/** A finding with everything the agent's context wants (family, status, docs, whether it is fixable). */
+export interface DetailedWireFinding extends WireFinding {
+  family: RuleFamily;
+  status: FindingStatus;
+  library?: string;
+  docs?: string;
+  /** `auto` when the finding has a safe fix the translator applies, `manual` for a suggested one, `none` otherwise. */
+  fix: 'auto' | 'manual' | 'none';
+}
+
+/** Params of {@link PortDocumentRequest}. */
+export interface PortDocumentParams {
+  /** Document URI; an open document's current text is used, else a `file:` URI is read from disk. */
+  uri: string;
+  /** Engine options overriding the document's settings (target ROCm, comments, launch style, ...). */
+  options?: EngineOptions;
+}
+
+/** Result of {@link PortDocumentRequest}. */
+export interface PortDocumentResult {
+  /** Deterministic HIP translation of the whole document (every auto-fix applied). */
+  text: string;
+  /** Whether `text` differs from the input. */
+  changed: boolean;
+  /** Translation statistics (lines, edits, per-library counts, time in ms). */
+  stats: TranslateStats;
+  /** Findings left for a human or the agent, with ranges in the ORIGINAL document. */
+  open: WireFinding[];
+  /** Document version the translation was made from (null when read from disk). */
+  version: number | null;
+}
+
+/**
+ * Client → server. Translates a document to HIP without touching it. Sent by the extension's
+ * "HIP Porter: Port File to HIP" command; errors come back as ResponseError (unknown URI,
+ * unreadable or binary file).
+ */
+export const PortDocumentRequest = new RequestType<PortDocumentParams, PortDocumentResult, void>('hipPorter/portDocument');
+
+/** Params of {@link FindingsRequest}. */
+export interface FindingsParams {
+  uri: string;
+}
+
+/** Result of {@link FindingsRequest}. */
+export interface FindingsResult {
+  /** Version of the open document the findings belong to; null when the document is not open. */
+  version: number | null;
+  /** Current findings (severity `off` families removed), sorted by position. */
+  findings: DetailedWireFinding[];
+  /** Why there are no findings when the document was skipped (excluded, binary, too large, not CUDA). */
+  skipped?: string;
+}
+
+/**
+ * Client → server. The current findings of an open document, for the agent's context and the
+ * side panel. Sent by the extension; answers from the latest analysis (analysing first if an
+ * edit is pending).
+ */
+export const FindingsRequest = new RequestType<FindingsParams, FindingsResult, void>('hipPorter/findings');
+
+/** Params of {@link ServerStatusNotification}. */
+export interface ServerStatusParams {
+  /** `ready` once the parser is loaded; `busy` while a long analysis (a large file) runs. */
+  state: 'ready' | 'busy';
+  message?: string;
+}
+
+/**
+ * Server → client. The server's state, for a status bar item: sent `ready` after the parser has
+ * loaded, and `busy`/`ready` around analyses that take longer than a few hundred milliseconds.
+ */
+export const ServerStatusNotification = new NotificationType<ServerStatusParams>('hipPorter/serverStatus');
+
+/** The code action kinds the server offers, besides `quickfix`. */
+export const CodeActionKinds = {
+  /** Every auto-fixable finding in the file (for `editor.codeActionsOnSave`). */
+  fixAll: 'source.fixAll.hipPorter',
+  /** Adds `#include <hip/hip_runtime.h>` (hipcc, unlike nvcc, does not add it implicitly). */
+  addHipInclude: 'source.addHipInclude.hipPorter',
+} as const;
+
+/** Value of `Diagnostic.source` on every diagnostic the server publishes. */
+export const DIAGNOSTIC_SOURCE = 'HIP Porter';
