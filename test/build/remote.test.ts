@@ -56,7 +56,11 @@ test('first and second build: closure synced with rsync, output streamed, object
   assert.equal(w?.file, join(src, 'main.hip'), 'warning mapped to the local file');
   assert.equal(await sshMasterRunning(target), true, 'ControlMaster is up after the first build');
 
+  const logins = (): number => (h.log().match(/Accepted publickey for /g) ?? []).length;
+  assert.equal(logins(), 1, 'the first build opened exactly one SSH connection for prepare, rsync and compile');
+  const loginsBefore = logins();
   const second = await runRemoteBuild({ sources: [join(src, 'main.hip')], extraFlags: ['-Wall', '-Wextra'] }, target);
+  assert.equal(logins(), loginsBefore, 'the second build (3 ssh sessions: prepare, rsync, compile) opened no new SSH connection');
   assert.equal(second.exitCode, 0);
   const fmt = (r: typeof first): string =>
     `total ${r.durationMs.toFixed(0)} ms (connect+prepare ${r.timings.prepareMs.toFixed(0)}, sync ${r.timings.syncMs.toFixed(0)}, compile ${r.timings.compileMs.toFixed(0)})`;
