@@ -87,7 +87,7 @@ function inCheck(t: Tokens, recv: number, f: number): boolean {
   const ops = ['<', '>', '!', '*', '+', '?'];
   for (const o of ops) if (isPunct(t, n, o) || isPunct(t, p, o)) return true;
   if (isPunct(t, n, '=') && isPunct(t, nextCode(t, n), '=')) return true;
-  if (isPunct(t, p, '=') && isPunct(t, prevCode(t, p), '=')) return true;
+  if (isPunct(t, p, '=') && ['=', '<', '>', '!'].some((o) => isPunct(t, prevCode(t, p), o))) return true;
   // `switch (prop.major)` and `if (prop.major)`
   if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tt(t, prevCode(t, p)))) return true;
   return false;

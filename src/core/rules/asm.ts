@@ -53,7 +53,14 @@ export const asmRule: Rule = {
         while (isIdent(t, j) && /^(?:volatile|__volatile__|__volatile|goto|inline)$/.test(tt(t, j))) j = nextCode(t, j);
         if (!isPunct(t, j, '(')) continue;
         const call = callArguments(t, j);
-        const end = call ? t.end[call.close]! : t.end[j]!;
+        let end = call ? t.end[call.close]! : t.end[j]!;
+        if (!call) {
+          // half-typed: read the template up to the end of the statement
+          for (let k = j + 1; k < t.count && k < j + 60; k++) {
+            if (isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}')) break;
+            end = t.end[k]!;
+          }
+        }
         let code = '';
         for (let k = j + 1; k < t.count && t.start[k]! < end; k++) {
           if (t.kind[k] === Tok.String) code += t.text.slice(t.start[k]! + 1, t.end[k]! - 1);

@@ -41,7 +41,7 @@ interface Lib {
 const LIBS: readonly Lib[] = [
   {
     code: 'HP601',
-    ident: (n) => n.startsWith('cudnn'),
+    ident: (n) => /^cudnn[A-Z]/.test(n),
     namespace: false,
     headers: /^cudnn/,
     message: "cuDNN → MIOpen: not 1:1 (different descriptors, algorithm search, workspace handling; mainly NCHW); port by hand, install ROCm's miopen-hip package and link -lMIOpen",

@@ -164,7 +164,7 @@ function wmma(ctx: RuleContext): void {
   for (const n of ['wmma', 'nvcuda']) {
     for (const i of ctx.identsNamed(n)) {
       if (t.kind[i] !== Tok.Ident || t.pp[i] !== PP.None) continue;
-      if (!isPunct(t, nextCode(t, i), '::') && !(n === 'wmma' && isIdent(t, prevCode(t, i), 'namespace'))) continue;
+      if (!isPunct(t, nextCode(t, i), '::') && !isIdent(t, prevCode(t, i), 'namespace')) continue;
       if (first < 0 || i < first) first = i;
       break;
     }
