@@ -96,6 +96,12 @@ test('tar fallback (forced) copies the closure and builds', async () => {
   assert.equal(r.transfer, 'tar');
   assert.ok(existsSync(join(h.dir, 'remote-tar', 'include', 'inner.h')));
   assert.ok(existsSync(join(h.dir, 'remote-tar', 'main.o')));
+  // auto mode falls back to tar when the local rsync is missing
+  const chunks: string[] = [];
+  const auto = await runRemoteBuild({ sources: [join(src, 'main.hip')] }, { ...target, rsyncPath: '/nonexistent/rsync', remoteDir: join(h.dir, 'remote-auto') }, { onOutput: (c) => chunks.push(c) });
+  assert.equal(auto.exitCode, 0, auto.output);
+  assert.equal(auto.transfer, 'tar');
+  assert.match(chunks.join(''), /rsync not installed locally; copying with tar over ssh/);
 });
 
 test('folder sync honours .gitignore', async () => {
