@@ -9,6 +9,7 @@ import { setAssetDir } from '../core/assets';
 import { COMMANDS, registerCommand } from './commands';
 import type { HipPorterContext } from './context';
 import * as client from './client';
+import * as statusBar from './status-bar';
 import * as portFile from './port-file';
 import * as hipccTask from './hipcc-task';
 
@@ -16,6 +17,7 @@ let current: HipPorterContext | undefined;
 
 /** Features in start order; each pushes its disposables onto `ctx.subscriptions`. */
 const FEATURES: ReadonlyArray<{ name: string; activate(ctx: HipPorterContext): void | Promise<void> }> = [
+  { name: 'status bar', activate: statusBar.activate },
   { name: 'language client', activate: client.activate },
   { name: 'port and review', activate: portFile.activate },
   { name: 'hipcc builds', activate: hipccTask.activate },
