@@ -54,11 +54,17 @@ export interface Tokens {
   readonly pp: Uint8Array;
 }
 
+/** Character classes of ASCII: bit 1 = identifier start, bit 2 = identifier part. Non-ASCII counts as both. */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const start = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+  CLASS[c] = (start ? 1 : 0) | (start || (c >= 48 && c <= 57) ? 2 : 0);
+}
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c > 127;
+  return c < 128 ? (CLASS[c]! & 1) !== 0 : c !== 0xfeff;
 }
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return c < 128 ? (CLASS[c]! & 2) !== 0 : c !== 0xfeff;
 }
 
 /**
@@ -133,20 +139,20 @@ export function lex(text: string): Tokens {
     if (c === 47 && i + 1 < n) {
       const d = text.charCodeAt(i + 1);
       if (d === 47) {
-        let j = i + 2;
-        // a line comment continues over backslash-newline
-        while (j < n) {
-          const e = text.charCodeAt(j);
-          if (e === 10) {
-            let k = j - 1;
-            if (k >= 0 && text.charCodeAt(k) === 13) k--;
-            if (k > i + 1 && text.charCodeAt(k) === 92) {
-              j++;
-              continue;
-            }
+        // a line comment ends at the newline, unless a backslash continues it
+        let j = text.indexOf('\n', i + 2);
+        for (;;) {
+          if (j === -1) {
+            j = n;
             break;
           }
-          j++;
+          let k = j - 1;
+          if (text.charCodeAt(k) === 13) k--;
+          if (k > i + 1 && text.charCodeAt(k) === 92) {
+            j = text.indexOf('\n', j + 1);
+            continue;
+          }
+          break;
         }
         push(Tok.Comment, i, j, ppMode);
         i = j;
