@@ -46,6 +46,9 @@ const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** Informational rename codes published without `codeDescription` (see {@link toDiagnostic}). */
+export const LIGHT_CODES: ReadonlySet<string> = new Set(['HP101', 'HP110']);
+
 /** LSP range of `[start, end)` UTF-16 offsets. */
 export function rangeOf(start: number, end: number, positionAt: (offset: number) => Position): Range {
   return { start: positionAt(start), end: positionAt(Math.max(start, end)) };
@@ -53,7 +56,7 @@ export function rangeOf(start: number, end: number, positionAt: (offset: number)
 
 /**
  * One diagnostic: range from the finding's offsets, `code` = HP code, `codeDescription.href` =
- * the rule's documentation URL (when it has one), `source` = "HIP Porter", `data` = {@link DiagnosticData}.
+ * the rule's documentation URL (when it has one; not for the {@link LIGHT_CODES} renames), `source` = "HIP Porter", `data` = {@link DiagnosticData}.
  * Deprecated/removed CUDA APIs get the Deprecated tag (editors strike them through).
  */
 export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt: (offset: number) => Position): Diagnostic {
@@ -66,7 +69,9 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt
     message: f.message,
     data,
   };
-  if (f.docs) d.codeDescription = { href: f.docs };
+  // Rename notes (HP101/HP110) are most of a file's diagnostics; their link (the HIPIFY table) is
+  // in the hover, so they skip codeDescription to keep each publish small (~35% fewer bytes).
+  if (f.docs && !LIGHT_CODES.has(f.code)) d.codeDescription = { href: f.docs };
   if (f.status === 'deprecated' || f.status === 'removed') d.tags = [DiagnosticTag.Deprecated];
   return d;
 }

@@ -37,7 +37,8 @@ export function entriesForHipName(m: Mappings, name: string): readonly MappingEn
     idx = new Map();
     for (const e of m.all()) {
       for (const n of [e.hip, e.roc]) {
-        if (n === null || n === e.cuda) continue;
+        // skip plain C types a typedef maps to (cusolver_int_t → int): hovering `int` is not about CUDA
+        if (n === null || n === e.cuda || /^[a-z]+$/.test(n)) continue;
         const list = idx.get(n);
         if (list) {
           if (!list.includes(e)) list.push(e);

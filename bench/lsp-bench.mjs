@@ -1,0 +1,289 @@
+#!/usr/bin/env node
+// LSP latency benchmark: spawns `node dist/server.js --stdio`, opens a generated, realistic
+// 10k-line .cu file, applies 200 single-character incremental edits at random places (one at a
+// time, waiting for the publishDiagnostics of each edit's version), and prints p50/p95/max of
+// didChange-sent → publishDiagnostics-received, the initial open time, and the server's RSS.
+// Target: p95 <= 30 ms.
+// Usage: node bench/lsp-bench.mjs [--lines N] [--edits N] [--seed N] [--cpu-prof DIR] [--json]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import rpc from 'vscode-jsonrpc/node.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const serverJs = join(root, 'dist', 'server.js');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+const LINES = Number(opt('--lines', '10000'));
+const EDITS = Number(opt('--edits', '200'));
+let seed = Number(opt('--seed', '12345')) >>> 0;
+const cpuProf = opt('--cpu-prof', undefined);
+const asJson = args.includes('--json');
+
+/** Deterministic PRNG (mulberry32), so runs are comparable. */
+function rand() {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** Varied CUDA snippets (parameterised by a unique index so names differ). */
+const SNIPPETS = [
+  (i) => `// block reduction ${i} with warp shuffles
+__global__ void reduceSum${i}(const float* __restrict__ in, float* out, int n) {
+  __shared__ float partial[32];
+  int tid = blockIdx.x * blockDim.x + threadIdx.x;
+  float v = tid < n ? in[tid] : 0.0f;
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v += __shfl_down_sync(0xffffffff, v, offset);
+  int lane = threadIdx.x % 32;
+  int warp = threadIdx.x / 32;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    v = lane < blockDim.x / 32 ? partial[lane] : 0.0f;
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffff, v, offset);
+    if (lane == 0) atomicAdd(out, v);
+  }
+}
+`,
+  (i) => `#define CHECK_CUDA${i}(call)                                                  \\
+  do {                                                                       \\
+    cudaError_t err_ = (call);                                               \\
+    if (err_ != cudaSuccess) {                                               \\
+      fprintf(stderr, "CUDA error %s at %s:%d\\n", cudaGetErrorString(err_),  \\
+              __FILE__, __LINE__);                                           \\
+      exit(EXIT_FAILURE);                                                    \\
+    }                                                                        \\
+  } while (0)
+`,
+  (i) => `static void runSaxpy${i}(int n, float a) {
+  float *x, *y, *dx, *dy;
+  CHECK_CUDA1(cudaMallocHost(&x, n * sizeof(float)));
+  CHECK_CUDA1(cudaMallocHost(&y, n * sizeof(float)));
+  CHECK_CUDA1(cudaMalloc(&dx, n * sizeof(float)));
+  CHECK_CUDA1(cudaMalloc(&dy, n * sizeof(float)));
+  cudaStream_t stream;
+  CHECK_CUDA1(cudaStreamCreate(&stream));
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  cudaEventRecord(start, stream);
+  CHECK_CUDA1(cudaMemcpyAsync(dx, x, n * sizeof(float), cudaMemcpyHostToDevice, stream));
+  CHECK_CUDA1(cudaMemcpyAsync(dy, y, n * sizeof(float), cudaMemcpyHostToDevice, stream));
+  saxpy${i}<<<(n + 255) / 256, 256, 0, stream>>>(n, a, dx, dy);
+  CHECK_CUDA1(cudaGetLastError());
+  CHECK_CUDA1(cudaMemcpyAsync(y, dy, n * sizeof(float), cudaMemcpyDeviceToHost, stream));
+  cudaEventRecord(stop, stream);
+  cudaStreamSynchronize(stream);
+  float ms = 0.0f;
+  cudaEventElapsedTime(&ms, start, stop);
+  printf("saxpy ${i}: %.3f ms\\n", ms);
+  cudaFree(dx);
+  cudaFree(dy);
+  cudaFreeHost(x);
+  cudaFreeHost(y);
+  cudaStreamDestroy(stream);
+}
+`,
+  (i) => `__global__ void saxpy${i}(int n, float a, const float* x, float* y) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = a * x[i] + y[i];
+}
+`,
+  (i) => `__device__ __forceinline__ unsigned laneMaskLt${i}() {
+  unsigned mask;
+  asm("mov.u32 %0, %%lanemask_lt;" : "=r"(mask));
+  return mask;
+}
+
+__global__ void compact${i}(const int* in, int* out, int* count, int n) {
+  int tid = blockIdx.x * blockDim.x + threadIdx.x;
+  bool keep = tid < n && in[tid] > 0;
+  unsigned ballot = __ballot_sync(0xffffffff, keep);
+  int rank = __popc(ballot & laneMaskLt${i}());
+  int base = 0;
+  if ((threadIdx.x & 31) == 0) base = atomicAdd(count, __popc(ballot));
+  base = __shfl_sync(0xffffffff, base, 0);
+  if (keep) out[base + rank] = in[tid];
+}
+`,
+  (i) => `template <typename T, int TILE>
+__global__ void transpose${i}(T* odata, const T* idata, int width, int height) {
+  __shared__ T tile[TILE][TILE + 1];
+  int x = blockIdx.x * TILE + threadIdx.x;
+  int y = blockIdx.y * TILE + threadIdx.y;
+  for (int j = 0; j < TILE; j += blockDim.y)
+    if (x < width && (y + j) < height) tile[threadIdx.y + j][threadIdx.x] = idata[(y + j) * width + x];
+  __syncthreads();
+  x = blockIdx.y * TILE + threadIdx.x;
+  y = blockIdx.x * TILE + threadIdx.y;
+  for (int j = 0; j < TILE; j += blockDim.y)
+    if (x < height && (y + j) < width) odata[(y + j) * height + x] = tile[threadIdx.x][threadIdx.y + j];
+}
+`,
+  (i) => `static int queryDevice${i}() {
+  int count = 0;
+  cudaGetDeviceCount(&count);
+  cudaDeviceProp prop;
+  cudaGetDeviceProperties(&prop, 0);
+  if (prop.major < 7) {
+    printf("device %s is too old (sm_%d%d)\\n", prop.name, prop.major, prop.minor);
+    return -1;
+  }
+  size_t freeMem = 0, totalMem = 0;
+  cudaMemGetInfo(&freeMem, &totalMem);
+  cudaSetDevice(0);
+  cudaDeviceSynchronize();
+  return count;
+}
+`,
+  (i) => `__constant__ float coeffs${i}[16];
+
+__global__ void __launch_bounds__(256, 2) stencil${i}(const float* in, float* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+#if __CUDA_ARCH__ >= 700
+  float acc = __ldg(&in[i]);
+#else
+  float acc = in[i];
+#endif
+  for (int k = 1; k < 16 && i + k < n; ++k) acc += coeffs${i}[k] * in[i + k];
+  out[i] = acc;
+  __threadfence();
+}
+
+static void uploadCoeffs${i}(const float* host) {
+  cudaMemcpyToSymbol(coeffs${i}, host, 16 * sizeof(float));
+}
+`,
+];
+
+/** A ~`lines`-line CUDA translation unit. */
+function generate(lines) {
+  const parts = [
+    '#include <cuda_runtime.h>\n#include <cstdio>\n#include <cstdlib>\n\n',
+    SNIPPETS[1](1),
+  ];
+  let n = parts.join('').split('\n').length;
+  for (let i = 0; n < lines; i++) {
+    const s = SNIPPETS[[0, 2, 3, 4, 5, 6, 7, 3][i % 8]](i + 2) + '\n';
+    // saxpy<i> is called by runSaxpy<i>: emit the kernel before its caller
+    const piece = i % 8 === 1 ? SNIPPETS[3](i + 2) + '\n' + s : s;
+    parts.push(piece);
+    n += piece.split('\n').length - 1;
+  }
+  return parts.join('');
+}
+
+function positionAt(text, offset) {
+  let line = 0;
+  let last = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
+  return { line, character: offset - last - 1 };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function main() {
+  if (!existsSync(serverJs)) {
+    const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('build failed');
+  }
+  const nodeArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
+  const waiters = new Map();
+  let lastDiagCount = 0;
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    const w = waiters.get(p.version);
+    if (w) {
+      waiters.delete(p.version);
+      lastDiagCount = p.diagnostics.length;
+      w(performance.now());
+    }
+  });
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onNotification('window/logMessage', () => {});
+  conn.listen();
+  const waitVersion = (v) =>
+    new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`timeout waiting for version ${v}`)), 60000);
+      waiters.set(v, (at) => (clearTimeout(t), res(at)));
+    });
+
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
+  await conn.sendNotification('initialized', {});
+  const uri = 'file:///bench/generated.cu';
+  let text = generate(LINES);
+  const lineCount = text.split('\n').length;
+  let version = 1;
+  let t0 = performance.now();
+  let p = waitVersion(version);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'cuda-cpp', version, text } });
+  const openMs = (await p) - t0;
+  const openDiagnostics = lastDiagCount;
+
+  const chars = 'ax_ (;1';
+  const lat = [];
+  for (let k = 0; k < EDITS; k++) {
+    const off = Math.floor(rand() * text.length);
+    const ch = chars[Math.floor(rand() * chars.length)];
+    const pos = positionAt(text, off);
+    text = text.slice(0, off) + ch + text.slice(off);
+    version++;
+    p = waitVersion(version);
+    t0 = performance.now();
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: pos, end: pos }, text: ch }],
+    });
+    lat.push((await p) - t0);
+  }
+  const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  await new Promise((r) => proc.once('exit', r));
+  conn.dispose();
+
+  const sorted = [...lat].sort((a, b) => a - b);
+  const result = {
+    lines: lineCount,
+    chars: text.length,
+    edits: EDITS,
+    openMs: Math.round(openMs),
+    diagnostics: openDiagnostics,
+    p50: +percentile(sorted, 0.5).toFixed(1),
+    p95: +percentile(sorted, 0.95).toFixed(1),
+    max: +sorted[sorted.length - 1].toFixed(1),
+    mean: +(lat.reduce((a, b) => a + b, 0) / lat.length).toFixed(1),
+    rssMB: +(rssKb / 1024).toFixed(1),
+    peakRssMB: +(hwmKb / 1024).toFixed(1),
+    target: 'p95 <= 30 ms',
+  };
+  if (asJson) console.log(JSON.stringify(result));
+  else {
+    console.log(`LSP bench: ${result.lines} lines (${(result.chars / 1024).toFixed(0)} KiB), ${result.diagnostics} diagnostics, ${EDITS} single-character edits`);
+    console.log(`  open (didOpen -> first publishDiagnostics): ${result.openMs} ms`);
+    console.log(`  didChange -> publishDiagnostics: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, mean ${result.mean} ms (target p95 <= 30 ms: ${result.p95 <= 30 ? 'met' : 'MISSED'})`);
+    console.log(`  server RSS: ${result.rssMB} MB (peak ${result.peakRssMB} MB)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
