@@ -1,0 +1,235 @@
+/**
+ * Server modules in-process: an LSP round trip over in-memory streams (startServer on a
+ * vscode-languageserver connection, client on vscode-jsonrpc), the document manager's
+ * coalescing with a fake host, incremental re-parse equal to a full parse under random edits,
+ * edit resolution equal to the engine's applyEdits, and settings normalisation / exclude globs.
+ */
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createConnection, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initParser, parse } from '../../src/core/parse';
+import { applyEdits } from '../../src/core/text';
+import { resolveEdits, toLspEdits } from '../../src/server/code-actions';
+import { DocumentManager, type DocumentHost } from '../../src/server/documents';
+import { DocumentState } from '../../src/server/document-state';
+import { startServer } from '../../src/server/server';
+import { isExcluded, normalizeSettings, SettingsCache } from '../../src/server/settings';
+import { applyLspEdits } from './lsp-client';
+
+const SRC = '#include <cuda_runtime.h>\n__global__ void k(float* p) {\n  p[threadIdx.x] = __shfl_down_sync(0xffffffff, 1.0f, 1);\n}\nint main() { float* d; cudaMalloc(&d, 4); cudaFree(d); }\n';
+
+before(async () => {
+  await initParser();
+});
+
+describe('in-memory LSP round trip', () => {
+  it('initialize, didOpen → publishDiagnostics, hover, shutdown over PassThrough streams', async () => {
+    const up = new PassThrough();
+    const down = new PassThrough();
+    const server = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
+    startServer(server);
+    server.listen();
+    const client = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
+    const published: PublishDiagnosticsParams[] = [];
+    const got = new Promise<PublishDiagnosticsParams>((resolve) =>
+      client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+        published.push(p);
+        resolve(p);
+      }),
+    );
+    client.onNotification('window/logMessage', () => undefined);
+    client.onNotification('hipPorter/serverStatus', () => undefined);
+    client.listen();
+    // no workspace/configuration capability: the server must use the defaults
+    await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+    await client.sendNotification('initialized', {});
+    await client.sendNotification('textDocument/didOpen', { textDocument: { uri: 'mem:///k.cu', languageId: 'cuda-cpp', version: 7, text: SRC } });
+    const p = await got;
+    assert.equal(p.version, 7);
+    const codes = p.diagnostics.map((d: Diagnostic) => d.code);
+    assert.ok(codes.includes('HP101') && codes.includes('HP110'), codes.join(','));
+    const hover = await client.sendRequest<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: 'mem:///k.cu' },
+      position: { line: 4, character: 26 },
+    });
+    assert.match(hover.contents.value, /hipMalloc/);
+    await client.sendRequest('shutdown');
+    client.dispose();
+    server.dispose();
+  });
+});
+
+/** A fake host recording what the manager publishes. */
+function fakeHost(): DocumentHost & { published: Array<{ uri: string; version: number; diagnostics: Diagnostic[] }>; logs: string[] } {
+  const published: Array<{ uri: string; version: number; diagnostics: Diagnostic[] }> = [];
+  const logs: string[] = [];
+  return {
+    published,
+    logs,
+    publishDiagnostics: (uri, version, diagnostics) => published.push({ uri, version, diagnostics }),
+    log: (m) => logs.push(m),
+    status: () => undefined,
+    workspaceFolders: () => ['file:///ws'],
+  };
+}
+
+/** Resolves once `cond()` holds, checking after each event-loop turn (bounded). */
+async function until(cond: () => boolean, turns = 1000): Promise<void> {
+  for (let i = 0; i < turns && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition not reached');
+}
+
+describe('DocumentManager', () => {
+  it('coalesces a burst of changes into one analysis of the last version', async () => {
+    const host = fakeHost();
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+    const uri = 'file:///ws/a.cu';
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: SRC } });
+    for (let v = 2; v <= 5; v++) {
+      m.change({ textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }] });
+    }
+    await until(() => host.published.length > 0);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(host.published.map((p) => p.version), [5]);
+    const view = await m.view(uri);
+    assert.equal(view?.state.text, '    ' + SRC);
+    m.close({ textDocument: { uri } });
+    assert.deepEqual(host.published.at(-1), { uri, version: 5, diagnostics: [] });
+  });
+
+  it('skips excluded, non-CUDA and binary documents the documented way', async () => {
+    const host = fakeHost();
+    const cache = new SettingsCache({ getConfiguration: async () => ({ exclude: ['third_party/**'] }) }, host.log);
+    const m = new DocumentManager(host, cache, Promise.resolve());
+    m.open({ textDocument: { uri: 'file:///ws/third_party/x.cu', languageId: 'cuda-cpp', version: 1, text: SRC } });
+    m.open({ textDocument: { uri: 'file:///ws/plain.c', languageId: 'c', version: 1, text: 'int main(void) { return 0; }\n' } });
+    m.open({ textDocument: { uri: 'file:///ws/bin.cu', languageId: 'cuda-cpp', version: 1, text: 'a\u0000b' } });
+    await until(() => host.published.length === 3);
+    const by = new Map(host.published.map((p) => [p.uri, p.diagnostics]));
+    assert.deepEqual(by.get('file:///ws/third_party/x.cu'), []);
+    assert.deepEqual(by.get('file:///ws/plain.c'), []);
+    assert.equal(by.get('file:///ws/bin.cu')?.length, 1);
+    assert.equal((await m.view('file:///ws/third_party/x.cu'))?.skipped?.reason, 'excluded');
+  });
+});
+
+describe('incremental re-parse', () => {
+  it('gives the same tree as a full parse after random edits (UTF-16, CRLF, multi-change)', () => {
+    const pieces = ['a', ' ', '\n', '\r\n', ';', '{', '}', '(', ')', 'cudaMalloc', '__global__ ', '/*', '*/', '"', 'é', '😀', '<<<1,1>>>', '#include <cuda.h>\n', ''];
+    const change = fc.record({
+      from: fc.nat(),
+      len: fc.nat({ max: 12 }),
+      text: fc.array(fc.constantFrom(...pieces), { maxLength: 4 }).map((a) => a.join('')),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(change, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }), (batches) => {
+        const base = SRC.replace('main()', 'main() /* é 😀 */').replace(/\n/g, '\r\n');
+        const st = new DocumentState('file:///p.cu', 'cuda-cpp', 1, base);
+        st.analyze({});
+        let version = 1;
+        for (const batch of batches) {
+          const changes = batch.map((c) => {
+            // a position inside the current text (the state clamps anyway)
+            const doc = TextDocument.create('x', 'x', 0, st.text);
+            const from = c.from % (st.text.length + 1);
+            const to = Math.min(st.text.length, from + c.len);
+            return { range: { start: doc.positionAt(from), end: doc.positionAt(to) }, text: c.text };
+          });
+          // apply sequentially: later changes' positions refer to the text after earlier ones
+          for (const ch of changes) st.applyChanges([ch], ++version);
+          const inc = st.analyze({}).analysis.tree!;
+          const full = parse(st.text);
+          assert.equal(inc.rootNode.toString(), full.rootNode.toString());
+          full.delete();
+        }
+        st.dispose();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('applies a multi-change notification in order, like an editor', () => {
+    const st = new DocumentState('file:///m.cu', 'cuda-cpp', 1, 'abc\ndef\n');
+    st.analyze({});
+    st.applyChanges(
+      [
+        { range: { start: { line: 0, character: 1 }, end: { line: 0, character: 2 } }, text: 'XY\nZ' },
+        { range: { start: { line: 2, character: 0 }, end: { line: 2, character: 3 } }, text: 'q' },
+      ],
+      2,
+    );
+    assert.equal(st.text, 'aXY\nZc\nq\n');
+    assert.equal(st.analyze({}).analysis.tree!.rootNode.toString(), parse(st.text).rootNode.toString());
+  });
+});
+
+describe('edit resolution', () => {
+  it('LSP edits from resolveEdits give exactly what applyEdits gives (overlaps, same-start insertions)', () => {
+    const text = 'cudaMalloc(&p, n);\ncudaFree(p);\n';
+    const edit = fc.record({ start: fc.nat({ max: text.length }), len: fc.nat({ max: 8 }), newText: fc.constantFrom('', 'X', 'hip', '\n') });
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 8 }), (raw) => {
+        const edits = raw.map((e) => ({ start: e.start, end: Math.min(text.length, e.start + e.len), newText: e.newText }));
+        const doc = TextDocument.create('x', 'x', 0, text);
+        // exact duplicates are dropped by resolveEdits (the engine never means an edit twice)
+        const dedup = edits.filter((e, i) => edits.findIndex((o) => o.start === e.start && o.end === e.end && o.newText === e.newText) === i);
+        assert.equal(applyLspEdits(text, toLspEdits(edits, (o) => doc.positionAt(o))), applyEdits(text, dedup));
+        const r = resolveEdits(edits);
+        for (let i = 1; i < r.length; i++) assert.ok(r[i]!.start >= r[i - 1]!.end, 'no overlaps');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('settings', () => {
+  it('normalises values and reports problems without throwing', () => {
+    const { settings, problems } = normalizeSettings({
+      targetRocm: '5.7',
+      includeComments: true,
+      severity: { warp: 'off', api: 'hint', bogus: 'error', asm: 'loud' },
+      exclude: ['**/gen/**', 3],
+      maxFileSizeMB: -1,
+    });
+    assert.deepEqual(settings, { targetRocm: '5.7', includeComments: true, severity: { warp: 'off', api: 'hint' }, exclude: ['**/gen/**'], maxFileSizeMB: 5 });
+    assert.equal(problems.length, 4);
+    assert.deepEqual(normalizeSettings('nope').settings.targetRocm, '6.2');
+    assert.deepEqual(normalizeSettings(undefined).problems, []);
+  });
+
+  it('matches exclude globs against absolute paths, workspace-relative paths and base names', () => {
+    const folders = ['file:///home/u/proj'];
+    assert.equal(isExcluded('file:///home/u/proj/third_party/cub/x.cuh', ['third_party/**'], folders), true);
+    assert.equal(isExcluded('file:///home/u/proj/src/x.cu', ['third_party/**'], folders), false);
+    assert.equal(isExcluded('file:///home/u/proj/src/x.cuh', ['*.cuh'], folders), true);
+    assert.equal(isExcluded('file:///elsewhere/gen/y.cu', ['**/gen/**'], folders), true);
+    assert.equal(isExcluded('file:///home/u/proj/src/x.cu', [], folders), false);
+  });
+
+  it('caches per URI until cleared and falls back to defaults when the client fails', async () => {
+    let calls = 0;
+    const logs: string[] = [];
+    const cache = new SettingsCache(
+      {
+        getConfiguration: async (uri) => {
+          calls++;
+          if (uri.includes('fail')) throw new Error('no');
+          return { targetRocm: '6.0' };
+        },
+      },
+      (m) => logs.push(m),
+    );
+    assert.equal((await cache.get('file:///a.cu')).targetRocm, '6.0');
+    await cache.get('file:///a.cu');
+    assert.equal(calls, 1);
+    cache.clear();
+    await cache.get('file:///a.cu');
+    assert.equal(calls, 2);
+    assert.equal((await cache.get('file:///fail.cu')).targetRocm, '6.2');
+    assert.match(logs[0]!, /cannot read settings/);
+  });
+});
