@@ -1,4 +1,499 @@
-/** Placeholder: filled in by its feature owner. */
+/**
+ * hipcc builds in VS Code: the `hipcc` task type (TaskProvider + pseudoterminal execution that streams,
+ * cancels and publishes build diagnostics), the optional run command, build-after-accept, and the agent repair.
+ * Commands: hipPorter.build, hipPorter.fixBuildErrors (and hipPorter.selectRocmBox via rocm-box.ts).
+ * Settings read: hipPorter.build.*. Services used: `review`, `agent` (see {@link ReviewServiceLike}, {@link AgentRunnerLike}).
+ */
+import * as vscode from 'vscode';
+import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
+import { posix } from 'node:path';
+import type { AgentChange, AgentInput, AgentResult } from '../agent';
+import {
+  countBySeverity,
+  formatSeconds,
+  hipccArgs,
+  hipccPathOf,
+  isBuildError,
+  isRemoteResult,
+  runBuildPlan,
+  runProcess,
+  shellJoin,
+  shellQuote,
+  sshOptions,
+  sshPathOf,
+  substituteVariables,
+  type BuildError,
+  type BuildPlan,
+  type BuildResult,
+  type PlanContext,
+  type RemoteTarget,
+} from '../core/build';
+import { BuildDiagnostics } from './build-diagnostics';
+import { configToBuildSettings, substituteOutput, taskJsonToPlan, toTerminalText, type ExtensionBuildSettings, type HipccTaskJson } from './build-settings';
+import { COMMANDS, registerCommand } from './commands';
+import { config } from './config';
 import type { HipPorterContext } from './context';
+import * as rocmBox from './rocm-box';
 
-export function activate(_ctx: HipPorterContext): void {}
+/** The task type contributed in package.json `taskDefinitions`. */
+export const HIPCC_TASK_TYPE = 'hipcc';
+/** Name of the task the provider offers. */
+export const PROVIDED_TASK_NAME = 'Build current file with hipcc';
+/** Problem matcher contributed in package.json (owner `hipPorter.build`). */
+export const HIPCC_PROBLEM_MATCHER = '$hipcc';
+/** Task source shown in the task picker. */
+export const TASK_SOURCE = 'HIP Porter';
+/** Files the provider and the build command accept. */
+export const BUILDABLE_FILE_RE = /\.(hip|cu|cpp|cc|cxx)$/i;
+
+/** Key of the review flow in `ctx.services` (published by diff-review.ts). */
+export const REVIEW_SERVICE = 'review';
+/** Key of the agent runner in `ctx.services` (published by the port/review flow). */
+export const AGENT_SERVICE = 'agent';
+
+/** What the review flow is told about a fix-build proposal. */
+export interface FixBuildReviewMeta {
+  /** Always `fix-build` here (the port flow uses `port`). */
+  mode: 'fix-build';
+  /** Short title for the diff editor, e.g. `Fix build errors: saxpy.hip`. */
+  title: string;
+  /** The agent's summary, if any. */
+  summary?: string;
+  /** The agent's edits with reasons (for the panel's hunk list). */
+  changes: AgentChange[];
+  /** The build output the agent was given. */
+  buildOutput: string;
+}
+
+/**
+ * What this module needs from the review flow (`ctx.services.get('review')`). Declared here because
+ * diff-review.ts did not exist yet; the review owner implements it.
+ */
+export interface ReviewServiceLike {
+  /**
+   * Opens the hunk-by-hunk review of `proposalText` against `originalText` for `sourceUri`; writes
+   * nothing before the user accepts. Resolves once the review is shown.
+   */
+  openReview(sourceUri: vscode.Uri, originalText: string, proposalText: string, meta: FixBuildReviewMeta): Promise<unknown>;
+  /** Fired after accepted text was written (one WorkspaceEdit); `uris` are the files written. Drives buildAfterAccept. */
+  onDidWrite?: vscode.Event<{ uris: readonly vscode.Uri[] }>;
+}
+
+/**
+ * The agent runner (`ctx.services.get('agent')`): runs src/agent's `runAgent` with the stored API
+ * key and the agent settings, showing progress/reasoning in the side panel. Rejects when no key is set.
+ */
+export interface AgentRunnerLike {
+  run(input: AgentInput, signal: AbortSignal): Promise<AgentResult>;
+}
+
+/** The outcome of one build, kept per source file for "Ask Agent to Fix Build Errors". */
+export interface BuildRecord {
+  /** Absolute local source files. */
+  files: string[];
+  plan: BuildPlan;
+  /** hipcc's exit code, or the task's code for a build that could not run (see {@link buildErrorExitCode}). */
+  exitCode: number;
+  /** Present when hipcc ran to its exit. */
+  result?: BuildResult;
+  /** Present when the build could not run or finish. */
+  error?: BuildError | Error;
+  /** Wall-clock milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * The exit code a task reports for a build that could not run: 130 cancelled (like Ctrl+C),
+ * 124 timed out (like `timeout`), 127 hipcc not found (like a shell), else 1.
+ */
+export function buildErrorExitCode(e: unknown): number {
+  if (!isBuildError(e)) return 1;
+  switch (e.code) {
+    case 'cancelled':
+      return 130;
+    case 'timeout':
+      return 124;
+    case 'hipcc-not-found':
+      return 127;
+    default:
+      return 1;
+  }
+}
+
+/** The command line shown in the terminal and the log: the local form of what runs (paths are remapped on a remote box). */
+export function displayCommand(plan: BuildPlan): string {
+  return shellJoin([hipccPathOf(plan.request), ...hipccArgs(plan.request)]);
+}
+
+/** Terminal colours (ANSI SGR). */
+const RED = '\x1b[31m';
+const GREEN = '\x1b[32m';
+const BOLD = '\x1b[1m';
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+/** Write side of the pseudoterminal as the build sees it. */
+interface TerminalIO {
+  /** Raw text; `\n` is converted to `\r\n`. */
+  write(text: string): void;
+}
+
+/** A pseudoterminal that runs one async job, aborts it on close or Ctrl+C, and closes with its exit code. */
+class JobTerminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number>();
+  private readonly abort = new AbortController();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+
+  constructor(private readonly job: (io: TerminalIO, signal: AbortSignal) => Promise<number>) {}
+
+  open(): void {
+    const io: TerminalIO = { write: (t) => this.writeEmitter.fire(toTerminalText(t)) };
+    this.job(io, this.abort.signal).then(
+      (code) => this.closeEmitter.fire(code),
+      (e: unknown) => {
+        io.write(`${RED}${e instanceof Error ? e.message : String(e)}${RESET}\n`);
+        this.closeEmitter.fire(1);
+      },
+    );
+  }
+
+  /** The terminal was closed or the task terminated: cancel (kills the process tree). */
+  close(): void {
+    this.abort.abort();
+  }
+
+  /** Ctrl+C in the terminal cancels too. */
+  handleInput(data: string): void {
+    if (data === '\x03') this.abort.abort();
+  }
+}
+
+/** Build state shared by the task executions and the commands. */
+class Builds implements vscode.Disposable {
+  readonly diagnostics = new BuildDiagnostics();
+  private readonly finished = new vscode.EventEmitter<BuildRecord>();
+  /** Fired after every build (success, compile errors, or failure to run), diagnostics already published. */
+  readonly onDidFinish = this.finished.event;
+  /** Last build per absolute source file. */
+  readonly last = new Map<string, BuildRecord>();
+
+  constructor(private readonly ctx: HipPorterContext) {}
+
+  /** The task for a tasks.json-style definition (provided, resolved, or made by the build command). */
+  task(def: HipccTaskJson, name: string, scope: vscode.WorkspaceFolder | vscode.TaskScope, matchers: string[] = [HIPCC_PROBLEM_MATCHER]): vscode.Task {
+    // VS Code hands the callback the definition with ${file} & co. already resolved.
+    const exec = new vscode.CustomExecution(async (resolved) => new JobTerminal((io, signal) => this.run({ ...def, ...(resolved as HipccTaskJson) }, io, signal)));
+    const t = new vscode.Task(def, scope, name, TASK_SOURCE, exec, matchers);
+    t.group = vscode.TaskGroup.Build;
+    t.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true, showReuseMessage: false };
+    return t;
+  }
+
+  /** Runs one build in a pseudoterminal; resolves with the task's exit code. */
+  private async run(def: HipccTaskJson, io: TerminalIO, signal: AbortSignal): Promise<number> {
+    if (!vscode.workspace.isTrusted) {
+      io.write(`${RED}HIP Porter: builds are disabled in untrusted workspaces (Workspace Trust). Trust this folder to build.${RESET}\n`);
+      return 1;
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const currentFile = active?.scheme === 'file' ? active.fsPath : undefined;
+    const anchor = def.file && isAbsolute(def.file) ? vscode.Uri.file(def.file) : active;
+    const folder = (anchor && vscode.workspace.getWorkspaceFolder(anchor)) ?? vscode.workspace.workspaceFolders?.[0];
+    const settings = configToBuildSettings(config(anchor ?? folder?.uri));
+    const pctx: PlanContext = {};
+    if (currentFile) pctx.currentFile = currentFile;
+    if (folder) pctx.workspaceFolder = folder.uri.fsPath;
+    let plan: BuildPlan;
+    try {
+      plan = taskJsonToPlan(def, settings, pctx);
+    } catch (e) {
+      io.write(`${RED}${e instanceof Error ? e.message : String(e)}${RESET}\n`);
+      return 1;
+    }
+    const files = plan.request.sources;
+    // Build what the editor shows: save open sources with unsaved changes.
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.isDirty && doc.uri.scheme === 'file' && files.includes(doc.uri.fsPath)) await doc.save();
+    }
+    this.diagnostics.clear();
+    const where = plan.remote ? `${plan.remote.host}:${plan.remote.remoteDir ?? ''}` : 'this machine';
+    io.write(`${BOLD}> ${displayCommand(plan)}${RESET}\n${DIM}  on ${where}${RESET}\n`);
+    const t0 = Date.now();
+    const record: BuildRecord = { files, plan, exitCode: 1, durationMs: 0 };
+    try {
+      const result = await runBuildPlan(plan, { signal, onOutput: (chunk) => io.write(chunk) });
+      record.result = result;
+      record.exitCode = result.exitCode;
+      record.durationMs = result.durationMs;
+      await this.diagnostics.publish(result.diagnostics, files[0]!);
+      const { errors, warnings } = countBySeverity(result.diagnostics);
+      const colour = result.exitCode === 0 ? GREEN : RED;
+      io.write(`${colour}hipcc exited with ${result.exitCode}${RESET} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}) in ${formatSeconds(result.durationMs)}\n`);
+      if (result.exitCode === 0 && result.outputPath) io.write(`${DIM}output: ${result.outputPath}${RESET}\n`);
+    } catch (e) {
+      record.error = e instanceof Error ? e : new Error(String(e));
+      record.exitCode = buildErrorExitCode(e);
+      record.durationMs = Date.now() - t0;
+      io.write(`\n${RED}${BOLD}Build failed: ${record.error.message}${RESET}\n`);
+    }
+    this.ctx.log.info(
+      `build: ${displayCommand(plan)} | host ${plan.remote?.host ?? 'local'} | ${record.error ? `failed (${isBuildError(record.error) ? record.error.code : 'error'})` : `exit ${record.exitCode}`} | ${formatSeconds(record.durationMs)}`,
+    );
+    for (const f of files) this.last.set(f, record);
+    this.finished.fire(record);
+
+    if (record.result && record.exitCode === 0 && settings.runCommand && !signal.aborted) {
+      return this.runAfterBuild(settings, plan, record.result, pctx, io, signal);
+    }
+    return record.exitCode;
+  }
+
+  /** Runs `hipPorter.build.runCommand` after a successful build, locally or on the remote box; its exit code becomes the task's. */
+  private async runAfterBuild(settings: ExtensionBuildSettings, plan: BuildPlan, result: BuildResult, pctx: PlanContext, io: TerminalIO, signal: AbortSignal): Promise<number> {
+    const source = plan.request.sources[0]!;
+    let command: string;
+    let remote: { target: RemoteTarget; cwd: string } | undefined;
+    try {
+      if (plan.remote && isRemoteResult(result)) {
+        // Variables name the remote copies: the remote tree mirrors localRoot at remoteDir.
+        const toRemote = (p: string): string => posix.join(result.remoteDir, relative(result.localRoot, p).split(sep).join('/'));
+        const rctx: PlanContext = { currentFile: toRemote(source), workspaceFolder: result.remoteDir, cwd: toRemote(dirname(source)) };
+        command = substituteVariables(substituteOutput(settings.runCommand, result.outputPath), rctx);
+        remote = { target: plan.remote, cwd: rctx.cwd! };
+      } else {
+        command = substituteVariables(substituteOutput(settings.runCommand, result.outputPath), { ...pctx, currentFile: pctx.currentFile ?? source });
+      }
+    } catch (e) {
+      io.write(`${RED}Run command: ${e instanceof Error ? e.message : String(e)}${RESET}\n`);
+      return 1;
+    }
+    io.write(`\n${BOLD}> ${command}${RESET}${remote ? `${DIM}  (on ${remote.target.host}, in ${remote.cwd})${RESET}` : ''}\n`);
+    const t0 = Date.now();
+    let code: number;
+    try {
+      code = remote ? await runRemoteCommand(command, remote.target, remote.cwd, io, signal, settings.timeoutSec * 1000) : await runLocalCommand(command, dirname(source), io, signal, settings.timeoutSec * 1000);
+    } catch (e) {
+      io.write(`${RED}Run command failed: ${e instanceof Error ? e.message : String(e)}${RESET}\n`);
+      code = buildErrorExitCode(e);
+    }
+    io.write(`${code === 0 ? GREEN : RED}run command exited with ${code}${RESET} in ${formatSeconds(Date.now() - t0)}\n`);
+    this.ctx.log.info(`run: ${command} | host ${remote?.target.host ?? 'local'} | exit ${code} | ${formatSeconds(Date.now() - t0)}`);
+    return code;
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+    this.finished.dispose();
+  }
+}
+
+function stoppedCode(p: { exitCode: number | null; stoppedBy?: 'abort' | 'timeout' }, io: TerminalIO): number {
+  if (p.stoppedBy === 'abort') {
+    io.write(`${RED}cancelled${RESET}\n`);
+    return 130;
+  }
+  if (p.stoppedBy === 'timeout') {
+    io.write(`${RED}timed out${RESET}\n`);
+    return 124;
+  }
+  return p.exitCode ?? 1;
+}
+
+/** Runs `command` with /bin/sh in `cwd` on this machine, streaming into `io`; abort kills its process tree. */
+async function runLocalCommand(command: string, cwd: string, io: TerminalIO, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  const p = await runProcess('/bin/sh', ['-c', command], { cwd, signal, timeoutMs, onOutput: (c) => io.write(c) });
+  return stoppedCode(p, io);
+}
+
+const RUN_PID_MARK = '__HP_RUNPID=';
+
+/**
+ * Runs `command` on the remote box with the build's ssh options (same config file, BatchMode and
+ * shared ControlMaster connection, from src/core/build/ssh.ts) in `cwd`. The remote shell prints
+ * its pid first (sshd starts each command in its own session) so a cancel can kill the remote tree.
+ */
+async function runRemoteCommand(command: string, target: RemoteTarget, cwd: string, io: TerminalIO, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  const script = `cd -- ${shellQuote(cwd)} && echo "${RUN_PID_MARK}$$" >&2 && exec /bin/sh -c ${shellQuote(command)}`;
+  let remotePid = 0;
+  let head = ''; // stderr until the marker line has been seen
+  const p = await runProcess(sshPathOf(target), [...sshOptions(target), target.host, script], {
+    signal,
+    timeoutMs,
+    onOutput: (chunk, stream) => {
+      if (stream === 'stdout' || remotePid !== 0) return io.write(chunk);
+      head += chunk;
+      const m = new RegExp(`(^|\\n)${RUN_PID_MARK}(\\d+)\\r?\\n`).exec(head);
+      if (m) {
+        remotePid = Number(m[2]);
+        io.write(head.slice(0, m.index + m[1]!.length) + head.slice(m.index + m[0].length));
+        head = '';
+      }
+    },
+    beforeKill: async () => {
+      if (remotePid > 0) await runProcess(sshPathOf(target), [...sshOptions(target), target.host, `kill -TERM -- -${remotePid} 2>/dev/null; kill -TERM ${remotePid} 2>/dev/null; true`], { timeoutMs: 5000 });
+    },
+  });
+  if (head) io.write(head);
+  if (!p.stoppedBy && p.exitCode === 255 && remotePid === 0) io.write(`${RED}ssh to ${target.host} failed (exit 255).${RESET}\n`);
+  return stoppedCode(p, io);
+}
+
+/** The file the commands act on: an explicit URI argument, else the active editor's document. */
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+/**
+ * hipPorter.build: builds `uri` (default: the active editor's file) as a `hipcc` task, so it runs
+ * in the terminal with the problem matcher. Resolves when the build ended with its record (undefined
+ * when the task ended without building). Refuses in untrusted workspaces.
+ */
+async function buildCommand(builds: Builds, arg: unknown): Promise<BuildRecord | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('HIP Porter: builds are disabled in untrusted workspaces. Trust this folder (Workspace Trust) to build with hipcc.');
+    return undefined;
+  }
+  const uri = targetUri(arg);
+  if (!uri || uri.scheme !== 'file') throw new Error('open a HIP, CUDA or C++ file (saved on disk) to build it with hipcc.');
+  if (!BUILDABLE_FILE_RE.test(uri.fsPath)) throw new Error(`${basename(uri.fsPath)} is not a .hip, .cu or .cpp file.`);
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) await doc.save();
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const task = builds.task({ type: 'hipcc', file: uri.fsPath }, `Build ${basename(uri.fsPath)} with hipcc`, folder ?? vscode.TaskScope.Workspace);
+  return new Promise<BuildRecord | undefined>((resolve, reject) => {
+    let execution: vscode.TaskExecution | undefined;
+    const subs: vscode.Disposable[] = [];
+    const done = (r: BuildRecord | undefined): void => {
+      for (const s of subs) s.dispose();
+      resolve(r);
+    };
+    subs.push(
+      builds.onDidFinish((r) => {
+        if (r.files.includes(uri.fsPath)) done(r);
+      }),
+      vscode.tasks.onDidEndTask((e) => {
+        if (execution && e.execution === execution) done(builds.last.get(uri.fsPath));
+      }),
+    );
+    vscode.tasks.executeTask(task).then(
+      (x) => (execution = x),
+      (e: unknown) => {
+        for (const s of subs) s.dispose();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** What the agent is shown of a build: hipcc's whole output (the agent caps its length), or the error message when hipcc did not run. */
+export function buildOutputForAgent(record: BuildRecord): string {
+  if (record.result) return record.result.output;
+  return record.error?.message ?? '';
+}
+
+/**
+ * hipPorter.fixBuildErrors: sends the active file's text and its last build's errors to the agent
+ * (mode `fix-build`) and opens the answer in the review flow; nothing is written before the user accepts.
+ */
+async function fixBuildErrors(ctx: HipPorterContext, builds: Builds, arg: unknown): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('HIP Porter: the agent is disabled in untrusted workspaces.');
+    return;
+  }
+  const uri = targetUri(arg);
+  if (!uri || uri.scheme !== 'file') throw new Error('open the file whose build failed.');
+  const record = builds.last.get(uri.fsPath);
+  if (!record || (record.exitCode === 0 && !record.error)) {
+    const pick = await vscode.window.showInformationMessage(`No failed build of ${basename(uri.fsPath)} to fix. Build it first?`, 'Build');
+    if (pick === 'Build') await vscode.commands.executeCommand(COMMANDS.build, uri);
+    return;
+  }
+  if (record.error && !record.result) throw new Error(`the last build did not run hipcc (${record.error.message}); the agent can only fix compiler errors.`);
+  const review = ctx.services.get(REVIEW_SERVICE) as ReviewServiceLike | undefined;
+  const agent = ctx.services.get(AGENT_SERVICE) as AgentRunnerLike | undefined;
+  if (!review || typeof review.openReview !== 'function' || !agent || typeof agent.run !== 'function') {
+    throw new Error('the review flow and the agent are not available in this session (see the HIP Porter output).');
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const text = doc.getText();
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const buildOutput = buildOutputForAgent(record);
+  const input: AgentInput = {
+    path: folder ? relative(folder.uri.fsPath, uri.fsPath).split(sep).join('/') : basename(uri.fsPath),
+    original: text,
+    proposal: text,
+    findings: [],
+    mode: 'fix-build',
+    buildErrors: buildOutput,
+    targetRocm: config(uri).targetRocm,
+  };
+  if (folder) input.workspaceRoot = folder.uri.fsPath;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `HIP Porter: agent fixing build errors in ${basename(uri.fsPath)}`, cancellable: true },
+    (_p, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return agent.run(input, abort.signal);
+    },
+  );
+  ctx.log.info(`fix-build agent: ${result.status}, ${result.changes.length} change(s), ${result.steps} step(s)${result.error ? `, ${result.error.kind}: ${result.error.message}` : ''}`);
+  if (result.status === 'failed' || result.status === 'cancelled') {
+    if (result.error) throw new Error(`agent ${result.status}: ${result.error.message}`);
+    return;
+  }
+  if (result.proposal === text) {
+    void vscode.window.showInformationMessage(`HIP Porter: the agent proposed no change.${result.summary ? ` ${result.summary}` : ''}`);
+    return;
+  }
+  const meta: FixBuildReviewMeta = { mode: 'fix-build', title: `Fix build errors: ${basename(uri.fsPath)}`, changes: result.changes, buildOutput };
+  if (result.summary) meta.summary = result.summary;
+  await review.openReview(uri, text, result.proposal, meta);
+}
+
+/** Registers the task provider, the build diagnostics and the commands (rocm-box.ts included). */
+export function activate(ctx: HipPorterContext): void {
+  const builds = new Builds(ctx);
+  ctx.subscriptions.push(builds);
+  ctx.services.set('builds', builds);
+
+  ctx.subscriptions.push(
+    vscode.tasks.registerTaskProvider(HIPCC_TASK_TYPE, {
+      provideTasks: () => {
+        if (!vscode.workspace.isTrusted) return [];
+        const doc = vscode.window.activeTextEditor?.document;
+        if (!doc || doc.uri.scheme !== 'file' || !BUILDABLE_FILE_RE.test(doc.uri.fsPath)) return [];
+        const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+        return [builds.task({ type: 'hipcc', file: '${file}' }, PROVIDED_TASK_NAME, folder ?? vscode.TaskScope.Workspace)];
+      },
+      resolveTask: (task) => {
+        const def = task.definition as HipccTaskJson;
+        if (def.type !== HIPCC_TASK_TYPE) return undefined;
+        const scope = task.scope ?? vscode.TaskScope.Workspace;
+        // tasks.json's own problemMatcher, when given, wins over $hipcc.
+        return builds.task(def, task.name, scope, task.problemMatchers.length > 0 ? task.problemMatchers : [HIPCC_PROBLEM_MATCHER]);
+      },
+    }),
+  );
+
+  registerCommand(ctx, COMMANDS.build, (arg: unknown) => buildCommand(builds, arg));
+  registerCommand(ctx, COMMANDS.fixBuildErrors, (arg: unknown) => fixBuildErrors(ctx, builds, arg));
+  rocmBox.activate(ctx);
+
+  const review = ctx.services.get(REVIEW_SERVICE) as ReviewServiceLike | undefined;
+  if (review?.onDidWrite) {
+    ctx.subscriptions.push(
+      review.onDidWrite((e) => {
+        for (const uri of e.uris) {
+          if (uri.scheme !== 'file' || !BUILDABLE_FILE_RE.test(uri.fsPath)) continue;
+          if (!vscode.workspace.isTrusted || !config(uri).buildAfterAccept) continue;
+          void vscode.commands.executeCommand(COMMANDS.build, uri);
+        }
+      }),
+    );
+  } else {
+    ctx.log.info('hipcc builds: no review service with onDidWrite yet; hipPorter.build.buildAfterAccept is inactive');
+  }
+}
