@@ -1,0 +1,115 @@
+/**
+ * The extension manifest (package.json `contributes`, `activationEvents`, icons) against the code:
+ * the command table, the typed settings class, the HIP grammar and language configuration.
+ * src/extension/*.ts import 'vscode', which does not exist outside VS Code, so their sources are
+ * read as text and parsed with regular expressions.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const read = (p: string): string => readFileSync(join(root, p), 'utf8');
+const manifest = JSON.parse(read('package.json')) as {
+  activationEvents: string[];
+  icon: string;
+  contributes: {
+    commands: Array<{ command: string; title: string }>;
+    menus: Record<string, Array<{ command?: string }>>;
+    configuration: { properties: Record<string, { default?: unknown; type?: string }> };
+    languages: Array<{ id: string; extensions?: string[]; configuration?: string; icon?: { light: string; dark: string } }>;
+    grammars: Array<{ language: string; scopeName: string; path: string }>;
+    viewsContainers: { activitybar: Array<{ id: string; icon: string }> };
+  };
+};
+
+/** The `hipPorter.*` ids in the COMMANDS object literal of src/extension/commands.ts. */
+function commandTable(): string[] {
+  const src = read('src/extension/commands.ts');
+  const body = /export const COMMANDS = \{([\s\S]*?)\} as const;/.exec(src)?.[1];
+  assert.ok(body, 'COMMANDS object literal found in commands.ts');
+  return [...body.matchAll(/:\s*'(hipPorter\.[A-Za-z]+)'/g)].map((m) => m[1]!);
+}
+
+/** Every `this.get('<key>', <default>)` in src/extension/config.ts, with the default's source text. */
+function configReads(): Array<{ key: string; def: string }> {
+  const src = read('src/extension/config.ts');
+  return [...src.matchAll(/this\.get\('([\w.]+)',\s*([^;]*?)\);/g)].map((m) => ({ key: `hipPorter.${m[1]}`, def: m[2]! }));
+}
+
+/** Evaluates a literal default from the config source (string, number, boolean, array or object literal). */
+function literal(src: string): unknown {
+  assert.match(src, /^[\s\w'".,:[\]{}~/-]*$/, `default ${src} is a plain literal`);
+  return new Function(`return (${src});`)();
+}
+
+test('the command table equals contributes.commands', () => {
+  const table = commandTable();
+  assert.ok(table.length > 0);
+  assert.equal(new Set(table).size, table.length, 'no command id twice in COMMANDS');
+  assert.deepEqual([...table].sort(), manifest.contributes.commands.map((c) => c.command).sort());
+  for (const c of manifest.contributes.commands) assert.match(c.command, /^hipPorter\.[a-z][A-Za-z]*$/, 'ids are hipPorter.camelCase');
+});
+
+test('menus only name contributed commands', () => {
+  const ids = new Set(manifest.contributes.commands.map((c) => c.command));
+  for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
+    for (const item of items) if (item.command) assert.ok(ids.has(item.command), `${menu}: ${item.command}`);
+  }
+});
+
+test('every setting read by config.ts is contributed, with the same default; every contributed setting is read', () => {
+  const reads = configReads();
+  const props = manifest.contributes.configuration.properties;
+  assert.ok(reads.length >= 20, `found ${reads.length} reads`);
+  for (const { key, def } of reads) {
+    assert.ok(key in props, `${key} is in contributes.configuration`);
+    assert.deepEqual(literal(def), props[key]!.default, `${key}: config.ts default equals package.json default`);
+  }
+  const readKeys = new Set(reads.map((r) => r.key));
+  for (const key of Object.keys(props)) assert.ok(readKeys.has(key), `${key} has a getter in config.ts`);
+});
+
+test('activation only on cuda-cpp and hip documents (commands activate by themselves)', () => {
+  assert.deepEqual([...manifest.activationEvents].sort(), ['onLanguage:cuda-cpp', 'onLanguage:hip']);
+});
+
+test('the hip language: grammar and language configuration parse and match the manifest', () => {
+  const hip = manifest.contributes.languages.find((l) => l.id === 'hip');
+  assert.ok(hip);
+  assert.deepEqual(hip.extensions, ['.hip']);
+  const grammarEntry = manifest.contributes.grammars.find((g) => g.language === 'hip');
+  assert.ok(grammarEntry);
+  const grammar = JSON.parse(read(grammarEntry.path)) as { scopeName: string; patterns: Array<{ include?: string }>; repository: Record<string, unknown>; injections?: Record<string, unknown> };
+  assert.equal(grammar.scopeName, 'source.hip');
+  assert.equal(grammarEntry.scopeName, 'source.hip');
+  // HIP patterns first, then VS Code's built-in C++ grammar.
+  assert.deepEqual(grammar.patterns.map((p) => p.include), ['#hip', 'source.cpp']);
+  // Every #reference resolves inside the repository.
+  const text = read(grammarEntry.path);
+  for (const m of text.matchAll(/"include":\s*"#([\w-]+)"/g)) assert.ok(m[1]! in grammar.repository, `#${m[1]} defined`);
+  assert.ok(grammar.injections && 'L:source.hip -comment -string' in grammar.injections);
+  for (const name of ['__global__', '__launch_bounds__', 'threadIdx', 'hipLaunchKernelGGL', 'HIP_', '<<<', '>>>', 'warpSize', '__managed__']) {
+    assert.ok(text.includes(name), `grammar mentions ${name}`);
+  }
+  const conf = JSON.parse(read(hip.configuration!)) as { comments: { lineComment: string; blockComment: [string, string] }; brackets: string[][]; autoClosingPairs: unknown[] };
+  assert.equal(conf.comments.lineComment, '//');
+  assert.deepEqual(conf.comments.blockComment, ['/*', '*/']);
+  assert.ok(conf.brackets.length >= 3 && conf.autoClosingPairs.length >= 3);
+  for (const p of [hip.icon!.light, hip.icon!.dark]) assert.ok(existsSync(join(root, p)), p);
+});
+
+test('icons: activity bar SVG is monochrome 24x24 in currentColor; extension icon is a 128x128 PNG', () => {
+  const bar = manifest.contributes.viewsContainers.activitybar[0]!;
+  const svg = read(bar.icon);
+  assert.match(svg, /viewBox="0 0 24 24"/);
+  assert.match(svg, /currentColor/);
+  assert.doesNotMatch(svg, /#[0-9a-fA-F]{3,6}\b/, 'no fixed colours');
+  assert.match(read('media/hip-file.svg'), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  const png = readFileSync(join(root, manifest.icon));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+  assert.equal(png.readUInt32BE(16), 128, 'width');
+  assert.equal(png.readUInt32BE(20), 128, 'height');
+});
