@@ -83,6 +83,10 @@ test('HP703 fires on host functions called from device code and offers __host__ 
   assert.equal(f.severity, 'warning');
   assert.equal(f.fix?.auto, false);
   assert.ok(fixed(src, f).startsWith('__host__ __device__ inline float sq(float x)'));
+  // token-only analysis finds it too
+  assert.equal(flagged(src, one(src, 'HP703', false)), 'sq');
+  const ns = 'namespace util { float sq(float x) { return x; } }\nextern "C" { __global__ void k(float* a) { a[0] = util::sq(a[0]) + sq2(1); } }\nfloat sq2(float v) { return v; }';
+  assert.deepEqual(findings(ns, 'HP703').map((x) => flagged(ns, x)), ['sq2']);
   const tpl = 'template <typename T> T twice(T x) { return 2 * x; }\n__device__ int d(int x) { return twice(x); }';
   assert.ok(fixed(tpl, one(tpl, 'HP703')).startsWith('template <typename T> __host__ __device__ T twice'));
 });

@@ -79,8 +79,11 @@ test('HP204: __popc on a ballot → __popcll; auto only for the direct call or a
 
   const viaVar = '__global__ void k(int p) { unsigned long long m = __ballot_sync(0xffffffff, p); int c = __popc(m); }';
   assert.equal(one(viaVar, 'HP204').fix?.auto, true);
-  // without a tree the function is unknown: offered, not automatic
-  assert.equal(one(viaVar, 'HP204', false).fix?.auto, false);
+  // functions are found by tokens, so token-only analysis decides the same
+  assert.equal(one(viaVar, 'HP204', false).fix?.auto, true);
+  // a ballot variable at namespace scope (no enclosing function): offered only
+  const global = 'unsigned long long m = __ballot(1);\n__device__ int h() { return __popc(m); }';
+  assert.equal(one(global, 'HP204').fix?.auto, false);
 
   const otherFn = '__device__ unsigned long long g(int p) { unsigned long long m = __ballot(p); return m; }\n__device__ int h(unsigned m) { return __popc(m); }';
   assert.equal(one(otherFn, 'HP204').fix?.auto, false);

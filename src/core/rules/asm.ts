@@ -10,7 +10,7 @@
  */
 import { isPunct, nextCode, callArguments, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
-import { deviceMacroNames, enclosingFunction, functionSpace, isIdent, tt } from './util';
+import { functionOfToken, isIdent, tt } from './util';
 
 export const ASM_CODES: readonly RuleCode[] = [
   { code: 'HP401', family: 'asm', defaultSeverity: 'error', title: 'Inline PTX assembly (no HIP equivalent)', docs: DOCS.inlineAsm },
@@ -46,7 +46,6 @@ export const asmRule: Rule = {
   codes: ASM_CODES,
   run(ctx) {
     const t = ctx.tokens;
-    let macros: Set<string> | undefined;
     for (const kw of ['asm', '__asm__', '__asm']) {
       for (const i of ctx.identsNamed(kw)) {
         let j = nextCode(t, i);
@@ -68,11 +67,8 @@ export const asmRule: Rule = {
         }
         let ptx = PTX_LOOK.test(code);
         if (!ptx) {
-          const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
-          if (!fn) continue;
-          macros ??= deviceMacroNames(ctx);
-          const sp = functionSpace(ctx, fn, macros);
-          ptx = sp.global || sp.device;
+          const fn = functionOfToken(ctx, i);
+          ptx = !!fn && (fn.global || fn.device);
         }
         if (!ptx) continue;
         const known = IDIOMS.filter(([re]) => re.test(code)).map(([, what]) => what);

@@ -10,11 +10,12 @@
  * - HP703 a `__global__`/`__device__` function calling a function of the same file that is
  *   defined without `__device__` (and is not constexpr): hip-clang rejects the call in device
  *   compilation. Reported at the call; fix (offered): add `__host__ __device__` to the callee.
+ *   Functions are found by tokens (namespace-scope definitions only; class members are left
+ *   out); with a tree, each call is confirmed to be a call expression.
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok } from '../lexer';
-import type { SyntaxNode } from '../parse';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { ancestor, deviceMacroNames, functionSpace, isIdent, tt, type FunctionSpace } from './util';
+import { ancestor, deviceMacroNames, isIdent, namespaceFunctions, tt, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -22,7 +23,6 @@ export const CXX_CODES: readonly RuleCode[] = [
 ];
 
 const VECTOR_TYPE = /^(?:u?char|u?short|u?int|u?long|u?longlong|float|double)[1-4]$/;
-const MAKE_VECTOR = /^make_(?:u?char|u?short|u?int|u?long|u?longlong|float|double)[1-4]$/;
 const COMPOUND = new Set(['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=']);
 const BINARY = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '==', '!=']);
 const INC_DEC = new Set(['++', '--']);
@@ -84,119 +84,88 @@ function vectorOperators(ctx: RuleContext): void {
   }
 }
 
+/** Every `make_<type><n>` helper HIP defines (hip/amd_detail/amd_hip_vector_types.h). */
+const MAKE_NAMES: readonly string[] = ['char', 'uchar', 'short', 'ushort', 'int', 'uint', 'long', 'ulong', 'longlong', 'ulonglong', 'float', 'double'].flatMap((b) =>
+  [1, 2, 3, 4].map((n) => `make_${b}${n}`),
+);
+
 function makeHelpers(ctx: RuleContext): void {
+  for (const name of MAKE_NAMES) for (const i of ctx.identsNamed(name)) makeHelper(ctx, i, name);
+}
+
+/** HP702 when token `i` (`make_<type><n>`) names a function being defined. */
+function makeHelper(ctx: RuleContext, i: number, name: string): void {
   const t = ctx.tokens;
-  for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Ident || t.pp[i] !== PP.None) continue;
-    const s = t.start[i]!;
-    if (t.text.charCodeAt(s) !== 109 || t.end[i]! - s < 11 || t.end[i]! - s > 17) continue; // 'm', make_xxxN
-    const name = tt(t, i);
-    if (!MAKE_VECTOR.test(name)) continue;
-    const p = prevCode(t, i);
-    if (!isIdent(t, p) || tt(t, p) === 'return') continue;
-    const open = nextCode(t, i);
-    if (!isPunct(t, open, '(')) continue;
-    const call = callArguments(t, open);
-    if (!call || !isPunct(t, nextCode(t, call.close), '{')) continue;
-    const fn = ancestor(ctx.nodeAt(s, t.end[i]!), new Set(['function_definition']));
-    const fix =
-      fn && !fn.hasError
-        ? ctx.fix(`Remove this ${name} (HIP defines it)`, [{ start: fn.startIndex, end: fn.endIndex, newText: '' }], false)
-        : undefined;
-    ctx.report({
-      code: 'HP702',
-      message: `${name} is already defined by HIP (hip_runtime.h, static inline __host__ __device__): hip-clang reports a redefinition; remove this helper`,
-      start: s,
-      end: t.end[i]!,
-      status: 'hazard',
-      cuda: name,
-      hip: name,
-      ...(fix ? { fix } : {}),
-    });
-  }
+  if (t.pp[i] !== PP.None) return;
+  const s = t.start[i]!;
+  const p = prevCode(t, i);
+  if (!isIdent(t, p) || tt(t, p) === 'return') return;
+  const open = nextCode(t, i);
+  if (!isPunct(t, open, '(')) return;
+  const call = callArguments(t, open);
+  if (!call || !isPunct(t, nextCode(t, call.close), '{')) return;
+  const fn = ancestor(ctx.nodeAt(s, t.end[i]!), FUNCTION_DEFINITION);
+  const fix = fn && !fn.hasError ? ctx.fix(`Remove this ${name} (HIP defines it)`, [{ start: fn.startIndex, end: fn.endIndex, newText: '' }], false) : undefined;
+  ctx.report({
+    code: 'HP702',
+    message: `${name} is already defined by HIP (hip_runtime.h, static inline __host__ __device__): hip-clang reports a redefinition; remove this helper`,
+    start: s,
+    end: t.end[i]!,
+    status: 'hazard',
+    cuda: name,
+    hip: name,
+    ...(fix ? { fix } : {}),
+  });
 }
 
-/** A function defined in this file, with its execution space. */
-interface FnDef {
-  node: SyntaxNode;
-  space: FunctionSpace;
-}
-
-/** Function definitions at namespace scope (top level, namespaces, `extern "C"`, templates); not class members. */
-function topLevelFunctions(root: SyntaxNode, out: SyntaxNode[], depth = 0): void {
-  if (depth > 8) return;
-  for (const c of root.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'function_definition') out.push(c);
-    else if (c.type === 'template_declaration' || c.type === 'linkage_specification' || c.type === 'namespace_definition' || c.type === 'declaration_list') topLevelFunctions(c, out, depth + 1);
-    else if ((c.type === 'preproc_ifdef' || c.type === 'preproc_if' || c.type === 'preproc_else' || c.type === 'preproc_elif') && depth < 8) topLevelFunctions(c, out, depth + 1);
-  }
-}
-
-function functionName(fn: SyntaxNode): SyntaxNode | undefined {
-  let d = fn.childForFieldName('declarator');
-  for (let n = 0; d && n < 6; n++) {
-    if (d.type === 'identifier') return d;
-    if (d.type === 'qualified_identifier' || d.type === 'operator_name' || d.type === 'destructor_name') return undefined;
-    d = d.childForFieldName('declarator');
-  }
-  return undefined;
-}
+const FUNCTION_DEFINITION: ReadonlySet<string> = new Set(['function_definition']);
 
 function hostCalls(ctx: RuleContext): void {
-  const tree = ctx.tree;
-  if (!tree) return;
   const t = ctx.tokens;
   // cheap exit: no device code in this file
   if (!ctx.identsNamed('__global__').length && !ctx.identsNamed('__device__').length) return;
   const macros = deviceMacroNames(ctx);
-  const fns: SyntaxNode[] = [];
-  topLevelFunctions(tree.rootNode, fns);
+  const fns = namespaceFunctions(ctx);
   const host = new Map<string, FnDef>();
   const notHost = new Set<string>();
   const device: FnDef[] = [];
   for (const fn of fns) {
-    const nameNode = functionName(fn);
-    const space = functionSpace(ctx, fn, macros);
-    if (space.global || space.device) device.push({ node: fn, space });
-    if (!nameNode) continue;
-    const name = nameNode.text;
-    if (space.device || space.global || space.constexpr || space.unknownMacro || fn.hasError) notHost.add(name);
-    else if (!host.has(name)) host.set(name, { node: fn, space });
+    if (fn.global || fn.device) device.push(fn);
+    if (fn.global || fn.device || fn.unsure) notHost.add(fn.name);
+    else if (!host.has(fn.name)) host.set(fn.name, fn);
   }
   if (!device.length || !host.size) return;
   for (const [name, def] of host) {
     if (notHost.has(name)) continue;
     // a prototype with __device__ elsewhere (e.g. `__device__ int f(int);`) makes it device too
     let declaredDevice = false;
-    for (const i of ctx.identsNamed(name)) {
+    const uses = ctx.identsNamed(name);
+    for (const i of uses) {
       for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
         if (isPunct(t, j, ';') || isPunct(t, j, '}') || isPunct(t, j, '{') || isPunct(t, j, '(') || isPunct(t, j, '=')) break;
         if (isIdent(t, j, '__device__') || macros.has(tt(t, j))) declaredDevice = true;
       }
     }
     if (declaredDevice) continue;
-    for (const i of ctx.identsNamed(name)) {
-      const open = nextCode(t, i);
-      if (!isPunct(t, open, '(')) continue;
+    for (const i of uses) {
+      if (!isPunct(t, nextCode(t, i), '(')) continue;
       const p = prevCode(t, i);
       if (isPunct(t, p, '.') || isPunct(t, p, '->')) continue;
-      const s = t.start[i]!;
-      const caller = device.find((d) => d.node.startIndex <= s && s < d.node.endIndex);
-      if (!caller || caller.node === def.node) continue;
-      const body = caller.node.childForFieldName('body');
-      if (!body || s < body.startIndex) continue;
-      const node = ctx.nodeAt(s, t.end[i]!);
-      if (!node || node.parent?.type !== 'call_expression') continue;
-      const insertAt = def.node.startIndex;
+      if (isPunct(t, p, '::') && isIdent(t, prevCode(t, p))) continue; // ns::name is another function
+      const caller = device.find((d) => d.open < i && i < d.close);
+      if (!caller || caller === def) continue;
+      if (ctx.tree) {
+        const node = ctx.nodeAt(t.start[i]!, t.end[i]!);
+        if (!node || node.parent?.type !== 'call_expression') continue;
+      }
       ctx.report({
         code: 'HP703',
-        message: `${name} is a host function (defined without __device__) called from ${caller.space.global ? '__global__' : '__device__'} code: hip-clang rejects the call; mark ${name} __host__ __device__`,
-        start: s,
+        message: `${name} is a host function (defined without __device__) called from ${caller.global ? '__global__' : '__device__'} code: hip-clang rejects the call; mark ${name} __host__ __device__`,
+        start: t.start[i]!,
         end: t.end[i]!,
         status: 'hazard',
         cuda: name,
-        fix: ctx.fix(`Add __host__ __device__ to ${name}`, [{ start: insertAt, end: insertAt, newText: '__host__ __device__ ' }], false),
+        fix: ctx.fix(`Add __host__ __device__ to ${name}`, [{ start: def.insertAt, end: def.insertAt, newText: '__host__ __device__ ' }], false),
       });
     }
   }

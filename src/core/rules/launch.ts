@@ -15,7 +15,7 @@
  */
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { deviceMacroNames, enclosingFunction, functionSpace, isIdent, tt } from './util';
+import { functionOfToken, isIdent, tt } from './util';
 
 export const LAUNCH_CODES: readonly RuleCode[] = [
   { code: 'HP501', family: 'launch', defaultSeverity: 'warning', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
@@ -67,10 +67,9 @@ function isTriple(t: Tokens, i: number, s: string): boolean {
 
 function launches(ctx: RuleContext): void {
   const t = ctx.tokens;
-  let consts: Map<string, number> | undefined;
-  let macros: Set<string> | undefined;
+  const { kind, start, end, text } = t;
   for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Punct || !isTriple(t, i, '<<<')) continue;
+    if (kind[i] !== Tok.Punct || end[i]! - start[i]! !== 3 || text.charCodeAt(start[i]!) !== 60) continue; // '<<<'
     let close = -1;
     for (let j = i + 1; j < t.count; j++) {
       if (isTriple(t, j, '>>>')) {
@@ -82,10 +81,9 @@ function launches(ctx: RuleContext): void {
     if (close < 0) continue;
     const kernelTok = kernelName(t, i);
     // HP503: launch inside device code
-    const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
+    const fn = functionOfToken(ctx, i);
     if (fn) {
-      macros ??= deviceMacroNames(ctx);
-      const sp = functionSpace(ctx, fn, macros);
+      const sp = fn;
       if (sp.global || sp.device) {
         const s = kernelTok >= 0 ? t.start[kernelTok]! : t.start[i]!;
         ctx.report({
@@ -101,9 +99,9 @@ function launches(ctx: RuleContext): void {
     // HP502: block size
     const cfg = splitArgs(t, i + 1, close - 1);
     if (cfg.length < 2 || kernelTok < 0) continue;
-    consts ??= constants(ctx);
     const [b0, b1] = cfg[1]!;
-    const size = blockSize(ctx, b0, b1, consts);
+    // the block argument must be a literal, a name or dim3(...) before the constant table is worth building
+    const size = blockSize(ctx, b0, b1);
     if (size === undefined || size <= 256) continue;
     const def = kernelDefinition(ctx, tt(t, kernelTok));
     if (!def || def.hasBounds) continue;
@@ -155,22 +153,22 @@ function splitArgs(t: Tokens, a: number, b: number): Array<[number, number]> {
   return out;
 }
 
-/** Integer constants of the file: `#define NAME 512` and `const int NAME = 512` (last one wins). */
-function constants(ctx: RuleContext): Map<string, number> {
+/**
+ * The value of an integer constant `name` of this file: `#define NAME 512` or `NAME = 512;`
+ * (e.g. `const int NAME = 512;`), found through the identifier index; undefined when unknown.
+ */
+function constantValue(ctx: RuleContext, name: string): number | undefined {
   const t = ctx.tokens;
-  const m = new Map<string, number>();
-  for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Number) continue;
-    const v = intValue(tt(t, i));
-    if (v === undefined) continue;
+  for (const i of ctx.identsNamed(name)) {
     const p = prevCode(t, i);
-    if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive && !isPunct(t, nextCode(t, i), '*')) m.set(tt(t, p), v);
-    else if (t.pp[i] === PP.None && isPunct(t, p, '=') && isIdent(t, prevCode(t, p)) && isPunct(t, nextCode(t, i), ';')) {
-      const q = prevCode(t, prevCode(t, p));
-      if (isIdent(t, q)) m.set(tt(t, prevCode(t, p)), v);
+    const n = nextCode(t, i);
+    if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tt(t, n));
+    if (t.pp[i] === PP.None && isIdent(t, p) && isPunct(t, n, '=')) {
+      const v = nextCode(t, n);
+      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) return intValue(tt(t, v));
     }
   }
-  return m;
+  return undefined;
 }
 
 function intValue(s: string): number | undefined {
@@ -181,9 +179,9 @@ function intValue(s: string): number | undefined {
 }
 
 /** The thread count of a block argument `[a, b]`: a literal, a constant, `dim3(x, y, z)` or a dim3 variable declared with literals. */
-function blockSize(ctx: RuleContext, a: number, b: number, consts: Map<string, number>): number | undefined {
+function blockSize(ctx: RuleContext, a: number, b: number): number | undefined {
   const t = ctx.tokens;
-  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tt(t, i)) : isIdent(t, i) ? consts.get(tt(t, i)) : undefined);
+  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tt(t, i)) : isIdent(t, i) ? constantValue(ctx, tt(t, i)) : undefined);
   if (a === b) {
     const v = value(a);
     if (v !== undefined) return v;

@@ -116,8 +116,11 @@ export const librariesRule: Rule = {
         continue;
       }
       if (k !== Tok.Ident || t.pp[i] === PP.Include) continue;
-      const c = t.text.charCodeAt(t.start[i]!);
-      if (c !== 99 && c !== 116 && c !== 110) continue; // c, t, n
+      const s0 = t.start[i]!;
+      // cheap prefilter without allocating: cu(dnn|b|tlass), nc(cl), th(rust)
+      const c0 = t.text.charCodeAt(s0);
+      const c1 = t.text.charCodeAt(s0 + 1);
+      if (!((c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104))) continue;
       const name = tt(t, i);
       for (const lib of LIBS) {
         if (first.has(lib) || !lib.ident(name)) continue;

@@ -2,7 +2,7 @@
  * Small helpers shared by the hazard rules (warp, arch, asm, launch, memory, libraries, cxx).
  * All offsets are UTF-16 code-unit offsets into the document; token indices index `Tokens`.
  */
-import { Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import type { SyntaxNode } from '../parse';
 import type { RuleContext } from './types';
 
@@ -142,3 +142,152 @@ export function punctIn(t: Tokens, p: number, set: readonly string[]): boolean {
   for (const s of set) if (isPunct(t, p, s)) return true;
   return false;
 }
+
+/** A function defined at namespace scope in this file, found by tokens. */
+export interface FnDef {
+  name: string;
+  nameTok: number;
+  /** Token indices of the body's `{` and `}` (close = token count when unbalanced). */
+  open: number;
+  close: number;
+  /** Offset where `__host__ __device__ ` would be inserted (after any `template<...>`). */
+  insertAt: number;
+  global: boolean;
+  device: boolean;
+  /** constexpr, or a specifier that may be a macro: never reported as host-only. */
+  unsure: boolean;
+}
+
+const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'sizeof', 'decltype', 'alignof', '__launch_bounds__', '__attribute__']);
+const AFTER_PARAMS = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
+
+/**
+ * Function definitions at namespace scope (top level, namespaces, `extern "C"` blocks), found in
+ * one pass over the tokens: a `{` at namespace level after `)` opens a function body. Class
+ * members, lambdas and nested blocks are not collected. Works without a tree. Computed once per
+ * analysis (cached by context) and shared by the rules; sorted by position, never nested. Empty
+ * for a file without `__global__`/`__device__` (all consumers look for device code).
+ */
+export function namespaceFunctions(ctx: RuleContext): FnDef[] {
+  const cached = FUNCTIONS.get(ctx);
+  if (cached) return cached;
+  const t = ctx.tokens;
+  const out: FnDef[] = [];
+  // every consumer looks for device code: a file without device specifiers has none to find
+  if (!ctx.identsNamed('__global__').length && !ctx.identsNamed('__device__').length) {
+    FUNCTIONS.set(ctx, out);
+    return out;
+  }
+  const macros = deviceMacroNames(ctx);
+  // brace stack: 0 = namespace-like, 1 = function body, 2 = other; `open` holds the FnDef index for 1
+  const kinds: number[] = [];
+  const owner: number[] = [];
+  let nonNs = 0; // count of non-namespace braces on the stack
+  for (let i = 0; i < t.count; i++) {
+    if (t.kind[i] !== Tok.Punct || t.end[i]! - t.start[i]! !== 1) continue;
+    const c = t.text.charCodeAt(t.start[i]!);
+    if (c === 125) {
+      const k = kinds.pop();
+      const o = owner.pop();
+      if (k !== undefined && k !== 0) nonNs--;
+      if (k === 1 && o !== undefined && o >= 0) out[o]!.close = i;
+      continue;
+    }
+    if (c !== 123 || t.pp[i] !== PP.None) continue;
+    if (nonNs > 0) {
+      kinds.push(2);
+      owner.push(-1);
+      nonNs++;
+      continue;
+    }
+    const def = functionAt(ctx, i, macros);
+    if (def) {
+      out.push(def);
+      kinds.push(1);
+      owner.push(out.length - 1);
+      nonNs++;
+      continue;
+    }
+    const p = prevCode(t, i);
+    const pp = prevCode(t, p);
+    const ns = t.kind[p] === Tok.String || isIdent(t, p, 'namespace') || isIdent(t, pp, 'namespace');
+    kinds.push(ns ? 0 : 2);
+    owner.push(-1);
+    if (!ns) nonNs++;
+  }
+  FUNCTIONS.set(ctx, out);
+  return out;
+}
+
+/** The function definition whose body opens at token `open`, or undefined. */
+function functionAt(ctx: RuleContext, open: number, macros: ReadonlySet<string>): FnDef | undefined {
+  const t = ctx.tokens;
+  let p = prevCode(t, open);
+  while (isIdent(t, p) && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
+  if (!isPunct(t, p, ')')) return undefined;
+  // matching '('
+  let depth = 0;
+  let lp = -1;
+  for (let j = p; j >= 0 && j > p - 4000; j--) {
+    if (t.kind[j] !== Tok.Punct) continue;
+    if (isPunct(t, j, ')')) depth++;
+    else if (isPunct(t, j, '(') && --depth === 0) {
+      lp = j;
+      break;
+    }
+  }
+  const nameTok = prevCode(t, lp);
+  if (lp < 0 || !isIdent(t, nameTok)) return undefined;
+  const name = tt(t, nameTok);
+  if (NOT_FUNCTIONS.has(name)) return undefined;
+  const before = prevCode(t, nameTok);
+  const qualified = isPunct(t, before, '::') || isPunct(t, before, ':') || isPunct(t, before, ',') || isPunct(t, before, '.') || isIdent(t, before, 'operator');
+  // specifiers: back to the previous statement boundary
+  let global = false;
+  let device = false;
+  let unsure = qualified;
+  let first = nameTok;
+  for (let j = before, n = 0; j >= 0 && n < 40; j = prevCode(t, j), n++) {
+    if (t.pp[j] !== PP.None || isPunct(t, j, ';') || isPunct(t, j, '}') || isPunct(t, j, '{')) break;
+    first = j;
+    if (t.kind[j] !== Tok.Ident) continue;
+    const w = tt(t, j);
+    if (w === '__global__') global = true;
+    else if (w === '__device__' || macros.has(w)) device = true;
+    else if (w === 'constexpr' || w === 'consteval') unsure = true;
+    else if (/^[A-Z_][A-Z0-9_]{2,}$/.test(w) && !w.startsWith('__')) unsure = true;
+  }
+  // insert after `template <...>`
+  let at = first;
+  if (isIdent(t, at, 'template') && isPunct(t, nextCode(t, at), '<')) {
+    let d = 0;
+    for (let j = nextCode(t, at); j >= 0 && j < nameTok; j = nextCode(t, j)) {
+      if (isPunct(t, j, '<')) d++;
+      else if (isPunct(t, j, '>')) d--;
+      else if (isPunct(t, j, '>>')) d -= 2;
+      if (d <= 0) {
+        at = nextCode(t, j);
+        break;
+      }
+    }
+  }
+  return { name, nameTok, open, close: t.count, insertAt: t.start[at]!, global, device, unsure };
+}
+
+const FUNCTIONS = new WeakMap<RuleContext, FnDef[]>();
+
+/** The namespace-scope function whose body contains token `i`, or undefined (binary search). */
+export function functionOfToken(ctx: RuleContext, i: number): FnDef | undefined {
+  const fns = namespaceFunctions(ctx);
+  let lo = 0;
+  let hi = fns.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const f = fns[mid]!;
+    if (i <= f.open) hi = mid - 1;
+    else if (i >= f.close) lo = mid + 1;
+    else return f;
+  }
+  return undefined;
+}
+

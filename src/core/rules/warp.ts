@@ -20,7 +20,7 @@
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import type { SyntaxNode } from '../parse';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { enclosingFunction, isIdent, statementSpan, tokenAt, tt } from './util';
+import { functionOfToken, isIdent, statementSpan, tokenAt, tt } from './util';
 
 export const WARP_CODES: readonly RuleCode[] = [
   { code: 'HP201', family: 'warp', defaultSeverity: 'warning', title: 'Warp size assumed to be 32 (AMD wavefronts have 64 lanes)', docs: DOCS.warpSize },
@@ -47,22 +47,25 @@ export const warpRule: Rule = {
   family: 'warp',
   codes: WARP_CODES,
   run(ctx) {
-    literals(ctx);
+    const masks = laneMaskContext(ctx);
+    literals(ctx, masks);
     shuffleReductionStart(ctx);
     const vars = ballots(ctx);
     popc(ctx, vars);
-    laneMasks(ctx);
   },
 };
 
-/** HP201 on literals: one pass over number tokens. */
-function literals(ctx: RuleContext): void {
+/** HP201 and HP207 on literals: one pass over number tokens. */
+function literals(ctx: RuleContext, masks: number[] | undefined): void {
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
   for (let i = 0; i < t.count; i++) {
     if (kind[i] !== Tok.Number) continue;
     const len = end[i]! - start[i]!;
+    const c0 = text.charCodeAt(start[i]!);
+    if (masks && (c0 === 49 || c0 === 48)) laneMask(ctx, i, masks);
     if (len > 6) continue;
+    if (c0 !== 51 && c0 !== 53 && c0 !== 48) continue; // '3', '5', '0'
     const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
     if (lit !== '32' && lit !== '31' && lit !== '0x1f' && lit !== '0x20' && lit !== '5') continue;
     if (lit === '32' || lit === '0x20') definition(ctx, i);
@@ -276,7 +279,7 @@ function shuffleReductionStart(ctx: RuleContext): void {
 
 /** A variable initialised from a ballot call. */
 interface BallotVar {
-  /** Start offset of the enclosing function definition; -1 when unknown (no tree or file scope). */
+  /** Token index of the enclosing function's body `{`; -1 at namespace scope or in class members. */
   scope: number;
   type: string;
 }
@@ -310,8 +313,8 @@ function ballots(ctx: RuleContext): Map<string, BallotVar[]> {
         first = j;
       }
       const type = words.join(' ');
-      const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
-      const entry: BallotVar = { scope: fn ? fn.startIndex : -1, type };
+      const fn = functionOfToken(ctx, i);
+      const entry: BallotVar = { scope: fn ? fn.open : -1, type };
       const name = tt(t, v);
       const list = vars.get(name);
       if (list) list.push(entry);
@@ -355,8 +358,8 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
       }
     }
     if (!what) {
-      const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
-      const scope = fn ? fn.startIndex : -1;
+      const fn = functionOfToken(ctx, i);
+      const scope = fn ? fn.open : -1;
       for (let j = a; j <= b; j++) {
         if (t.kind[j] !== Tok.Ident) continue;
         const name = tt(t, j);
@@ -387,41 +390,43 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
   }
 }
 
-/** HP207: `1u << lane`, `0xffffffff >> (32 - n)` in a function (or, without a tree, a file) that uses ballots. */
-function laneMasks(ctx: RuleContext): void {
+/** Offsets of ballot-like calls (HP207 looks for hand-built masks only where they are used), or undefined when none. */
+function laneMaskContext(ctx: RuleContext): number[] | undefined {
   const t = ctx.tokens;
-  const ballotOffsets: number[] = [];
-  for (const b of [...BALLOTS, '__lanemask_lt', '__lanemask_gt', '__lanemask_eq']) for (const i of ctx.identsNamed(b)) ballotOffsets.push(t.start[i]!);
-  if (!ballotOffsets.length) return;
-  for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Number) continue;
-    const len = t.end[i]! - t.start[i]!;
-    if (len !== 1 && len !== 2 && len !== 10 && len !== 11) continue;
-    const raw = tt(t, i);
-    const one = /^1[uU]?$/.test(raw);
-    const full = /^0[xX][fF]{8}[uU]?$/.test(raw);
-    if (!one && !full) continue;
-    const op = nextCode(t, i);
-    if (!isPunct(t, op, '<<') && !isPunct(t, op, '>>')) continue;
-    if (one && isPunct(t, op, '>>')) continue;
-    if (one) {
-      const r = nextCode(t, op);
-      if (!isIdent(t, r) || !LANE_NAME.test(tt(t, r))) continue;
-    }
-    const fn = enclosingFunction(ctx, t.start[i]!, t.end[i]!);
-    if (fn && !ballotOffsets.some((o) => o >= fn.startIndex && o < fn.endIndex)) continue;
-    ctx.report({
-      code: 'HP207',
-      message: one
-        ? `'${raw} << …' builds a 32-bit lane mask: lanes 32..63 of an AMD wavefront overflow it and ballot masks are 64-bit; use 1ull`
-        : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: ballot masks are 64-bit on AMD (64-lane wavefronts); use a 64-bit mask (~0ull)`,
-      start: t.start[i]!,
-      end: t.end[i]!,
-      status: 'hazard',
-      library: 'device',
-      cuda: raw,
-      hip: one ? '1ull' : '0xffffffffffffffffull',
-      ...(one ? { fix: ctx.fix('Use a 64-bit 1ull', [{ start: t.start[i]!, end: t.end[i]!, newText: '1ull' }], false) } : {}),
-    });
+  const offsets: number[] = [];
+  for (const b of [...BALLOTS, '__lanemask_lt', '__lanemask_gt', '__lanemask_eq']) for (const i of ctx.identsNamed(b)) offsets.push(t.start[i]!);
+  return offsets.length ? offsets : undefined;
+}
+
+/** HP207: `1u << lane`, `0xffffffff >> (32 - n)` in a function (or, without a tree, a file) that uses ballots. */
+function laneMask(ctx: RuleContext, i: number, ballotOffsets: number[]): void {
+  const t = ctx.tokens;
+  const len = t.end[i]! - t.start[i]!;
+  if (len !== 1 && len !== 2 && len !== 10 && len !== 11) return;
+  const raw = tt(t, i);
+  const one = /^1[uU]?$/.test(raw);
+  const full = /^0[xX][fF]{8}[uU]?$/.test(raw);
+  if (!one && !full) return;
+  const op = nextCode(t, i);
+  if (!isPunct(t, op, '<<') && !isPunct(t, op, '>>')) return;
+  if (one && isPunct(t, op, '>>')) return;
+  if (one) {
+    const r = nextCode(t, op);
+    if (!isIdent(t, r) || !LANE_NAME.test(tt(t, r))) return;
   }
+  const fn = functionOfToken(ctx, i);
+  if (fn && !ballotOffsets.some((o) => o > t.start[fn.open]! && (fn.close >= t.count || o < t.start[fn.close]!))) return;
+  ctx.report({
+    code: 'HP207',
+    message: one
+      ? `'${raw} << …' builds a 32-bit lane mask: lanes 32..63 of an AMD wavefront overflow it and ballot masks are 64-bit; use 1ull`
+      : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: ballot masks are 64-bit on AMD (64-lane wavefronts); use a 64-bit mask (~0ull)`,
+    start: t.start[i]!,
+    end: t.end[i]!,
+    status: 'hazard',
+    library: 'device',
+    cuda: raw,
+    hip: one ? '1ull' : '0xffffffffffffffffull',
+    ...(one ? { fix: ctx.fix('Use a 64-bit 1ull', [{ start: t.start[i]!, end: t.end[i]!, newText: '1ull' }], false) } : {}),
+  });
 }
