@@ -28,6 +28,15 @@ function testFiles(dir) {
     .map((f) => join('test', dir, f));
 }
 
+/** Adds the pass/fail counts of a node --test run; a failed run without counts counts as one failure. */
+function countNodeTest(r) {
+  const p = /^ℹ pass (\d+)/m.exec(r.stdout ?? '') ?? /^# pass (\d+)/m.exec(r.stdout ?? '');
+  const f = /^ℹ fail (\d+)/m.exec(r.stdout ?? '') ?? /^# fail (\d+)/m.exec(r.stdout ?? '');
+  passed += p ? Number(p[1]) : 0;
+  failed += f ? Number(f[1]) : 0;
+  if (r.status !== 0 && !(f && Number(f[1]) > 0)) failed++;
+}
+
 let passed = 0;
 let failed = 0;
 const t0 = Date.now();
@@ -39,27 +48,38 @@ if (b.status !== 0) {
 }
 for (const g of groups) {
   if (g === 'e2e') {
-    const runner = join(root, 'test/e2e/run.mjs');
-    if (!existsSync(runner) || !existsSync(join(root, 'test/e2e/suite/index.js'))) continue;
-    console.log(`\n=== e2e (VS Code in code-server) ===`);
-    const r = run('node', [runner]);
+    // The real extension in the real VS Code workbench (code-server + headless Chromium):
+    // the in-host mocha suite, then the Playwright-driven UI checks.
+    console.log(`\n=== e2e (VS Code ${'1.100'} in code-server, headless Chromium) ===`);
+    const setup = run('node', ['scripts/e2e/setup-code-server.mjs']);
+    if (setup.status !== 0) {
+      failed++;
+      continue;
+    }
+    const suite = run('node', ['scripts/build-e2e.mjs']);
+    if (suite.status !== 0) {
+      failed++;
+      continue;
+    }
+    const r = run('node', ['test/e2e/run.mjs', '--suite', 'dist-test/e2e/index.js', '--workspace', 'test/e2e/workspace-hp']);
     const m = /(\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
     if (m) {
       passed += Number(m[1]);
       failed += Number(m[2]);
     }
     if (r.status !== 0 && !(m && Number(m[2]) > 0)) failed++;
+    const ui = ['test/e2e/harness.test.mjs', 'test/e2e/panel-ui.mjs', 'test/e2e/smoke.test.mjs'].filter((f) => existsSync(join(root, f)));
+    if (ui.length) {
+      const u = run('node', ['--test', '--test-reporter=spec', '--test-concurrency=1', ...ui]);
+      countNodeTest(u);
+    }
     continue;
   }
   const files = testFiles(g);
   if (files.length === 0) continue;
   console.log(`\n=== ${g} (${files.length} files) ===`);
   const r = run('node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
-  const p = /^ℹ pass (\d+)/m.exec(r.stdout ?? '') ?? /^# pass (\d+)/m.exec(r.stdout ?? '');
-  const f = /^ℹ fail (\d+)/m.exec(r.stdout ?? '') ?? /^# fail (\d+)/m.exec(r.stdout ?? '');
-  passed += p ? Number(p[1]) : 0;
-  failed += f ? Number(f[1]) : 0;
-  if (r.status !== 0 && !(f && Number(f[1]) > 0)) failed++;
+  countNodeTest(r);
 }
 console.log(`\nall tests: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`${passed} passed, ${failed} failed`);
