@@ -141,8 +141,11 @@ export function documentSelector(): Array<{ language: string; scheme: string }> 
   return SERVER_LANGUAGES.flatMap((language) => ['file', 'untitled'].map((scheme) => ({ language, scheme })));
 }
 
-/** Starts the language client and registers hipPorter.restartServer. A failed start is logged and shown, not thrown. */
-export async function activate(ctx: HipPorterContext): Promise<void> {
+/**
+ * Creates the language client, registers hipPorter.restartServer and starts the server without
+ * waiting for it (a failed start is logged and shown, not thrown).
+ */
+export function activate(ctx: HipPorterContext): void {
   let initFailures = 0;
   const options: LanguageClientOptions = {
     documentSelector: documentSelector(),
@@ -169,13 +172,16 @@ export async function activate(ctx: HipPorterContext): Promise<void> {
     }),
   );
   registerCommand(ctx, COMMANDS.restartServer, restart);
-  try {
-    await client.start();
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    ctx.log.error(`language server did not start: ${msg}`);
-    void vscode.window.showErrorMessage(`HIP Porter: the language server did not start (${msg}).`);
-  }
+  // Not awaited: activation does not wait for the server process; requests wait for it (see `running`).
+  const t0 = Date.now();
+  client.start().then(
+    () => ctx.log.info(`language server started in ${Date.now() - t0} ms`),
+    (e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      ctx.log.error(`language server did not start: ${msg}`);
+      void vscode.window.showErrorMessage(`HIP Porter: the language server did not start (${msg}).`);
+    },
+  );
 }
 
 /** Restarts the server (stopping it first when it runs); resolves once the new one is initialised. */
