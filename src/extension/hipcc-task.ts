@@ -184,6 +184,8 @@ class Builds implements vscode.Disposable {
   readonly onDidFinish = this.finished.event;
   /** Last build per absolute source file. */
   readonly last = new Map<string, BuildRecord>();
+  /** Source files whose build is running now (hipcc started or about to start). */
+  readonly running = new Set<string>();
 
   constructor(private readonly ctx: HipPorterContext) {}
 
@@ -228,6 +230,7 @@ class Builds implements vscode.Disposable {
     io.write(`${BOLD}> ${displayCommand(plan)}${RESET}\n${DIM}  on ${where}${RESET}\n`);
     const t0 = Date.now();
     const record: BuildRecord = { files, plan, exitCode: 1, durationMs: 0 };
+    for (const f of files) this.running.add(f);
     try {
       const result = await runBuildPlan(plan, { signal, onOutput: (chunk) => io.write(chunk) });
       record.result = result;
@@ -243,6 +246,8 @@ class Builds implements vscode.Disposable {
       record.exitCode = buildErrorExitCode(e);
       record.durationMs = Date.now() - t0;
       io.write(`\n${RED}${BOLD}Build failed: ${record.error.message}${RESET}\n`);
+    } finally {
+      for (const f of files) this.running.delete(f);
     }
     this.ctx.log.info(
       `build: ${displayCommand(plan)} | host ${plan.remote?.host ?? 'local'} | ${record.error ? `failed (${isBuildError(record.error) ? record.error.code : 'error'})` : `exit ${record.exitCode}`} | ${formatSeconds(record.durationMs)}`,

@@ -48,9 +48,14 @@ function runTask(task: vscode.Task, afterStart?: (e: vscode.TaskExecution) => vo
   });
 }
 
+interface BuildsState {
+  last: Map<string, BuildRecord>;
+  running: Set<string>;
+}
+
 /** The extension's build state (`ctx.services.get('builds')`, see src/extension/hipcc-task.ts). */
-async function buildsService(): Promise<{ last: Map<string, BuildRecord> }> {
-  const b = (await extensionContext()).services.get('builds') as { last: Map<string, BuildRecord> } | undefined;
+async function buildsService(): Promise<BuildsState> {
+  const b = (await extensionContext()).services.get('builds') as BuildsState | undefined;
   if (!b) throw new Error("no 'builds' service");
   return b;
 }
@@ -156,13 +161,33 @@ describe('issue 5: hipcc task, build diagnostics, build command', function () {
     assert.equal(buildDiags(uri).filter((x) => x.message.includes('scaleOne')).length, 1, 'published once');
   });
 
+  it('the run command runs after a successful build, in the source folder, with ${output} substituted; its exit code ends the task', async () => {
+    writeFileSync(file, readFileSync(fixture('fixed.hip')));
+    const settingsPath = join(folder().uri.fsPath, '.vscode', 'settings.json');
+    const saved = existsSync(settingsPath) ? readFileSync(settingsPath) : undefined;
+    try {
+      await vscode.workspace.getConfiguration('hipPorter').update('build.runCommand', 'test -s "${output}" && test -f scale.hip && exit 7', vscode.ConfigurationTarget.Workspace);
+      const rec = (await vscode.commands.executeCommand('hipPorter.build', uri)) as BuildRecord | undefined;
+      assert.equal(rec?.exitCode, 0, 'the build itself succeeded');
+      const task = (await vscode.tasks.fetchTasks({ type: 'hipcc' })).find((t) => t.name === 'Build current file with hipcc');
+      assert.ok(task);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      assert.equal(await runTask(task), 7, 'exit 7 only when the object exists and the command ran beside the source');
+    } finally {
+      if (saved) writeFileSync(settingsPath, saved);
+      else rmSync(settingsPath, { force: true });
+      await waitFor(() => vscode.workspace.getConfiguration('hipPorter').get<string>('build.runCommand') === '', { what: 'runCommand setting restored' });
+      copyFileSync(fixture('broken.hip'), file);
+    }
+  });
+
   it('terminating the task cancels the build (recorded as cancelled, 130) and publishes nothing', async () => {
-    await waitFor(() => buildDiags(uri).length > 0, { what: 'diagnostics of the previous build' });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const task = (await vscode.tasks.fetchTasks({ type: 'hipcc' })).find((t) => t.name === 'Build current file with hipcc');
     assert.ok(task);
-    // Terminate once the build has started (it clears the previous build's diagnostics first).
-    const code = await runTask(task, (x) => void waitFor(() => buildDiags(uri).length === 0, { what: 'build started' }).then(() => x.terminate()));
+    // Terminate once the build is running.
+    const builds = await buildsService();
+    const code = await runTask(task, (x) => void waitFor(() => builds.running.has(file), { what: 'build started' }).then(() => x.terminate()));
     // VS Code reports no exit code for a terminated custom execution; the build's own record says what happened.
     assert.equal(code, undefined);
     const rec = await waitFor(async () => {
