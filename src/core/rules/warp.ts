@@ -9,7 +9,8 @@
  * - HP201 literal 32/31/0x1F/`>> 5` in lane or warp arithmetic, warp-size constants defined as 32,
  *   and shuffle reductions starting at offset 16;
  * - HP202 a ballot result stored in a 32-bit type;
- * - HP204 `__popc` counting a ballot mask (→ `__popcll`);
+ * - HP204 `__popc` counting a ballot mask (→ `__popcll`; automatic for the direct ballot call or a
+ *   64-bit variable initialised from one in the same function);
  * - HP207 a 32-bit lane mask built by hand (`1u << lane`, `0xffffffff >> n`) next to ballot code.
  *
  * Near-misses on purpose: `float s[32]` (array size), `for (i = 0; i < 32; ...)` (loop bound),
@@ -39,7 +40,8 @@ const WARP_NAME = /warp/i;
 const PORTABLE = new Set(['warpSize', 'WARP_SIZE_DYNAMIC']);
 const BALLOTS = ['__ballot', '__ballot_sync', '__activemask'];
 const THIRTY_TWO_BIT_TYPES = new Set(['unsigned', 'unsigned int', 'int', 'signed', 'signed int', 'uint32_t', 'std::uint32_t', 'int32_t', 'std::int32_t', 'uint', 'unsigned32', 'u32']);
-const SIGNED_TYPES = new Set(['int', 'signed', 'signed int', 'int32_t', 'std::int32_t', 'long', 'long long', 'signed long']);
+/** Types that hold a whole 64-bit ballot mask (LP64 Linux: long is 64-bit). */
+const WIDE_TYPES = new Set(['unsigned long long', 'unsigned long long int', 'long long', 'long long int', 'uint64_t', 'std::uint64_t', 'int64_t', 'std::int64_t', 'unsigned long', 'unsigned long int', 'long', 'size_t', 'std::size_t', 'auto']);
 const DECL_QUALIFIERS = new Set(['const', 'static', 'volatile', 'register', '__shared__', 'constexpr', 'auto_', '__restrict__']);
 
 export const warpRule: Rule = {
@@ -371,7 +373,9 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
         if (!list) continue;
         const same = list.find((v) => v.scope === scope && scope >= 0);
         what = `'${name}' (a ballot mask)`;
-        auto = a === b && !!same && !SIGNED_TYPES.has(same.type);
+        // automatic only when the variable holds the whole 64-bit mask; with a 32-bit variable the
+        // mask is already truncated, so the real fix is its type (HP202, offered) and this one is offered too
+        auto = a === b && !!same && WIDE_TYPES.has(same.type);
         break;
       }
     }
