@@ -91,6 +91,12 @@ describe('issue 4: Port File to HIP (review and write)', function () {
 
     const hunks = computeHunks(original, proposal);
     assert.deepEqual(snap.hunks.map((h) => h.id), hunks.map((h) => h.id));
+    // CodeLens on the proposal side: Accept and Reject per hunk, carrying the hunk id.
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', vscode.Uri.parse(snap.proposalUri))) as vscode.CodeLens[];
+    const accepts = lenses.filter((l) => l.command?.command === 'hipPorter.acceptHunk');
+    assert.deepEqual(accepts.map((l) => l.command!.arguments![0]), hunks.map((h) => h.id));
+    assert.deepEqual(accepts.map((l) => l.range.start.line), hunks.map((h) => h.proposalStart));
+    assert.equal(lenses.filter((l) => l.command?.command === 'hipPorter.rejectHunk').length, hunks.length);
     assert.ok(hunks.length >= 4, `${hunks.length} hunks`);
     const accepted = new Set<string>();
     for (const [i, h] of hunks.entries()) {
