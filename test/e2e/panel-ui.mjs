@@ -4,7 +4,7 @@
 // this process (test/agent/fake-messages-server.ts), "HIP Porter: Port File to HIP" runs from the
 // palette; the panel shows the streamed text, the tool call and the usage; one hunk is accepted by
 // clicking its button, Write is clicked, and the .hip file on disk holds exactly that change.
-// Run (after node scripts/build.mjs): node --import tsx --test test/e2e/panel-ui.mjs
+// Run (after node scripts/build.mjs): node --test test/e2e/panel-ui.mjs
 // Screenshots (dark theme): test-results/panel/*.png
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,13 +12,31 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openWorkbench, startCodeServer, waitForAnimations, waitForWorkbench } from '../../scripts/e2e/code-server.mjs';
 import { setupCodeServer } from '../../scripts/e2e/setup-code-server.mjs';
-import { FakeMessagesServer, turn } from '../agent/fake-messages-server.ts';
-import { applySelection, computeHunks } from '../../src/extension/hunks.ts';
+import * as esbuild from 'esbuild';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The TypeScript helpers this test needs (the loopback Messages API server and the hunk model),
+ * bundled by esbuild into one ES module and imported, so the file runs under plain `node --test`
+ * as well as with `--import tsx`.
+ */
+async function loadHelpers() {
+  const dir = mkdtempSync(join(tmpdir(), 'hip-porter-panel-helpers-'));
+  const entry = join(dir, 'entry.ts');
+  writeFileSync(entry, `export { FakeMessagesServer, turn } from ${JSON.stringify(join(repoRoot, 'test/agent/fake-messages-server.ts'))};\nexport { applySelection, computeHunks } from ${JSON.stringify(join(repoRoot, 'src/extension/hunks.ts'))};\n`);
+  const out = join(dir, 'helpers.mjs');
+  await esbuild.build({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: repoRoot });
+  try {
+    return await import(pathToFileURL(out).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const { FakeMessagesServer, turn, applySelection, computeHunks } = await loadHelpers();
 const shots = join(repoRoot, 'test-results', 'panel');
 const KEY = 'sk-ant-panel-ui-SECRET';
 const REPLACE = '// warp_vote.hip - ported to HIP (wave64-aware review by the agent)';
