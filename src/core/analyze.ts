@@ -7,6 +7,8 @@ import { Tok, lex, type Tokens } from './lexer';
 import { Mappings } from './mappings';
 import { errorRegions, parse, parserReady, type SyntaxNode, type Tree } from './parse';
 import { detectEol } from './text';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ALL_RULES, CODE_INFO } from './rules/index';
 import type { ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
 
@@ -33,6 +35,13 @@ export interface AnalyzeOptions extends EngineOptions {
   parse?: boolean;
   /** Rules to run; default all. */
   rules?: readonly Rule[];
+  /**
+   * Path of the analysed file on disk, when there is one. A quoted include that names a CUDA header
+   * (`#include "cuda.h"`) but resolves to a file in the same directory is the project's own header
+   * (darknet has src/cuda.h): it is then left as written instead of being rewritten to the HIP
+   * header. Without a path, only the `extern "C" { }` heuristic of the headers rule applies.
+   */
+  sourcePath?: string;
 }
 
 /** Fills in defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep launches, hip library names, no experimental. */
@@ -117,6 +126,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       });
     }
   }
+  if (options.sourcePath) dropShadowedHeaderRewrites(findings, text, options.sourcePath);
   const parseErrors = tree ? errorRegions(tree).map(({ start, end }) => ({ start, end })) : [];
   parseErrors.slice(0, MAX_PARSE_FINDINGS).forEach((r, i) => {
     const more = i === MAX_PARSE_FINDINGS - 1 && parseErrors.length > MAX_PARSE_FINDINGS ? ` (and ${parseErrors.length - MAX_PARSE_FINDINGS} more)` : '';
@@ -132,6 +142,30 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 }
 
 const EMPTY: readonly number[] = [];
+
+/**
+ * Removes (in place) the include rewrites (HP110/HP111) of quoted includes that name a file existing
+ * in the directory of `sourcePath`: `#include "cuda.h"` next to a local cuda.h means that file, as
+ * the preprocessor searches the includer's directory first for quoted includes. One `existsSync`
+ * per such include.
+ */
+function dropShadowedHeaderRewrites(findings: Finding[], text: string, sourcePath: string): void {
+  const dir = dirname(sourcePath);
+  let w = 0;
+  for (const f of findings) {
+    const keep = !((f.code === 'HP110' || f.code === 'HP111') && text.charCodeAt(f.start) === 34 && localFileExists(dir, text.slice(f.start + 1, f.end - 1)));
+    if (keep) findings[w++] = f;
+  }
+  findings.length = w;
+}
+
+function localFileExists(dir: string, name: string): boolean {
+  try {
+    return existsSync(join(dir, name));
+  } catch {
+    return false;
+  }
+}
 
 function buildIdentIndex(t: Tokens): Map<string, number[]> {
   const m = new Map<string, number[]>();

@@ -7,8 +7,8 @@
  * Source of facts: AMD HIPIFY's `docs/tables` (see ../../../mappings and SOURCE.md), and the HIP
  * porting guide for the implicit-include difference.
  */
-import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
-import { hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
+import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
 import { DOCS, hipifyTableUrl, type Rule, type RuleCode, type RuleContext } from './types';
 
 /** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
@@ -33,13 +33,64 @@ export const API_CODES: readonly RuleCode[] = [
   { code: 'HP105', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
   { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
   { code: 'HP107', family: 'api', defaultSeverity: 'warning', title: 'HIP API deprecated or removed in ROCm', docs: DOCS.hipifyTables },
+  { code: 'HP108', family: 'api', defaultSeverity: 'error', title: 'cudaDeviceProp field that hipDeviceProp_t of the target ROCm lacks', docs: DOCS.porting },
 ];
+
+/**
+ * cudaDeviceProp fields that the ROCm 5.x hipDeviceProp_t does not have (source: the struct in
+ * ROCm 5.2 /usr/include/hip/hip_runtime_api.h; ROCm 6.0 added most of them). Only names distinctive
+ * enough not to be mistaken for fields of user structs are listed; `value` suggests a replacement.
+ */
+const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
+  ['deviceOverlap', 'concurrentKernels (AMD GPUs overlap copies and kernels)'],
+  ['asyncEngineCount', 'a constant: AMD GPUs have copy engines that overlap with kernels'],
+  ['unifiedAddressing', 'a constant true (HIP has a unified address space on Linux)'],
+  ['streamPrioritiesSupported', 'hipDeviceGetStreamPriorityRange'],
+  ['sharedMemPerMultiprocessor', 'maxSharedMemoryPerMultiProcessor'],
+  ['regsPerMultiprocessor', 'hipDeviceGetAttribute(…, hipDeviceAttributeMaxRegistersPerMultiprocessor, …)'],
+  ['sharedMemPerBlockOptin', 'sharedMemPerBlock (or hipDeviceAttributeSharedMemPerBlockOptin in ROCm 6)'],
+  ['globalL1CacheSupported', 'hipDeviceGetAttribute (ROCm 6)'],
+  ['localL1CacheSupported', 'hipDeviceGetAttribute (ROCm 6)'],
+  ['hostNativeAtomicSupported', 'hipDeviceGetAttribute(…, hipDeviceAttributeHostNativeAtomicSupported, …)'],
+  ['singleToDoublePrecisionPerfRatio', 'a constant for the target GPU'],
+  ['computePreemptionSupported', 'a constant false'],
+  ['canUseHostPointerForRegisteredMem', 'a constant (ROCm 6 has the attribute)'],
+  ['persistingL2CacheMaxSize', 'nothing: AMD has no persisting-L2 control'],
+  ['maxBlocksPerMultiProcessor', 'maxThreadsPerMultiProcessor / block size'],
+  ['multiGpuBoardGroupID', 'nothing (ROCm 6 has it)'],
+]);
 
 export const HEADER_CODES: readonly RuleCode[] = [
   { code: 'HP110', family: 'headers', defaultSeverity: 'information', title: 'CUDA header with a HIP equivalent', docs: DOCS.porting },
   { code: 'HP111', family: 'headers', defaultSeverity: 'warning', title: 'CUDA header with no HIP equivalent', docs: DOCS.porting },
   { code: 'HP112', family: 'headers', defaultSeverity: 'information', title: 'HIP runtime include missing (nvcc adds cuda_runtime.h implicitly, hipcc does not)', docs: DOCS.porting },
+  { code: 'HP113', family: 'headers', defaultSeverity: 'warning', title: "CUDA header's include guard tested to detect the header (never defined under HIP)", docs: DOCS.porting },
 ];
+
+/**
+ * Include-guard (or header-identifying) macros of CUDA headers that real code tests with `#ifdef`
+ * to learn whether a header was included (e.g. cuda-samples' helper_cuda.h defines checkCudaErrors
+ * only `#ifdef __DRIVER_TYPES_H__`). Value: the guard of the HIP header the CUDA header is ported
+ * to, or null when no HIP guard could be checked. Sources: the guards of the ROCm 5.2 headers in
+ * /usr/include/hip, /usr/include/hiprand/hiprand.h, /usr/include/hipsparse/hipsparse.h (Debian
+ * libamdhip64-dev, libhiprand-dev, libhipsparse-dev 5.2) and hipBLAS's hipblas.h (`HIPBLAS_H`).
+ */
+export const CUDA_HEADER_GUARDS: ReadonlyMap<string, string | null> = new Map([
+  ['__DRIVER_TYPES_H__', 'HIP_INCLUDE_HIP_DRIVER_TYPES_H'],
+  ['__CUDA_RUNTIME_H__', 'HIP_INCLUDE_HIP_HIP_RUNTIME_H'],
+  ['__CUDA_RUNTIME_API_H__', 'HIP_INCLUDE_HIP_HIP_RUNTIME_API_H'],
+  ['__cuda_cuda_h__', 'HIP_INCLUDE_HIP_HIP_RUNTIME_H'],
+  ['__CUDA_FP16_H__', 'HIP_INCLUDE_HIP_HIP_FP16_H'],
+  ['CU_COMPLEX_H_', 'HIP_INCLUDE_HIP_HIP_COMPLEX_H'],
+  ['CURAND_H_', 'HIPRAND_H_'],
+  ['CUSPARSEAPI', '_HIPSPARSE_H_'],
+  ['CUSPARSE_H_', '_HIPSPARSE_H_'],
+  ['CUBLAS_API_H_', 'HIPBLAS_H'],
+  ['CUBLAS_V2_H_', 'HIPBLAS_H'],
+  ['_CUFFT_H_', null],
+  ['CUSOLVER_COMMON_H_', null],
+  ['CUSOLVERDN_H_', null],
+]);
 
 /** Where the chosen replacement of a CUDA name comes from. */
 interface Target {
@@ -112,6 +163,23 @@ export const apiRule: Rule = {
         const p = prevCode(t, i);
         if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
         reportName(ctx, e, name, t.start[i]!, t.end[i]!);
+      }
+    }
+    if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
+      for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
+        for (const i of ctx.identsNamed(field)) {
+          const p = prevCode(t, i);
+          if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+          ctx.report({
+            code: 'HP108',
+            message: `hipDeviceProp_t of ROCm ${ctx.options.targetRocm} has no field ${field} (added in ROCm 6.0); use ${instead}`,
+            start: t.start[i]!,
+            end: t.end[i]!,
+            status: 'unsupported',
+            library: 'runtime',
+            cuda: `cudaDeviceProp::${field}`,
+          });
+        }
       }
     }
     if (ctx.options.includeComments) {
@@ -317,6 +385,12 @@ export const headersRule: Rule = {
         }
         const h = ctx.mappings.header(path);
         if (!h) continue;
+        if (raw.startsWith('"') && inExternC(t, i)) {
+          // C++ headers such as hip_runtime.h cannot be included inside `extern "C" { }`, and the
+          // CUDA headers could not be either: a quoted "cuda.h" there is the project's own header
+          // (darknet's src/cuda.h), so it stays as written.
+          continue;
+        }
         if (h.hip === 'hip/hip_runtime.h') hasRuntimeInclude = true;
         if (h.hip && h.hip !== path) {
           const newText = `<${h.hip}>`;
@@ -359,6 +433,7 @@ export const headersRule: Rule = {
         needsRuntime = true;
       }
     }
+    headerGuards(ctx);
     if (!needsRuntime || hasRuntimeInclude) return;
     const { at, newLineBefore } = insertionPoint(ctx, firstInclude);
     const line = `#include <hip/hip_runtime.h>${ctx.eol}`;
@@ -396,4 +471,63 @@ export function insertionPoint(ctx: RuleContext, firstInclude: number): { at: nu
     return { at: t.end[before]!, newLineBefore: true };
   }
   return { at: lineStart, newLineBefore: false };
+}
+
+/**
+ * True when token `i` lies inside an `extern "C" { ... }` block: scans back over balanced braces for
+ * an unclosed `{` directly preceded by `extern "C"`. Linear in the tokens before `i`; only called
+ * for quoted includes of CUDA header names, which are rare.
+ */
+function inExternC(t: Tokens, i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j--) {
+    if (t.kind[j] !== Tok.Punct || t.pp[j] !== PP.None) continue;
+    if (isPunct(t, j, '}')) depth++;
+    else if (isPunct(t, j, '{')) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      const s = prevCode(t, j);
+      const e = prevCode(t, s);
+      if (s >= 0 && t.kind[s] === Tok.String && t.text.slice(t.start[s], t.end[s]) === '"C"' && e >= 0 && t.text.slice(t.start[e], t.end[e]) === 'extern') {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * HP113: `#ifdef __DRIVER_TYPES_H__` and friends, i.e. a CUDA header's include guard used to ask
+ * "was this header included?". Under HIP the guard is never defined, so the guarded code silently
+ * disappears (cuda-samples' checkCudaErrors). In `#ifdef`/`#ifndef`/`defined(...)` the guard is
+ * replaced by the guard of the HIP header the CUDA header is ported to.
+ */
+function headerGuards(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [guard, hipGuard] of CUDA_HEADER_GUARDS) {
+    for (const i of ctx.identsNamed(guard)) {
+      const pp = t.pp[i];
+      if (pp !== PP.Ifdef && pp !== PP.If) continue;
+      if (pp === PP.If) {
+        const p = prevCode(t, i);
+        const q = p >= 0 && isPunct(t, p, '(') ? prevCode(t, p) : p;
+        if (q < 0 || t.text.slice(t.start[q], t.end[q]) !== 'defined') continue;
+      }
+      const s = t.start[i]!;
+      const e = t.end[i]!;
+      ctx.report({
+        code: 'HP113',
+        message: hipGuard
+          ? `${guard} is the include guard of a CUDA header and is never defined under HIP; tested here to detect that header, so use the ported header's guard ${hipGuard}`
+          : `${guard} is the include guard of a CUDA header and is never defined under HIP: the code it guards disappears; test the HIP library's own macro instead`,
+        start: s,
+        end: e,
+        status: hipGuard ? 'supported' : 'hazard',
+        cuda: guard,
+        ...(hipGuard ? { hip: hipGuard, fix: ctx.fix(`Use ${hipGuard}`, [{ start: s, end: e, newText: hipGuard }], true) } : {}),
+      });
+    }
+  }
 }

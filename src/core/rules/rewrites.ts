@@ -15,6 +15,8 @@ import { compareVersions } from '../mappings';
 
 export const REWRITE_CODES: readonly RuleCode[] = [
   { code: 'HP120', family: 'launch', defaultSeverity: 'hint', title: 'Kernel launch rewritten to hipLaunchKernelGGL', docs: DOCS.kernelLaunch },
+  { code: 'HP121', family: 'api', defaultSeverity: 'warning', title: 'Kernel passed to a HIP API that takes const void* (CUDA has a template overload)', docs: DOCS.porting },
+  { code: 'HP122', family: 'api', defaultSeverity: 'warning', title: 'Call relies on CUDA default arguments that the HIP declaration lacks', docs: DOCS.porting },
   { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
   { code: 'HP205', family: 'warp', defaultSeverity: 'warning', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
   { code: 'HP206', family: 'warp', defaultSeverity: 'warning', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
@@ -53,6 +55,41 @@ const SYMBOL_ARG: Record<string, number> = {
   hipGetSymbolSize: 1,
 };
 
+/**
+ * APIs whose CUDA runtime versions are templates taking the kernel itself (`T *entry`) while HIP
+ * (ROCm 5.2 hip_runtime_api.h) declares only `const void* func`: a kernel name or function pointer
+ * does not convert implicitly, so it is wrapped in `reinterpret_cast<const void*>(...)`. Value: the
+ * 0-based index of the function argument. The occupancy and cooperative-launch APIs are left out:
+ * HIP has template overloads for them.
+ */
+const FUNC_ARG: Record<string, number> = {
+  cudaFuncSetCacheConfig: 0,
+  cudaFuncSetAttribute: 0,
+  cudaFuncSetSharedMemConfig: 0,
+  cudaFuncGetAttributes: 1,
+  cudaLaunchKernel: 0,
+  hipFuncSetCacheConfig: 0,
+  hipFuncSetAttribute: 0,
+  hipFuncSetSharedMemConfig: 0,
+  hipFuncGetAttributes: 1,
+  hipLaunchKernel: 0,
+};
+
+/**
+ * APIs whose trailing parameters have defaults in CUDA but not in HIP (ROCm 5.2
+ * hip_runtime_api.h declares them without `__dparm`): the missing trailing arguments are appended
+ * with CUDA's default values. Value: the full parameter count and the defaults of the optional tail.
+ */
+const MISSING_DEFAULTS: Record<string, { params: number; defaults: readonly string[] }> = {
+  cudaOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
+  hipOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
+  cudaLaunchCooperativeKernel: { params: 6, defaults: ['0', '0'] },
+  hipLaunchCooperativeKernel: { params: 6, defaults: ['0', '0'] },
+};
+
+/** An argument that already is a `void*` or cast to one: left alone. */
+const VOID_PTR_ARG = /^(?:reinterpret_cast\s*<|static_cast\s*<|\(\s*(?:const\s+)?void\s*\*\s*\)|\(\s*hipFunction_t\s*\)|nullptr$|NULL$|0$)/;
+
 function tokenRange(t: Tokens, first: number, last: number): { start: number; end: number; text: string } {
   const start = t.start[first]!;
   const end = t.end[last]!;
@@ -76,6 +113,8 @@ export const rewritesRule: Rule = {
     cudaArch(ctx);
     cudaVersionMacros(ctx);
     symbols(ctx);
+    functionArgs(ctx);
+    missingDefaults(ctx);
     registerKeyword(ctx);
     if (ctx.options.kernelLaunch === 'hip') kernelLaunches(ctx);
   },
@@ -226,8 +265,24 @@ function symbols(ctx: RuleContext): void {
       if (a0 > a1) continue;
       const arg = tokenRange(t, a0, a1);
       if (/^HIP_SYMBOL\s*\(/.test(arg.text)) continue;
-      // a string literal symbol name (old CUDA style) or a pointer obtained elsewhere: only wrap plain names
-      if (t.kind[a0] === Tok.String) continue;
+      // a string literal symbol name (removed in CUDA 5.0): HIP would copy to the string's own address
+      if (t.kind[a0] === Tok.String) {
+        const inner = arg.text.length >= 2 ? arg.text.slice(1, -1) : '';
+        const ident = /^[A-Za-z_]\w*$/.test(inner) && a0 === a1;
+        ctx.report({
+          code: 'HP506',
+          severity: 'error',
+          message: `${name} with the symbol named by a string (${arg.text}): removed in CUDA 5.0, and HIP's template would copy to the string literal's own address; pass the symbol itself${ident ? `: HIP_SYMBOL(${inner})` : ''}`,
+          start: arg.start,
+          end: arg.end,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: name,
+          hip: 'HIP_SYMBOL',
+          ...(ident ? { fix: ctx.fix(`Use HIP_SYMBOL(${inner})`, [{ start: arg.start, end: arg.end, newText: `HIP_SYMBOL(${inner})` }], false) } : {}),
+        });
+        continue;
+      }
       ctx.report({
         code: 'HP506',
         message: `${name}: pass the symbol through HIP_SYMBOL(${arg.text}) (HIP takes the symbol's address, CUDA the symbol itself)`,
@@ -241,6 +296,73 @@ function symbols(ctx: RuleContext): void {
           { start: arg.start, end: arg.start, newText: 'HIP_SYMBOL(' },
           { start: arg.end, end: arg.end, newText: ')' },
         ], true),
+      });
+    }
+  }
+}
+
+/** HP121: `cudaFuncSetAttribute(kernel, ...)` → `hipFuncSetAttribute(reinterpret_cast<const void*>(kernel), ...)`. */
+function functionArgs(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [name, argIndex] of Object.entries(FUNC_ARG)) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+      const call = callArguments(t, open);
+      if (!call || call.args.length <= argIndex) continue;
+      const [a0, a1] = call.args[argIndex]!;
+      if (a0 > a1) continue;
+      const arg = tokenRange(t, a0, a1);
+      if (VOID_PTR_ARG.test(arg.text)) continue;
+      ctx.report({
+        code: 'HP121',
+        message: `${name}: HIP takes the kernel as const void* (CUDA's template overload accepts the function itself); pass reinterpret_cast<const void*>(${arg.text})`,
+        start: arg.start,
+        end: arg.end,
+        status: 'hazard',
+        library: 'runtime',
+        cuda: name,
+        hip: 'reinterpret_cast<const void*>',
+        fix: ctx.fix('Cast the kernel to const void*', [
+          { start: arg.start, end: arg.start, newText: 'reinterpret_cast<const void*>(' },
+          { start: arg.end, end: arg.end, newText: ')' },
+        ], true),
+      });
+    }
+  }
+}
+
+/** HP122: `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)` → `hipOccupancyMaxPotentialBlockSize(&g, &b, k, 0, 0)`. */
+function missingDefaults(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [name, { params, defaults }] of Object.entries(MISSING_DEFAULTS)) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
+      const call = callArguments(t, open);
+      if (!call) continue;
+      const n = call.args.length;
+      const missing = params - n;
+      if (missing <= 0 || missing > defaults.length) continue;
+      const last = call.args[n - 1]!;
+      if (last[0] > last[1]) continue;
+      const tail = defaults.slice(defaults.length - missing);
+      const at = t.end[last[1]]!;
+      ctx.report({
+        code: 'HP122',
+        message: `${name}: HIP declares all ${params} parameters without defaults; the ${missing} omitted trailing argument(s) get CUDA's default value (${tail.join(', ')})`,
+        start: t.start[i]!,
+        end: t.end[call.close]!,
+        status: 'hazard',
+        library: 'runtime',
+        cuda: name,
+        fix: ctx.fix(`Pass the default argument(s) explicitly`, [{ start: at, end: at, newText: tail.map((d) => `, ${d}`).join('') }], true),
       });
     }
   }

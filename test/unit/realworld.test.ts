@@ -1,0 +1,204 @@
+/**
+ * Regression tests for patterns found in real public CUDA code (benchmark suites, vendor samples
+ * and their helper headers, large applications). Every snippet here is written for the test; it
+ * only reproduces the shape of the real code.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initParser } from '../../src/core/parse';
+import { translate } from '../../src/core/translate';
+import { analyze } from '../../src/core/analyze';
+
+const T52 = { targetRocm: '5.2' };
+
+before(async () => {
+  await initParser();
+});
+
+/** Translates and checks that translating the output again changes nothing. */
+function port(src: string, extra: Record<string, unknown> = {}): string {
+  const out = translate(src, { ...T52, ...extra }).text;
+  assert.equal(translate(out, { ...T52, ...extra }).text, out, 'translation is idempotent');
+  return out;
+}
+
+describe('CUDA header include guards tested with #ifdef (helper headers)', () => {
+  test('runtime and library guards become the HIP headers\' guards in #ifdef and defined()', () => {
+    const src = [
+      '#include <cuda_runtime.h>',
+      '#ifdef __DRIVER_TYPES_H__',
+      '#define CHECK(x) check((x), #x)',
+      '#endif',
+      '#if defined(__CUDA_RUNTIME_H__) && defined CURAND_H_',
+      'int haveRuntime;',
+      '#endif',
+      '#ifndef CUSPARSEAPI',
+      'int noSparse;',
+      '#endif',
+      '#define CUBLAS_API_H_ 1',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        '#ifdef HIP_INCLUDE_HIP_DRIVER_TYPES_H',
+        '#define CHECK(x) check((x), #x)',
+        '#endif',
+        '#if defined(HIP_INCLUDE_HIP_HIP_RUNTIME_H) && defined HIPRAND_H_',
+        'int haveRuntime;',
+        '#endif',
+        '#ifndef _HIPSPARSE_H_',
+        'int noSparse;',
+        '#endif',
+        '#define CUBLAS_API_H_ 1',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a guard without a verified HIP counterpart is reported, not rewritten', () => {
+    const src = '#ifdef _CUFFT_H_\nint fftErrors;\n#endif\n';
+    const a = analyze(src, T52);
+    const f = a.findings.find((x) => x.code === 'HP113');
+    assert.ok(f, 'HP113 reported');
+    assert.equal(f.fix, undefined);
+    assert.equal(src.slice(f.start, f.end), '_CUFFT_H_');
+    assert.equal(port(src), src);
+  });
+});
+
+describe('project headers named like CUDA headers', () => {
+  test('a quoted "cuda.h" inside extern "C" is the project\'s own header and stays', () => {
+    const src = [
+      '#include "cuda_runtime.h"',
+      'extern "C" {',
+      '#include "layer.h"',
+      '#include "cuda.h"',
+      '}',
+      '__global__ void k(float* x) { x[threadIdx.x] = 0; }',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        'extern "C" {',
+        '#include "layer.h"',
+        '#include "cuda.h"',
+        '}',
+        '__global__ void k(float* x) { x[threadIdx.x] = 0; }',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a balanced block before extern "C" does not count; a quoted CUDA header outside it is rewritten', () => {
+    const src = 'struct S { int a; };\nextern "C" { void f(); }\n#include "cuda.h"\n';
+    assert.equal(port(src), 'struct S { int a; };\nextern "C" { void f(); }\n#include <hip/hip_runtime.h>\n');
+  });
+
+  test('with sourcePath, a quoted include that resolves next to the file is left alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-rw-'));
+    try {
+      writeFileSync(join(dir, 'cuda.h'), '#pragma once\nint gpu_index;\n');
+      const src = '#include "cuda.h"\n#include <cuda_runtime.h>\nint main() { return gpu_index; }\n';
+      const out = translate(src, { ...T52, sourcePath: join(dir, 'main.cu') }).text;
+      assert.equal(out, '#include "cuda.h"\n#include <hip/hip_runtime.h>\nint main() { return gpu_index; }\n');
+      // without the path (or when no such file exists) the include is the CUDA driver header
+      assert.equal(translate(src, { ...T52, sourcePath: join(dir, 'sub', 'main.cu') }).text.startsWith('#include <hip/hip_runtime.h>\n#include <hip/hip_runtime.h>'), true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kernels passed to APIs that HIP declares with const void*', () => {
+  test('function-attribute APIs get reinterpret_cast<const void*>; casts already present are kept', () => {
+    const src = [
+      '__global__ void k(int* p) {}',
+      'template <int N> __global__ void kt(int* p) {}',
+      'void f(void (*fp)(int*)) {',
+      '  cudaFuncAttributes attr;',
+      '  cudaFuncSetCacheConfig(*fp, cudaFuncCachePreferShared);',
+      '  cudaFuncGetAttributes(&attr, k);',
+      '  cudaFuncSetAttribute(kt<4>, cudaFuncAttributeMaxDynamicSharedMemorySize, 1024);',
+      '  cudaFuncSetAttribute((const void*)k, cudaFuncAttributeMaxDynamicSharedMemorySize, 1024);',
+      '}',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        '__global__ void k(int* p) {}',
+        'template <int N> __global__ void kt(int* p) {}',
+        'void f(void (*fp)(int*)) {',
+        '  hipFuncAttributes attr;',
+        '  hipFuncSetCacheConfig(reinterpret_cast<const void*>(*fp), hipFuncCachePreferShared);',
+        '  hipFuncGetAttributes(&attr, reinterpret_cast<const void*>(k));',
+        '  hipFuncSetAttribute(reinterpret_cast<const void*>(kt<4>), hipFuncAttributeMaxDynamicSharedMemorySize, 1024);',
+        '  hipFuncSetAttribute((const void*)k, hipFuncAttributeMaxDynamicSharedMemorySize, 1024);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('CUDA default arguments HIP lacks', () => {
+  test('occupancy and cooperative launch get their trailing defaults', () => {
+    const src = [
+      '__global__ void k(float* p) {}',
+      'void f(void** args, cudaStream_t s) {',
+      '  int g, b;',
+      '  cudaOccupancyMaxPotentialBlockSize(&g, &b, k);',
+      '  cudaOccupancyMaxPotentialBlockSize(&g, &b, k, 256);',
+      '  cudaOccupancyMaxPotentialBlockSize(&g, &b, k, 256, 512);',
+      '  cudaLaunchCooperativeKernel((void*)k, dim3(g), dim3(b), args);',
+      '  cudaLaunchCooperativeKernel((void*)k, dim3(g), dim3(b), args, 0, s);',
+      '}',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        '__global__ void k(float* p) {}',
+        'void f(void** args, hipStream_t s) {',
+        '  int g, b;',
+        '  hipOccupancyMaxPotentialBlockSize(&g, &b, k, 0, 0);',
+        '  hipOccupancyMaxPotentialBlockSize(&g, &b, k, 256, 0);',
+        '  hipOccupancyMaxPotentialBlockSize(&g, &b, k, 256, 512);',
+        '  hipLaunchCooperativeKernel((void*)k, dim3(g), dim3(b), args, 0, 0);',
+        '  hipLaunchCooperativeKernel((void*)k, dim3(g), dim3(b), args, 0, s);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('hazards that need a human, reported where they are', () => {
+  test('a symbol named by a string is an error finding with a suggested HIP_SYMBOL fix (not applied)', () => {
+    const src = '__constant__ float c_tab[16];\nvoid f(float* h) { cudaMemcpyToSymbol("c_tab", h, 64, 0, cudaMemcpyHostToDevice); }\n';
+    const r = translate(src, T52);
+    const f = r.open.find((x) => x.code === 'HP506');
+    assert.ok(f);
+    assert.equal(f.severity, 'error');
+    assert.equal(src.slice(f.start, f.end), '"c_tab"');
+    assert.deepEqual(f.fix?.edits.map((e) => e.newText), ['HIP_SYMBOL(c_tab)']);
+    assert.equal(f.fix?.auto, false);
+    assert.ok(r.text.includes('hipMemcpyToSymbol("c_tab", h, 64, 0, hipMemcpyHostToDevice)'));
+  });
+
+  test('cudaDeviceProp fields missing from ROCm 5.x hipDeviceProp_t are reported (member access only)', () => {
+    const src = 'void f(cudaDeviceProp p, cudaDeviceProp* q) { int a = p.deviceOverlap + q->asyncEngineCount; int deviceOverlap = 0; }\n';
+    const codes = analyze(src, T52).findings.filter((x) => x.code === 'HP108').map((x) => src.slice(x.start, x.end));
+    assert.deepEqual(codes, ['deviceOverlap', 'asyncEngineCount']);
+    assert.equal(analyze(src, { targetRocm: '6.2' }).findings.filter((x) => x.code === 'HP108').length, 0);
+  });
+});
