@@ -12,6 +12,14 @@ import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-lan
 import { analyze, type Analysis } from '../core/analyze';
 import type { EngineOptions } from '../core/findings';
 import { parse, parserReady, type Tree } from '../core/parse';
+import type { BudgetedParser } from './budgeted-parser';
+
+/** A time budget for one re-parse (see budgeted-parser.ts). */
+export interface ParseBudget {
+  parser: BudgetedParser;
+  /** Wall-clock milliseconds the parse may take before it is suspended. */
+  budgetMs: number;
+}
 
 /** A tree-sitter edit: UTF-16 offsets plus 0-based row / UTF-16 column points. */
 export interface TreeEdit {
@@ -66,6 +74,11 @@ export interface AnalysisSnapshot {
   analysis: Analysis;
   /** Wall time of re-parse + analysis, milliseconds. */
   ms: number;
+  /**
+   * True when the re-parse ran out of its budget: the analysis is token-only (structural rules
+   * report less) and a later {@link DocumentState.analyze} call resumes the parse.
+   */
+  partial: boolean;
 }
 
 /** A stable string for engine options, to tell whether a cached analysis still applies. */
@@ -142,26 +155,39 @@ export class DocumentState {
 
   /**
    * The analysis of the current text with `options`, reusing the cached one when version and
-   * options match. Re-parses incrementally from the edited tree when there is one; parses from
-   * scratch otherwise; token-only when the parser is not initialised.
+   * options match (and it is not partial). Re-parses incrementally from the edited tree when
+   * there is one; parses from scratch otherwise; token-only when the parser is not initialised.
+   * With a `budget`, a parse that runs out of time is suspended and the snapshot is `partial`.
    */
-  analyze(options: EngineOptions): AnalysisSnapshot {
+  analyze(options: EngineOptions, budget?: ParseBudget): AnalysisSnapshot {
     const key = optionsKey(options);
-    if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key) return this.last;
+    if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && !this.last.partial) return this.last;
     const t0 = performance.now();
     const text = this.doc.getText();
+    let partial = false;
     if (parserReady() && (!this.tree || this.treeEdited)) {
       const old = this.tree;
+      const base = this.treeEdited ? old : undefined;
+      let next: Tree | null | undefined;
       try {
-        this.tree = parse(text, this.treeEdited ? old : undefined);
+        next = budget ? budget.parser.parse(this, text, base, budget.budgetMs) : parse(text, base);
       } catch {
-        this.tree = undefined;
+        next = undefined;
       }
-      this.treeEdited = false;
-      if (old && old !== this.tree) old.delete();
+      if (next === null) {
+        // suspended: keep the edited old tree; the next call resumes with the same text and tree
+        partial = true;
+        // the token-only analysis of this version is already there: do not redo it each slice
+        if (this.last && this.last.partial && this.last.version === this.doc.version && this.last.optionsKey === key) return this.last;
+      } else {
+        this.tree = next;
+        this.treeEdited = false;
+        if (old && old !== next) old.delete();
+      }
     }
-    const analysis = analyze(text, { ...options, ...(this.tree ? { tree: this.tree } : { parse: false }) });
-    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0 };
+    const useTree = !partial && this.tree !== undefined;
+    const analysis = analyze(text, { ...options, ...(useTree ? { tree: this.tree } : { parse: false }) });
+    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial };
     return this.last;
   }
 

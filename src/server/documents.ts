@@ -20,6 +20,7 @@ import { looksLikeCuda } from '../core/files';
 import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
 import { skippedDiagnostic, toDiagnostics, visibleFindings, type VisibleFinding } from './diagnostics';
+import type { BudgetedParser } from './budgeted-parser';
 import { DocumentState, type AnalysisSnapshot } from './document-state';
 import { isExcluded, type ServerSettings, type SettingsCache } from './settings';
 
@@ -45,19 +46,24 @@ export interface DocumentView {
   snapshot?: AnalysisSnapshot;
   /** UTF-16 offset → LSP position in this version. */
   positionAt(offset: number): Position;
+  /** True when the parse is still running (suspended): findings are from a token-only analysis. */
+  partial: boolean;
 }
 
 /** What the manager needs from the LSP connection (a fake in unit tests). */
 export interface DocumentHost {
-  publishDiagnostics(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  /** Sends diagnostics; may return a promise that settles once the message is written. */
+  publishDiagnostics(uri: string, version: number, diagnostics: Diagnostic[]): void | Promise<void>;
   log(message: string): void;
   status(params: ServerStatusParams): void;
   /** Workspace folder URIs, for relative `exclude` globs. */
   workspaceFolders(): readonly string[];
 }
 
-/** Documents bigger than this many UTF-16 units get a `busy` status around their first analysis. */
-const BUSY_THRESHOLD = 1_000_000;
+/** Parse budget after an edit, ms: beyond it the keystroke gets a token-only analysis at once. */
+export const EDIT_PARSE_BUDGET_MS = 40;
+/** Parse budget of each background slice that resumes a suspended parse, ms. */
+export const RESUME_PARSE_BUDGET_MS = 20;
 
 /** The open documents and their analysis schedule. */
 export class DocumentManager {
@@ -68,19 +74,29 @@ export class DocumentManager {
   private readonly loggedLarge = new Set<string>();
   private scheduled = false;
   private ready: Promise<void>;
+  /** The budgeted parser, once loaded (without it, parses are unbounded through src/core/parse.ts). */
+  private parser: BudgetedParser | undefined;
+  /** Documents whose parse is suspended (a `busy` status is out while this is non-empty). */
+  private readonly parsing = new Set<string>();
   /** Analysis time of the last analysed document, ms (for logs and tests). */
   lastAnalysisMs = 0;
 
   /**
-   * @param parserReadyPromise resolves when the tree-sitter parser is loaded (or has failed to
-   *   load: analysis then runs token-only). Nothing is analysed before.
+   * @param parserReadyPromise resolves when the tree-sitter parser is loaded, with the budgeted
+   *   parser when there is one (or rejects when loading failed: analysis then runs token-only).
+   *   Nothing is analysed before.
    */
   constructor(
     private readonly host: DocumentHost,
     private readonly settings: SettingsCache,
-    parserReadyPromise: Promise<void>,
+    parserReadyPromise: Promise<BudgetedParser | void>,
   ) {
-    this.ready = parserReadyPromise.catch(() => undefined);
+    this.ready = parserReadyPromise.then(
+      (p) => {
+        if (p) this.parser = p;
+      },
+      () => undefined,
+    );
   }
 
   /** The state of an open document. */
@@ -119,6 +135,8 @@ export class DocumentManager {
     const uri = p.textDocument.uri;
     const s = this.states.get(uri);
     if (!s) return;
+    this.parser?.abandon(s);
+    this.setParsing(uri, false);
     s.dispose();
     this.states.delete(uri);
     this.views.delete(uri);
@@ -153,7 +171,11 @@ export class DocumentManager {
     for (const uri of uris) {
       try {
         const view = await this.view(uri);
-        if (view && this.states.get(uri) === view.state && view.state.version === view.version) this.publish(view);
+        if (view && this.states.get(uri) === view.state && view.state.version === view.version) {
+          // status first, so a client knows the diagnostics that follow are token-only
+          if (view.partial) this.setParsing(uri, true);
+          this.afterPublish(view, this.publish(view));
+        }
       } catch (err) {
         this.host.log(`analysis of ${uri} failed: ${(err as Error).stack ?? String(err)}`);
       }
@@ -161,37 +183,77 @@ export class DocumentManager {
   }
 
   /**
+   * After publishing a partial view, resumes its parse in background slices (one per event-loop
+   * turn, so incoming messages are served in between) and publishes the full analysis of the
+   * same version when the parse completes; a newer version takes over.
+   */
+  private afterPublish(view: DocumentView, written: void | Promise<void>): void {
+    if (!view.partial) {
+      this.setParsing(view.uri, false);
+      return;
+    }
+    this.setParsing(view.uri, true);
+    // Let the (often 1 MB) token-only publish reach the client before parse slices occupy the
+    // event loop: a pipe drains only between slices, 64 KiB per turn.
+    void Promise.resolve(written)
+      .catch(() => undefined)
+      .then(() => setImmediate(() => void this.resumeSlice(view)));
+  }
+
+  /** One background slice of a suspended parse (see afterPublish). */
+  private async resumeSlice(view: DocumentView): Promise<void> {
+    try {
+      if (this.pending.has(view.uri)) return; // a newer version is queued; its flush takes over
+      const next = await this.view(view.uri, RESUME_PARSE_BUDGET_MS);
+      if (!next || next.version !== view.version || this.states.get(view.uri) !== next.state) return;
+      if (next.partial) setImmediate(() => void this.resumeSlice(next));
+      else this.afterPublish(next, this.publish(next));
+    } catch (err) {
+      this.host.log(`resuming the parse of ${view.uri} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  private setParsing(uri: string, on: boolean): void {
+    const before = this.parsing.size;
+    if (on) this.parsing.add(uri);
+    else this.parsing.delete(uri);
+    if (before === 0 && this.parsing.size > 0) this.host.status({ state: 'busy', message: 'parsing (diagnostics are token-only until it finishes)' });
+    else if (before > 0 && this.parsing.size === 0) this.host.status({ state: 'ready' });
+  }
+
+  /**
    * The view of the current version of an open document (computing it when needed: settings are
    * pulled, then re-parse + analysis run synchronously), or undefined when it is not open.
+   * `budgetMs`: parse budget when the parse must be (re)run; a partial view is recomputed (resumed)
+   * on every call.
    */
-  async view(uri: string): Promise<DocumentView | undefined> {
+  async view(uri: string, budgetMs = EDIT_PARSE_BUDGET_MS): Promise<DocumentView | undefined> {
     if (!this.states.has(uri)) return undefined;
     await this.ready;
     const settings = await this.settings.get(uri);
     const state = this.states.get(uri);
     if (!state) return undefined;
     const cached = this.views.get(uri);
-    if (cached && cached.state === state && cached.version === state.version && cached.settings === settings) return cached;
-    const view = this.compute(state, settings);
+    if (cached && cached.state === state && cached.version === state.version && cached.settings === settings && !cached.partial) return cached;
+    const view = this.compute(state, settings, budgetMs);
     this.views.set(uri, view);
     return view;
   }
 
-  private compute(state: DocumentState, settings: ServerSettings): DocumentView {
+  private compute(state: DocumentState, settings: ServerSettings, budgetMs: number): DocumentView {
     const doc = state.document;
-    const base = { uri: state.uri, version: state.version, state, settings, positionAt: (o: number) => doc.positionAt(o) };
+    const base = { uri: state.uri, version: state.version, state, settings, positionAt: (o: number) => doc.positionAt(o), partial: false };
     const skip = this.skipReason(state, settings);
     if (skip) {
+      this.parser?.abandon(state);
       state.dispose();
       return { ...base, skipped: skip, findings: [] };
     }
-    const big = !state.lastAnalysis && state.text.length > BUSY_THRESHOLD;
-    if (big) this.host.status({ state: 'busy', message: `Analysing ${state.uri}` });
-    const snapshot = state.analyze({ targetRocm: settings.targetRocm, includeComments: settings.includeComments });
-    if (big) this.host.status({ state: 'ready' });
+    const options = { targetRocm: settings.targetRocm, includeComments: settings.includeComments };
+    const snapshot = state.analyze(options, this.parser ? { parser: this.parser, budgetMs } : undefined);
     this.lastAnalysisMs = snapshot.ms;
     if (snapshot.ms > 200) this.host.log(`${state.uri}: analysis took ${snapshot.ms.toFixed(0)} ms`);
-    return { ...base, snapshot, findings: visibleFindings(snapshot.analysis.findings, settings) };
+    return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings) };
   }
 
   private skipReason(state: DocumentState, settings: ServerSettings): DocumentView['skipped'] {
@@ -215,14 +277,14 @@ export class DocumentManager {
     return undefined;
   }
 
-  private publish(view: DocumentView): void {
+  private publish(view: DocumentView): void | Promise<void> {
     let diagnostics: Diagnostic[];
     if (view.skipped) {
       diagnostics = view.skipped.reason === 'binary' || view.skipped.reason === 'too-large' ? [skippedDiagnostic(view.skipped.message)] : [];
     } else {
       diagnostics = toDiagnostics(view.findings, view.version, view.positionAt);
     }
-    this.host.publishDiagnostics(view.uri, view.version, diagnostics);
+    return this.host.publishDiagnostics(view.uri, view.version, diagnostics);
   }
 
   /** True when the parser has loaded (else analyses are token-only). */

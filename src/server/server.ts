@@ -17,6 +17,7 @@ import {
 import { Mappings } from '../core/mappings';
 import { initParser } from '../core/parse';
 import { CodeActionKinds, FindingsRequest, PortDocumentRequest, ServerStatusNotification } from '../shared/lsp-protocol';
+import { BudgetedParser } from './budgeted-parser';
 import { codeActions } from './code-actions';
 import { findings, portDocument, RequestFailure } from './custom-requests';
 import { DocumentManager } from './documents';
@@ -39,9 +40,15 @@ export const SERVER_INFO = { name: 'HIP Porter Language Server', version: '0.1.0
 export function startServer(connection: Connection, options: StartOptions = {}): void {
   const log = (m: string): void => connection.console.log(m);
   const logError = (m: string): void => connection.console.error(m);
-  const ready = (options.initParser ?? initParser)().catch((err: unknown) => {
-    logError(`tree-sitter parser failed to load, analysing by tokens only: ${(err as Error).message}`);
-  });
+  const ready: Promise<BudgetedParser | void> = (options.initParser ?? initParser)().then(
+    () =>
+      BudgetedParser.create().catch((err: unknown) => {
+        logError(`budgeted parser failed to load, parsing without a time budget: ${(err as Error).message}`);
+      }),
+    (err: unknown) => {
+      logError(`tree-sitter parser failed to load, analysing by tokens only: ${(err as Error).message}`);
+    },
+  );
 
   let supportsConfiguration = false;
   let supportsDynamicConfig = false;
@@ -56,7 +63,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   );
   const docs = new DocumentManager(
     {
-      publishDiagnostics: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      publishDiagnostics: (uri, version, diagnostics) => connection.sendDiagnostics({ uri, version, diagnostics }),
       log,
       status: (p) => void connection.sendNotification(ServerStatusNotification, p),
       workspaceFolders: () => folders,

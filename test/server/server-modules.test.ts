@@ -13,6 +13,7 @@ import { createConnection, type Diagnostic, type PublishDiagnosticsParams } from
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, parse } from '../../src/core/parse';
 import { applyEdits } from '../../src/core/text';
+import { BudgetedParser } from '../../src/server/budgeted-parser';
 import { resolveEdits, toLspEdits } from '../../src/server/code-actions';
 import { DocumentManager, type DocumentHost } from '../../src/server/documents';
 import { DocumentState } from '../../src/server/document-state';
@@ -70,7 +71,9 @@ function fakeHost(): DocumentHost & { published: Array<{ uri: string; version: n
   return {
     published,
     logs,
-    publishDiagnostics: (uri, version, diagnostics) => published.push({ uri, version, diagnostics }),
+    publishDiagnostics: (uri, version, diagnostics) => {
+      published.push({ uri, version, diagnostics });
+    },
     log: (m) => logs.push(m),
     status: () => undefined,
     workspaceFolders: () => ['file:///ws'],
@@ -231,5 +234,55 @@ describe('settings', () => {
     assert.equal(calls, 2);
     assert.equal((await cache.get('file:///fail.cu')).targetRocm, '6.2');
     assert.match(logs[0]!, /cannot read settings/);
+  });
+});
+
+describe('budgeted parsing', () => {
+  it('a parse suspended by its budget resumes to the same tree as a full parse', async () => {
+    const bp = await BudgetedParser.create();
+    const text = SRC.repeat(400);
+    const owner = {};
+    let tree = bp.parse(owner, text, undefined, 0);
+    assert.equal(tree, null, 'a zero budget suspends the parse');
+    let slices = 1;
+    while (!tree && slices < 10000) {
+      tree = bp.parse(owner, text, undefined, 1);
+      slices++;
+    }
+    assert.ok(tree && slices > 2, `resumed over ${slices} slices`);
+    const full = parse(text);
+    assert.equal(tree.rootNode.toString(), full.rootNode.toString());
+    // another owner's parse discards the suspended one instead of resuming it with the wrong input
+    assert.equal(bp.parse(owner, text, undefined, 0), null);
+    const other = bp.parse({}, SRC, undefined, 1000);
+    assert.equal(other?.rootNode.toString(), parse(SRC).rootNode.toString());
+    tree.delete();
+    full.delete();
+    other?.delete();
+  });
+
+  it('the manager publishes token-only diagnostics first, then the full analysis of the same version', async () => {
+    const bp = await BudgetedParser.create();
+    // a parser whose edit budget always runs out on the first slice
+    const slow = Object.assign(Object.create(bp) as typeof bp, {
+      first: true,
+      parse(this: typeof bp & { first: boolean }, owner: object, text: string, old: unknown, budget: number) {
+        const b = this.first ? 0 : budget;
+        this.first = false;
+        return BudgetedParser.prototype.parse.call(bp, owner, text, old as undefined, b);
+      },
+    });
+    const host = fakeHost();
+    const statuses: string[] = [];
+    host.status = (p) => statuses.push(p.state);
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve(slow));
+    const uri = 'file:///ws/slow.cu';
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: SRC } });
+    await until(() => host.published.length === 2);
+    assert.deepEqual(host.published.map((p) => p.version), [1, 1]);
+    assert.deepEqual(statuses, ['busy', 'ready']);
+    const view = await m.view(uri);
+    assert.equal(view?.partial, false);
+    assert.ok(view?.snapshot?.analysis.tree, 'the final analysis has a tree');
   });
 });
