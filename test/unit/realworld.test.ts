@@ -202,3 +202,69 @@ describe('hazards that need a human, reported where they are', () => {
     assert.equal(analyze(src, { targetRocm: '6.2' }).findings.filter((x) => x.code === 'HP108').length, 0);
   });
 });
+
+describe('library headers and namespaces', () => {
+  test('thrust/ includes keep their path (system/cuda → system/hip) and thrust::cuda:: becomes thrust::hip::', () => {
+    const src = [
+      '#include <thrust/device_vector.h>',
+      '#include <thrust/system/cuda/execution_policy.h>',
+      'void f(cudaStream_t s, thrust::device_vector<int>& v) { thrust::sort(thrust::cuda::par.on(s), v.begin(), v.end()); }',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        '#include <thrust/device_vector.h>',
+        '#include <thrust/system/hip/execution_policy.h>',
+        'void f(hipStream_t s, thrust::device_vector<int>& v) { thrust::sort(thrust::hip::par.on(s), v.begin(), v.end()); }',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('cub:: qualifiers and using namespace cub follow the include to hipcub', () => {
+    const src = [
+      '#include <cub/block/block_reduce.cuh>',
+      'using namespace cub;',
+      'template <int B> __global__ void k(int* o) {',
+      '  using R = cub::BlockReduce<int, B>;',
+      '  __shared__ typename R::TempStorage tmp;',
+      '  int s = R(tmp).Sum(1); o[0] = my::cub::x + s;',
+      '}',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        '#include <hipcub/hipcub.hpp>',
+        'using namespace hipcub;',
+        'template <int B> __global__ void k(int* o) {',
+        '  using R = hipcub::BlockReduce<int, B>;',
+        '  __shared__ typename R::TempStorage tmp;',
+        '  int s = R(tmp).Sum(1); o[0] = my::cub::x + s;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a file defining namespace cub keeps it', () => {
+    const src = 'namespace cub { int v; }\nint w = cub::v;\n';
+    assert.equal(port(src), src);
+  });
+
+  test('builtin_types.h maps to hip_runtime_api.h', () => {
+    assert.equal(port('#include <cuda.h>\n#include <builtin_types.h>\n'), '#include <hip/hip_runtime.h>\n#include <hip/hip_runtime_api.h>\n');
+  });
+});
+
+describe('which files are CUDA', () => {
+  test('a driver-API helper header with no CUDA include is recognised', async () => {
+    const { looksLikeCuda } = await import('../../src/core/files');
+    assert.equal(looksLikeCuda('#include <stdio.h>\n#ifdef __cuda_cuda_h__\ninline void chk(CUresult e) {}\n#endif\n'), true);
+    assert.equal(looksLikeCuda('#include <stdio.h>\nint cuisine(int); CUstomer c;\n'), false);
+    assert.equal(looksLikeCuda('void f() { cublasStatus_t s = cublasCreate(&h); }\n'), true);
+  });
+});

@@ -165,6 +165,8 @@ export const apiRule: Rule = {
         reportName(ctx, e, name, t.start[i]!, t.end[i]!);
       }
     }
+    cubNamespace(ctx);
+    thrustCudaNamespace(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
       for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
         for (const i of ctx.identsNamed(field)) {
@@ -392,8 +394,9 @@ export const headersRule: Rule = {
           continue;
         }
         if (h.hip === 'hip/hip_runtime.h') hasRuntimeInclude = true;
-        if (h.hip && h.hip !== path) {
-          const newText = `<${h.hip}>`;
+        const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
+        if (hipPath && hipPath !== path) {
+          const newText = `<${hipPath}>`;
           ctx.report({
             code: 'HP110',
             message: `#include ${raw} → #include ${newText}${h.note ? ` (${h.note})` : ''}`,
@@ -402,7 +405,7 @@ export const headersRule: Rule = {
             status: 'supported',
             library: h.library,
             cuda: path,
-            hip: h.hip,
+            hip: hipPath,
             docs: h.docs,
             fix: ctx.fix(`Include ${newText}`, [{ start: t.start[i]!, end: t.end[i]!, newText }], true),
           });
@@ -529,5 +532,88 @@ function headerGuards(ctx: RuleContext): void {
         ...(hipGuard ? { hip: hipGuard, fix: ctx.fix(`Use ${hipGuard}`, [{ start: s, end: e, newText: hipGuard }], true) } : {}),
       });
     }
+  }
+}
+
+/**
+ * `cub::X` → `hipcub::X` (and `using namespace cub;`): the headers rule rewrites <cub/...> to
+ * <hipcub/hipcub.hpp>, whose API lives in namespace hipcub, so the qualifier must follow or the
+ * port cannot compile. Source: hipCUB documentation (namespace hipcub mirrors cub). Skipped in a
+ * file that itself defines `namespace cub` (CUB's own sources) and for `x::cub::` / `.cub::`.
+ */
+function cubNamespace(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const occ = ctx.identsNamed('cub');
+  if (!occ.length) return;
+  const uses: number[] = [];
+  for (const i of occ) {
+    const p = prevCode(t, i);
+    const pText = p >= 0 ? t.text.slice(t.start[p], t.end[p]) : '';
+    if (pText === 'namespace') {
+      const pp = prevCode(t, p);
+      if (pp >= 0 && t.text.slice(t.start[pp], t.end[pp]) === 'using') uses.push(i);
+      else return; // the file defines namespace cub (or an alias): leave it alone
+      continue;
+    }
+    if (!isPunct(t, nextCode(t, i), '::')) continue;
+    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+    if (p >= 0 && isPunct(t, p, '::') && t.kind[prevCode(t, p)] === Tok.Ident) continue;
+    uses.push(i);
+  }
+  for (const i of uses) {
+    const s = t.start[i]!;
+    const e = t.end[i]!;
+    ctx.report({
+      code: 'HP101',
+      message: 'cub:: → hipcub:: (CUB, hipCUB namespace)',
+      start: s,
+      end: e,
+      status: 'supported',
+      library: 'cub',
+      cuda: 'cub',
+      hip: 'hipcub',
+      fix: ctx.fix('Replace with hipcub', [{ start: s, end: e, newText: 'hipcub' }], true),
+      docs: 'https://rocm.docs.amd.com/projects/hipCUB/en/latest/',
+    });
+  }
+}
+
+/**
+ * The HIP include path for `path` matched by a header entry. Whole-path entries give their HIP path.
+ * A prefix entry whose HIP side ends in `/` (thrust/) maps the prefix only and keeps the rest of the
+ * path, with CUDA-specific subdirectories moved to their HIP ones (rocThrust ships
+ * thrust/system/hip/ where Thrust has thrust/system/cuda/); other prefix entries (cub/, sm_) name one
+ * replacement header.
+ */
+export function portedHeaderPath(cudaPrefix: string, hip: string, path: string, prefix: boolean): string {
+  if (!prefix || !hip.endsWith('/')) return hip;
+  const rest = path.startsWith(cudaPrefix) ? path.slice(cudaPrefix.length) : path;
+  return (hip + rest).replace(/(^|\/)system\/cuda\//, '$1system/hip/');
+}
+
+/**
+ * `thrust::cuda::par` → `thrust::hip::par`: rocThrust names its system namespace hip (Thrust's
+ * CUDA backend is thrust::cuda / thrust::cuda_cub). Only the `cuda` directly qualified by `thrust::`.
+ */
+function thrustCudaNamespace(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('cuda')) {
+    if (!isPunct(t, nextCode(t, i), '::')) continue;
+    const p = prevCode(t, i);
+    if (p < 0 || !isPunct(t, p, '::')) continue;
+    const q = prevCode(t, p);
+    if (q < 0 || t.text.slice(t.start[q], t.end[q]) !== 'thrust') continue;
+    ctx.report({
+      code: 'HP101',
+      message: 'thrust::cuda:: → thrust::hip:: (rocThrust\'s system namespace)',
+      start: t.start[i]!,
+      end: t.end[i]!,
+      status: 'supported',
+      library: 'thrust',
+      cuda: 'thrust::cuda',
+      hip: 'thrust::hip',
+      fix: ctx.fix('Use thrust::hip', [{ start: t.start[i]!, end: t.end[i]!, newText: 'hip' }], true),
+      docs: 'https://rocm.docs.amd.com/projects/rocThrust/en/latest/',
+    });
   }
 }
