@@ -112,7 +112,11 @@ export class DocumentManager {
   /** `textDocument/didOpen`. */
   open(p: DidOpenTextDocumentParams): void {
     const d = p.textDocument;
-    this.states.get(d.uri)?.dispose();
+    const prev = this.states.get(d.uri);
+    if (prev) {
+      this.parser?.abandon(prev);
+      prev.dispose();
+    }
     this.views.delete(d.uri);
     this.states.set(d.uri, new DocumentState(d.uri, d.languageId, d.version, typeof d.text === 'string' ? d.text : ''));
     this.schedule(d.uri);
@@ -143,7 +147,7 @@ export class DocumentManager {
     this.pending.delete(uri);
     this.loggedLarge.delete(uri);
     this.settings.clear(uri);
-    this.host.publishDiagnostics(uri, s.version, []);
+    void this.host.publishDiagnostics(uri, s.version, []);
   }
 
   /** Settings changed: forget cached settings and views, re-analyse every open document. */

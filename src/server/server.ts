@@ -63,9 +63,10 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   );
   const docs = new DocumentManager(
     {
-      publishDiagnostics: (uri, version, diagnostics) => connection.sendDiagnostics({ uri, version, diagnostics }),
+      publishDiagnostics: (uri, version, diagnostics) =>
+        connection.sendDiagnostics({ uri, version, diagnostics }).catch((err: unknown) => logError(`publishDiagnostics failed: ${(err as Error).message}`)),
       log,
-      status: (p) => void connection.sendNotification(ServerStatusNotification, p),
+      status: (p) => void connection.sendNotification(ServerStatusNotification, p).catch(() => undefined),
       workspaceFolders: () => folders,
     },
     settings,
