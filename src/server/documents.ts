@@ -4,6 +4,11 @@
  * analysis), publishing diagnostics tagged with the document version, and the per-version
  * {@link DocumentView} that code actions, hovers and custom requests read.
  *
+ * Re-parses run with a time budget ({@link EDIT_PARSE_BUDGET_MS}); when tree-sitter's error
+ * recovery runs longer (some half-typed states take 0.5-1.5 s on a 10k-line file), the version's
+ * token-only analysis is published at once with a `hipPorter/serverStatus` `busy`, the parse
+ * resumes in background slices, and the full analysis of the same version follows with `ready`.
+ *
  * Which documents are analysed: language ids `cuda-cpp`, `cuda` and `hip` always; `cpp` and `c`
  * only when the text includes a CUDA header or uses CUDA syntax (`looksLikeCuda`); never
  * documents matching `hipPorter.exclude`. Documents over `hipPorter.maxFileSizeMB` or with NUL
