@@ -67,6 +67,8 @@ export interface DocumentHost {
 
 /** Parse budget after an edit, ms: beyond it the keystroke gets a token-only analysis at once. */
 export const EDIT_PARSE_BUDGET_MS = 40;
+/** Edit budget when the previous version's parse was still suspended, ms. */
+export const STILL_PARTIAL_BUDGET_MS = 3;
 /** Parse budget of each background slice that resumes a suspended parse, ms. */
 export const RESUME_PARSE_BUDGET_MS = 20;
 
@@ -259,7 +261,10 @@ export class DocumentManager {
       return { ...base, skipped: skip, findings: [] };
     }
     const options = { targetRocm: settings.targetRocm, includeComments: settings.includeComments };
-    const snapshot = state.analyze(options, this.parser ? { parser: this.parser, budgetMs } : undefined);
+    // While the document is in a state whose parse keeps running over budget, a keystroke does not
+    // spend another full edit budget on it: the background slices carry the parse.
+    const budget = budgetMs === EDIT_PARSE_BUDGET_MS && state.lastAnalysis?.partial ? STILL_PARTIAL_BUDGET_MS : budgetMs;
+    const snapshot = state.analyze(options, this.parser ? { parser: this.parser, budgetMs: budget } : undefined);
     this.lastAnalysisMs = snapshot.ms;
     if (snapshot.ms > 200) this.host.log(`${state.uri}: analysis took ${snapshot.ms.toFixed(0)} ms`);
     return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings) };
