@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
 import { translate } from '../../src/core/translate';
 import { analyze } from '../../src/core/analyze';
+import { looksLikeCuda } from '../../src/core/files';
 
 const T52 = { targetRocm: '5.2' };
 
@@ -261,10 +262,28 @@ describe('library headers and namespaces', () => {
 });
 
 describe('which files are CUDA', () => {
-  test('a driver-API helper header with no CUDA include is recognised', async () => {
-    const { looksLikeCuda } = await import('../../src/core/files');
+  test('a driver-API helper header with no CUDA include is recognised', () => {
     assert.equal(looksLikeCuda('#include <stdio.h>\n#ifdef __cuda_cuda_h__\ninline void chk(CUresult e) {}\n#endif\n'), true);
     assert.equal(looksLikeCuda('#include <stdio.h>\nint cuisine(int); CUstomer c;\n'), false);
     assert.equal(looksLikeCuda('void f() { cublasStatus_t s = cublasCreate(&h); }\n'), true);
+  });
+});
+
+describe('cooperative groups the target lacks', () => {
+  test('meta_group_rank and cg::reduce are reported for ROCm 5.2, not for user names or other targets', () => {
+    const src = [
+      '#include <cooperative_groups.h>',
+      'namespace cg = cooperative_groups;',
+      '__device__ int f(const cg::thread_block& b, int v) {',
+      '  auto t = cg::tiled_partition<32>(b);',
+      '  int w = t.meta_group_rank();',
+      '  int meta_group_rank = 0; my::reduce(v);',
+      '  return cg::reduce(t, v, cg::plus<int>()) + w + meta_group_rank;',
+      '}',
+      '',
+    ].join('\n');
+    const names = analyze(src, T52).findings.filter((x) => x.code === 'HP109').map((x) => src.slice(x.start, x.end));
+    assert.deepEqual(names, ['meta_group_rank', 'reduce']);
+    assert.equal(analyze(src, { targetRocm: '6.2' }).findings.filter((x) => x.code === 'HP109').length, 0);
   });
 });

@@ -33,6 +33,7 @@ export const API_CODES: readonly RuleCode[] = [
   { code: 'HP105', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
   { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
   { code: 'HP107', family: 'api', defaultSeverity: 'warning', title: 'HIP API deprecated or removed in ROCm', docs: DOCS.hipifyTables },
+  { code: 'HP109', family: 'api', defaultSeverity: 'error', title: 'Cooperative-groups API the target ROCm does not have', docs: DOCS.porting },
   { code: 'HP108', family: 'api', defaultSeverity: 'error', title: 'cudaDeviceProp field that hipDeviceProp_t of the target ROCm lacks', docs: DOCS.porting },
 ];
 
@@ -167,6 +168,7 @@ export const apiRule: Rule = {
     }
     cubNamespace(ctx);
     thrustCudaNamespace(ctx);
+    cooperativeGroupsGaps(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
       for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
         for (const i of ctx.identsNamed(field)) {
@@ -615,5 +617,54 @@ function thrustCudaNamespace(ctx: RuleContext): void {
       fix: ctx.fix('Use thrust::hip', [{ start: t.start[i]!, end: t.end[i]!, newText: 'hip' }], true),
       docs: 'https://rocm.docs.amd.com/projects/rocThrust/en/latest/',
     });
+  }
+}
+
+/**
+ * Cooperative-groups members and functions that ROCm 5.2's hip_cooperative_groups.h lacks (checked
+ * against /usr/include/hip/amd_detail/amd_hip_cooperative_groups.h of Debian's libamdhip64-dev 5.2).
+ * `member`: called as `.name(`; otherwise used as `name` after `cg::`/`cooperative_groups::` or bare.
+ */
+const CG_MISSING_IN_52: ReadonlyMap<string, { member: boolean; instead: string }> = new Map([
+  ['meta_group_rank', { member: true, instead: 'thread_rank() / size() of the parent block tile, e.g. threadIdx.x / tile.size() for a 1-D block' }],
+  ['meta_group_size', { member: true, instead: '(parent group size) / tile.size()' }],
+  ['num_threads', { member: true, instead: 'size()' }],
+  ['dim_threads', { member: true, instead: 'blockDim' }],
+  ['labeled_partition', { member: false, instead: 'a hand-written partition with __ballot and __popcll' }],
+  ['binary_partition', { member: false, instead: 'a hand-written partition with __ballot and __popcll' }],
+  ['block_tile_memory', { member: false, instead: 'nothing (tiles up to the wavefront size need no extra memory)' }],
+  ['reduce', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_down)' }],
+  ['inclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
+  ['exclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
+]);
+
+/** HP109: cooperative-groups API missing in the target (only for ROCm ≤ 5.2, where it was checked). */
+function cooperativeGroupsGaps(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '5.3') >= 0) return;
+  if (!ctx.identsNamed('cooperative_groups').length) return;
+  const t = ctx.tokens;
+  const aliases = new Set(['cooperative_groups', 'cg']);
+  for (const [name, { member, instead }] of CG_MISSING_IN_52) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] !== PP.None) continue;
+      const p = prevCode(t, i);
+      const n = nextCode(t, i);
+      if (member) {
+        if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->')) || !isPunct(t, n, '(')) continue;
+      } else {
+        if (!isPunct(t, p, '::')) continue;
+        const q = prevCode(t, p);
+        if (q < 0 || !aliases.has(t.text.slice(t.start[q], t.end[q]))) continue;
+      }
+      ctx.report({
+        code: 'HP109',
+        message: `cooperative groups: ${name} is not in ROCm ${ctx.options.targetRocm}'s hip_cooperative_groups.h; use ${instead}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'device',
+        cuda: `cooperative_groups::${name}`,
+      });
+    }
   }
 }
