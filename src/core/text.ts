@@ -72,12 +72,12 @@ export function hasBom(text: string): boolean {
 }
 
 /**
- * Applies edits (UTF-16 offsets into `text`) and returns the new text.
- * Order: by start; at the same start, insertions (empty ranges) first, in their given order, then
- * the longest replacement. An edit that starts inside an earlier kept replacement is dropped, so
- * an edit that rewrites a whole range wins over edits nested in it.
+ * The non-overlapping edits {@link applyEdits} applies, in order: sorted by start; at one start,
+ * insertions first (in their given order), then the longest replacement; an edit starting inside
+ * an earlier kept replacement is dropped (so an edit that rewrites a whole range wins over edits
+ * nested in it); exact duplicates are dropped. The result is also a valid LSP edit list.
  */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+export function resolveEdits(edits: readonly TextEdit[]): TextEdit[] {
   const sorted = edits
     .map((e, i) => ({ e, i }))
     .sort((a, b) => {
@@ -88,10 +88,23 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
       return b.e.end - a.e.end || a.i - b.i;
     })
     .map((x) => x.e);
-  const out: string[] = [];
+  const out: TextEdit[] = [];
   let pos = 0;
   for (const e of sorted) {
-    if (e.start < pos) continue; // inside an earlier kept replacement
+    if (e.start < pos) continue;
+    const prev = out[out.length - 1];
+    if (prev && prev.start === e.start && prev.end === e.end && prev.newText === e.newText) continue;
+    out.push(e);
+    pos = e.end;
+  }
+  return out;
+}
+
+/** Applies edits (UTF-16 offsets into `text`) resolved by {@link resolveEdits}; returns the new text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const out: string[] = [];
+  let pos = 0;
+  for (const e of resolveEdits(edits)) {
     out.push(text.slice(pos, e.start), e.newText);
     pos = e.end;
   }

@@ -6,6 +6,7 @@
  * Edits are computed from the current analysis; overlapping edits are resolved like
  * `applyEdits` in src/core/text.ts (by start, insertions first, an outer replacement wins).
  */
+import { resolveEdits } from '../core/text';
 import {
   CodeActionKind,
   type CodeAction,
@@ -22,34 +23,8 @@ import { CodeActionKinds, DIAGNOSTIC_SOURCE } from '../shared/lsp-protocol';
 import { isDiagnosticData, rangeOf, toDiagnostic, type VisibleFinding } from './diagnostics';
 import type { DocumentView } from './documents';
 
-/**
- * The edits `applyEdits` (src/core/text.ts) would apply, in the order it applies them: sorted by
- * start; at one start, insertions first (in their given order), then the longest replacement;
- * an edit starting inside an earlier kept replacement is dropped; exact duplicates are dropped.
- * The result never overlaps, so it is a valid LSP edit list (same-position insertions keep order).
- */
-export function resolveEdits(edits: readonly TextEdit[]): TextEdit[] {
-  const sorted = edits
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => {
-      if (a.e.start !== b.e.start) return a.e.start - b.e.start;
-      const ae = a.e.end === a.e.start;
-      const be = b.e.end === b.e.start;
-      if (ae !== be) return ae ? -1 : 1;
-      return b.e.end - a.e.end || a.i - b.i;
-    })
-    .map((x) => x.e);
-  const out: TextEdit[] = [];
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.start < pos) continue;
-    const prev = out[out.length - 1];
-    if (prev && prev.start === e.start && prev.end === e.end && prev.newText === e.newText) continue;
-    out.push(e);
-    pos = e.end;
-  }
-  return out;
-}
+
+export { resolveEdits };
 
 /** LSP text edits for engine edits (UTF-16 offsets) after {@link resolveEdits}. */
 export function toLspEdits(edits: readonly TextEdit[], positionAt: (offset: number) => Position): LspTextEdit[] {
