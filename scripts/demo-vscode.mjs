@@ -10,7 +10,8 @@
 //             six-step journey in test/e2e/journey/journey.mjs, one screenshot per step in
 //             test-results/smoke/, summary.json with each step's pass/fail and timing.
 //             Exit 0 only if every step passed.
-// Options: --no-package (reuse dist-vsix/*.vsix), --results DIR.
+// Options: --no-package (reuse dist-vsix/*.vsix), --results DIR, --update-screenshots (after a
+// passing smoke run: refresh media/screenshots/*.png for the README; needs Debian pngquant).
 // Requires: node scripts/e2e/setup-code-server.mjs (run here when needed), Debian chromium,
 // ripgrep, unzip (zipinfo) and, for step 6, hipcc (HIP_PLATFORM=amd).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -218,6 +219,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     if (args.includes('--smoke')) {
       const ri = args.indexOf('--results');
       const r = await runSmoke({ reuseVsix: args.includes('--no-package'), ...(ri >= 0 ? { resultsDir: args[ri + 1] } : {}) });
+      if (r.ok && args.includes('--update-screenshots')) {
+        const { exportReadmeShots } = await import('../test/e2e/journey/readme-shots.mjs');
+        for (const s of await exportReadmeShots(dirname(r.summaryFile))) console.log(`README screenshot ${relative(root, s.file)}: ${s.width}x${s.height}, ${(s.bytes / 1024).toFixed(0)} KB`);
+      }
       process.exit(r.ok ? 0 : 1);
     } else {
       await runInteractive(args);

@@ -252,6 +252,8 @@ export async function runJourney(o) {
         await page.keyboard.press('Enter');
         await page.locator('.notifications-toasts', { hasText: 'API key saved' }).waitFor({ timeout: 10_000 });
         checks.push('API key stored through the input box (SecretStorage)');
+        await palette(page, 'Notifications: Clear All Notifications');
+        await page.locator('.notifications-toasts', { hasText: 'API key saved' }).waitFor({ state: 'hidden', timeout: 10_000 });
         await page.locator('.tabs-container .tab', { hasText: JOURNEY_FILE }).first().click();
         await palette(page, 'HIP Porter: Port File to HIP');
         await panel.locator('#run-status', { hasText: 'Complete' }).waitFor({ timeout: 60_000 });
