@@ -12,3 +12,4 @@ export * from './local-runner';
 export * from './ssh';
 export * from './remote-runner';
 export * from './plan';
+export * from './remote-run';
