@@ -30,5 +30,9 @@ await esbuild.build({
   sourcemap: 'inline',
   external: ['vscode', 'mocha'],
   logLevel: 'warning',
+  // Same as scripts/build.mjs: web-tree-sitter's ESM build reads import.meta.url, which a CJS bundle
+  // lacks; give it the bundle's own URL so suites can import the engine (e.g. translate) directly.
+  define: { 'import.meta.url': '__hipPorterImportMetaUrl' },
+  banner: { js: "var __hipPorterImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 console.log(`built ${entries.length} e2e suite file(s) into dist-test/e2e/`);

@@ -228,3 +228,63 @@ export function substituteOutput(command: string, output: string | undefined): s
 export function toTerminalText(text: string): string {
   return text.replace(/\r?\n/g, '\r\n');
 }
+
+/** Default cap of {@link summarizeProposalBuild}'s text, in UTF-16 code units (the agent caps again at 12,000). */
+export const PROPOSAL_BUILD_SUMMARY_MAX_CHARS = 6000;
+
+/**
+ * What the agent's `compile_proposal` tool is told about a compile of the proposal: one line with
+ * hipcc's exit code and the error/warning counts, then one line per error/warning
+ * (`NAME:LINE:COL: severity: message [-Wflag]`, clang's 1-based line and byte column) with its notes
+ * indented below; when hipcc failed without any parsed diagnostic, the tail of its raw output.
+ * Every occurrence of the temporary file's path (`tempFile`, absolute) and of its base name is
+ * replaced by `displayName` (e.g. the source's workspace-relative path), so the model sees the
+ * file it is editing. Whole diagnostics are kept while they fit in `maxChars` (UTF-16 code units; a
+ * first one longer than that is cut), the rest counted in a closing `[... N more diagnostic(s)]` line.
+ * @param r hipcc's exit code, parsed diagnostics (absolute local paths) and raw output
+ */
+export function summarizeProposalBuild(
+  r: { exitCode: number; diagnostics: readonly BuildDiagnostic[]; output: string },
+  tempFile: string,
+  displayName: string,
+  maxChars: number = PROPOSAL_BUILD_SUMMARY_MAX_CHARS,
+): string {
+  const tempBase = tempFile.slice(Math.max(tempFile.lastIndexOf('/'), tempFile.lastIndexOf('\\')) + 1);
+  const rename = (t: string): string => t.split(tempFile).join(displayName).split(tempBase).join(displayName);
+  const where = (d: BuildDiagnostic): string => {
+    if (d.file === undefined) return '';
+    const name = d.file === tempFile ? displayName : rename(d.file);
+    return `${name}${d.line > 0 ? `:${d.line}${d.column > 0 ? `:${d.column}` : ''}` : ''}: `;
+  };
+  const main = r.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
+  const errors = main.filter((d) => d.severity === 'error').length;
+  const warnings = main.length - errors;
+  const head = `hipcc exited with ${r.exitCode}: ${errors} error(s), ${warnings} warning(s).`;
+  const blocks = main.map((d) => {
+    const lines = [`${where(d)}${d.fatal ? 'fatal error' : d.severity}: ${rename(d.message)}${d.flag ? ` [${d.flag}]` : ''}`];
+    for (const n of d.notes) lines.push(`  ${where(n)}note: ${rename(n.message)}`);
+    return lines.join('\n');
+  });
+  if (blocks.length === 0 && r.exitCode !== 0) {
+    const raw = rename(r.output.trim());
+    const room = Math.max(0, maxChars - head.length - 40);
+    blocks.push(raw.length > room ? `[... output cut]\n${raw.slice(raw.length - room)}` : raw);
+  }
+  let out = head;
+  let shown = 0;
+  for (const b of blocks) {
+    const reserve = shown + 1 < blocks.length ? 40 : 0; // room for the "more" line
+    if (out.length + 1 + b.length + reserve <= maxChars) {
+      out += `\n${b}`;
+      shown++;
+      continue;
+    }
+    if (shown === 0) {
+      out += `\n${b.slice(0, Math.max(0, maxChars - out.length - 1 - reserve - 6))} [...]`;
+      shown++;
+    }
+    break;
+  }
+  if (shown < blocks.length) out += `\n[... ${blocks.length - shown} more diagnostic(s)]`;
+  return out;
+}

@@ -4,7 +4,8 @@
  * accepted result to the target as one undoable WorkspaceEdit after checking the target did not
  * change on disk since the proposal was made.
  * Commands: hipPorter.reviewDiff, acceptHunk, rejectHunk, acceptAll, rejectAll, applyProposal.
- * Context key: hipPorter.reviewing. Service: `review` ({@link ReviewService}).
+ * Context key: hipPorter.reviewing. Service: `review` ({@link ReviewService}); its `onDidWrite`
+ * drives build-after-accept (hipcc-task.ts).
  */
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
@@ -156,6 +157,17 @@ export interface ReviewService {
   apply(reviews: Review[], options?: ApplyOptions): Promise<ApplyResult[]>;
   /** Fires when reviews, hunks or decisions change. */
   readonly onDidChange: vscode.Event<void>;
+  /**
+   * Fires once per successful {@link ReviewService.apply} that wrote something, after the
+   * WorkspaceEdit was applied and every written target saved; `uris` are the written targets.
+   */
+  readonly onDidWrite: vscode.Event<ReviewWriteEvent>;
+}
+
+/** Payload of {@link ReviewService.onDidWrite}. */
+export interface ReviewWriteEvent {
+  /** The targets written (and saved) by one apply, in review order. */
+  readonly uris: readonly vscode.Uri[];
 }
 
 /** The default target of a ported file per `hipPorter.port.output`. */
@@ -193,7 +205,8 @@ export function activate(ctx: HipPorterContext): ReviewService {
   let currentId: string | undefined;
   let seq = 0;
   const changed = new vscode.EventEmitter<void>();
-  ctx.subscriptions.push(changed);
+  const wrote = new vscode.EventEmitter<ReviewWriteEvent>();
+  ctx.subscriptions.push(changed, wrote);
 
   const byProposal = (uri: vscode.Uri) => [...reviews.values()].find((r) => r.proposalUri.toString() === uri.toString());
   const proposalText = (r: Review): string =>
@@ -319,9 +332,7 @@ export function activate(ctx: HipPorterContext): ReviewService {
       await closeReview(r);
     }
     if (ok && toWrite.length === 1) await vscode.window.showTextDocument(toWrite[0]!.r.target, { preview: false });
-    if (ok && config(toWrite[0]!.r.target).buildAfterAccept) {
-      for (const { r } of toWrite) void vscode.commands.executeCommand(COMMANDS.build, r.target);
-    }
+    if (ok) wrote.fire({ uris: toWrite.map(({ r }) => r.target) });
     return results;
   };
 
@@ -410,7 +421,7 @@ export function activate(ctx: HipPorterContext): ReviewService {
     ),
   );
 
-  const service: ReviewService = { openReview, current, all: () => [...reviews.values()], show, apply, onDidChange: changed.event };
+  const service: ReviewService = { openReview, current, all: () => [...reviews.values()], show, apply, onDidChange: changed.event, onDidWrite: wrote.event };
   ctx.services.set('review', service);
   void vscode.commands.executeCommand('setContext', 'hipPorter.reviewing', false);
   return service;

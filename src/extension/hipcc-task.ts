@@ -2,12 +2,12 @@
  * hipcc builds in VS Code: the `hipcc` task type (TaskProvider + pseudoterminal execution that streams,
  * cancels and publishes build diagnostics), the optional run command, build-after-accept, and the agent repair.
  * Commands: hipPorter.build, hipPorter.fixBuildErrors (and hipPorter.selectRocmBox via rocm-box.ts).
- * Settings read: hipPorter.build.*. Services used: `review`, `agent` (see {@link ReviewServiceLike}, {@link AgentRunnerLike}).
+ * Settings read: hipPorter.build.*. Services used: `review` ({@link ReviewService}, diff-review.ts: fix proposals
+ * and its `onDidWrite` for buildAfterAccept) and `agent` ({@link AgentService}, port-file.ts). Service published: `builds`.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { posix } from 'node:path';
-import type { AgentChange, AgentInput, AgentResult } from '../agent';
 import {
   countBySeverity,
   formatSeconds,
@@ -17,10 +17,8 @@ import {
   isRemoteResult,
   runBuildPlan,
   runProcess,
+  runRemoteCommand,
   shellJoin,
-  shellQuote,
-  sshOptions,
-  sshPathOf,
   substituteVariables,
   type BuildError,
   type BuildPlan,
@@ -33,6 +31,8 @@ import { configToBuildSettings, substituteOutput, taskJsonToPlan, toTerminalText
 import { COMMANDS, registerCommand } from './commands';
 import { config } from './config';
 import type { HipPorterContext } from './context';
+import type { ReviewService, ReviewSnapshot } from './diff-review';
+import type { AgentService } from './port-file';
 import * as rocmBox from './rocm-box';
 
 /** The task type contributed in package.json `taskDefinitions`. */
@@ -56,42 +56,6 @@ export const BUILDABLE_FILE_RE = /\.(hip|cu|cpp|cc|cxx)$/i;
 export const REVIEW_SERVICE = 'review';
 /** Key of the agent runner in `ctx.services` (published by the port/review flow). */
 export const AGENT_SERVICE = 'agent';
-
-/** What the review flow is told about a fix-build proposal. */
-export interface FixBuildReviewMeta {
-  /** Always `fix-build` here (the port flow uses `port`). */
-  mode: 'fix-build';
-  /** Short title for the diff editor, e.g. `Fix build errors: saxpy.hip`. */
-  title: string;
-  /** The agent's summary, if any. */
-  summary?: string;
-  /** The agent's edits with reasons (for the panel's hunk list). */
-  changes: AgentChange[];
-  /** The build output the agent was given. */
-  buildOutput: string;
-}
-
-/**
- * What this module needs from the review flow (`ctx.services.get('review')`). Declared here because
- * diff-review.ts did not exist yet; the review owner implements it.
- */
-export interface ReviewServiceLike {
-  /**
-   * Opens the hunk-by-hunk review of `proposalText` against `originalText` for `sourceUri`; writes
-   * nothing before the user accepts. Resolves once the review is shown.
-   */
-  openReview(sourceUri: vscode.Uri, originalText: string, proposalText: string, meta: FixBuildReviewMeta): Promise<unknown>;
-  /** Fired after accepted text was written (one WorkspaceEdit); `uris` are the files written. Drives buildAfterAccept. */
-  onDidWrite?: vscode.Event<{ uris: readonly vscode.Uri[] }>;
-}
-
-/**
- * The agent runner (`ctx.services.get('agent')`): runs src/agent's `runAgent` with the stored API
- * key and the agent settings, showing progress/reasoning in the side panel. Rejects when no key is set.
- */
-export interface AgentRunnerLike {
-  run(input: AgentInput, signal: AbortSignal): Promise<AgentResult>;
-}
 
 /** The outcome of one build, kept per source file for "Ask Agent to Fix Build Errors". */
 export interface BuildRecord {
@@ -284,7 +248,7 @@ class Builds implements vscode.Disposable {
     const t0 = Date.now();
     let code: number;
     try {
-      code = remote ? await runRemoteCommand(command, remote.target, remote.cwd, io, signal, settings.timeoutSec * 1000) : await runLocalCommand(command, dirname(source), io, signal, settings.timeoutSec * 1000);
+      code = remote ? await runRemoteInTerminal(command, remote.target, remote.cwd, io, signal, settings.timeoutSec * 1000) : await runLocalCommand(command, dirname(source), io, signal, settings.timeoutSec * 1000);
     } catch (e) {
       io.write(`${RED}Run command failed: ${e instanceof Error ? e.message : String(e)}${RESET}\n`);
       code = buildErrorExitCode(e);
@@ -318,37 +282,13 @@ async function runLocalCommand(command: string, cwd: string, io: TerminalIO, sig
   return stoppedCode(p, io);
 }
 
-const RUN_PID_MARK = '__HP_RUNPID=';
-
 /**
- * Runs `command` on the remote box with the build's ssh options (same config file, BatchMode and
- * shared ControlMaster connection, from src/core/build/ssh.ts) in `cwd`. The remote shell prints
- * its pid first (sshd starts each command in its own session) so a cancel can kill the remote tree.
+ * Runs `command` on the remote box in `cwd` through the engine's {@link runRemoteCommand} (same ssh
+ * options and shared connection as the build; cancel kills the remote process tree), streaming into `io`.
  */
-async function runRemoteCommand(command: string, target: RemoteTarget, cwd: string, io: TerminalIO, signal: AbortSignal, timeoutMs: number): Promise<number> {
-  const script = `cd -- ${shellQuote(cwd)} && echo "${RUN_PID_MARK}$$" >&2 && exec /bin/sh -c ${shellQuote(command)}`;
-  let remotePid = 0;
-  let head = ''; // stderr until the marker line has been seen
-  const p = await runProcess(sshPathOf(target), [...sshOptions(target), target.host, script], {
-    signal,
-    timeoutMs,
-    onOutput: (chunk, stream) => {
-      if (stream === 'stdout' || remotePid !== 0) return io.write(chunk);
-      head += chunk;
-      const m = new RegExp(`(^|\\n)${RUN_PID_MARK}(\\d+)\\r?\\n`).exec(head);
-      if (m) {
-        remotePid = Number(m[2]);
-        io.write(head.slice(0, m.index + m[1]!.length) + head.slice(m.index + m[0].length));
-        head = '';
-      }
-    },
-    beforeKill: async () => {
-      if (remotePid > 0) await runProcess(sshPathOf(target), [...sshOptions(target), target.host, `kill -TERM -- -${remotePid} 2>/dev/null; kill -TERM ${remotePid} 2>/dev/null; true`], { timeoutMs: 5000 });
-    },
-  });
-  if (head) io.write(head);
-  if (!p.stoppedBy && p.exitCode === 255 && remotePid === 0) io.write(`${RED}ssh to ${target.host} failed (exit 255).${RESET}\n`);
-  return stoppedCode(p, io);
+async function runRemoteInTerminal(command: string, target: RemoteTarget, cwd: string, io: TerminalIO, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  const r = await runRemoteCommand(command, target, cwd, { signal, timeoutMs, onOutput: (c) => io.write(c) });
+  return stoppedCode(r, io);
 }
 
 /** The file the commands act on: an explicit URI argument, else the active editor's document. */
@@ -406,13 +346,19 @@ export function buildOutputForAgent(record: BuildRecord): string {
 }
 
 /**
- * hipPorter.fixBuildErrors: sends the active file's text and its last build's errors to the agent
- * (mode `fix-build`) and opens the answer in the review flow; nothing is written before the user accepts.
+ * hipPorter.fixBuildErrors: sends the file's current text and its last build's output to the agent
+ * service (port-file.ts `runAgentOnText`, mode `fix-build`; the panel shows the run) and opens the
+ * answer in the review flow (diff-review.ts) with the file itself as the target; nothing is written
+ * before the user accepts. Refuses in untrusted workspaces.
+ * @param arg the file (a `vscode.Uri`); default the active editor's file
+ * @returns the opened review's snapshot, or undefined when no review was opened (no failed build,
+ *   no key, agent off or failed, no change proposed)
+ * @throws Error when the file is not on disk, its last build did not run hipcc, or the services are missing
  */
-async function fixBuildErrors(ctx: HipPorterContext, builds: Builds, arg: unknown): Promise<void> {
+async function fixBuildErrors(ctx: HipPorterContext, builds: Builds, arg: unknown): Promise<ReviewSnapshot | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('HIP Porter: the agent is disabled in untrusted workspaces.');
-    return;
+    return undefined;
   }
   const uri = targetUri(arg);
   if (!uri || uri.scheme !== 'file') throw new Error('open the file whose build failed.');
@@ -420,48 +366,53 @@ async function fixBuildErrors(ctx: HipPorterContext, builds: Builds, arg: unknow
   if (!record || (record.exitCode === 0 && !record.error)) {
     const pick = await vscode.window.showInformationMessage(`No failed build of ${basename(uri.fsPath)} to fix. Build it first?`, 'Build');
     if (pick === 'Build') await vscode.commands.executeCommand(COMMANDS.build, uri);
-    return;
+    return undefined;
   }
   if (record.error && !record.result) throw new Error(`the last build did not run hipcc (${record.error.message}); the agent can only fix compiler errors.`);
-  const review = ctx.services.get(REVIEW_SERVICE) as ReviewServiceLike | undefined;
-  const agent = ctx.services.get(AGENT_SERVICE) as AgentRunnerLike | undefined;
-  if (!review || typeof review.openReview !== 'function' || !agent || typeof agent.run !== 'function') {
+  const review = ctx.services.get(REVIEW_SERVICE) as ReviewService | undefined;
+  const agent = ctx.services.get(AGENT_SERVICE) as AgentService | undefined;
+  if (!review || typeof review.openReview !== 'function' || !agent || typeof agent.runAgentOnText !== 'function') {
     throw new Error('the review flow and the agent are not available in this session (see the HIP Porter output).');
   }
   const doc = await vscode.workspace.openTextDocument(uri);
   const text = doc.getText();
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const buildOutput = buildOutputForAgent(record);
-  const input: AgentInput = {
-    path: folder ? relative(folder.uri.fsPath, uri.fsPath).split(sep).join('/') : basename(uri.fsPath),
-    original: text,
-    proposal: text,
-    findings: [],
-    mode: 'fix-build',
-    buildErrors: buildOutput,
-    targetRocm: config(uri).targetRocm,
-  };
-  if (folder) input.workspaceRoot = folder.uri.fsPath;
-  const result = await vscode.window.withProgress(
+  const buildErrors = buildOutputForAgent(record);
+  const out = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `HIP Porter: agent fixing build errors in ${basename(uri.fsPath)}`, cancellable: true },
-    (_p, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return agent.run(input, abort.signal);
-    },
+    (_p, token) => agent.runAgentOnText({ source: uri, original: text, proposal: text, mode: 'fix-build', buildErrors }, token),
   );
-  ctx.log.info(`fix-build agent: ${result.status}, ${result.changes.length} change(s), ${result.steps} step(s)${result.error ? `, ${result.error.kind}: ${result.error.message}` : ''}`);
-  if (result.status === 'failed' || result.status === 'cancelled') {
-    if (result.error) throw new Error(`agent ${result.status}: ${result.error.message}`);
-    return;
+  ctx.log.info(`fix-build agent: ${out.usedAgent ? 'used' : `not used (${out.reason ?? 'unknown'})`}, ${out.changes.length} change(s)${out.result ? `, ${out.result.steps} step(s)` : ''}`);
+  if (!out.usedAgent) {
+    // runAgentOnText already told the user about failed / cancelled / incomplete runs.
+    if (out.reason === 'no-key') {
+      void vscode.window.showWarningMessage('HIP Porter: fixing build errors needs the agent, and no Anthropic API key is set.', 'Set Anthropic API Key').then((b) => {
+        if (b) void vscode.commands.executeCommand(COMMANDS.setApiKey);
+      });
+    } else if (out.reason === 'disabled') {
+      void vscode.window.showWarningMessage('HIP Porter: fixing build errors needs the agent, which is switched off (hipPorter.agent.enabled).');
+    }
+    return undefined;
   }
-  if (result.proposal === text) {
-    void vscode.window.showInformationMessage(`HIP Porter: the agent proposed no change.${result.summary ? ` ${result.summary}` : ''}`);
-    return;
+  if (out.proposal === text) {
+    void vscode.window.showInformationMessage(`HIP Porter: the agent proposed no change.${out.result?.summary ? ` ${out.result.summary}` : ''}`);
+    return undefined;
   }
-  const meta: FixBuildReviewMeta = { mode: 'fix-build', title: `Fix build errors: ${basename(uri.fsPath)}`, changes: result.changes, buildOutput };
-  if (result.summary) meta.summary = result.summary;
-  await review.openReview(uri, text, result.proposal, meta);
+  const r = await review.openReview(uri, text, out.proposal, { target: uri, changes: out.changes, findings: out.findings, origin: 'build fix' });
+  return r.snapshotInfo();
+}
+
+/**
+ * Builds, one after the other, the written files that hipcc can build, when
+ * `hipPorter.build.buildAfterAccept` is on for them and the workspace is trusted. Called with the
+ * review service's `onDidWrite` URIs. Resolves when the builds ended.
+ */
+export async function buildWritten(uris: readonly vscode.Uri[], log: vscode.LogOutputChannel): Promise<void> {
+  if (!vscode.workspace.isTrusted) return;
+  for (const uri of uris) {
+    if (uri.scheme !== 'file' || !BUILDABLE_FILE_RE.test(uri.fsPath) || !config(uri).buildAfterAccept) continue;
+    log.info(`build after accept: ${vscode.workspace.asRelativePath(uri)}`);
+    await vscode.commands.executeCommand(COMMANDS.build, uri);
+  }
 }
 
 /** Registers the task provider, the build diagnostics and the commands (rocm-box.ts included). */
@@ -493,18 +444,16 @@ export function activate(ctx: HipPorterContext): void {
   registerCommand(ctx, COMMANDS.fixBuildErrors, (arg: unknown) => fixBuildErrors(ctx, builds, arg));
   rocmBox.activate(ctx);
 
-  const review = ctx.services.get(REVIEW_SERVICE) as ReviewServiceLike | undefined;
-  if (review?.onDidWrite) {
+  const review = ctx.services.get(REVIEW_SERVICE) as ReviewService | undefined;
+  if (review) {
+    // Builds run one at a time (a build clears the hipcc diagnostics when it starts).
+    let queue = Promise.resolve();
     ctx.subscriptions.push(
       review.onDidWrite((e) => {
-        for (const uri of e.uris) {
-          if (uri.scheme !== 'file' || !BUILDABLE_FILE_RE.test(uri.fsPath)) continue;
-          if (!vscode.workspace.isTrusted || !config(uri).buildAfterAccept) continue;
-          void vscode.commands.executeCommand(COMMANDS.build, uri);
-        }
+        queue = queue.then(() => buildWritten(e.uris, ctx.log)).catch((err: unknown) => ctx.log.error(`build after accept: ${err instanceof Error ? err.message : String(err)}`));
       }),
     );
   } else {
-    ctx.log.info('hipcc builds: no review service with onDidWrite yet; hipPorter.build.buildAfterAccept is inactive');
+    ctx.log.warn('hipcc builds: the review service is not running; hipPorter.build.buildAfterAccept is inactive');
   }
 }
