@@ -287,3 +287,16 @@ describe('cooperative groups the target lacks', () => {
     assert.equal(analyze(src, { targetRocm: '6.2' }).findings.filter((x) => x.code === 'HP109').length, 0);
   });
 });
+
+describe('vector helper overloads (helper_math.h style)', () => {
+  test('make_<type> overloads with another signature are not reported as redefinitions; the HIP signature is', () => {
+    const src = [
+      'inline __host__ __device__ float3 make_float3(float s) { return make_float3(s, s, s); }',
+      'inline __host__ __device__ float3 make_float3(float4 a) { return make_float3(a.x, a.y, a.z); }',
+      'inline __host__ __device__ float2 make_float2(float a, float b) { float2 r; r.x = a; r.y = b; return r; }',
+      '',
+    ].join('\n');
+    const hits = analyze(src, T52).findings.filter((x) => x.code === 'HP702').map((x) => src.slice(x.start, x.end));
+    assert.deepEqual(hits, ['make_float2']);
+  });
+});

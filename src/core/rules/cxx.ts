@@ -104,6 +104,13 @@ function makeHelper(ctx: RuleContext, i: number, name: string): void {
   if (!isPunct(t, open, '(')) return;
   const call = callArguments(t, open);
   if (!call || !isPunct(t, nextCode(t, call.close), '{')) return;
+  // Only HIP's own signature (n scalar parameters) is a redefinition; other overloads such as
+  // cuda-samples' helper_math.h make_float3(float s) / make_float3(float4 a) coexist (hipcc 5.2).
+  const width = Number(name.slice(-1));
+  if (call.args.length !== width) return;
+  for (const [a0, a1] of call.args) {
+    for (let k = a0; k <= a1; k++) if (isIdent(t, k) && VECTOR_TYPE.test(tt(t, k))) return;
+  }
   const fn = ancestor(ctx.nodeAt(s, t.end[i]!), FUNCTION_DEFINITION);
   const fix = fn && !fn.hasError ? ctx.fix(`Remove this ${name} (HIP defines it)`, [{ start: fn.startIndex, end: fn.endIndex, newText: '' }], false) : undefined;
   ctx.report({
