@@ -300,3 +300,22 @@ describe('vector helper overloads (helper_math.h style)', () => {
     assert.deepEqual(hits, ['make_float2']);
   });
 });
+
+describe('host fallbacks for non-CUDA compilers', () => {
+  test('a host function defined under #ifndef __CUDACC__ is not reported when device code calls the name', () => {
+    const src = [
+      '#ifndef __CUDACC__',
+      'inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }',
+      '#endif',
+      '#if !defined(__CUDACC__)',
+      'inline int imin(int a, int b) { return a < b ? a : b; }',
+      '#else',
+      'inline int imax(int a, int b) { return a > b ? a : b; }',
+      '#endif',
+      '__device__ float f(float v) { return rsqrtf(v) + imin(1, 2) + imax(1, 2); }',
+      '',
+    ].join('\n');
+    const hits = analyze(src, T52).findings.filter((x) => x.code === 'HP703').map((x) => src.slice(x.start, x.end));
+    assert.deepEqual(hits, ['imax']);
+  });
+});

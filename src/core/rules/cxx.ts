@@ -136,9 +136,13 @@ function hostCalls(ctx: RuleContext): void {
   const host = new Map<string, FnDef>();
   const notHost = new Set<string>();
   const device: FnDef[] = [];
+  const hostOnly = hostOnlyRegions(t);
   for (const fn of fns) {
     if (fn.global || fn.device) device.push(fn);
     if (fn.global || fn.device || fn.unsure) notHost.add(fn.name);
+    // a host fallback compiled only without the CUDA/HIP compiler (`#ifndef __CUDACC__`, as in
+    // cuda-samples' helper_math.h) is not what device code calls under hipcc
+    else if (hostOnly.some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;
     else if (!host.has(fn.name)) host.set(fn.name, fn);
   }
   if (!device.length || !host.size) return;
@@ -176,4 +180,39 @@ function hostCalls(ctx: RuleContext): void {
       });
     }
   }
+}
+
+const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA_ARCH__|__HIP_DEVICE_COMPILE__)$/;
+
+/**
+ * Token-index ranges of code compiled only when the CUDA/HIP compiler is absent: the body of
+ * `#ifndef __CUDACC__` / `#if !defined(__CUDACC__)` (and the HIP spellings) up to its `#else`,
+ * `#elif` or `#endif`. Linear in the directives of the file.
+ */
+function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const stack: Array<{ hostOnly: boolean; from: number }> = [];
+  for (let i = 0; i < t.count; i++) {
+    if (t.kind[i] !== Tok.Directive) continue;
+    const d = t.text.slice(t.start[i]! + 1, t.end[i]).trim();
+    if (d === 'if' || d === 'ifdef' || d === 'ifndef') {
+      const a = nextCode(t, i);
+      const b = nextCode(t, a);
+      const c = nextCode(t, b);
+      const e = nextCode(t, c);
+      const name = (k: number): string => (k >= 0 && t.pp[k] === t.pp[i] ? tt(t, k) : '');
+      const negated =
+        (d === 'ifndef' && DEVICE_COMPILER_MACROS.test(name(a))) ||
+        (d === 'if' && name(a) === '!' && name(b) === 'defined' && (DEVICE_COMPILER_MACROS.test(name(c)) || (name(c) === '(' && DEVICE_COMPILER_MACROS.test(name(e)))));
+      stack.push({ hostOnly: negated, from: i });
+    } else if (d === 'else' || d === 'elif' || d === 'endif') {
+      const top = stack[stack.length - 1];
+      if (top?.hostOnly) {
+        out.push([top.from, i]);
+        top.hostOnly = false;
+      }
+      if (d === 'endif') stack.pop();
+    }
+  }
+  return out;
 }
