@@ -47,11 +47,23 @@ function readOrUndefined(file) {
  * @param {string} label e.g. "HIP Porter: Port File to HIP"
  */
 export async function palette(page, label) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+  // Two attempts: a key press that lands while the workbench moves focus (an editor opening, a
+  // hover closing) can be lost; the second attempt starts from a closed quick input.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${label}`);
+      await row.waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts().catch(() => []);
+      if (attempt === 2) throw new Error(`palette: "${label}" not found (rows: ${rows.slice(0, 5).join(' | ') || 'none'}): ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
