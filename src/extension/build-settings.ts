@@ -35,6 +35,10 @@ export interface BuildConfigLike {
   sshConfigFile: string;
   buildAfterAccept: boolean;
   runCommand: string;
+  /** Compile time limit in seconds (`hipPorter.build.timeoutSec`, not yet in the manifest); absent or not a positive number = engine default (600). */
+  timeoutSec?: number;
+  /** ssh ConnectTimeout in seconds (`hipPorter.build.connectTimeoutSec`, not yet in the manifest); absent or not a positive number = engine default (10). */
+  connectTimeoutSec?: number;
 }
 
 /** Engine settings plus the extension-only default for linking (the engine takes `link` per task). */
@@ -63,6 +67,12 @@ export interface HipccTaskJson {
   remoteDir?: string;
   /** hipcc executable. */
   hipcc?: string;
+  /** Preprocessor definitions, `NAME` or `NAME=VALUE` (one `-D` each). */
+  defines?: string[];
+  /** Environment for hipcc, over the `hipPorter.build.env` setting (values may use variables). */
+  env?: Record<string, string>;
+  /** What to copy to the remote box: `closure` (true), `folder`, or nothing (`off`, false); default the `hipPorter.build.sync` setting. */
+  sync?: boolean | 'closure' | 'folder' | 'off';
 }
 
 /** Expands a leading `~` / `~/` to the home directory (ssh config paths are often written so). */
@@ -80,8 +90,8 @@ function cleanList(list: readonly unknown[] | undefined): string[] {
  * Maps a config snapshot onto the engine's settings. Empty strings fall back to the engine's
  * defaults for `hipccPath` and `remoteDir`; list entries are trimmed and empty ones dropped;
  * `sync: false` becomes `'off'`, `true` `'closure'`; `sshConfigFile` has `~` expanded (the engine
- * resolves relative paths against the workspace folder). Connect and compile time limits keep the
- * engine defaults (no settings for them).
+ * resolves relative paths against the workspace folder). `timeoutSec` / `connectTimeoutSec` are
+ * used when they are positive numbers, else the engine defaults apply.
  */
 export function configToBuildSettings(c: BuildConfigLike, home: string = homedir()): ExtensionBuildSettings {
   const env: Record<string, string> = {};
@@ -101,13 +111,21 @@ export function configToBuildSettings(c: BuildConfigLike, home: string = homedir
     buildAfterAccept: c.buildAfterAccept,
     runCommand: c.runCommand.trim(),
     link: c.link,
+    timeoutSec: positive(c.timeoutSec) ?? DEFAULT_BUILD_SETTINGS.timeoutSec,
+    connectTimeoutSec: positive(c.connectTimeoutSec) ?? DEFAULT_BUILD_SETTINGS.connectTimeoutSec,
   };
+}
+
+function positive(n: unknown): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /**
  * Maps a tasks.json `hipcc` entry onto the engine's {@link HipccTaskDefinition}: `file` → `files`,
- * `hipcc` → `hipccPath`, `link` defaulting to the `hipPorter.build.link` setting. Fields that are
- * absent stay absent (the settings then apply).
+ * `hipcc` → `hipccPath`, `link` defaulting to the `hipPorter.build.link` setting, `sync` as a
+ * boolean like the setting (`true` = `closure`, `false` = `off`) or the engine's names; `defines`
+ * trimmed, empty ones dropped; `env` string values only. Fields that are absent stay absent (the
+ * settings then apply).
  */
 export function taskJsonToDefinition(def: Partial<HipccTaskJson>, s: Pick<ExtensionBuildSettings, 'link'>): HipccTaskDefinition {
   const out: HipccTaskDefinition = { type: 'hipcc', link: def.link ?? s.link };
@@ -119,6 +137,13 @@ export function taskJsonToDefinition(def: Partial<HipccTaskJson>, s: Pick<Extens
   if (def.remote !== undefined) out.remote = def.remote.trim() === '' ? 'local' : def.remote.trim();
   if (def.remoteDir) out.remoteDir = def.remoteDir;
   if (def.hipcc) out.hipccPath = def.hipcc;
+  if (Array.isArray(def.defines)) out.defines = cleanList(def.defines);
+  if (def.env && typeof def.env === 'object') {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(def.env)) if (typeof v === 'string' && k.trim() !== '') env[k.trim()] = v;
+    out.env = env;
+  }
+  if (def.sync !== undefined) out.sync = def.sync === true ? 'closure' : def.sync === false ? 'off' : def.sync;
   return out;
 }
 
