@@ -22,6 +22,7 @@ const APT = [
   ['rsync', '/usr/bin/rsync'],
   ['chromium', '/usr/bin/chromium'],
   ['ripgrep', '/usr/bin/rg'],
+  ['unzip', '/usr/bin/zipinfo'],
   ['libkrb5-dev', '/usr/include/krb5.h'],
 ];
 
