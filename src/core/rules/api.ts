@@ -368,6 +368,7 @@ export const headersRule: Rule = {
     let depth = 0;
     let firstInclude = -1;
     let firstIncludeDepth = Infinity;
+    let externC: Array<[number, number]> | undefined;
     for (let i = 0; i < t.count; i++) {
       const k = t.kind[i];
       if (k === Tok.Directive) {
@@ -389,7 +390,7 @@ export const headersRule: Rule = {
         }
         const h = ctx.mappings.header(path);
         if (!h) continue;
-        if (raw.startsWith('"') && inExternC(t, i)) {
+        if (raw.startsWith('"') && (externC ??= externCBlocks(t)).some(([a, b]) => a < i && i < b)) {
           // C++ headers such as hip_runtime.h cannot be included inside `extern "C" { }`, and the
           // CUDA headers could not be either: a quoted "cuda.h" there is the project's own header
           // (darknet's src/cuda.h), so it stays as written.
@@ -479,28 +480,26 @@ export function insertionPoint(ctx: RuleContext, firstInclude: number): { at: nu
 }
 
 /**
- * True when token `i` lies inside an `extern "C" { ... }` block: scans back over balanced braces for
- * an unclosed `{` directly preceded by `extern "C"`. Linear in the tokens before `i`; only called
- * for quoted includes of CUDA header names, which are rare.
+ * Token-index ranges `[open, close]` of the `extern "C" { ... }` blocks of a file, from one forward
+ * pass over the (non-preprocessor) braces. An unclosed block extends to the end of the text.
  */
-function inExternC(t: Tokens, i: number): boolean {
-  let depth = 0;
-  for (let j = i - 1; j >= 0; j--) {
+function externCBlocks(t: Tokens): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const stack: Array<number> = []; // open-brace token, or -1 for braces that are not extern "C"
+  for (let j = 0; j < t.count; j++) {
     if (t.kind[j] !== Tok.Punct || t.pp[j] !== PP.None) continue;
-    if (isPunct(t, j, '}')) depth++;
-    else if (isPunct(t, j, '{')) {
-      if (depth > 0) {
-        depth--;
-        continue;
-      }
+    if (isPunct(t, j, '{')) {
       const s = prevCode(t, j);
-      const e = prevCode(t, s);
-      if (s >= 0 && t.kind[s] === Tok.String && t.text.slice(t.start[s], t.end[s]) === '"C"' && e >= 0 && t.text.slice(t.start[e], t.end[e]) === 'extern') {
-        return true;
-      }
+      const e = s >= 0 ? prevCode(t, s) : -1;
+      const isC = s >= 0 && t.kind[s] === Tok.String && t.text.slice(t.start[s], t.end[s]) === '"C"' && e >= 0 && t.text.slice(t.start[e], t.end[e]) === 'extern';
+      stack.push(isC ? j : -1);
+    } else if (isPunct(t, j, '}')) {
+      const o = stack.pop();
+      if (o !== undefined && o >= 0) out.push([o, j]);
     }
   }
-  return false;
+  for (const o of stack) if (o >= 0) out.push([o, t.count]);
+  return out;
 }
 
 /**
