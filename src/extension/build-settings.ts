@@ -35,9 +35,9 @@ export interface BuildConfigLike {
   sshConfigFile: string;
   buildAfterAccept: boolean;
   runCommand: string;
-  /** Compile time limit in seconds (`hipPorter.build.timeoutSec`, not yet in the manifest); absent or not a positive number = engine default (600). */
+  /** Compile time limit in seconds (`hipPorter.build.timeoutSec`); absent or not a positive number = engine default (600). */
   timeoutSec?: number;
-  /** ssh ConnectTimeout in seconds (`hipPorter.build.connectTimeoutSec`, not yet in the manifest); absent or not a positive number = engine default (10). */
+  /** ssh ConnectTimeout in seconds (`hipPorter.build.connectTimeoutSec`); absent or not a positive number = engine default (10). */
   connectTimeoutSec?: number;
 }
 

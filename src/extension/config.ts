@@ -98,6 +98,14 @@ export class HipPorterConfig {
   get sshConfigFile(): string {
     return this.get('build.sshConfigFile', '');
   }
+  /** Compile time limit, seconds. */
+  get timeoutSec(): number {
+    return this.get('build.timeoutSec', 600);
+  }
+  /** SSH connect timeout, seconds. */
+  get connectTimeoutSec(): number {
+    return this.get('build.connectTimeoutSec', 10);
+  }
   get buildAfterAccept(): boolean {
     return this.get('build.buildAfterAccept', false);
   }
