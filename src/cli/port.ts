@@ -106,7 +106,7 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
   const progress = cuda.length > 20 && !o.json;
   let done = 0;
   for (const f of cuda) {
-    const res: TranslateResult = translate(f.text, o);
+    const res: TranslateResult = translate(f.text, { ...o, sourcePath: f.path });
     let text = followRenamedIncludes(res.text, f.path, renamedCu);
     if (o.refine) {
       const r = await o.refine(f.path, f.text, text);

@@ -72,7 +72,7 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     }
     if (!isCudaPath(f.path) && !looksLikeCuda(r.text)) continue;
     files++;
-    const res = translate(r.text, o);
+    const res = translate(r.text, { ...o, sourcePath: f.path });
     stats.push(res.stats);
     const li = new LineIndex(r.text);
     for (const x of res.analysis.findings) {

@@ -123,6 +123,8 @@ export interface HeaderEntry {
   note?: string;
   /** True when `cuda` is a path prefix (e.g. `thrust/`) rather than a whole include path. */
   prefix?: boolean;
+  /** First ROCm release that ships the `hip` header, when it is newer than ROCm 5.0. */
+  hipAdded?: string;
 }
 
 interface LibraryFile {

@@ -279,3 +279,14 @@ describe('mapping coverage', () => {
     assert.deepEqual(a, ['hipStream_t', 'hipStreamCreate']);
   });
 });
+
+describe('version-aware headers', () => {
+  test('a HIP header newer than the target is reported, not included; the newer target includes it', () => {
+    const src = '#include <cuda_bf16.h>\n__global__ void k() {}\n';
+    const old = translate(src, T52);
+    assert.match(old.text, /#include <cuda_bf16\.h>/);
+    const f = old.open.find((x) => x.code === 'HP111');
+    assert.match(f!.message, /ROCm 6\.0\.0/);
+    assert.match(translate(src, { targetRocm: '6.2' }).text, /#include <hip\/hip_bf16\.h>/);
+  });
+});

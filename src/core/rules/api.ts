@@ -398,7 +398,20 @@ export const headersRule: Rule = {
         }
         if (h.hip === 'hip/hip_runtime.h') hasRuntimeInclude = true;
         const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
-        if (hipPath && hipPath !== path) {
+        if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
+          ctx.report({
+            code: 'HP111',
+            message: `${path}: its HIP equivalent <${hipPath}> first ships in ROCm ${h.hipAdded}; target is ROCm ${ctx.options.targetRocm}${h.note ? ` (${h.note})` : ''}`,
+            start: t.start[i]!,
+            end: t.end[i]!,
+            status: 'unsupported',
+            library: h.library,
+            cuda: path,
+            hip: hipPath,
+            docs: h.docs,
+            fix: ctx.fix(`Include <${hipPath}> (ROCm ${h.hipAdded}+)`, [{ start: t.start[i]!, end: t.end[i]!, newText: `<${hipPath}>` }], false),
+          });
+        } else if (hipPath && hipPath !== path) {
           const newText = `<${hipPath}>`;
           ctx.report({
             code: 'HP110',
