@@ -113,3 +113,10 @@ test('icons: activity bar SVG is monochrome 24x24 in currentColor; extension ico
   assert.equal(png.readUInt32BE(16), 128, 'width');
   assert.equal(png.readUInt32BE(20), 128, 'height');
 });
+
+test('README documents every rule code the engine can report', async () => {
+  const { CODE_INFO } = await import('../../src/core/rules/index');
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const missing = [...CODE_INFO.keys()].filter((c) => c !== 'HP999' && !readme.includes(`| ${c} |`));
+  assert.deepEqual(missing, []);
+});
