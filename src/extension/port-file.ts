@@ -237,6 +237,9 @@ export async function runAgentOnText(ctx: HipPorterContext, req: AgentRunRequest
         error: undefined,
       },
     });
+    // The panel is where the findings left for a human are listed: show it (the diff opened
+    // afterwards takes the focus back).
+    void svc.panel.reveal();
     return { proposal: req.proposal, usedAgent: false, reason: skip ?? 'no-key', changes: [], findings };
   }
 

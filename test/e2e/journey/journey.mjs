@@ -210,7 +210,7 @@ export async function runJourney(o) {
         await palette(page, 'HIP Porter: Port File to HIP');
         const diffTab = page.locator('.tabs-container .tab', { hasText: 'HIP Porter proposal' });
         await diffTab.first().waitFor({ timeout: 30_000 });
-        // Without a key the panel is not revealed by the run: open it from its activity bar icon.
+        // The run reveals the panel; open it from its activity bar icon if it is not showing.
         await openAgentPanel(page);
         await panel.locator('#run-status', { hasText: 'Rules only' }).waitFor({ timeout: 30_000 });
         const notice = panel.locator('.item.notice', { hasText: 'No Anthropic API key is set' });
