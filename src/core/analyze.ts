@@ -92,7 +92,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     },
     report(f: ReportedFinding) {
       const info = CODE_INFO.get(f.code);
-      findings.push({
+      // fields assigned one by one, in this order (no spreads: a file can have thousands of findings)
+      const out: Finding = {
         code: f.code,
         family: info?.family ?? 'api',
         severity: f.severity ?? info?.defaultSeverity ?? 'warning',
@@ -100,12 +101,14 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
         start: f.start,
         end: f.end,
         status: f.status,
-        ...(f.library !== undefined ? { library: f.library } : {}),
-        ...(f.cuda !== undefined ? { cuda: f.cuda } : {}),
-        ...(f.hip !== undefined ? { hip: f.hip } : {}),
-        ...(f.fix !== undefined ? { fix: f.fix } : {}),
-        ...(f.docs ?? info?.docs ? { docs: f.docs ?? info?.docs } : {}),
-      });
+      };
+      if (f.library !== undefined) out.library = f.library;
+      if (f.cuda !== undefined) out.cuda = f.cuda;
+      if (f.hip !== undefined) out.hip = f.hip;
+      if (f.fix !== undefined) out.fix = f.fix;
+      const docs = f.docs ?? info?.docs;
+      if (docs) out.docs = docs;
+      findings.push(out);
     },
     fix(title: string, edits: TextEdit[], auto: boolean): Fix {
       return { title, edits, auto };

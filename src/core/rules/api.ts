@@ -9,7 +9,7 @@
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
-import { DOCS, hipifyTableUrl, type Rule, type RuleCode, type RuleContext } from './types';
+import { DOCS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 
 /** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
 export const SPECIAL_NAMES = new Set([
@@ -155,15 +155,24 @@ export const apiRule: Rule = {
   run(ctx) {
     const t = ctx.tokens;
     const map = ctx.mappings;
-    // one mapping lookup per distinct identifier, then every occurrence
+    // one mapping lookup and one set of messages per distinct identifier; per occurrence only offsets
     for (const [name, occurrences] of ctx.identIndex()) {
       const e = map.get(name);
       if (!e || e.hip === name || SPECIAL_NAMES.has(name)) continue;
+      let templates: NameFinding[] | undefined;
       for (const i of occurrences) {
         // member access `x.cudaFoo` / `x->cudaFoo` is a field of a user type, not the CUDA name
         const p = prevCode(t, i);
         if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-        reportName(ctx, e, name, t.start[i]!, t.end[i]!);
+        templates ??= nameFindings(ctx, e, name);
+        const s = t.start[i]!;
+        const en = t.end[i]!;
+        for (const f of templates) {
+          const fix = f.fix ? ctx.fix(f.fix.title, [{ start: s, end: en, newText: f.fix.newText }], f.fix.auto) : undefined;
+          const g = f.finding;
+          // one object shape for every occurrence (no spreads: thousands of occurrences per file)
+          ctx.report({ code: g.code, message: g.message, start: s, end: en, status: g.status, library: g.library, cuda: g.cuda, hip: g.hip, fix, docs: g.docs });
+        }
       }
     }
     cubNamespace(ctx);
@@ -192,13 +201,22 @@ export const apiRule: Rule = {
   },
 };
 
-function reportName(ctx: RuleContext, e: MappingEntry, name: string, s: number, en: number): void {
+/** One finding a mapped name yields at every occurrence: everything but the offsets, and its fix as a replacement text. */
+interface NameFinding {
+  finding: Omit<ReportedFinding, 'start' | 'end' | 'fix'>;
+  fix?: { title: string; newText: string; auto: boolean };
+}
+
+/**
+ * The findings every (non-member) occurrence of the mapped CUDA name `name` yields, in report
+ * order: computed once per distinct name, then placed at each occurrence's offsets.
+ */
+function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFinding[] {
   const lib = LIB_LABEL[e.library] ?? e.library;
   const docs = hipifyTableUrl(e.library);
   const target = chooseTarget(e, ctx);
   if (target) {
-    const edit = { start: s, end: en, newText: target.name };
-    const fix = ctx.fix(`Replace with ${target.name}`, [edit], true);
+    const out: NameFinding[] = [];
     const hv = target.lib === 'hip' ? e.hipVersions : e.rocVersions;
     let code = 'HP101';
     let status: 'supported' | 'deprecated' | 'removed' | 'experimental' = 'supported';
@@ -217,63 +235,70 @@ function reportName(ctx: RuleContext, e: MappingEntry, name: string, s: number, 
       msg = `${name} → ${target.name}: the HIP equivalent is experimental`;
     }
     if (hv.deprecated || hv.removed) {
-      ctx.report({
-        code: 'HP107',
-        message: `${target.name} (for ${name}) is ${hv.removed ? `removed in HIP ${hv.removed}` : `deprecated since HIP ${hv.deprecated}`}`,
-        start: s,
-        end: en,
-        status: 'deprecated',
-        library: e.library,
-        cuda: name,
-        hip: target.name,
-        docs,
+      out.push({
+        finding: {
+          code: 'HP107',
+          message: `${target.name} (for ${name}) is ${hv.removed ? `removed in HIP ${hv.removed}` : `deprecated since HIP ${hv.deprecated}`}`,
+          status: 'deprecated',
+          library: e.library,
+          cuda: name,
+          hip: target.name,
+          docs,
+        },
       });
     }
-    ctx.report({ code, message: msg, start: s, end: en, status, library: e.library, cuda: name, hip: target.name, fix, docs });
-    return;
+    out.push({
+      finding: { code, message: msg, status, library: e.library, cuda: name, hip: target.name, docs },
+      fix: { title: `Replace with ${target.name}`, newText: target.name, auto: true },
+    });
+    return out;
   }
   if (e.hip && hipUsable(e) && !hipAvailableIn(e, ctx.options.targetRocm) && !e.hipVersions.experimental) {
-    ctx.report({
-      code: 'HP105',
-      message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}`,
-      start: s,
-      end: en,
-      status: 'unsupported',
-      library: e.library,
-      cuda: name,
-      hip: e.hip ?? undefined,
-      docs,
-    });
-    return;
+    return [
+      {
+        finding: {
+          code: 'HP105',
+          message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}`,
+          status: 'unsupported',
+          library: e.library,
+          cuda: name,
+          hip: e.hip ?? undefined,
+          docs,
+        },
+      },
+    ];
   }
   if (e.hip && hipUsable(e) && e.hipVersions.experimental) {
-    ctx.report({
-      code: 'HP106',
-      message: `${name} → ${e.hip} is experimental in HIP; not applied (use the experimental option)`,
-      start: s,
-      end: en,
-      status: 'experimental',
-      library: e.library,
-      cuda: name,
-      hip: e.hip,
-      fix: ctx.fix(`Replace with ${e.hip} (experimental)`, [{ start: s, end: en, newText: e.hip }], false),
-      docs,
-    });
-    return;
+    return [
+      {
+        finding: {
+          code: 'HP106',
+          message: `${name} → ${e.hip} is experimental in HIP; not applied (use the experimental option)`,
+          status: 'experimental',
+          library: e.library,
+          cuda: name,
+          hip: e.hip,
+          docs,
+        },
+        fix: { title: `Replace with ${e.hip} (experimental)`, newText: e.hip, auto: false },
+      },
+    ];
   }
-  ctx.report({
-    code: 'HP104',
-    message:
-      e.library === 'dnn'
-        ? `${name}: cuDNN has no 1:1 HIP equivalent; port to MIOpen${e.roc ? ` (closest: ${e.roc}; --library-target roc maps it)` : ''}, minding its NCHW layout and descriptors`
-        : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
-    start: s,
-    end: en,
-    status: 'unsupported',
-    library: e.library,
-    cuda: name,
-    docs,
-  });
+  return [
+    {
+      finding: {
+        code: 'HP104',
+        message:
+          e.library === 'dnn'
+            ? `${name}: cuDNN has no 1:1 HIP equivalent; port to MIOpen${e.roc ? ` (closest: ${e.roc}; --library-target roc maps it)` : ''}, minding its NCHW layout and descriptors`
+            : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
+        status: 'unsupported',
+        library: e.library,
+        cuda: name,
+        docs,
+      },
+    },
+  ];
 }
 
 function rocLibName(lib: string): string {
