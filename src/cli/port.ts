@@ -63,9 +63,10 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       io.stderr('hip-porter: --out needs a directory\n');
       return 2;
     }
-    for (const f of found) {
-      if (resolve(f.path).startsWith(outDir + '/') || resolve(f.path) === outDir) {
-        io.stderr(`hip-porter: --out ${o.outDir} is inside the input tree (${f.path}); choose a directory outside it so no input is overwritten\n`);
+    const roots = new Set(found.map((f) => f.root));
+    for (const r of [...roots, ...o.inputs.map((i) => resolve(i))]) {
+      if (outDir === r || outDir.startsWith(r + '/')) {
+        io.stderr(`hip-porter: --out ${o.outDir} is inside the input tree (${r}); choose a directory outside it so no input is overwritten or ported again\n`);
         return 2;
       }
     }
