@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { EngineOptions } from '../core/findings';
-import { isCudaPath, listFiles, looksLikeCuda, portedName, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
+import { classifyFiles, listFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
 import type { Io } from './io';
@@ -71,26 +71,9 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       }
     }
   }
-  // decide which files are CUDA
-  const cuda: Array<{ path: string; root: string; text: string }> = [];
-  const others: Array<{ path: string; root: string }> = [];
-  let skipped = 0;
-  for (const f of found) {
-    const ext = extname(f.path).toLowerCase();
-    const maybe = isCudaPath(f.path) || CXX_EXTENSIONS.has(ext);
-    if (!maybe) {
-      others.push(f);
-      continue;
-    }
-    const r = readSourceFile(f.path, maxBytes);
-    if (!r.ok) {
-      io.stderr(`hip-porter: warning: ${r.message}\n`);
-      skipped++;
-      continue;
-    }
-    if (isCudaPath(f.path) || looksLikeCuda(r.text)) cuda.push({ ...f, text: r.text });
-    else others.push(f);
-  }
+  const { cuda, others, skipped: unreadable } = classifyFiles(found, maxBytes);
+  for (const u of unreadable) io.stderr(`hip-porter: warning: ${u.message}\n`);
+  const skipped = unreadable.length;
   if (cuda.length === 0) {
     io.stderr(`hip-porter: no CUDA files found in ${o.inputs.join(', ')} (looked for .cu/.cuh and C/C++ files that include CUDA headers)\n`);
     return 1;

@@ -3,9 +3,8 @@
  * JSON or SARIF 2.1.0 (for code-scanning UIs). Summary: files, lines, references by library,
  * % convertible automatically, unsupported APIs by count, hazards by rule.
  */
-import { extname } from 'node:path';
 import type { EngineOptions, Finding } from '../core/findings';
-import { isCudaPath, listFiles, looksLikeCuda, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
+import { classifyFiles, listFiles, relPath, DEFAULT_MAX_BYTES } from '../core/files';
 import { translate, type TranslateStats } from '../core/translate';
 import { CODE_INFO } from '../core/rules/index';
 import { LineIndex } from '../core/text';
@@ -58,23 +57,17 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
   const stats: TranslateStats[] = [];
   const findings: ReportedFinding[] = [];
   const skipped: ScanReport['skipped'] = [];
+  const set = classifyFiles(found, o.maxBytes ?? DEFAULT_MAX_BYTES);
+  for (const u of set.skipped) {
+    skipped.push({ file: relPath(root, u.path), reason: u.message });
+    io.stderr(`hip-porter: warning: ${u.message}\n`);
+  }
   let files = 0;
-  for (const f of found) {
-    const ext = extname(f.path).toLowerCase();
-    if (!isCudaPath(f.path) && !CXX_EXTENSIONS.has(ext)) continue;
-    const r = readSourceFile(f.path, o.maxBytes ?? DEFAULT_MAX_BYTES);
-    if (!r.ok) {
-      if (isCudaPath(f.path)) {
-        skipped.push({ file: relPath(root, f.path), reason: r.message });
-        io.stderr(`hip-porter: warning: ${r.message}\n`);
-      }
-      continue;
-    }
-    if (!isCudaPath(f.path) && !looksLikeCuda(r.text)) continue;
+  for (const f of set.cuda) {
     files++;
-    const res = translate(r.text, { ...o, sourcePath: f.path });
+    const res = translate(f.text, { ...o, sourcePath: f.path });
     stats.push(res.stats);
-    const li = new LineIndex(r.text);
+    const li = new LineIndex(f.text);
     for (const x of res.analysis.findings) {
       const s = li.positionAt(x.start);
       const e = li.positionAt(x.end);

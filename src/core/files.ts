@@ -140,3 +140,30 @@ export function portedName(path: string): string {
 export function relPath(root: string, file: string): string {
   return relative(root, file).split('\\').join('/');
 }
+
+/** The files under some inputs, sorted into CUDA sources (read), other files, and unreadable ones. */
+export interface SourceSet {
+  /** `.cu`/`.cuh`, and C/C++ files that include CUDA headers or use CUDA syntax, with their text. */
+  cuda: Array<FoundFile & { text: string }>;
+  /** Everything else (including plain C/C++). */
+  others: FoundFile[];
+  /** C/C++/CUDA files that could not be read as source (binary, invalid UTF-8, too large), with the user-facing reason. */
+  skipped: Array<FoundFile & { message: string }>;
+}
+
+/** Reads and classifies found files (see {@link SourceSet}); `maxBytes` is the per-file limit. */
+export function classifyFiles(found: readonly FoundFile[], maxBytes = DEFAULT_MAX_BYTES): SourceSet {
+  const set: SourceSet = { cuda: [], others: [], skipped: [] };
+  for (const f of found) {
+    const cudaPath = isCudaPath(f.path);
+    if (!cudaPath && !CXX_EXTENSIONS.has(extname(f.path).toLowerCase())) {
+      set.others.push(f);
+      continue;
+    }
+    const r = readSourceFile(f.path, maxBytes);
+    if (!r.ok) set.skipped.push({ ...f, message: r.message });
+    else if (cudaPath || looksLikeCuda(r.text)) set.cuda.push({ ...f, text: r.text });
+    else set.others.push(f);
+  }
+  return set;
+}
