@@ -1,0 +1,196 @@
+/**
+ * JSON encoding of outgoing LSP messages for stream transports (`--stdio`, sockets, pipes), with a
+ * fast path for `textDocument/publishDiagnostics`.
+ *
+ * A 10k-line CUDA file has ~4k diagnostics (~1.1 MB of JSON); with vscode-jsonrpc's default
+ * encoder every keystroke pays `JSON.stringify` of all of them plus UTF-8 encoding. Between two
+ * keystrokes almost every diagnostic keeps its severity, code, source, message, link and tags;
+ * only its range and `data` move. So each diagnostic is written as
+ * `{"range":…,"data":…` (built per publish) followed by the UTF-8 bytes of the rest, cached per
+ * document from the previous publish. The bytes decode to the same JSON value `JSON.stringify`
+ * gives (keys may come in another order, which JSON does not give meaning to).
+ *
+ * Node IPC (`--node-ipc`, VS Code's default transport for this server) serialises inside
+ * `process.send`, so this encoder only serves stream transports.
+ */
+import type { ContentTypeEncoderOptions, Message } from 'vscode-jsonrpc';
+
+const PUBLISH = 'textDocument/publishDiagnostics';
+/** Diagnostic fields the cached tail holds (besides range and data, written per publish). */
+const TAIL_KEYS = new Set(['severity', 'code', 'source', 'message', 'codeDescription', 'tags']);
+
+/** A growing byte buffer. */
+class Bytes {
+  buf = Buffer.allocUnsafe(1 << 16);
+  len = 0;
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  str(s: string): void {
+    this.ensure(s.length * 3);
+    this.len += this.buf.write(s, this.len, 'utf8');
+  }
+  /** Appends a string known to be ASCII (no Buffer.write call: cheaper for short strings). */
+  ascii(s: string): void {
+    this.ensure(s.length);
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+    this.len = at;
+  }
+  bytes(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
+}
+
+/**
+ * A vscode-jsonrpc content-type encoder (`application/json`, UTF-8) that caches the JSON of
+ * unchanged diagnostics per document. Any other message, a diagnostic with fields beyond
+ * range/severity/code/source/message/codeDescription/tags/data, or a charset other than UTF-8
+ * goes through plain `JSON.stringify`.
+ */
+export class DiagnosticsJsonEncoder {
+  readonly name = 'application/json';
+  /** Per document URI: the tails (UTF-8 bytes of `,"severity":…}`) of its latest publish, by message. */
+  private readonly tails = new Map<string, TailCache>();
+
+  /** Encodes one message; resolves to its UTF-8 JSON bytes. Never rejects for serialisable messages. */
+  encode(msg: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
+    const m = msg as { method?: unknown; id?: unknown; params?: { uri?: unknown; version?: unknown; diagnostics?: unknown } };
+    const p = m.params;
+    if (m.method === PUBLISH && m.id === undefined && options.charset === 'utf-8' && p && typeof p.uri === 'string' && Array.isArray(p.diagnostics)) {
+      return Promise.resolve(this.publish(msg, p.uri, p.version, p.diagnostics as unknown[]));
+    }
+    return Promise.resolve(Buffer.from(JSON.stringify(msg), options.charset === 'ascii' ? 'ascii' : 'utf8'));
+  }
+
+  /** Forgets the cached diagnostics of every document (e.g. for tests). */
+  clear(): void {
+    this.tails.clear();
+  }
+
+  private publish(msg: Message, uri: string, version: unknown, diagnostics: unknown[]): Buffer {
+    // the params object's own keys beyond uri/version/diagnostics are not expected; be exact anyway
+    const params = (msg as unknown as { params: Record<string, unknown> }).params;
+    for (const k in params) {
+      if (k !== 'uri' && k !== 'version' && k !== 'diagnostics' && params[k] !== undefined) return Buffer.from(JSON.stringify(msg), 'utf8');
+    }
+    const prev = this.tails.get(uri);
+    const next: TailCache = new Map();
+    const out = new Bytes();
+    out.str(`{"jsonrpc":"2.0","method":"${PUBLISH}","params":{"uri":${JSON.stringify(uri)}`);
+    if (version !== undefined) out.str(`,"version":${JSON.stringify(version)}`);
+    out.ascii(',"diagnostics":[');
+    for (let i = 0; i < diagnostics.length; i++) {
+      const d = diagnostics[i] as Diag;
+      if (!plain(d)) {
+        out.str(i > 0 ? `,${JSON.stringify(d) ?? 'null'}` : JSON.stringify(d) ?? 'null');
+        continue;
+      }
+      const r = d.range;
+      out.ascii(`${i > 0 ? ',' : ''}{"range":{"start":{"line":${r.start.line},"character":${r.start.character}},"end":{"line":${r.end.line},"character":${r.end.character}}}`);
+      const data = d.data === undefined ? undefined : JSON.stringify(d.data);
+      if (data !== undefined) out.str(`,"data":${data}`);
+      let tail = find(next, d);
+      if (!tail) {
+        tail = find(prev, d) ?? { d, bytes: Buffer.from(tailJson(d), 'utf8') };
+        const list = next.get(d.message);
+        if (list) list.push(tail);
+        else next.set(d.message, [tail]);
+      }
+      out.bytes(tail.bytes);
+    }
+    out.ascii(']}}');
+    if (next.size) this.tails.set(uri, next);
+    else this.tails.delete(uri);
+    return out.buf.subarray(0, out.len);
+  }
+}
+
+/** A diagnostic as the fast path sees it (checked by {@link plain}). */
+interface Diag {
+  range: { start: Pos; end: Pos };
+  severity?: number;
+  code?: string | number;
+  source?: string;
+  message: string;
+  codeDescription?: { href: string };
+  tags?: number[];
+  data?: unknown;
+}
+
+/** The JSON bytes of a diagnostic's tail, with the diagnostic they were made from. */
+interface Tail {
+  d: Diag;
+  bytes: Buffer;
+}
+
+/** Cached tails of one document, by message. */
+type TailCache = Map<string, Tail[]>;
+
+/** The cached tail whose fields equal `d`'s, or undefined. */
+function find(cache: TailCache | undefined, d: Diag): Tail | undefined {
+  const list = cache?.get(d.message);
+  if (!list) return undefined;
+  for (const t of list) if (sameTail(t.d, d)) return t;
+  return undefined;
+}
+
+function sameTail(a: Diag, b: Diag): boolean {
+  if (a.severity !== b.severity || a.code !== b.code || a.source !== b.source) return false;
+  if ((a.codeDescription === undefined) !== (b.codeDescription === undefined)) return false;
+  if (a.codeDescription && a.codeDescription.href !== b.codeDescription!.href) return false;
+  const at = a.tags;
+  const bt = b.tags;
+  if (at === undefined || bt === undefined) return at === bt;
+  return at.length === bt.length && at.every((x, i) => x === bt[i]);
+}
+
+interface Pos {
+  line: number;
+  character: number;
+}
+
+function isPos(p: unknown): p is Pos {
+  return typeof p === 'object' && p !== null && Number.isFinite((p as Pos).line) && Number.isFinite((p as Pos).character);
+}
+
+/** True when `d` is a diagnostic the fast path can write exactly: known keys, numeric range, JSON-plain tail values. */
+function plain(x: unknown): x is Diag {
+  if (typeof x !== 'object' || x === null || Object.getPrototypeOf(x) !== Object.prototype) return false;
+  const d = x as Record<string, unknown>;
+  for (const k in d) {
+    if (k === 'range' || k === 'data') continue;
+    if (!TAIL_KEYS.has(k)) return false;
+  }
+  const r = d.range as { start?: unknown; end?: unknown } | undefined;
+  if (!r || !isPos(r.start) || !isPos(r.end)) return false;
+  const cd = d.codeDescription as { href?: unknown } | undefined;
+  if (cd !== undefined && (typeof cd !== 'object' || cd === null || Object.keys(cd).some((k) => k !== 'href') || typeof cd.href !== 'string')) return false;
+  const tags = d.tags;
+  if (tags !== undefined && (!Array.isArray(tags) || !tags.every((x) => typeof x === 'number'))) return false;
+  const sev = d.severity;
+  const code = d.code;
+  return (
+    (sev === undefined || typeof sev === 'number') &&
+    (code === undefined || typeof code === 'string' || typeof code === 'number') &&
+    (d.source === undefined || typeof d.source === 'string') &&
+    typeof d.message === 'string'
+  );
+}
+
+/** `,"severity":…}`: the rest of the diagnostic object after range and data. */
+function tailJson(d: Diag): string {
+  const rest: Record<string, unknown> = {};
+  for (const k of TAIL_KEYS) {
+    const v = (d as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) rest[k] = v;
+  }
+  const json = JSON.stringify(rest);
+  return json === '{}' ? '}' : `,${json.slice(1)}`;
+}
