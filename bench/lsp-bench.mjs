@@ -2,7 +2,8 @@
 // LSP latency benchmark: spawns `node dist/server.js --stdio`, opens a generated, realistic
 // 10k-line .cu file, applies 200 single-character incremental edits at random places (one at a
 // time, waiting for the publishDiagnostics of each edit's version), and prints p50/p95/max of
-// didChange-sent → publishDiagnostics-received, the initial open time, and the server's RSS.
+// didChange-sent → publishDiagnostics-received, the initial open time, CPU time per edit of the
+// server and of this client (which parses every publish), the load average, and the server's RSS.
 // Target: p95 <= 30 ms.
 // Usage: node bench/lsp-bench.mjs [--lines N] [--edits N] [--seed N] [--chars STR] [--cpu-prof DIR] [--json]
 import { spawn, spawnSync } from 'node:child_process';
@@ -197,6 +198,17 @@ function positionAt(text, offset) {
   return { line, character: offset - last - 1 };
 }
 
+/** User + system CPU time of process `pid` so far, ms (Linux /proc; 0 elsewhere). */
+function procCpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
@@ -258,6 +270,8 @@ async function main() {
 
   const chars = CHARS;
   const lat = [];
+  const cpu0 = procCpuMs(proc.pid);
+  const selfCpu0 = process.cpuUsage();
   for (let k = 0; k < EDITS; k++) {
     const off = Math.floor(rand() * text.length);
     const ch = chars[Math.floor(rand() * chars.length)];
@@ -272,6 +286,8 @@ async function main() {
     });
     lat.push((await p) - t0);
   }
+  const serverCpuMs = procCpuMs(proc.pid) - cpu0;
+  const selfCpu = process.cpuUsage(selfCpu0);
   const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -294,6 +310,9 @@ async function main() {
     p95: +percentile(sorted, 0.95).toFixed(1),
     max: +sorted[sorted.length - 1].toFixed(1),
     mean: +(lat.reduce((a, b) => a + b, 0) / lat.length).toFixed(1),
+    serverCpuPerEdit: +(serverCpuMs / EDITS).toFixed(1),
+    clientCpuPerEdit: +((selfCpu.user + selfCpu.system) / 1000 / EDITS).toFixed(1),
+    loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     rssMB: +(rssKb / 1024).toFixed(1),
     peakRssMB: +(hwmKb / 1024).toFixed(1),
     typed: CHARS,
@@ -305,6 +324,7 @@ async function main() {
     console.log(`  open (didOpen -> first publishDiagnostics): ${result.openMs} ms${result.openTokenOnly ? ` (token-only; full analysis after ${result.openFullMs} ms)` : ''}`);
     console.log(`  edits whose parse ran over budget (token-only diagnostics first, full ones later): ${result.tokenOnlyEdits}`);
     console.log(`  didChange -> publishDiagnostics: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, mean ${result.mean} ms (target p95 <= 30 ms: ${result.p95 <= 30 ? 'met' : 'MISSED'})`);
+    console.log(`  CPU per edit: server ${result.serverCpuPerEdit} ms, this client ${result.clientCpuPerEdit} ms (load average ${result.loadavg})`);
     console.log(`  server RSS: ${result.rssMB} MB (peak ${result.peakRssMB} MB)`);
   }
 }
