@@ -9,24 +9,10 @@ import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { FindingStatus } from '../core/findings';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings, type VersionFacts } from '../core/mappings';
 import { CODE_INFO } from '../core/rules/index';
-import { hipifyTableUrl } from '../core/rules/types';
+import { LIBRARY_LABELS, hipifyTableUrl } from '../core/rules/types';
 import { rangeOf } from './diagnostics';
 import type { DocumentView } from './documents';
 
-const LIBRARY_LABEL: Record<string, string> = {
-  runtime: 'CUDA Runtime API',
-  driver: 'CUDA Driver API',
-  device: 'CUDA device functions and types',
-  blas: 'cuBLAS',
-  rand: 'cuRAND',
-  fft: 'cuFFT',
-  sparse: 'cuSPARSE',
-  solver: 'cuSOLVER',
-  dnn: 'cuDNN',
-  cub: 'CUB',
-  rtc: 'NVRTC',
-  complex: 'cuComplex',
-};
 
 const reverseCache = new WeakMap<Mappings, Map<string, MappingEntry[]>>();
 
@@ -95,7 +81,7 @@ export function entryMarkdown(e: MappingEntry, target: string): string {
   const lines: string[] = [];
   const arrow = e.hip !== null ? `**\`${e.cuda}\`** → **\`${e.hip}\`**` : `**\`${e.cuda}\`** → no HIP equivalent`;
   lines.push(arrow + (e.roc ? ` · ROC: \`${e.roc}\`` : ''), '');
-  lines.push(`${LIBRARY_LABEL[e.library] ?? e.library} · ${e.section}`, '');
+  lines.push(`${LIBRARY_LABELS[e.library] ?? e.library} · ${e.section}`, '');
   const availHip = e.hip !== null && status !== 'unsupported' && hipAvailableIn(e, target);
   const availRoc = e.roc !== null && rocAvailableIn(e, target);
   let avail = availHip ? `yes (\`${e.hip}\`)` : 'no';
@@ -107,7 +93,7 @@ export function entryMarkdown(e: MappingEntry, target: string): string {
   lines.push(versionRow('HIP', e.hip, e.hipVersions));
   if (e.roc !== null) lines.push(versionRow('ROC', e.roc, e.rocVersions));
   if (e.hipVersions.experimental) lines.push('', 'The HIP equivalent is marked experimental by HIPIFY.');
-  lines.push('', `[HIPIFY: ${LIBRARY_LABEL[e.library] ?? e.library} supported by HIP](${hipifyTableUrl(e.library)})`);
+  lines.push('', `[HIPIFY: ${LIBRARY_LABELS[e.library] ?? e.library} supported by HIP](${hipifyTableUrl(e.library)})`);
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
-import { DOCS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
+import { DOCS, LIBRARY_LABELS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 
 /** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
 export const SPECIAL_NAMES = new Set([
@@ -132,20 +132,9 @@ function cudaFacts(e: MappingEntry): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-const LIB_LABEL: Record<string, string> = {
-  runtime: 'runtime API',
-  driver: 'driver API',
-  device: 'device API',
-  blas: 'cuBLAS',
-  rand: 'cuRAND',
-  fft: 'cuFFT',
-  sparse: 'cuSPARSE',
-  solver: 'cuSOLVER',
-  dnn: 'cuDNN',
-  cub: 'CUB',
-  rtc: 'NVRTC',
-  complex: 'cuComplex',
-};
+
+/** Short library names for rename messages ("runtime API" rather than "CUDA Runtime API"). */
+const LIB_SHORT: Record<string, string> = { ...LIBRARY_LABELS, runtime: 'runtime API', driver: 'driver API', device: 'device API' };
 
 /** Renames and unsupported-API findings, token by token (works inside parse-error regions too). */
 export const apiRule: Rule = {
@@ -212,7 +201,7 @@ interface NameFinding {
  * order: computed once per distinct name, then placed at each occurrence's offsets.
  */
 function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFinding[] {
-  const lib = LIB_LABEL[e.library] ?? e.library;
+  const lib = LIB_SHORT[e.library] ?? e.library;
   const docs = hipifyTableUrl(e.library);
   const target = chooseTarget(e, ctx);
   if (target) {

@@ -107,6 +107,22 @@ export const DOCS = {
   composableKernel: 'https://rocm.docs.amd.com/projects/composable_kernel/en/latest/',
 } as const;
 
+/** Human names of the mapping libraries, as shown in messages and hovers. */
+export const LIBRARY_LABELS: Readonly<Record<string, string>> = {
+  runtime: 'CUDA Runtime API',
+  driver: 'CUDA Driver API',
+  device: 'CUDA device API',
+  blas: 'cuBLAS',
+  rand: 'cuRAND',
+  fft: 'cuFFT',
+  sparse: 'cuSPARSE',
+  solver: 'cuSOLVER',
+  dnn: 'cuDNN',
+  cub: 'CUB',
+  rtc: 'NVRTC',
+  complex: 'cuComplex',
+};
+
 /** Maps a library id to the HIPIFY table page that documents its mappings. */
 export function hipifyTableUrl(library: string): string {
   const page: Record<string, string> = {
