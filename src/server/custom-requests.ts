@@ -11,7 +11,7 @@ import { readSourceFile } from '../core/files';
 import { translate } from '../core/translate';
 import type { DetailedWireFinding, FindingsParams, FindingsResult, PortDocumentParams, PortDocumentResult, WireFinding } from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
-import type { DocumentManager } from './documents';
+import { sourcePathOf, type DocumentManager } from './documents';
 import type { SettingsCache } from './settings';
 
 /** A user-facing failure of a custom request (the caller turns it into a ResponseError). */
@@ -78,7 +78,7 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
     doc = TextDocument.create(params.uri, 'cuda-cpp', 0, text);
   }
   if (text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not translated`);
-  const result = translate(text, options);
+  const result = translate(text, { ...options, ...sourcePathOf(params.uri) });
   const open = visibleFindings(result.open, s).map((v) => wire(v, (o) => doc.positionAt(o)));
   return { text: result.text, changed: result.changed, stats: result.stats, open, version };
 }

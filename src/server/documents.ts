@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Open documents and their analysis schedule: didOpen/didChange/didClose, coalesced re-analysis
  * (one `setImmediate` tick after the last queued change, so a burst of changes costs one
@@ -260,7 +261,7 @@ export class DocumentManager {
       state.dispose();
       return { ...base, skipped: skip, findings: [] };
     }
-    const options = { targetRocm: settings.targetRocm, includeComments: settings.includeComments };
+    const options = { targetRocm: settings.targetRocm, includeComments: settings.includeComments, ...sourcePathOf(state.uri) };
     // While the document is in a state whose parse keeps running over budget, a keystroke does not
     // spend another full edit budget on it: the background slices carry the parse.
     const budget = budgetMs === EDIT_PARSE_BUDGET_MS && state.lastAnalysis?.partial ? STILL_PARTIAL_BUDGET_MS : budgetMs;
@@ -304,5 +305,18 @@ export class DocumentManager {
   /** True when the parser has loaded (else analyses are token-only). */
   get parserLoaded(): boolean {
     return parserReady();
+  }
+}
+
+/**
+ * `{ sourcePath }` for a `file:` URI (so `#include "cuda.h"` next to a project's own cuda.h is
+ * kept, see AnalyzeOptions.sourcePath), or nothing for other schemes.
+ */
+export function sourcePathOf(uri: string): { sourcePath?: string } {
+  if (!uri.startsWith('file:')) return {};
+  try {
+    return { sourcePath: fileURLToPath(uri) };
+  } catch {
+    return {};
   }
 }
