@@ -375,7 +375,7 @@ function services(ctx: HipPorterContext): Services {
 async function prepare(ctx: HipPorterContext, uri: vscode.Uri, text: string, token: vscode.CancellationToken, show: boolean) {
   const opts = engineOptions(uri);
   await initParser();
-  const tr = translate(text, opts);
+  const tr = translate(text, uri.scheme === 'file' ? { ...opts, sourcePath: uri.fsPath } : opts);
   const open = openFindings(tr.text, opts);
   if (token.isCancellationRequested) return undefined;
   const out = await runAgentOnText(ctx, { source: uri, original: text, proposal: tr.text, mode: 'port', findings: open }, token);
