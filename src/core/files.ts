@@ -21,10 +21,11 @@ export const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '.vscod
  * A pattern that marks C/C++ text as CUDA: a CUDA header include, CUDA-only syntax, a runtime,
  * driver or library call or type, or a preprocessor test of a CUDA macro. Helper headers such as
  * cuda-samples' helper_cuda_drvapi.h include no CUDA header and use only driver names (cuInit,
- * CUresult) and `#ifdef __cuda_cuda_h__`; they must be ported too.
+ * CUresult) and `#ifdef __cuda_cuda_h__`; they must be ported too. An error-check header may name
+ * only `cudaSuccess` (e.g. `#define CHECK(x) assert((x) == cudaSuccess)`), with no call or type.
  */
 const CUDA_MARKER =
-  /#\s*include\s*[<"](?:cuda|cuda_runtime|cuda_runtime_api|cuComplex|cuda_fp16|cuda_bf16|curand|curand_kernel|cublas|cublas_v2|cusparse|cufft|cusolverDn|cudnn|nvrtc|cooperative_groups|device_launch_parameters|cub\/|thrust\/)[\w/]*(?:\.h|\.cuh|\.hpp)?[>"]|__global__|__device__|<<<|\bcuda[A-Z]\w+\s*\(|\b(?:cuda(?:Error_t|Stream_t|Event_t|DeviceProp|Array_t|TextureObject_t)|CU(?:result|device|context|module|function|stream|event|deviceptr))\b|\bcu(?:Init|Ctx[A-Z]\w*|Module[A-Z]\w*|MemAlloc\w*|LaunchKernel|DeviceGet\w*|GetErrorString)\s*\(|\b(?:cublas|cusparse|curand|cufft|cusolver|cudnn|nvrtc)[A-Z]\w*\s*\(|#\s*if(?:n?def)?\s+(?:defined\s*\(?\s*)?(?:__CUDACC__|__CUDA_ARCH__|__cuda_cuda_h__|__DRIVER_TYPES_H__|__CUDA_RUNTIME_H__)/;
+  /#\s*include\s*[<"](?:cuda|cuda_runtime|cuda_runtime_api|cuComplex|cuda_fp16|cuda_bf16|curand|curand_kernel|cublas|cublas_v2|cusparse|cufft|cusolverDn|cudnn|nvrtc|cooperative_groups|device_launch_parameters|cub\/|thrust\/)[\w/]*(?:\.h|\.cuh|\.hpp)?[>"]|__global__|__device__|<<<|\bcuda[A-Z]\w+\s*\(|\b(?:cuda(?:Error_t|Stream_t|Event_t|DeviceProp|Array_t|TextureObject_t|Success|MemcpyHostToDevice|MemcpyDeviceToHost)|CU(?:result|device|context|module|function|stream|event|deviceptr))\b|\bcu(?:Init|Ctx[A-Z]\w*|Module[A-Z]\w*|MemAlloc\w*|LaunchKernel|DeviceGet\w*|GetErrorString)\s*\(|\b(?:cublas|cusparse|curand|cufft|cusolver|cudnn|nvrtc)[A-Z]\w*\s*\(|#\s*if(?:n?def)?\s+(?:defined\s*\(?\s*)?(?:__CUDACC__|__CUDA_ARCH__|__cuda_cuda_h__|__DRIVER_TYPES_H__|__CUDA_RUNTIME_H__)/;
 
 /** True when a path has a `.cu`/`.cuh` extension. */
 export function isCudaPath(path: string): boolean {

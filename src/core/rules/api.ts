@@ -167,6 +167,8 @@ export const apiRule: Rule = {
     cubNamespace(ctx);
     thrustCudaNamespace(ctx);
     cooperativeGroupsGaps(ctx);
+    systemAtomicsGaps(ctx);
+    callbackConvention(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
       for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
         for (const i of ctx.identsNamed(field)) {
@@ -663,6 +665,64 @@ const CG_MISSING_IN_52: ReadonlyMap<string, { member: boolean; instead: string }
   ['inclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
   ['exclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
 ]);
+
+/**
+ * CUDA's system-scope atomics that ROCm 5.2 lacks (checked against
+ * /usr/include/hip/amd_detail/amd_hip_atomic.h of Debian's libamdhip64-dev 5.2, which declares the
+ * add/sub/exch/min/max/cas/and/or/xor `_system` forms only). The HIPIFY tables do not list these names.
+ */
+const SYSTEM_ATOMICS_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
+  ['atomicInc_system', 'an atomicCAS_system loop computing ((old >= limit) ? 0 : old + 1)'],
+  ['atomicDec_system', 'an atomicCAS_system loop computing ((old == 0 || old > limit) ? limit : old - 1)'],
+]);
+
+/** HP104: a system-scope atomic missing in the target (only for ROCm ≤ 5.2, where it was checked). */
+function systemAtomicsGaps(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '5.3') >= 0) return;
+  const t = ctx.tokens;
+  for (const [name, instead] of SYSTEM_ATOMICS_MISSING_IN_52) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] !== PP.None || !isPunct(t, nextCode(t, i), '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
+      ctx.report({
+        code: 'HP104',
+        message: `${name} is not declared by ROCm ${ctx.options.targetRocm}'s HIP headers; write ${instead}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'device',
+        cuda: name,
+      });
+    }
+  }
+}
+
+/**
+ * `CUDART_CB`, the calling-convention macro of stream/host callbacks (`void CUDART_CB f(...)`), is
+ * removed: it is empty except on Windows, and HIP on AMD defines no counterpart (HIPRT_CB exists only
+ * in hip/nvidia_detail/nvidia_hip_runtime_api.h; hipStreamCallback_t in hip_runtime_api.h is a plain
+ * function pointer). Left in place it is an undeclared identifier and the declaration fails to parse.
+ */
+function callbackConvention(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('CUDART_CB')) {
+    if (t.pp[i] !== PP.None) continue;
+    const s = t.start[i]!;
+    let e = t.end[i]!;
+    while (e < t.text.length && (t.text[e] === ' ' || t.text[e] === '\t')) e++;
+    ctx.report({
+      code: 'HP101',
+      message: 'CUDART_CB (callback calling convention, empty outside Windows) has no HIP counterpart on AMD; removed',
+      start: s,
+      end: t.end[i]!,
+      status: 'supported',
+      library: 'runtime',
+      cuda: 'CUDART_CB',
+      fix: ctx.fix('Remove CUDART_CB', [{ start: s, end: e, newText: '' }], true),
+    });
+  }
+}
 
 /** HP109: cooperative-groups API missing in the target (only for ROCm ≤ 5.2, where it was checked). */
 function cooperativeGroupsGaps(ctx: RuleContext): void {

@@ -114,6 +114,7 @@ export const rewritesRule: Rule = {
     cudaVersionMacros(ctx);
     symbols(ctx);
     functionArgs(ctx);
+    pointerArgs(ctx);
     missingDefaults(ctx);
     registerKeyword(ctx);
     if (ctx.options.kernelLaunch === 'hip') kernelLaunches(ctx);
@@ -328,6 +329,57 @@ function functionArgs(ctx: RuleContext): void {
         hip: 'reinterpret_cast<const void*>',
         fix: ctx.fix('Cast the kernel to const void*', [
           { start: arg.start, end: arg.start, newText: 'reinterpret_cast<const void*>(' },
+          { start: arg.end, end: arg.end, newText: ')' },
+        ], true),
+      });
+    }
+  }
+}
+
+/**
+ * Allocation APIs whose CUDA runtime versions have a `template<class T> (T **ptr, ...)` overload
+ * (cuda_runtime.h) while ROCm 5.2's hip_runtime_api.h declares only `void**` for the HIP name:
+ * `&p` with `int *p` does not convert implicitly. (hipMalloc, hipHostMalloc, hipMallocManaged,
+ * hipMallocAsync and hipMallocFromPoolAsync do have T** templates there.) Value: 0-based argument index.
+ */
+const PTR_PTR_ARG: Record<string, number> = {
+  cudaHostAlloc: 0,
+  cudaHostGetDevicePointer: 0,
+  cudaMallocPitch: 0,
+  hipHostAlloc: 0,
+  hipHostGetDevicePointer: 0,
+  hipMallocPitch: 0,
+};
+/** An argument already cast (or a null pointer): left alone. */
+const CAST_ARG = /^(?:reinterpret_cast\s*<|static_cast\s*<|\(\s*void\s*\*\s*\*\s*\)|nullptr$|NULL$|0$)/;
+
+/** HP121: `cudaHostAlloc(&p, n, f)` → `hipHostAlloc(reinterpret_cast<void**>(&p), n, f)`. */
+function pointerArgs(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [name, argIndex] of Object.entries(PTR_PTR_ARG)) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
+      const call = callArguments(t, open);
+      if (!call || call.args.length <= argIndex) continue;
+      const [a0, a1] = call.args[argIndex]!;
+      if (a0 > a1) continue;
+      const arg = tokenRange(t, a0, a1);
+      if (CAST_ARG.test(arg.text)) continue;
+      ctx.report({
+        code: 'HP121',
+        message: `${name}: HIP declares the pointer argument as void** (CUDA's template overload accepts T**); pass reinterpret_cast<void**>(${arg.text})`,
+        start: arg.start,
+        end: arg.end,
+        status: 'hazard',
+        library: 'runtime',
+        cuda: name,
+        hip: 'reinterpret_cast<void**>',
+        fix: ctx.fix('Cast the pointer argument to void**', [
+          { start: arg.start, end: arg.start, newText: 'reinterpret_cast<void**>(' },
           { start: arg.end, end: arg.end, newText: ')' },
         ], true),
       });

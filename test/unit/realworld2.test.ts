@@ -1,0 +1,105 @@
+/**
+ * Second round of regression tests for patterns found in real public CUDA code (vendor samples,
+ * benchmark suites, applications). Every snippet is written for the test; it only reproduces the
+ * shape of the real code.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initParser } from '../../src/core/parse';
+import { translate } from '../../src/core/translate';
+import { analyze } from '../../src/core/analyze';
+import { looksLikeCuda } from '../../src/core/files';
+
+const T52 = { targetRocm: '5.2' };
+
+before(async () => {
+  await initParser();
+});
+
+/** Translates for ROCm 5.2 and checks that translating the output again changes nothing. */
+function port(src: string): string {
+  const out = translate(src, T52).text;
+  assert.equal(translate(out, T52).text, out, 'translation is idempotent');
+  return out;
+}
+
+describe('which files are CUDA', () => {
+  test('an error-check header that only compares with cudaSuccess is CUDA', () => {
+    assert.equal(looksLikeCuda('#pragma once\n#define OK(x) assert((x) == cudaSuccess)\n'), true);
+    assert.equal(looksLikeCuda('#pragma once\nint cudaSuccessor;\n'), false);
+  });
+});
+
+describe('stream callbacks', () => {
+  test('CUDART_CB is removed from declarations and definitions; a macro definition keeps it', () => {
+    const src = [
+      '#include <cuda_runtime.h>',
+      'void CUDART_CB onDone(cudaStream_t s, cudaError_t st, void *p);',
+      'void  CUDART_CB\tonDone(cudaStream_t s, cudaError_t st, void *p) {}',
+      '#define MY_CB CUDART_CB',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        'void onDone(hipStream_t s, hipError_t st, void *p);',
+        'void  onDone(hipStream_t s, hipError_t st, void *p) {}',
+        '#define MY_CB CUDART_CB',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('allocation APIs HIP declares with void** only', () => {
+  test('cudaHostAlloc / cudaHostGetDevicePointer / cudaMallocPitch get a void** cast; casts already present are kept', () => {
+    const src = [
+      '#include <cuda_runtime.h>',
+      'void f(int **pp, float *h) {',
+      '  int *a; float *d; size_t pitch;',
+      '  cudaHostAlloc(&a, 64, cudaHostAllocMapped);',
+      '  cudaHostAlloc((void **)&a, 64, 0);',
+      '  cudaHostGetDevicePointer(&d, h, 0);',
+      '  cudaMallocPitch(pp, &pitch, 16, 16);',
+      '  cudaMalloc(&a, 64);',
+      '}',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        'void f(int **pp, float *h) {',
+        '  int *a; float *d; size_t pitch;',
+        '  hipHostAlloc(reinterpret_cast<void**>(&a), 64, hipHostMallocMapped);',
+        '  hipHostAlloc((void **)&a, 64, 0);',
+        '  hipHostGetDevicePointer(reinterpret_cast<void**>(&d), h, 0);',
+        '  hipMallocPitch(reinterpret_cast<void**>(pp), &pitch, 16, 16);',
+        '  hipMalloc(&a, 64);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('system-scope atomics ROCm 5.2 lacks', () => {
+  test('atomicInc_system / atomicDec_system are errors for 5.2, not for a later target or a member', () => {
+    const src = [
+      '__global__ void k(unsigned *c, S *s) {',
+      '  atomicInc_system(c, 17);',
+      '  atomicDec_system(c + 1, 9);',
+      '  atomicAdd_system(c + 2, 1u);',
+      '  s->atomicInc_system(c, 1);',
+      '}',
+      '',
+    ].join('\n');
+    const hits = analyze(src, T52).findings.filter((f) => f.code === 'HP104');
+    assert.deepEqual(hits.map((f) => [f.cuda, src.slice(f.start, f.end)]), [
+      ['atomicInc_system', 'atomicInc_system'],
+      ['atomicDec_system', 'atomicDec_system'],
+    ]);
+    assert.equal(analyze(src, { targetRocm: '6.0' }).findings.filter((f) => f.code === 'HP104').length, 0);
+  });
+});
