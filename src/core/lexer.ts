@@ -214,7 +214,18 @@ export function lex(text: string): Tokens {
         }
       }
       push(Tok.Ident, i, j, ppMode);
+      const identStart = i;
       i = j;
+      // `#if __has_include(<cuda_fp16.h>)`: the operand is a header name, as after #include
+      if (ppMode !== PP.None && j - identStart >= 13 && text.charCodeAt(identStart + 2) === 104 && /^__has_include(?:_next)?$/.test(text.slice(identStart, j))) {
+        let k = j;
+        while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+        if (k < n && text.charCodeAt(k) === 40) {
+          push(Tok.Punct, k, k + 1, ppMode);
+          expectHeader = true;
+          i = k + 1;
+        }
+      }
       continue;
     }
     // numbers (pp-number: digits, letters, dots, exponent signs, digit separators)

@@ -103,3 +103,34 @@ describe('system-scope atomics ROCm 5.2 lacks', () => {
     assert.equal(analyze(src, { targetRocm: '6.0' }).findings.filter((f) => f.code === 'HP104').length, 0);
   });
 });
+
+describe('__has_include tests of CUDA headers', () => {
+  test('the operand is rewritten like an #include; a test alone does not count as including the runtime', () => {
+    const src = [
+      '#if __has_include("cuda_runtime.h")',
+      '#  include "cuda_runtime.h"',
+      '#endif',
+      '#if defined(__has_include) && __has_include( <cuda_fp16.h> )',
+      'int half_ok;',
+      '#endif',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#if __has_include(<hip/hip_runtime.h>)',
+        '#  include <hip/hip_runtime.h>',
+        '#endif',
+        '#if defined(__has_include) && __has_include( <hip/hip_fp16.h> )',
+        'int half_ok;',
+        '#endif',
+        '',
+      ].join('\n'),
+    );
+    const only = '#if __has_include(<cuda_runtime.h>)\n#define HAVE_RT 1\n#endif\n__global__ void k() {}\n';
+    assert.equal(
+      port(only),
+      '#include <hip/hip_runtime.h>\n#if __has_include(<hip/hip_runtime.h>)\n#define HAVE_RT 1\n#endif\n__global__ void k() {}\n',
+    );
+  });
+});

@@ -400,8 +400,10 @@ export const headersRule: Rule = {
       if (k === Tok.HeaderName) {
         const raw = t.text.slice(t.start[i], t.end[i]);
         const path = raw.slice(1, raw.endsWith('>') || raw.endsWith('"') ? -1 : undefined);
+        // a header name also follows `__has_include(` in #if lines: a test, not an include
+        const isInclude = t.pp[i] === PP.Include;
         if (path === 'hip/hip_runtime.h') {
-          hasRuntimeInclude = true;
+          if (isInclude) hasRuntimeInclude = true;
           continue;
         }
         const h = ctx.mappings.header(path);
@@ -412,7 +414,7 @@ export const headersRule: Rule = {
           // (darknet's src/cuda.h), so it stays as written.
           continue;
         }
-        if (h.hip === 'hip/hip_runtime.h') hasRuntimeInclude = true;
+        if (h.hip === 'hip/hip_runtime.h' && isInclude) hasRuntimeInclude = true;
         const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
         if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
           ctx.report({
@@ -431,7 +433,7 @@ export const headersRule: Rule = {
           const newText = `<${hipPath}>`;
           ctx.report({
             code: 'HP110',
-            message: `#include ${raw} → #include ${newText}${h.note ? ` (${h.note})` : ''}`,
+            message: `${isInclude ? '#include ' : '__has_include('}${raw} → ${isInclude ? '#include ' : '__has_include('}${newText}${h.note ? ` (${h.note})` : ''}`,
             start: t.start[i]!,
             end: t.end[i]!,
             status: 'supported',
