@@ -134,3 +134,32 @@ describe('__has_include tests of CUDA headers', () => {
     );
   });
 });
+
+describe('pointer attributes', () => {
+  test('.type of a cudaPointerAttributes variable becomes .memoryType for ROCm 5.x; other structs keep .type', () => {
+    const src = [
+      '#include <cuda_runtime.h>',
+      'struct Tag { int type; };',
+      'bool onDevice(const void *p, Tag g, cudaPointerAttributes *q) {',
+      '  cudaPointerAttributes attr{};',
+      '  cudaPointerGetAttributes(&attr, p);',
+      '  return attr.type == cudaMemoryTypeDevice && q->type != cudaMemoryTypeHost && g.type;',
+      '}',
+      '',
+    ].join('\n');
+    assert.equal(
+      port(src),
+      [
+        '#include <hip/hip_runtime.h>',
+        'struct Tag { int type; };',
+        'bool onDevice(const void *p, Tag g, hipPointerAttribute_t *q) {',
+        '  hipPointerAttribute_t attr{};',
+        '  hipPointerGetAttributes(&attr, p);',
+        '  return attr.memoryType == hipMemoryTypeDevice && q->memoryType != hipMemoryTypeHost && g.type;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(translate(src, { targetRocm: '6.2' }).text.includes('attr.type =='), true);
+  });
+});

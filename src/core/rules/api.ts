@@ -169,6 +169,7 @@ export const apiRule: Rule = {
     cooperativeGroupsGaps(ctx);
     systemAtomicsGaps(ctx);
     callbackConvention(ctx);
+    pointerAttributeType(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
       for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
         for (const i of ctx.identsNamed(field)) {
@@ -723,6 +724,46 @@ function callbackConvention(ctx: RuleContext): void {
       cuda: 'CUDART_CB',
       fix: ctx.fix('Remove CUDART_CB', [{ start: s, end: e, newText: '' }], true),
     });
+  }
+}
+
+/**
+ * `attr.type` of a `cudaPointerAttributes` variable (CUDA 10+) → `attr.memoryType`: ROCm 5.x's
+ * hipPointerAttribute_t names that field memoryType and has no `type` (checked against
+ * /usr/include/hip/hip_runtime_api.h of Debian's libamdhip64-dev 5.2). Only variables declared
+ * with the CUDA type in this file are followed, so other structs' `.type` stay; ROCm 6.0+ targets
+ * are left alone.
+ */
+function pointerAttributeType(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '6.0') >= 0) return;
+  const decls = ctx.identsNamed('cudaPointerAttributes');
+  if (!decls.length) return;
+  const t = ctx.tokens;
+  const vars = new Set<string>();
+  for (const i of decls) {
+    let n = nextCode(t, i);
+    while (n >= 0 && (isPunct(t, n, '*') || isPunct(t, n, '&'))) n = nextCode(t, n);
+    if (n >= 0 && t.kind[n] === Tok.Ident) vars.add(t.text.slice(t.start[n], t.end[n]));
+  }
+  for (const v of vars) {
+    for (const i of ctx.identsNamed(v)) {
+      if (t.pp[i] === PP.Include) continue;
+      const dot = nextCode(t, i);
+      if (dot < 0 || !(isPunct(t, dot, '.') || isPunct(t, dot, '->'))) continue;
+      const m = nextCode(t, dot);
+      if (m < 0 || t.kind[m] !== Tok.Ident || t.text.slice(t.start[m], t.end[m]) !== 'type') continue;
+      ctx.report({
+        code: 'HP101',
+        message: `cudaPointerAttributes::type → hipPointerAttribute_t::memoryType (ROCm ${ctx.options.targetRocm} has no field type)`,
+        start: t.start[m]!,
+        end: t.end[m]!,
+        status: 'supported',
+        library: 'runtime',
+        cuda: 'cudaPointerAttributes::type',
+        hip: 'hipPointerAttribute_t::memoryType',
+        fix: ctx.fix('Use memoryType', [{ start: t.start[m]!, end: t.end[m]!, newText: 'memoryType' }], true),
+      });
+    }
   }
 }
 
