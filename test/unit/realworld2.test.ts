@@ -163,3 +163,15 @@ describe('pointer attributes', () => {
     assert.equal(translate(src, { targetRocm: '6.2' }).text.includes('attr.type =='), true);
   });
 });
+
+describe('more CUDA headers', () => {
+  test('vector_functions.h, surface_functions.h and host_defines.h map to hip/hip_runtime.h; cg scan.h is reported for 5.2', () => {
+    const src = '#include <vector_functions.h>\n#include "surface_functions.h"\n#include <crt/host_defines.h>\n#include <host_defines.h>\n#include <cooperative_groups/scan.h>\n';
+    assert.equal(
+      port(src),
+      '#include <hip/hip_runtime.h>\n#include <hip/hip_runtime.h>\n#include <hip/hip_runtime.h>\n#include <hip/hip_runtime.h>\n#include <cooperative_groups/scan.h>\n',
+    );
+    const scan = analyze(src, T52).findings.filter((f) => f.code === 'HP111');
+    assert.deepEqual(scan.map((f) => f.cuda), ['cooperative_groups/scan.h']);
+  });
+});
