@@ -92,6 +92,7 @@ describe('system-scope atomics ROCm 5.2 lacks', () => {
       '  atomicDec_system(c + 1, 9);',
       '  atomicAdd_system(c + 2, 1u);',
       '  s->atomicInc_system(c, 1);',
+      '  int d = __dp4a(1, 2, 3);',
       '}',
       '',
     ].join('\n');
@@ -99,6 +100,7 @@ describe('system-scope atomics ROCm 5.2 lacks', () => {
     assert.deepEqual(hits.map((f) => [f.cuda, src.slice(f.start, f.end)]), [
       ['atomicInc_system', 'atomicInc_system'],
       ['atomicDec_system', 'atomicDec_system'],
+      ['__dp4a', '__dp4a'],
     ]);
     assert.equal(analyze(src, { targetRocm: '6.0' }).findings.filter((f) => f.code === 'HP104').length, 0);
   });

@@ -167,7 +167,7 @@ export const apiRule: Rule = {
     cubNamespace(ctx);
     thrustCudaNamespace(ctx);
     cooperativeGroupsGaps(ctx);
-    systemAtomicsGaps(ctx);
+    deviceFunctionGaps(ctx);
     callbackConvention(ctx);
     pointerAttributeType(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
@@ -670,27 +670,31 @@ const CG_MISSING_IN_52: ReadonlyMap<string, { member: boolean; instead: string }
 ]);
 
 /**
- * CUDA's system-scope atomics that ROCm 5.2 lacks (checked against
- * /usr/include/hip/amd_detail/amd_hip_atomic.h of Debian's libamdhip64-dev 5.2, which declares the
- * add/sub/exch/min/max/cas/and/or/xor `_system` forms only). The HIPIFY tables do not list these names.
+ * CUDA device functions that ROCm 5.2's HIP headers do not declare and the HIPIFY tables do not
+ * list (checked against /usr/include/hip/amd_detail/amd_hip_atomic.h and amd_math_functions.h of
+ * Debian's libamdhip64-dev 5.2: only the add/sub/exch/min/max/cas/and/or/xor `_system` atomics
+ * exist, and the byte dot products are amd_mixed_dot overloads). Value: what to write instead.
  */
-const SYSTEM_ATOMICS_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
-  ['atomicInc_system', 'an atomicCAS_system loop computing ((old >= limit) ? 0 : old + 1)'],
-  ['atomicDec_system', 'an atomicCAS_system loop computing ((old == 0 || old > limit) ? limit : old - 1)'],
+const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
+  ['atomicInc_system', 'write an atomicCAS_system loop computing ((old >= limit) ? 0 : old + 1)'],
+  ['atomicDec_system', 'write an atomicCAS_system loop computing ((old == 0 || old > limit) ? limit : old - 1)'],
+  ['__dp4a', 'bit-cast the operands to char4/uchar4 and call amd_mixed_dot(a, b, c, false) (sdot4/udot4: gfx906, gfx908, gfx90a and later), or write the four multiply-adds'],
+  ['__dp2a_lo', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
+  ['__dp2a_hi', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
 ]);
 
-/** HP104: a system-scope atomic missing in the target (only for ROCm ≤ 5.2, where it was checked). */
-function systemAtomicsGaps(ctx: RuleContext): void {
+/** HP104: a device function missing in the target (only for ROCm ≤ 5.2, where it was checked). */
+function deviceFunctionGaps(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '5.3') >= 0) return;
   const t = ctx.tokens;
-  for (const [name, instead] of SYSTEM_ATOMICS_MISSING_IN_52) {
+  for (const [name, instead] of DEVICE_MISSING_IN_52) {
     for (const i of ctx.identsNamed(name)) {
       if (t.pp[i] !== PP.None || !isPunct(t, nextCode(t, i), '(')) continue;
       const p = prevCode(t, i);
       if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
       ctx.report({
         code: 'HP104',
-        message: `${name} is not declared by ROCm ${ctx.options.targetRocm}'s HIP headers; write ${instead}`,
+        message: `${name} is not declared by ROCm ${ctx.options.targetRocm}'s HIP headers; ${instead}`,
         start: t.start[i]!,
         end: t.end[i]!,
         status: 'unsupported',
