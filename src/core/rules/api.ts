@@ -678,7 +678,7 @@ const CG_MISSING_IN_52: ReadonlyMap<string, { member: boolean; instead: string }
 const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
   ['atomicInc_system', 'write an atomicCAS_system loop computing ((old >= limit) ? 0 : old + 1)'],
   ['atomicDec_system', 'write an atomicCAS_system loop computing ((old == 0 || old > limit) ? limit : old - 1)'],
-  ['__dp4a', 'copy the operands into char4/uchar4 (memcpy; HIP's char4 is not trivially copyable, so no bit_cast) and call amd_mixed_dot(a, b, c, false) (sdot4/udot4: gfx906, gfx908, gfx90a and later), or write the four multiply-adds'],
+  ['__dp4a', 'copy the operands into char4/uchar4 (memcpy: the HIP char4 is not trivially copyable, so bit_cast fails) and call amd_mixed_dot(a, b, c, false) (sdot4/udot4: gfx906, gfx908, gfx90a and later), or write the four multiply-adds'],
   ['__dp2a_lo', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
   ['__dp2a_hi', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
 ]);
