@@ -177,3 +177,15 @@ describe('more CUDA headers', () => {
     assert.deepEqual(scan.map((f) => f.cuda), ['cooperative_groups/scan.h']);
   });
 });
+
+describe('libcu++ headers', () => {
+  test('cuda/barrier, cuda/atomic, cuda/pipeline and cuda/std/* are reported as having no HIP equivalent and kept', () => {
+    const src = '#include <cuda/barrier>\n#include <cuda/std/atomic>\n#include <cuda/atomic>\n#include <cuda/pipeline>\n#include <cuda_runtime.h>\n';
+    assert.equal(
+      port(src),
+      '#include <cuda/barrier>\n#include <cuda/std/atomic>\n#include <cuda/atomic>\n#include <cuda/pipeline>\n#include <hip/hip_runtime.h>\n',
+    );
+    const hits = analyze(src, T52).findings.filter((f) => f.code === 'HP111');
+    assert.deepEqual(hits.map((f) => f.cuda), ['cuda/barrier', 'cuda/std/atomic', 'cuda/atomic', 'cuda/pipeline']);
+  });
+});
