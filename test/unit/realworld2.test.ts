@@ -189,3 +189,15 @@ describe('libcu++ headers', () => {
     assert.deepEqual(hits.map((f) => f.cuda), ['cuda/barrier', 'cuda/std/atomic', 'cuda/atomic', 'cuda/pipeline']);
   });
 });
+
+describe('cooperative groups before the runtime header', () => {
+  test('hip/hip_runtime.h is inserted first when cooperative_groups.h precedes cuda_runtime.h', () => {
+    const src = '#include <cooperative_groups.h>\n#include <cuda_runtime.h>\n__global__ void k() {}\n';
+    assert.equal(
+      port(src),
+      '#include <hip/hip_runtime.h>\n#include <hip/hip_cooperative_groups.h>\n#include <hip/hip_runtime.h>\n__global__ void k() {}\n',
+    );
+    const after = '#include <cuda_runtime.h>\n#include <cooperative_groups.h>\n__global__ void k() {}\n';
+    assert.equal(port(after), '#include <hip/hip_runtime.h>\n#include <hip/hip_cooperative_groups.h>\n__global__ void k() {}\n');
+  });
+});

@@ -386,6 +386,9 @@ export const headersRule: Rule = {
     let firstInclude = -1;
     let firstIncludeDepth = Infinity;
     let externC: Array<[number, number]> | undefined;
+    // ROCm 5.2's hip_cooperative_groups.h uses hipBlockDim_z & co. without including
+    // hip_runtime.h, so it fails to compile unless the runtime header comes first
+    let cgBeforeRuntime = false;
     for (let i = 0; i < t.count; i++) {
       const k = t.kind[i];
       if (k === Tok.Directive) {
@@ -407,6 +410,7 @@ export const headersRule: Rule = {
           if (isInclude) hasRuntimeInclude = true;
           continue;
         }
+        if (path === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
         const h = ctx.mappings.header(path);
         if (!h) continue;
         if (raw.startsWith('"') && (externC ??= externCBlocks(t)).some(([a, b]) => a < i && i < b)) {
@@ -417,6 +421,7 @@ export const headersRule: Rule = {
         }
         if (h.hip === 'hip/hip_runtime.h' && isInclude) hasRuntimeInclude = true;
         const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
+        if (hipPath === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
         if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
           ctx.report({
             code: 'HP111',
@@ -472,12 +477,14 @@ export const headersRule: Rule = {
       }
     }
     headerGuards(ctx);
-    if (!needsRuntime || hasRuntimeInclude) return;
+    if (!cgBeforeRuntime && (!needsRuntime || hasRuntimeInclude)) return;
     const { at, newLineBefore } = insertionPoint(ctx, firstInclude);
     const line = `#include <hip/hip_runtime.h>${ctx.eol}`;
     ctx.report({
       code: 'HP112',
-      message: 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h): add #include <hip/hip_runtime.h>',
+      message: cgBeforeRuntime
+        ? 'hip/hip_cooperative_groups.h (ROCm 5.x) needs hip/hip_runtime.h included before it (it uses hipBlockDim_x & co.): add #include <hip/hip_runtime.h> first'
+        : 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h): add #include <hip/hip_runtime.h>',
       start: at,
       end: at,
       status: 'supported',
