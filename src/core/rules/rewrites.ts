@@ -302,38 +302,77 @@ function symbols(ctx: RuleContext): void {
   }
 }
 
-/** HP121: `cudaFuncSetAttribute(kernel, ...)` → `hipFuncSetAttribute(reinterpret_cast<const void*>(kernel), ...)`. */
-function functionArgs(ctx: RuleContext): void {
+/**
+ * Calls of the API `name` in code: `name(` not on a `#define`/`#include` line and not a member
+ * (`.name(`, `->name(`, and with `scoped` also `X::name(`) — the shape the argument rewrites share.
+ * Yields the name's token index and the parsed call (skipping calls whose parentheses do not balance).
+ */
+function* callsOf(ctx: RuleContext, name: string, scoped: boolean): Generator<{ i: number; call: NonNullable<ReturnType<typeof callArguments>> }> {
   const t = ctx.tokens;
-  for (const [name, argIndex] of Object.entries(FUNC_ARG)) {
-    for (const i of ctx.identsNamed(name)) {
-      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
-      const open = nextCode(t, i);
-      if (!isPunct(t, open, '(')) continue;
-      const p = prevCode(t, i);
-      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-      const call = callArguments(t, open);
-      if (!call || call.args.length <= argIndex) continue;
+  for (const i of ctx.identsNamed(name)) {
+    if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+    const open = nextCode(t, i);
+    if (!isPunct(t, open, '(')) continue;
+    const p = prevCode(t, i);
+    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || (scoped && isPunct(t, p, '::')))) continue;
+    const call = callArguments(t, open);
+    if (call) yield { i, call };
+  }
+}
+
+/** What {@link castArguments} wraps: the argument of each API, the cast, and how to explain it. */
+interface CastRewrite {
+  /** API name → 0-based index of the argument to cast. */
+  args: Record<string, number>;
+  /** Arguments matching this are left alone (already cast). */
+  skip: RegExp;
+  /** The cast, e.g. `reinterpret_cast<const void*>`. */
+  cast: string;
+  /** Also skip `X::name(` calls. */
+  scoped: boolean;
+  fixTitle: string;
+  message(name: string, arg: string): string;
+}
+
+/** HP121: wraps one argument of each listed API in a cast (`cast(arg)`), as an auto-fix. */
+function castArguments(ctx: RuleContext, r: CastRewrite): void {
+  const t = ctx.tokens;
+  for (const [name, argIndex] of Object.entries(r.args)) {
+    for (const { call } of callsOf(ctx, name, r.scoped)) {
+      if (call.args.length <= argIndex) continue;
       const [a0, a1] = call.args[argIndex]!;
       if (a0 > a1) continue;
       const arg = tokenRange(t, a0, a1);
-      if (VOID_PTR_ARG.test(arg.text)) continue;
+      if (r.skip.test(arg.text)) continue;
       ctx.report({
         code: 'HP121',
-        message: `${name}: HIP takes the kernel as const void* (CUDA's template overload accepts the function itself); pass reinterpret_cast<const void*>(${arg.text})`,
+        message: r.message(name, arg.text),
         start: arg.start,
         end: arg.end,
         status: 'hazard',
         library: 'runtime',
         cuda: name,
-        hip: 'reinterpret_cast<const void*>',
-        fix: ctx.fix('Cast the kernel to const void*', [
-          { start: arg.start, end: arg.start, newText: 'reinterpret_cast<const void*>(' },
+        hip: r.cast,
+        fix: ctx.fix(r.fixTitle, [
+          { start: arg.start, end: arg.start, newText: `${r.cast}(` },
           { start: arg.end, end: arg.end, newText: ')' },
         ], true),
       });
     }
   }
+}
+
+/** HP121: `cudaFuncSetAttribute(kernel, ...)` → `hipFuncSetAttribute(reinterpret_cast<const void*>(kernel), ...)`. */
+function functionArgs(ctx: RuleContext): void {
+  castArguments(ctx, {
+    args: FUNC_ARG,
+    skip: VOID_PTR_ARG,
+    cast: 'reinterpret_cast<const void*>',
+    scoped: false,
+    fixTitle: 'Cast the kernel to const void*',
+    message: (name, arg) =>
+      `${name}: HIP takes the kernel as const void* (CUDA's template overload accepts the function itself); pass reinterpret_cast<const void*>(${arg})`,
+  });
 }
 
 /**
@@ -355,50 +394,21 @@ const CAST_ARG = /^(?:reinterpret_cast\s*<|static_cast\s*<|\(\s*void\s*\*\s*\*\s
 
 /** HP121: `cudaHostAlloc(&p, n, f)` → `hipHostAlloc(reinterpret_cast<void**>(&p), n, f)`. */
 function pointerArgs(ctx: RuleContext): void {
-  const t = ctx.tokens;
-  for (const [name, argIndex] of Object.entries(PTR_PTR_ARG)) {
-    for (const i of ctx.identsNamed(name)) {
-      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
-      const open = nextCode(t, i);
-      if (!isPunct(t, open, '(')) continue;
-      const p = prevCode(t, i);
-      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
-      const call = callArguments(t, open);
-      if (!call || call.args.length <= argIndex) continue;
-      const [a0, a1] = call.args[argIndex]!;
-      if (a0 > a1) continue;
-      const arg = tokenRange(t, a0, a1);
-      if (CAST_ARG.test(arg.text)) continue;
-      ctx.report({
-        code: 'HP121',
-        message: `${name}: HIP declares the pointer argument as void** (CUDA's template overload accepts T**); pass reinterpret_cast<void**>(${arg.text})`,
-        start: arg.start,
-        end: arg.end,
-        status: 'hazard',
-        library: 'runtime',
-        cuda: name,
-        hip: 'reinterpret_cast<void**>',
-        fix: ctx.fix('Cast the pointer argument to void**', [
-          { start: arg.start, end: arg.start, newText: 'reinterpret_cast<void**>(' },
-          { start: arg.end, end: arg.end, newText: ')' },
-        ], true),
-      });
-    }
-  }
+  castArguments(ctx, {
+    args: PTR_PTR_ARG,
+    skip: CAST_ARG,
+    cast: 'reinterpret_cast<void**>',
+    scoped: true,
+    fixTitle: 'Cast the pointer argument to void**',
+    message: (name, arg) => `${name}: HIP declares the pointer argument as void** (CUDA's template overload accepts T**); pass reinterpret_cast<void**>(${arg})`,
+  });
 }
 
 /** HP122: `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)` → `hipOccupancyMaxPotentialBlockSize(&g, &b, k, 0, 0)`. */
 function missingDefaults(ctx: RuleContext): void {
   const t = ctx.tokens;
   for (const [name, { params, defaults }] of Object.entries(MISSING_DEFAULTS)) {
-    for (const i of ctx.identsNamed(name)) {
-      if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
-      const open = nextCode(t, i);
-      if (!isPunct(t, open, '(')) continue;
-      const p = prevCode(t, i);
-      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
-      const call = callArguments(t, open);
-      if (!call) continue;
+    for (const { i, call } of callsOf(ctx, name, true)) {
       const n = call.args.length;
       const missing = params - n;
       if (missing <= 0 || missing > defaults.length) continue;
