@@ -8,8 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { configToBuildSettings, summarizeProposalBuild, taskJsonToDefinition, taskJsonToPlan, type BuildConfigLike } from '../../src/extension/build-settings';
+import { configToBuildSettings, summarizeProposalBuild, taskJsonToDefinition, taskJsonToPlan } from '../../src/extension/build-settings';
 import { hipccArgs, parseDiagnostics } from '../../src/core/build';
+import { cfg } from './build-config-fixture';
 
 const DIR = '/home/u/proj/src';
 const TMP = join(DIR, '.hip-porter-proposal-0a1b2c.hip');
@@ -32,24 +33,6 @@ const OUTPUT = [
   '',
 ].join('\n');
 
-function cfg(over: Partial<BuildConfigLike> = {}): BuildConfigLike {
-  return {
-    hipccPath: 'hipcc',
-    offloadArch: ['gfx90a'],
-    extraFlags: [],
-    includeDirs: [],
-    buildEnv: { HIP_PLATFORM: 'amd' },
-    outputPath: '',
-    link: false,
-    remoteHost: '',
-    remoteDir: '~/hip-porter-builds',
-    sync: true,
-    sshConfigFile: '',
-    buildAfterAccept: false,
-    runCommand: '',
-    ...over,
-  };
-}
 
 test('summarizeProposalBuild names the source, counts errors and warnings, keeps flags and notes', () => {
   const diagnostics = parseDiagnostics(OUTPUT, { cwd: DIR });

@@ -12,32 +12,13 @@ import {
   taskJsonToDefinition,
   taskJsonToPlan,
   toTerminalText,
-  type BuildConfigLike,
 } from '../../src/extension/build-settings';
 import { BuildError, hipccArgs, type BuildDiagnostic } from '../../src/core/build';
+import { cfg } from './build-config-fixture';
 
 const WS = '/home/u/proj';
 const FILE = join(WS, 'src', 'saxpy.hip');
 
-/** The defaults of package.json's `hipPorter.build.*` schema. */
-function cfg(over: Partial<BuildConfigLike> = {}): BuildConfigLike {
-  return {
-    hipccPath: 'hipcc',
-    offloadArch: ['gfx90a'],
-    extraFlags: [],
-    includeDirs: [],
-    buildEnv: { HIP_PLATFORM: 'amd' },
-    outputPath: '',
-    link: false,
-    remoteHost: '',
-    remoteDir: '~/hip-porter-builds',
-    sync: true,
-    sshConfigFile: '',
-    buildAfterAccept: false,
-    runCommand: '',
-    ...over,
-  };
-}
 
 test('configToBuildSettings maps the manifest defaults and cleans values', () => {
   const s = configToBuildSettings(cfg(), '/home/u');
