@@ -506,3 +506,44 @@ export async function waitForAnimations(page, selector, timeoutMs = 5000) {
   await page.waitForFunction((sel) => [...document.querySelectorAll(sel)]
     .every((el) => el.getAnimations({ subtree: true }).every((a) => a.playState !== 'running')), selector, { timeout: timeoutMs, polling: 50 });
 }
+
+/**
+ * Runs a palette command by its label (F1, type, wait for the row, Enter).
+ * @param {import('playwright-core').Page} page
+ * @param {string} label e.g. "HIP Porter: Port File to HIP"
+ */
+export async function palette(page, label) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+  // Two attempts: a key press that lands while the workbench moves focus (an editor opening, a
+  // hover closing) can be lost; the second attempt starts from a closed quick input.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${label}`);
+      await row.waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts().catch(() => []);
+      if (attempt === 2) throw new Error(`palette: "${label}" not found (rows: ${rows.slice(0, 5).join(' | ') || 'none'}): ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Opens a file with Quick Open (Ctrl+P) and waits for its tab to be active.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name file name as typed and shown in the tab
+ */
+export async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  const qi = page.locator('.quick-input-widget .quick-input-box input');
+  await qi.waitFor({ state: 'visible', timeout: 10_000 });
+  await qi.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+}

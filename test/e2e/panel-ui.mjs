@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { openWorkbench, startCodeServer, waitForAnimations, waitForWorkbench } from '../../scripts/e2e/code-server.mjs';
+import { openWorkbench, palette, quickOpen, startCodeServer, waitForAnimations, waitForWorkbench } from '../../scripts/e2e/code-server.mjs';
 import { setupCodeServer } from '../../scripts/e2e/setup-code-server.mjs';
 import * as esbuild from 'esbuild';
 
@@ -40,20 +40,6 @@ const { FakeMessagesServer, turn, applySelection, computeHunks } = await loadHel
 const shots = join(repoRoot, 'test-results', 'panel');
 const KEY = 'sk-ant-panel-ui-SECRET';
 const REPLACE = '// warp_vote.hip - ported to HIP (wave64-aware review by the agent)';
-
-/**
- * Runs a palette command by its exact label.
- * @param {import('playwright-core').Page} page
- * @param {string} label e.g. "HIP Porter: Port File to HIP"
- */
-async function palette(page, label) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
 
 /** Polls a condition on the file system (bounded), for effects outside the browser. */
 async function until(cond, what, timeoutMs = 15_000) {
@@ -105,13 +91,7 @@ test('agent panel: streamed run, tool call, click Accept on a hunk, Write', { ti
     await waitForWorkbench(page);
     // Open the .cu file (Quick Open) so the extension activates and the port command has a target.
     await page.locator('.monaco-workbench .part.editor').click();
-    await page.keyboard.press('Control+P');
-    const qi = page.locator('.quick-input-widget .quick-input-box input');
-    await qi.waitFor({ state: 'visible', timeout: 10_000 });
-    await qi.fill('warp_vote.cu');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'warp_vote.cu' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'warp_vote.cu' }).waitFor({ timeout: 15_000 });
+    await quickOpen(page, 'warp_vote.cu');
     // Dark theme: headless Chromium reports a light colour scheme, which this workbench follows
     // (autoDetectColorScheme); emulate a dark system scheme and check the workbench turned dark.
     await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs-dark'), null, { timeout: 15_000 });

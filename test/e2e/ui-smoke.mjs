@@ -8,27 +8,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isAlive, openWorkbench, startCodeServer, waitForAnimations, waitForWorkbench } from '../../scripts/e2e/code-server.mjs';
+import { isAlive, openWorkbench, palette, quickOpen, startCodeServer, waitForAnimations, waitForWorkbench } from '../../scripts/e2e/code-server.mjs';
 import { setupCodeServer } from '../../scripts/e2e/setup-code-server.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const workspace = join(repoRoot, 'test', 'e2e', 'workspace');
 const fixtureExt = join(repoRoot, 'test', 'e2e', 'fixture-ext');
 const shots = join(repoRoot, 'test-results', 'e2e');
-
-/**
- * Runs a command from the command palette (F1), choosing the entry whose label matches `label` exactly.
- * @param {import('playwright-core').Page} page
- * @param {string} label palette label, e.g. "HIP Porter Fixture: Mark Kernels"
- */
-async function runPaletteCommand(page, label) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
 
 test('UI smoke: Quick Open a .cu file and run a palette command in code-server', { timeout: 120_000 }, async () => {
   setupCodeServer();
@@ -44,14 +30,7 @@ test('UI smoke: Quick Open a .cu file and run a palette command in code-server',
 
     // Quick Open (Ctrl+P) finds the file through the workbench's file search (ripgrep).
     await page.locator('.monaco-workbench .part.editor').click();
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('saxpy.cu');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'saxpy.cu' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-
-    await page.locator('.tabs-container .tab.active', { hasText: 'saxpy.cu' }).waitFor({ timeout: 15_000 });
+    await quickOpen(page, 'saxpy.cu');
     const editorLines = page.locator('.editor-instance .monaco-editor .view-lines');
     await editorLines.filter({ hasText: '__global__ void saxpy' }).waitFor({ timeout: 15_000 });
     // The status bar names the built-in language of .cu files.
@@ -60,7 +39,7 @@ test('UI smoke: Quick Open a .cu file and run a palette command in code-server',
     assert.deepEqual(await page.locator('.tabs-container .tab').allInnerTexts(), ['saxpy.cu']);
     await page.screenshot({ path: join(shots, 'ui-smoke-1-opened.png') });
 
-    await runPaletteCommand(page, 'HIP Porter Fixture: Mark Kernels');
+    await palette(page, 'HIP Porter Fixture: Mark Kernels');
     const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'HIP Porter fixture: found 1 kernel(s): saxpy' });
     await toast.waitFor({ state: 'visible', timeout: 15_000 });
     await editorLines.filter({ hasText: '// fixture: 1 kernel(s): saxpy' }).waitFor({ timeout: 10_000 });

@@ -14,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { palette, quickOpen } from '../../scripts/e2e/code-server.mjs';
 
 /** Dummy API key typed into the key input box; the loopback model accepts only this one. */
 export const JOURNEY_KEY = 'sk-ant-journey-smoke-not-a-real-key';
@@ -39,47 +40,6 @@ async function until(cond, what, timeoutMs = 20_000) {
 /** Reads a file, or undefined when it does not exist. */
 function readOrUndefined(file) {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-}
-
-/**
- * Runs a palette command by its label (F1, type, wait for the row, Enter).
- * @param {import('playwright-core').Page} page
- * @param {string} label e.g. "HIP Porter: Port File to HIP"
- */
-export async function palette(page, label) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
-  // Two attempts: a key press that lands while the workbench moves focus (an editor opening, a
-  // hover closing) can be lost; the second attempt starts from a closed quick input.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      await input.fill(`>${label}`);
-      await row.waitFor({ timeout: 10_000 });
-      break;
-    } catch (e) {
-      const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts().catch(() => []);
-      if (attempt === 2) throw new Error(`palette: "${label}" not found (rows: ${rows.slice(0, 5).join(' | ') || 'none'}): ${e instanceof Error ? e.message.split('\n')[0] : e}`);
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.keyboard.press('Enter');
-}
-
-/**
- * Opens a file with Quick Open (Ctrl+P) and waits for its tab to be active.
- * @param {import('playwright-core').Page} page
- * @param {string} name file name as typed and shown in the tab
- */
-export async function quickOpen(page, name) {
-  await page.keyboard.press('Control+P');
-  const qi = page.locator('.quick-input-widget .quick-input-box input');
-  await qi.waitFor({ state: 'visible', timeout: 10_000 });
-  await qi.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
 }
 
 /** Moves the cursor of the active editor to a 1-based line and column with Ctrl+G. */
