@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { palette, quickOpen } from '../../scripts/e2e/code-server.mjs';
+import { palette, quickOpen } from '../../../scripts/e2e/code-server.mjs';
 
 /** Dummy API key typed into the key input box; the loopback model accepts only this one. */
 export const JOURNEY_KEY = 'sk-ant-journey-smoke-not-a-real-key';
