@@ -65,12 +65,20 @@ async function focusActiveEditor(page) {
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 300, y: 10 } });
 }
 
-/** Shows the HIP Porter side panel by clicking its activity bar icon (when it is not showing already). */
+/**
+ * Makes sure the HIP Porter side panel shows. A port reveals it itself, so first wait (bounded)
+ * for that; only if it still does not show, click its activity bar icon. Clicking while the
+ * reveal is still under way would toggle the side bar closed again.
+ */
 async function openAgentPanel(page) {
-  const frame = page.locator('iframe.webview.ready');
-  if ((await frame.count()) > 0 && (await frame.first().isVisible())) return;
+  const frame = page.locator('iframe.webview.ready').first();
+  const shown = await frame.waitFor({ state: 'visible', timeout: 5000 }).then(
+    () => true,
+    () => false,
+  );
+  if (shown) return;
   await page.locator('.part.activitybar .action-item a.action-label[aria-label^="HIP Porter"]').first().click();
-  await frame.first().waitFor({ state: 'visible', timeout: 15_000 });
+  await frame.waitFor({ state: 'visible', timeout: 15_000 });
 }
 
 /**
