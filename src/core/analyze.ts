@@ -2,7 +2,7 @@
  * Analysis: text → findings. Lexes the text, parses it with tree-sitter (unless told not to),
  * runs every registered rule and returns the findings sorted by offset.
  */
-import { DEFAULT_TARGET_ROCM, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
+import { DEFAULT_TARGET_ROCM, compareFindings, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import { Mappings } from './mappings';
 import { errorRegions, parse, parserReady, type SyntaxNode, type Tree } from './parse';
@@ -16,13 +16,37 @@ import type { ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rule
 export interface Analysis {
   text: string;
   tokens: Tokens;
-  /** The syntax tree (undefined when parsing was skipped or the parser is not initialised). */
+  /**
+   * The syntax tree (undefined when parsing was skipped or the parser is not initialised). After
+   * an incremental analysis this is the document's base tree, edited but not re-parsed: read
+   * structure through {@link Analysis.nodeAt}, which also consults the re-parsed items.
+   */
   tree: Tree | undefined;
   /** All findings, sorted by start offset (UTF-16). */
   findings: Finding[];
+  /** The findings of `local` rules, sorted (a subsequence of `findings`). */
+  localFindings: Finding[];
+  /** The findings of `file` rules and of the engine (HP901), sorted (the rest of `findings`). */
+  fileFindings: Finding[];
   /** Regions tree-sitter could not parse, as UTF-16 offset ranges. */
   parseErrors: Array<{ start: number; end: number }>;
   options: ResolvedOptions;
+  /**
+   * Whole-file facts the rules read ({@link RuleContext.fileIdentsNamed} names in `names`,
+   * {@link RuleContext.fileHas} names in `has`): an incremental analysis must fall back to a full
+   * one when an edit touches them (src/core/incremental.ts).
+   */
+  facts: AnalysisFacts;
+  /** Every identifier of the file with its token indices (kept for incremental updates). */
+  identIndex: Map<string, number[]>;
+  /** Smallest named node covering `[start, end)` (UTF-16 offsets), or undefined without a tree. */
+  nodeAt(start: number, end: number): SyntaxNode | undefined;
+}
+
+/** See {@link Analysis.facts}. */
+export interface AnalysisFacts {
+  names: Set<string>;
+  has: Set<string>;
 }
 
 /** Options of {@link analyze}. */
@@ -64,33 +88,103 @@ const MAX_PARSE_FINDINGS = 20;
  * the tree report less). Never throws on bad input: any text yields an analysis.
  */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  const resolved = resolveOptions(options);
-  const mappings = options.mappings ?? Mappings.loadDefault();
-  const tokens = lex(text);
   let tree = options.tree;
   if (!tree && options.parse !== false && parserReady()) tree = parse(text);
-  const findings: Finding[] = [];
-  let identIndex: Map<string, number[]> | undefined;
-  const ctx: RuleContext = {
+  const t = tree;
+  const nodeAt = t ? (start: number, end: number) => t.rootNode.namedDescendantForIndex(start, end) ?? undefined : () => undefined;
+  const parseErrors = t ? errorRegions(t).map(({ start, end }) => ({ start, end })) : [];
+  const run = runRules({
+    text,
+    tokens: lex(text),
+    tree,
+    nodeAt,
+    parseErrors,
+    options,
+  });
+  return { ...run, text, tree, parseErrors, nodeAt };
+}
+
+/** What {@link runRules} needs: the text's tokens, structure and parse errors. */
+export interface RuleInput {
+  text: string;
+  tokens: Tokens;
+  tree: Tree | undefined;
+  /** Smallest named node covering `[start, end)` (UTF-16 offsets). */
+  nodeAt(start: number, end: number): SyntaxNode | undefined;
+  /** Regions tree-sitter could not parse (UTF-16 offsets), reported as HP901 findings. */
+  parseErrors: ReadonlyArray<{ start: number; end: number }>;
+  options: AnalyzeOptions;
+  /** The whole file's identifier index when the caller has it up to date (else built on demand). */
+  fileIndex?: Map<string, number[]>;
+  /**
+   * Analyse only `local` rules, only within these UTF-16 offsets `[start, end)` (top-level item
+   * boundaries) and token indices `[firstToken, endToken)`; `file` rules and HP901 still cover
+   * the whole file. Findings of local rules outside the window are dropped.
+   */
+  window?: { start: number; end: number; firstToken: number; endToken: number };
+}
+
+/** Output of {@link runRules}. */
+export interface RuleOutput {
+  tokens: Tokens;
+  /** Sorted; with a window, only the local findings inside it. */
+  localFindings: Finding[];
+  /** Sorted findings of file rules and HP901 over the whole file. */
+  fileFindings: Finding[];
+  /** Merge of both, sorted. */
+  findings: Finding[];
+  facts: AnalysisFacts;
+  identIndex: Map<string, number[]>;
+  options: ResolvedOptions;
+}
+
+/**
+ * Runs the rules over tokens and structure that the caller supplies (a full analysis, or the
+ * window of an incremental one). Never throws: a rule that throws yields an HP999 finding.
+ */
+export function runRules(input: RuleInput): RuleOutput {
+  const { text, tokens, tree, options, window } = input;
+  const resolved = resolveOptions(options);
+  const mappings = options.mappings ?? Mappings.loadDefault();
+  const facts: AnalysisFacts = { names: new Set(), has: new Set() };
+  let fileIndex = input.fileIndex;
+  const fullIndex = (): Map<string, number[]> => (fileIndex ??= buildIdentIndex(tokens, 0, tokens.count));
+  let windowIndex: Map<string, number[]> | undefined;
+  const first = window ? window.firstToken : 0;
+  const endTok = window ? window.endToken : tokens.count;
+  const localIndex = (): Map<string, number[]> => (window ? (windowIndex ??= buildIdentIndex(tokens, first, endTok)) : fullIndex());
+  const localFindings: Finding[] = [];
+  const fileFindings: Finding[] = [];
+  let sink = localFindings;
+  let windowed = false;
+  const makeCtx = (firstToken: number, endToken: number, index: () => Map<string, number[]>): RuleContext => ({
     text,
     tokens,
     tree,
     mappings,
     options: resolved,
     eol: detectEol(text),
+    firstToken,
+    endToken,
     identsNamed(name) {
-      if (!identIndex) identIndex = buildIdentIndex(tokens);
-      return identIndex.get(name) ?? EMPTY;
+      return index().get(name) ?? EMPTY;
     },
     identIndex() {
-      if (!identIndex) identIndex = buildIdentIndex(tokens);
-      return identIndex;
+      return index();
+    },
+    fileIdentsNamed(name) {
+      facts.names.add(name);
+      return fullIndex().get(name) ?? EMPTY;
+    },
+    fileHas(name) {
+      facts.has.add(name);
+      return fullIndex().has(name);
     },
     nodeAt(start, end) {
-      if (!tree) return undefined;
-      return tree.rootNode.namedDescendantForIndex(start, end) ?? undefined;
+      return input.nodeAt(start, end);
     },
     report(f: ReportedFinding) {
+      if (windowed && (f.start < window!.start || f.start >= window!.end)) return;
       const info = CODE_INFO.get(f.code);
       // fields assigned one by one, in this order (no spreads: a file can have thousands of findings)
       const out: Finding = {
@@ -108,17 +202,25 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       if (f.fix !== undefined) out.fix = f.fix;
       const docs = f.docs ?? info?.docs;
       if (docs) out.docs = docs;
-      findings.push(out);
+      sink.push(out);
     },
     fix(title: string, edits: TextEdit[], auto: boolean): Fix {
       return { title, edits, auto };
     },
-  };
+  });
+  const localCtx = makeCtx(first, endTok, localIndex);
+  const fileCtx = window ? makeCtx(0, tokens.count, fullIndex) : localCtx;
   for (const rule of options.rules ?? ALL_RULES) {
+    const isFile = rule.scope === 'file';
+    const ctx = isFile ? fileCtx : localCtx;
+    sink = isFile ? fileFindings : localFindings;
+    windowed = !!window && !isFile;
     try {
       rule.run(ctx);
     } catch (err) {
       // A rule bug must not take the whole analysis down (the LSP server and CLI go on).
+      windowed = false;
+      sink = fileFindings;
       ctx.report({
         code: 'HP999',
         message: `HIP Porter internal error in rule '${rule.id}': ${(err as Error).message}`,
@@ -129,11 +231,16 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       });
     }
   }
-  if (options.sourcePath) dropShadowedHeaderRewrites(findings, text, options.sourcePath);
-  const parseErrors = tree ? errorRegions(tree).map(({ start, end }) => ({ start, end })) : [];
+  windowed = false;
+  sink = fileFindings;
+  if (options.sourcePath) {
+    dropShadowedHeaderRewrites(localFindings, text, options.sourcePath);
+    dropShadowedHeaderRewrites(fileFindings, text, options.sourcePath);
+  }
+  const parseErrors = input.parseErrors;
   parseErrors.slice(0, MAX_PARSE_FINDINGS).forEach((r, i) => {
     const more = i === MAX_PARSE_FINDINGS - 1 && parseErrors.length > MAX_PARSE_FINDINGS ? ` (and ${parseErrors.length - MAX_PARSE_FINDINGS} more)` : '';
-    ctx.report({
+    fileCtx.report({
       code: 'HP901',
       message: `tree-sitter could not parse this region${more}; names here are still renamed by token, structural checks are skipped`,
       start: r.start,
@@ -141,7 +248,31 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       status: 'parse-error',
     });
   });
-  return { text, tokens, tree, findings: sortFindings(findings), parseErrors, options: resolved };
+  sortFindings(localFindings);
+  sortFindings(fileFindings);
+  return {
+    tokens,
+    localFindings,
+    fileFindings,
+    findings: mergeFindings(localFindings, fileFindings),
+    facts,
+    identIndex: fullIndex(),
+    options: resolved,
+  };
+}
+
+/** Merges two sorted finding lists into one sorted list (ties: `a` first). */
+export function mergeFindings(a: readonly Finding[], b: readonly Finding[]): Finding[] {
+  if (!b.length) return a.slice();
+  if (!a.length) return b.slice();
+  const out = new Array<Finding>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compareFindings(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 const EMPTY: readonly number[] = [];
@@ -170,9 +301,10 @@ function localFileExists(dir: string, name: string): boolean {
   }
 }
 
-function buildIdentIndex(t: Tokens): Map<string, number[]> {
+/** Identifier name → token indices (ascending) over tokens `[from, to)`. */
+export function buildIdentIndex(t: Tokens, from: number, to: number): Map<string, number[]> {
   const m = new Map<string, number[]>();
-  for (let i = 0; i < t.count; i++) {
+  for (let i = from; i < to; i++) {
     if (t.kind[i] !== Tok.Ident) continue;
     const name = t.text.slice(t.start[i], t.end[i]);
     const list = m.get(name);

@@ -100,5 +100,10 @@ export function severityToLsp(s: Severity): 1 | 2 | 3 | 4 {
 
 /** Sorts findings by start offset, then by code, in place; returns the same array. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));
+  return findings.sort(compareFindings);
+}
+
+/** The order of {@link sortFindings}: start offset, then end offset, then code (ASCII order). */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.start - b.start || a.end - b.end || (a.code === b.code ? 0 : a.code < b.code ? -1 : 1);
 }

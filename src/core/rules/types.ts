@@ -57,10 +57,34 @@ export interface RuleContext {
   readonly options: ResolvedOptions;
   /** The text's line ending, for fixes that insert lines. */
   readonly eol: '\n' | '\r\n';
-  /** Token indices of every identifier with this exact text (built lazily once per file). */
+  /**
+   * First token index of the range this run analyses: 0 in a full analysis; in an incremental
+   * run of a {@link Rule} with `scope` `local`, the first token of the re-analysed top-level
+   * items (see src/core/incremental.ts). Rules that walk the token array walk `[firstToken, endToken)`.
+   */
+  readonly firstToken: number;
+  /** One past the last token index of the analysed range (`tokens.count` in a full analysis). */
+  readonly endToken: number;
+  /**
+   * Token indices of the identifiers with this exact text within `[firstToken, endToken)`, in
+   * order (built lazily once per run). For a fact about the whole file use {@link fileHas} or
+   * {@link fileIdentsNamed}.
+   */
   identsNamed(name: string): readonly number[];
-  /** Every distinct identifier of the file with its token indices, in first-occurrence order. */
+  /** Every distinct identifier within `[firstToken, endToken)` with its token indices, in first-occurrence order. */
   identIndex(): ReadonlyMap<string, readonly number[]>;
+  /**
+   * Token indices of every identifier `name` in the whole file. Declares a dependency: an edit
+   * whose re-analysed range contains (before or after the edit) an identifier `name` makes the
+   * incremental analysis fall back to a full one, so findings elsewhere that were derived from
+   * these occurrences are recomputed.
+   */
+  fileIdentsNamed(name: string): readonly number[];
+  /**
+   * True when identifier `name` occurs anywhere in the file. Declares a dependency: an edit that
+   * changes whether `name` occurs makes the incremental analysis fall back to a full one.
+   */
+  fileHas(name: string): boolean;
   /** Smallest named syntax node covering `[start, end)`, or undefined without a tree. */
   nodeAt(start: number, end: number): SyntaxNode | undefined;
   /** Reports a finding. */
@@ -76,6 +100,15 @@ export interface Rule {
   family: RuleFamily;
   /** The codes this rule may report. */
   codes: readonly RuleCode[];
+  /**
+   * `local` (default): every finding the rule reports at an offset depends only on the text of
+   * the top-level item (a declaration or definition at namespace scope, a preprocessor line)
+   * holding that offset and its neighbour items, on the whole-file facts read through
+   * {@link RuleContext.fileHas} / {@link RuleContext.fileIdentsNamed}, and on nothing else. Such a
+   * rule is re-run only on the edited items after a keystroke. `file`: the rule reads the whole
+   * file and is re-run over all of it after every edit (keep such rules cheap).
+   */
+  scope?: 'local' | 'file';
   run(ctx: RuleContext): void;
 }
 

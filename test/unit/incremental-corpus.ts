@@ -1,0 +1,126 @@
+/**
+ * Corpus of the incremental-analysis tests: the CUDA fixtures, the bundled sample, a slice of the
+ * LSP benchmark's generated file, and snippets written to probe dependencies between top-level
+ * items (a macro defined in one item and used in another, device functions called across items,
+ * namespace aliases, include guards).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+// @ts-expect-error plain ESM benchmark script without types
+import { generate } from '../../bench/lsp-bench.mjs';
+
+const root = join(__dirname, '..', '..');
+
+function cudaFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...cudaFiles(p));
+    else if (/\.(cu|cuh|h|hip)$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+/** Snippets with dependencies across top-level items. */
+export const CROSS_ITEM_SNIPPETS: ReadonlyArray<[string, string]> = [
+  [
+    'warp-size macro used in another function',
+    `#include <cuda_runtime.h>
+#define WARP_SIZE 32
+#define FULL_MASK 0xffffffff
+const int kWarp = 32;
+__device__ float warpSum(float v) {
+  for (int o = WARP_SIZE / 2; o > 0; o >>= 1) v += __shfl_down_sync(FULL_MASK, v, o);
+  return v;
+}
+__global__ void k(float* out) {
+  int lane = threadIdx.x % WARP_SIZE;
+  int warp = threadIdx.x / kWarp;
+  float s = warpSum(out[threadIdx.x]);
+  if (lane == 0) out[warp] = s;
+}
+`,
+  ],
+  [
+    'host function called from device code defined elsewhere',
+    `#include <cstdio>
+static int hostOnly(int x) { return x + 1; }
+__host__ __device__ int both(int x) { return x * 2; }
+inline int alsoHost(int y) { return y; }
+__global__ void k(int* p) {
+  p[0] = hostOnly(p[0]);
+  p[1] = both(p[1]);
+  p[2] = alsoHost(p[2]);
+}
+int main() { k<<<1, 1>>>(nullptr); cudaDeviceSynchronize(); return hostOnly(1); }
+`,
+  ],
+  [
+    'namespace aliases and library namespaces',
+    `#include <cub/cub.cuh>
+#include <thrust/device_vector.h>
+#include <cooperative_groups.h>
+namespace cg = cooperative_groups;
+using namespace cub;
+__global__ void k(int* d) {
+  cg::thread_block b = cg::this_thread_block();
+  typedef cub::WarpReduce<int> WR;
+  __shared__ typename WR::TempStorage tmp;
+  d[0] = WR(tmp).Sum(d[threadIdx.x]);
+  b.sync();
+}
+void h(thrust::device_vector<int>& v) { thrust::sort(thrust::cuda::par, v.begin(), v.end()); }
+`,
+  ],
+  [
+    'include guard and CUDA header guard tests',
+    `#ifndef MY_HELPERS_H
+#define MY_HELPERS_H
+#include <cuda_runtime.h>
+#ifdef __DRIVER_TYPES_H__
+static const char* errName(cudaError_t e) { return cudaGetErrorName(e); }
+#endif
+namespace util {
+__device__ inline unsigned lane() { unsigned r; asm("mov.u32 %0, %%laneid;" : "=r"(r)); return r; }
+template <typename T> __global__ void fill(T* p, T v) { p[blockIdx.x * blockDim.x + threadIdx.x] = v; }
+}
+extern "C" {
+void launchFill(float* p, int n) { util::fill<<<n / 256, 256>>>(p, 1.0f); }
+}
+#endif
+`,
+  ],
+  [
+    'ballot stored and counted across items',
+    `#include <cuda_runtime.h>
+typedef unsigned int mask_t;
+__device__ mask_t vote(bool p) { return __ballot_sync(0xffffffff, p); }
+__device__ int count(bool p) { mask_t m = vote(p); return __popc(m); }
+__global__ void __launch_bounds__(1024, 2) big(int* o) { o[threadIdx.x] = count(o[threadIdx.x] > 0); }
+void run(int* o) { big<<<1, 1024>>>(o); cudaDeviceProp prop; cudaGetDeviceProperties(&prop, 0); if (prop.major >= 7) big<<<2, 512>>>(o); }
+`,
+  ],
+  [
+    'texture references, symbols and register',
+    `#include <cuda_runtime.h>
+texture<float, 1, cudaReadModeElementType> texRef;
+__constant__ float coef[4];
+__device__ float fetch(int i) { register float r = tex1Dfetch(texRef, i); return r * coef[0]; }
+void upload(const float* h) { cudaMemcpyToSymbol(coef, h, sizeof(coef)); cudaBindTexture(0, texRef, h, 16); }
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 700
+__device__ void fence() { __threadfence_system(); }
+#endif
+`,
+  ],
+];
+
+/** `[name, text]` of every corpus file. */
+export function windowCorpus(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const dir of ['test/fixtures/cuda', 'test/fixtures/expected', 'samples/nbody-lab']) {
+    for (const p of cudaFiles(join(root, dir))) out.push([p.slice(root.length + 1), readFileSync(p, 'utf8')]);
+  }
+  out.push(['bench/lsp-bench generate(1500)', (generate as (lines: number) => string)(1500)]);
+  for (const [name, text] of CROSS_ITEM_SNIPPETS) out.push([name, text]);
+  return out;
+}
