@@ -10,7 +10,7 @@
  */
 import { isPunct, nextCode, callArguments, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
-import { functionOfToken, isIdent, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
 
 export const ASM_CODES: readonly RuleCode[] = [
   { code: 'HP401', family: 'asm', defaultSeverity: 'error', title: 'Inline PTX assembly (no HIP equivalent)', docs: DOCS.inlineAsm },
@@ -68,7 +68,7 @@ export const asmRule: Rule = {
         let ptx = PTX_LOOK.test(code);
         if (!ptx) {
           const fn = functionOfToken(ctx, i);
-          ptx = !!fn && (fn.global || fn.device);
+          ptx = !!fn && isDeviceFunction(ctx, fn);
         }
         if (!ptx) continue;
         const known = IDIOMS.filter(([re]) => re.test(code)).map(([, what]) => what);

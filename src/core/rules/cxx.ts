@@ -11,11 +11,13 @@
  *   defined without `__device__` (and is not constexpr): hip-clang rejects the call in device
  *   compilation. Reported at the call; fix (offered): add `__host__ __device__` to the callee.
  *   Functions are found by tokens (namespace-scope definitions only; class members are left
- *   out); with a tree, each call is confirmed to be a call expression.
+ *   out); with a tree, each call is confirmed to be a call expression. A call's finding depends
+ *   on definitions anywhere in the file, so HP703 is a separate rule of scope `file`
+ *   ({@link cxxHostCallsRule}); HP702 is local.
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { ancestor, deviceMacroNames, isIdent, namespaceFunctions, tt, type FnDef } from './util';
+import { ancestor, deviceMacroNames, fnSpace, isIdent, namespaceFunctions, tt, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -27,13 +29,29 @@ const COMPOUND = new Set(['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=',
 const BINARY = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '==', '!=']);
 const INC_DEC = new Set(['++', '--']);
 
+/** HP702 (local: each finding depends on its own definition only). */
 export const cxxRule: Rule = {
   id: 'cxx',
   family: 'cxx',
-  codes: CXX_CODES,
+  codes: CXX_CODES.filter((c) => c.code === 'HP702'),
   run(ctx) {
     vectorOperators(ctx);
     makeHelpers(ctx);
+  },
+};
+
+/**
+ * HP703, host functions called from device code. Scope `file`: whether a call is reported depends
+ * on every definition and `__device__` prototype of the callee and on device-specifier macros
+ * anywhere in the file; one pass over the file's braces (shared with the local rules in a full
+ * analysis through the {@link namespaceFunctions} cache).
+ */
+export const cxxHostCallsRule: Rule = {
+  id: 'cxx-host-calls',
+  family: 'cxx',
+  scope: 'file',
+  codes: CXX_CODES.filter((c) => c.code === 'HP703'),
+  run(ctx) {
     hostCalls(ctx);
   },
 };
@@ -137,9 +155,11 @@ function hostCalls(ctx: RuleContext): void {
   const notHost = new Set<string>();
   const device: FnDef[] = [];
   const hostOnly = hostOnlyRegions(t);
+  const isMacro = (w: string): boolean => macros.has(w);
   for (const fn of fns) {
-    if (fn.global || fn.device) device.push(fn);
-    if (fn.global || fn.device || fn.unsure) notHost.add(fn.name);
+    const space = fnSpace(fn, isMacro);
+    if (fn.global || space.device) device.push(fn);
+    if (fn.global || space.device || space.unsure) notHost.add(fn.name);
     // a host fallback compiled only without the CUDA/HIP compiler (`#ifndef __CUDACC__`, as in
     // cuda-samples' helper_math.h) is not what device code calls under hipcc
     else if (hostOnly.some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;

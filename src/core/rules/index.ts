@@ -10,7 +10,7 @@ import { asmRule } from './asm';
 import { launchRule } from './launch';
 import { memoryRule } from './memory';
 import { librariesRule } from './libraries';
-import { cxxRule } from './cxx';
+import { cxxHostCallsRule, cxxRule } from './cxx';
 import type { Rule, RuleCode } from './types';
 
 /** Codes reported by the engine itself rather than a rule. */
@@ -37,6 +37,7 @@ export const ALL_RULES: readonly Rule[] = [
   memoryRule,
   librariesRule,
   cxxRule,
+  cxxHostCallsRule,
 ];
 
 /** Every code any rule may report, by code. */

@@ -15,7 +15,7 @@
  */
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isIdent, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
 
 export const LAUNCH_CODES: readonly RuleCode[] = [
   { code: 'HP501', family: 'launch', defaultSeverity: 'warning', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
@@ -68,7 +68,7 @@ function isTriple(t: Tokens, i: number, s: string): boolean {
 function launches(ctx: RuleContext): void {
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
-  for (let i = 0; i < t.count; i++) {
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
     if (kind[i] !== Tok.Punct || end[i]! - start[i]! !== 3 || text.charCodeAt(start[i]!) !== 60) continue; // '<<<'
     let close = -1;
     for (let j = i + 1; j < t.count; j++) {
@@ -84,7 +84,7 @@ function launches(ctx: RuleContext): void {
     const fn = functionOfToken(ctx, i);
     if (fn) {
       const sp = fn;
-      if (sp.global || sp.device) {
+      if (isDeviceFunction(ctx, sp)) {
         const s = kernelTok >= 0 ? t.start[kernelTok]! : t.start[i]!;
         ctx.report({
           code: 'HP503',
@@ -155,11 +155,12 @@ function splitArgs(t: Tokens, a: number, b: number): Array<[number, number]> {
 
 /**
  * The value of an integer constant `name` of this file: `#define NAME 512` or `NAME = 512;`
- * (e.g. `const int NAME = 512;`), found through the identifier index; undefined when unknown.
+ * (e.g. `const int NAME = 512;`), found anywhere in the file through
+ * {@link RuleContext.fileIdentsNamed}; undefined when unknown.
  */
 function constantValue(ctx: RuleContext, name: string): number | undefined {
   const t = ctx.tokens;
-  for (const i of ctx.identsNamed(name)) {
+  for (const i of ctx.fileIdentsNamed(name)) {
     const p = prevCode(t, i);
     const n = nextCode(t, i);
     if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tt(t, n));
@@ -206,10 +207,10 @@ function productOf(t: Tokens, open: number, value: (i: number) => number | undef
   return p;
 }
 
-/** `dim3 name(16, 32)`, `dim3 name = dim3(...)`, `dim3 name{...}` or `dim3 name = 512;` in the file. */
+/** `dim3 name(16, 32)`, `dim3 name = dim3(...)`, `dim3 name{...}` or `dim3 name = 512;`: the first such declaration in the file. */
 function dim3Variable(ctx: RuleContext, name: string, value: (i: number) => number | undefined): number | undefined {
   const t = ctx.tokens;
-  for (const i of ctx.identsNamed(name)) {
+  for (const i of ctx.fileIdentsNamed(name)) {
     if (!isIdent(t, prevCode(t, i), 'dim3')) continue;
     let j = nextCode(t, i);
     if (isPunct(t, j, '=')) {
@@ -236,10 +237,14 @@ function dim3Variable(ctx: RuleContext, name: string, value: (i: number) => numb
   return undefined;
 }
 
-/** The `__global__` definition of `name` in this file: where its name starts and whether it has launch bounds. */
+/**
+ * The `__global__` definition of `name` anywhere in this file (read through
+ * {@link RuleContext.fileIdentsNamed}: the kernel is usually defined in another top-level item than
+ * its launch): where its name starts and whether it has launch bounds.
+ */
 function kernelDefinition(ctx: RuleContext, name: string): { nameStart: number; hasBounds: boolean } | undefined {
   const t = ctx.tokens;
-  for (const i of ctx.identsNamed(name)) {
+  for (const i of ctx.fileIdentsNamed(name)) {
     if (!isPunct(t, nextCode(t, i), '(') && !isPunct(t, nextCode(t, i), '<')) continue;
     let global = false;
     let bounds = false;

@@ -153,20 +153,40 @@ export interface FnDef {
   /** Offset where `__host__ __device__ ` would be inserted (after any `template<...>`). */
   insertAt: number;
   global: boolean;
+  /** `__device__` written among the specifiers (macros expanding to it: see {@link isDeviceFunction}, {@link fnSpace}). */
   device: boolean;
-  /** constexpr, or a specifier that may be a macro: never reported as host-only. */
+  /** A qualified name (`A::f`, an operator) or constexpr: never reported as host-only. */
   unsure: boolean;
+  /** The other identifiers among the specifiers, which may be macros expanding to `__device__`. */
+  words: readonly string[];
+  /** The subset of {@link words} worth looking up as macros from a local rule (see {@link isDeviceFunction}). */
+  macroWords: readonly string[];
 }
 
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'sizeof', 'decltype', 'alignof', '__launch_bounds__', '__attribute__']);
 const AFTER_PARAMS = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
+/** An upper-case specifier that may be a macro (expanding to `__device__` or anything else). */
+const MACRO_LIKE = /^[A-Z_][A-Z0-9_]{2,}$/;
+/**
+ * Specifier words never looked up as macros by local rules: C++ keywords (a program may not
+ * define them as macros) and CUDA's own specifiers. Looking them up would make every edit near
+ * them fall back to a full analysis.
+ */
+const NOT_MACROS = new Set([
+  'alignas', 'auto', 'bool', 'char', 'char8_t', 'char16_t', 'char32_t', 'class', 'const', 'consteval', 'constexpr', 'constinit', 'double', 'enum', 'explicit', 'extern',
+  'float', 'friend', 'inline', 'int', 'long', 'mutable', 'noexcept', 'operator', 'register', 'short', 'signed', 'static', 'struct', 'template', 'thread_local', 'typename',
+  'union', 'unsigned', 'virtual', 'void', 'volatile', 'wchar_t', 'std', 'size_t',
+  '__host__', '__device__', '__global__', '__forceinline__', '__inline__', '__noinline__', '__launch_bounds__', '__restrict__', '__shared__', '__constant__', '__managed__',
+]);
 
 /**
  * Function definitions at namespace scope (top level, namespaces, `extern "C"` blocks), found in
- * one pass over the tokens: a `{` at namespace level after `)` opens a function body. Class
+ * one pass over the tokens `[ctx.firstToken, ctx.endToken)` (a windowed run starts at a top-level
+ * item, i.e. at namespace level): a `{` at namespace level after `)` opens a function body. Class
  * members, lambdas and nested blocks are not collected. Works without a tree. Computed once per
  * analysis (cached by context) and shared by the rules; sorted by position, never nested. Empty
- * for a file without `__global__`/`__device__` (all consumers look for device code).
+ * for a file without `__global__`/`__device__` (all consumers look for device code; read with
+ * {@link RuleContext.fileHas}).
  */
 export function namespaceFunctions(ctx: RuleContext): FnDef[] {
   const cached = FUNCTIONS.get(ctx);
@@ -174,18 +194,18 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
   const t = ctx.tokens;
   const out: FnDef[] = [];
   // every consumer looks for device code: a file without device specifiers has none to find
-  if (!ctx.identsNamed('__global__').length && !ctx.identsNamed('__device__').length) {
+  if (!ctx.fileHas('__global__') && !ctx.fileHas('__device__')) {
     FUNCTIONS.set(ctx, out);
     return out;
   }
-  const macros = deviceMacroNames(ctx);
   // brace stack: 0 = namespace-like, 1 = function body, 2 = other; `open` holds the FnDef index for 1
   const kinds: number[] = [];
   const owner: number[] = [];
   let nonNs = 0; // count of non-namespace braces on the stack
-  for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Punct || t.end[i]! - t.start[i]! !== 1) continue;
-    const c = t.text.charCodeAt(t.start[i]!);
+  const { kind, start, end, pp, text } = t;
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
+    if (kind[i] !== Tok.Punct || end[i]! - start[i]! !== 1) continue;
+    const c = text.charCodeAt(start[i]!);
     if (c === 125) {
       const k = kinds.pop();
       const o = owner.pop();
@@ -193,14 +213,14 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
       if (k === 1 && o !== undefined && o >= 0) out[o]!.close = i;
       continue;
     }
-    if (c !== 123 || t.pp[i] !== PP.None) continue;
+    if (c !== 123 || pp[i] !== PP.None) continue;
     if (nonNs > 0) {
       kinds.push(2);
       owner.push(-1);
       nonNs++;
       continue;
     }
-    const def = functionAt(ctx, i, macros);
+    const def = functionAt(ctx, i);
     if (def) {
       out.push(def);
       kinds.push(1);
@@ -209,8 +229,8 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
       continue;
     }
     const p = prevCode(t, i);
-    const pp = prevCode(t, p);
-    const ns = t.kind[p] === Tok.String || isIdent(t, p, 'namespace') || isIdent(t, pp, 'namespace');
+    const pp2 = prevCode(t, p);
+    const ns = t.kind[p] === Tok.String || isIdent(t, p, 'namespace') || isIdent(t, pp2, 'namespace');
     kinds.push(ns ? 0 : 2);
     owner.push(-1);
     if (!ns) nonNs++;
@@ -220,7 +240,7 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
 }
 
 /** The function definition whose body opens at token `open`, or undefined. */
-function functionAt(ctx: RuleContext, open: number, macros: ReadonlySet<string>): FnDef | undefined {
+function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
   const t = ctx.tokens;
   let p = prevCode(t, open);
   while (isIdent(t, p) && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
@@ -247,15 +267,24 @@ function functionAt(ctx: RuleContext, open: number, macros: ReadonlySet<string>)
   let device = false;
   let unsure = qualified;
   let first = nameTok;
+  const words: string[] = [];
+  const macroWords: string[] = [];
+  let angle = 0; // depth inside template brackets, walking backwards
   for (let j = before, n = 0; j >= 0 && n < 40; j = prevCode(t, j), n++) {
     if (t.pp[j] !== PP.None || isPunct(t, j, ';') || isPunct(t, j, '}') || isPunct(t, j, '{')) break;
     first = j;
+    if (isPunct(t, j, '>')) angle++;
+    else if (isPunct(t, j, '>>')) angle += 2;
+    else if (isPunct(t, j, '<')) angle = Math.max(0, angle - 1);
     if (t.kind[j] !== Tok.Ident) continue;
     const w = tt(t, j);
     if (w === '__global__') global = true;
-    else if (w === '__device__' || macros.has(w)) device = true;
+    else if (w === '__device__') device = true;
     else if (w === 'constexpr' || w === 'consteval') unsure = true;
-    else if (/^[A-Z_][A-Z0-9_]{2,}$/.test(w) && !w.startsWith('__')) unsure = true;
+    else {
+      words.push(w);
+      if (angle === 0 && !NOT_MACROS.has(w) && !ctx.mappings.get(w)) macroWords.push(w);
+    }
   }
   // insert after `template <...>`
   let at = first;
@@ -271,9 +300,67 @@ function functionAt(ctx: RuleContext, open: number, macros: ReadonlySet<string>)
       }
     }
   }
-  return { name, nameTok, open, close: t.count, insertAt: t.start[at]!, global, device, unsure };
+  return { name, nameTok, open, close: t.count, insertAt: t.start[at]!, global, device, unsure, words, macroWords };
 }
 
+/**
+ * The execution space of `fn` given which specifier words are macros expanding to `__device__`:
+ * `device` when `__device__` or such a macro is written, `unsure` when the name is qualified, the
+ * function constexpr, or an upper-case specifier is some other macro.
+ */
+export function fnSpace(fn: FnDef, isDeviceMacro: (word: string) => boolean): { device: boolean; unsure: boolean } {
+  let device = fn.device;
+  let unsure = fn.unsure;
+  for (const w of fn.words) {
+    if (isDeviceMacro(w)) device = true;
+    else if (MACRO_LIKE.test(w) && !w.startsWith('__')) unsure = true;
+  }
+  return { device, unsure };
+}
+
+/**
+ * True when `fn` is `__global__` or `__device__`, also through a macro defined anywhere in the
+ * file (`#define DEV __device__`): for local rules, which see only their window. Each specifier
+ * word that may be such a macro is looked up with {@link RuleContext.fileIdentsNamed} (a
+ * dependency on that word); keywords, CUDA specifiers, mapped CUDA names and template arguments
+ * are not looked up.
+ */
+export function isDeviceFunction(ctx: RuleContext, fn: FnDef): boolean {
+  if (fn.global || fn.device) return true;
+  for (const w of fn.macroWords) if (isDeviceMacro(ctx, w)) return true;
+  return false;
+}
+
+/**
+ * True when `name` is defined on a `#define` line of the file whose first 11 tokens after the
+ * directive hold `__device__` or `__global__` (the same test as {@link deviceMacroNames}), read
+ * through {@link RuleContext.fileIdentsNamed}. Cached per context.
+ */
+function isDeviceMacro(ctx: RuleContext, name: string): boolean {
+  let cache = MACRO_CACHE.get(ctx);
+  if (!cache) MACRO_CACHE.set(ctx, (cache = new Map()));
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  const t = ctx.tokens;
+  let found = false;
+  for (const k of ctx.fileIdentsNamed(name)) {
+    if (t.pp[k] !== PP.Define) continue;
+    const d = prevCode(t, k);
+    if (d < 0 || t.kind[d] !== Tok.Directive || tt(t, d).replace(/\s+/g, '') !== '#define') continue;
+    for (let i = d + 1; i < t.count && i < d + 12; i++) {
+      if (t.kind[i] === Tok.Directive) break;
+      if (isIdent(t, i, '__device__') || isIdent(t, i, '__global__')) {
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  cache.set(name, found);
+  return found;
+}
+
+const MACRO_CACHE = new WeakMap<RuleContext, Map<string, boolean>>();
 const FUNCTIONS = new WeakMap<RuleContext, FnDef[]>();
 
 /** The namespace-scope function whose body contains token `i`, or undefined (binary search). */
