@@ -10,6 +10,10 @@
  *
  * Codes: HP601 cuDNN → MIOpen, HP602 NHWC layout, HP603 math type, HP604 Thrust → rocThrust,
  * HP605 CUB → hipCUB, HP606 NCCL → RCCL, HP607 CUTLASS (none).
+ *
+ * Scope `file`: "first use in the file", the CUB fix over every `cub::` of the file and the cuDNN
+ * spots (reported only when cuDNN is used somewhere) all depend on the whole file. One pass over
+ * the tokens with a character prefilter, stopping once every library has been seen.
  */
 import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
@@ -97,6 +101,7 @@ const MATH = new Set(['cudnnSetConvolutionMathType', 'cudnnGetConvolutionMathTyp
 export const librariesRule: Rule = {
   id: 'libraries',
   family: 'libraries',
+  scope: 'file',
   codes: LIBRARY_CODES,
   run(ctx) {
     const t = ctx.tokens;
@@ -121,6 +126,8 @@ export const librariesRule: Rule = {
       const c0 = t.text.charCodeAt(s0);
       const c1 = t.text.charCodeAt(s0 + 1);
       if (!((c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104))) continue;
+      // `cu` names: only cudnn*, cub and cutlass can match (skips the many cuda* names)
+      if (c0 === 99 && t.text.charCodeAt(s0 + 2) === 100 && t.text.charCodeAt(s0 + 3) !== 110) continue;
       const name = tt(t, i);
       for (const lib of LIBS) {
         if (first.has(lib) || !lib.ident(name)) continue;

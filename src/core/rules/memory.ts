@@ -12,7 +12,7 @@
  * - HP508 `nvcuda::wmma` / `wmma::` fragments: no HIP equivalent; rocWMMA (DOCS.warpMatrix).
  * (HP506, symbols without HIP_SYMBOL, is in rewrites.ts.)
  */
-import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
+import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { isIdent, tt } from './util';
 
@@ -40,33 +40,17 @@ export const memoryRule: Rule = {
   },
 };
 
+/**
+ * HP504 at texture/surface reference declarations of the window, and at fetches through a
+ * reference declared anywhere in the file (references are namespace-scope variables, so the
+ * declarations are read through {@link RuleContext.fileIdentsNamed} when the window has a fetch).
+ */
 function textureRefs(ctx: RuleContext): void {
   const t = ctx.tokens;
-  const refs = new Set<string>();
   for (const kw of ['texture', 'surface']) {
     for (const i of ctx.identsNamed(kw)) {
-      if (t.pp[i] !== PP.None) continue;
-      const p = prevCode(t, i);
-      if (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::')) continue;
-      const lt = nextCode(t, i);
-      if (!isPunct(t, lt, '<')) continue;
-      let depth = 0;
-      let gt = -1;
-      for (let j = lt; j < t.count && j < lt + 40; j++) {
-        if (isPunct(t, j, '<')) depth++;
-        else if (isPunct(t, j, '>')) depth--;
-        else if (isPunct(t, j, '>>')) depth -= 2;
-        else if (isPunct(t, j, ';') || isPunct(t, j, '{')) break;
-        if (depth <= 0) {
-          gt = j;
-          break;
-        }
-      }
-      if (gt < 0) continue;
-      let name = nextCode(t, gt);
-      while (isPunct(t, name, '&') || isPunct(t, name, '*')) name = nextCode(t, name);
-      if (!isIdent(t, name)) continue;
-      refs.add(tt(t, name));
+      const name = referenceName(t, i);
+      if (name < 0) continue;
       ctx.report({
         code: 'HP504',
         message: `${kw} reference '${tt(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
@@ -78,13 +62,23 @@ function textureRefs(ctx: RuleContext): void {
       });
     }
   }
-  if (!refs.size) return;
+  let refs: Set<string> | undefined;
   for (const f of FETCHES) {
     for (const i of ctx.identsNamed(f)) {
       const open = nextCode(t, i);
       if (!isPunct(t, open, '(')) continue; // tex1Dfetch<T>(obj, i) is the object API
       const arg = nextCode(t, open);
-      if (!isIdent(t, arg) || !refs.has(tt(t, arg))) continue;
+      if (!isIdent(t, arg)) continue;
+      if (!refs) {
+        refs = new Set();
+        for (const kw of ['texture', 'surface']) {
+          for (const k of ctx.fileIdentsNamed(kw)) {
+            const name = referenceName(t, k);
+            if (name >= 0) refs.add(tt(t, name));
+          }
+        }
+      }
+      if (!refs.has(tt(t, arg))) continue;
       ctx.report({
         code: 'HP504',
         message: `${f} through texture reference '${tt(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
@@ -95,6 +89,31 @@ function textureRefs(ctx: RuleContext): void {
       });
     }
   }
+}
+
+/** The name token of the reference declared by `texture<...> name` / `surface<...> name` at token `i`, or -1. */
+function referenceName(t: Tokens, i: number): number {
+  if (t.pp[i] !== PP.None) return -1;
+  const p = prevCode(t, i);
+  if (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::')) return -1;
+  const lt = nextCode(t, i);
+  if (!isPunct(t, lt, '<')) return -1;
+  let depth = 0;
+  let gt = -1;
+  for (let j = lt; j < t.count && j < lt + 40; j++) {
+    if (isPunct(t, j, '<')) depth++;
+    else if (isPunct(t, j, '>')) depth--;
+    else if (isPunct(t, j, '>>')) depth -= 2;
+    else if (isPunct(t, j, ';') || isPunct(t, j, '{')) break;
+    if (depth <= 0) {
+      gt = j;
+      break;
+    }
+  }
+  if (gt < 0) return -1;
+  let name = nextCode(t, gt);
+  while (isPunct(t, name, '&') || isPunct(t, name, '*')) name = nextCode(t, name);
+  return isIdent(t, name) ? name : -1;
 }
 
 function fences(ctx: RuleContext): void {
@@ -114,11 +133,34 @@ function fences(ctx: RuleContext): void {
   }
 }
 
+/**
+ * HP507 at `.x`/`.y` of a variable declared with a half2 type anywhere in the file (by name, as
+ * declarations may sit in another function or at namespace scope: read through
+ * {@link RuleContext.fileIdentsNamed}, only once the window has a member access).
+ */
 function half2Members(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  let vars: Set<string> | undefined;
+  for (const field of ['x', 'y']) {
+    for (const i of ctx.identsNamed(field)) {
+      const dot = prevCode(t, i);
+      if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) continue;
+      const v = prevCode(t, dot);
+      if (!isIdent(t, v)) continue;
+      vars ??= half2Variables(ctx);
+      if (!vars.size) return;
+      if (!vars.has(tt(t, v))) continue;
+      reportHalf2Member(ctx, i, dot, v, field);
+    }
+  }
+}
+
+/** Names declared with a half2 type (`half2 a, b;`, parameters) in the whole file. */
+function half2Variables(ctx: RuleContext): Set<string> {
   const t = ctx.tokens;
   const vars = new Set<string>();
   for (const ty of ['half2', '__half2', 'nv_bfloat162', '__nv_bfloat162']) {
-    for (const i of ctx.identsNamed(ty)) {
+    for (const i of ctx.fileIdentsNamed(ty)) {
       let j = nextCode(t, i);
       while (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const') || isIdent(t, j, '__restrict__')) j = nextCode(t, j);
       if (!isIdent(t, j)) continue;
@@ -129,40 +171,38 @@ function half2Members(ctx: RuleContext): void {
       for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tt(t, nextCode(t, k)));
     }
   }
-  if (!vars.size) return;
-  for (const field of ['x', 'y']) {
-    for (const i of ctx.identsNamed(field)) {
-      const dot = prevCode(t, i);
-      if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) continue;
-      const v = prevCode(t, dot);
-      if (!isIdent(t, v) || !vars.has(tt(t, v))) continue;
-      const n = nextCode(t, i);
-      const written = isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=');
-      const fn = field === 'x' ? '__low2half' : '__high2half';
-      const base = tt(t, v) + (isPunct(t, dot, '->') ? '' : '');
-      const arg = isPunct(t, dot, '->') ? `*${base}` : base;
-      ctx.report({
-        code: 'HP507',
-        message: written
-          ? `${tt(t, v)}${tt(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
-          : `${tt(t, v)}${tt(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
-        start: t.start[v]!,
-        end: t.end[i]!,
-        status: 'hazard',
-        library: 'device',
-        cuda: `.${field}`,
-        hip: written ? '__halves2half2' : fn,
-        ...(written ? {} : { fix: ctx.fix(`Use ${fn}(${arg})`, [{ start: t.start[v]!, end: t.end[i]!, newText: `${fn}(${arg})` }], false) }),
-      });
-    }
-  }
+  return vars;
 }
 
+/** Reports HP507 at `v.field` (tokens `v`, `dot`, `i`). */
+function reportHalf2Member(ctx: RuleContext, i: number, dot: number, v: number, field: string): void {
+  const t = ctx.tokens;
+  const n = nextCode(t, i);
+  const written = isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=');
+  const fn = field === 'x' ? '__low2half' : '__high2half';
+  const base = tt(t, v) + (isPunct(t, dot, '->') ? '' : '');
+  const arg = isPunct(t, dot, '->') ? `*${base}` : base;
+  ctx.report({
+    code: 'HP507',
+    message: written
+      ? `${tt(t, v)}${tt(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
+      : `${tt(t, v)}${tt(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
+    start: t.start[v]!,
+    end: t.end[i]!,
+    status: 'hazard',
+    library: 'device',
+    cuda: `.${field}`,
+    hip: written ? '__halves2half2' : fn,
+    ...(written ? {} : { fix: ctx.fix(`Use ${fn}(${arg})`, [{ start: t.start[v]!, end: t.end[i]!, newText: `${fn}(${arg})` }], false) }),
+  });
+}
+
+/** HP508 once per file, at the first `wmma::`/`nvcuda::` of the file (read through {@link RuleContext.fileIdentsNamed}). */
 function wmma(ctx: RuleContext): void {
   const t = ctx.tokens;
   let first = -1;
   for (const n of ['wmma', 'nvcuda']) {
-    for (const i of ctx.identsNamed(n)) {
+    for (const i of ctx.fileIdentsNamed(n)) {
       if (t.kind[i] !== Tok.Ident || t.pp[i] !== PP.None) continue;
       if (!isPunct(t, nextCode(t, i), '::') && !isIdent(t, prevCode(t, i), 'namespace')) continue;
       if (first < 0 || i < first) first = i;
