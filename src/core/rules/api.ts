@@ -188,7 +188,7 @@ export const apiRule: Rule = {
       }
     }
     if (ctx.options.includeComments) {
-      for (let i = 0; i < t.count; i++) if (t.kind[i] === Tok.Comment) renameInComment(ctx, i);
+      for (let i = ctx.firstToken; i < ctx.endToken; i++) if (t.kind[i] === Tok.Comment) renameInComment(ctx, i);
     }
   },
 };
@@ -372,10 +372,16 @@ function runtimeHipNames(m: Mappings): Set<string> {
   return s;
 }
 
-/** Include rewriting and the missing HIP runtime include. */
+/**
+ * Include rewriting and the missing HIP runtime include. Scope `file`: the runtime include is
+ * reported at the first include of the file when any runtime name occurs anywhere, a CUDA header's
+ * rewrite depends on `extern "C"` blocks and on which includes come first. One pass over the
+ * tokens (identifiers are looked at only until the first runtime marker).
+ */
 export const headersRule: Rule = {
   id: 'headers',
   family: 'headers',
+  scope: 'file',
   codes: HEADER_CODES,
   run(ctx) {
     const t = ctx.tokens;
@@ -585,14 +591,14 @@ function cubNamespace(ctx: RuleContext): void {
   const t = ctx.tokens;
   const occ = ctx.identsNamed('cub');
   if (!occ.length) return;
+  // the file (any top-level item) defines namespace cub (or an alias): leave it alone
+  for (const i of ctx.fileIdentsNamed('cub')) if (namespaceCub(t, i) === 'defines') return;
   const uses: number[] = [];
   for (const i of occ) {
     const p = prevCode(t, i);
-    const pText = p >= 0 ? t.text.slice(t.start[p], t.end[p]) : '';
-    if (pText === 'namespace') {
-      const pp = prevCode(t, p);
-      if (pp >= 0 && t.text.slice(t.start[pp], t.end[pp]) === 'using') uses.push(i);
-      else return; // the file defines namespace cub (or an alias): leave it alone
+    const kind = namespaceCub(t, i);
+    if (kind === 'using') {
+      uses.push(i);
       continue;
     }
     if (!isPunct(t, nextCode(t, i), '::')) continue;
@@ -616,6 +622,14 @@ function cubNamespace(ctx: RuleContext): void {
       docs: 'https://rocm.docs.amd.com/projects/hipCUB/en/latest/',
     });
   }
+}
+
+/** `cub` at token `i` after `namespace`: `using namespace cub` or a definition/alias of namespace cub; undefined otherwise. */
+function namespaceCub(t: Tokens, i: number): 'using' | 'defines' | undefined {
+  const p = prevCode(t, i);
+  if (p < 0 || t.text.slice(t.start[p], t.end[p]) !== 'namespace') return undefined;
+  const pp = prevCode(t, p);
+  return pp >= 0 && t.text.slice(t.start[pp], t.end[pp]) === 'using' ? 'using' : 'defines';
 }
 
 /**
@@ -747,7 +761,8 @@ function callbackConvention(ctx: RuleContext): void {
  */
 function pointerAttributeType(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '6.0') >= 0) return;
-  const decls = ctx.identsNamed('cudaPointerAttributes');
+  // variables may be declared in another top-level item (a global, another function: names are followed file-wide)
+  const decls = ctx.fileIdentsNamed('cudaPointerAttributes');
   if (!decls.length) return;
   const t = ctx.tokens;
   const vars = new Set<string>();
@@ -781,7 +796,7 @@ function pointerAttributeType(ctx: RuleContext): void {
 /** HP109: cooperative-groups API missing in the target (only for ROCm ≤ 5.2, where it was checked). */
 function cooperativeGroupsGaps(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '5.3') >= 0) return;
-  if (!ctx.identsNamed('cooperative_groups').length) return;
+  if (!ctx.fileHas('cooperative_groups')) return;
   const t = ctx.tokens;
   const aliases = new Set(['cooperative_groups', 'cg']);
   for (const [name, { member, instead }] of CG_MISSING_IN_52) {

@@ -32,25 +32,51 @@ export const archRule: Rule = {
   codes: ARCH_CODES,
   run(ctx) {
     const t = ctx.tokens;
-    // variables (and pointers/references) of a device-properties type
-    const props = new Set<string>();
-    for (const ty of PROP_TYPES) {
-      for (const i of ctx.identsNamed(ty)) {
-        let j = nextCode(t, i);
-        while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
-        if (isIdent(t, j)) props.add(tt(t, j));
+    // variables (and pointers/references) of a device-properties type, declared anywhere in the
+    // file (a global, another function: names are matched file-wide), read once the window has a `.major`/`.minor`
+    let props: Set<string> | undefined;
+    const propVars = (): Set<string> => {
+      if (props) return props;
+      props = new Set<string>();
+      for (const ty of PROP_TYPES) {
+        for (const i of ctx.fileIdentsNamed(ty)) {
+          let j = nextCode(t, i);
+          while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
+          if (isIdent(t, j)) props.add(tt(t, j));
+        }
       }
-    }
-    let lastMajor = -100;
+      return props;
+    };
+    /** A reported `recv.major` / `recv.minor` at token `i` (field token). */
+    const check = (i: number): boolean => {
+      const dot = prevCode(t, i);
+      if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) return false;
+      const recv = prevCode(t, dot);
+      return isIdent(t, recv) && propVars().has(tt(t, recv)) && inCheck(t, recv, i);
+    };
+    // a `.minor` right after the file's last reported `.major` (`major * 10 + minor`) is not reported twice
+    let lastMajor: number | undefined;
+    const lastMajorInFile = (): number => {
+      if (lastMajor !== undefined) return lastMajor;
+      const all = ctx.fileIdentsNamed('major');
+      lastMajor = -100;
+      for (let k = all.length - 1; k >= 0; k--) {
+        if (check(all[k]!)) {
+          lastMajor = all[k]!;
+          break;
+        }
+      }
+      return lastMajor;
+    };
     for (const field of ['major', 'minor']) {
       for (const i of ctx.identsNamed(field)) {
+        if (!check(i)) continue;
+        const recv = prevCode(t, prevCode(t, i));
         const dot = prevCode(t, i);
-        if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) continue;
-        const recv = prevCode(t, dot);
-        if (!isIdent(t, recv) || !props.has(tt(t, recv))) continue;
-        if (!inCheck(t, recv, i)) continue;
-        if (field === 'major') lastMajor = i;
-        else if (i - lastMajor < 10 && i > lastMajor) continue;
+        if (field === 'minor') {
+          const last = lastMajorInFile();
+          if (i - last < 10 && i > last) continue;
+        }
         ctx.report({
           code: 'HP303',
           message: `${tt(t, recv)}${tt(t, dot)}${field} compute-capability check: AMD GPUs report their own major/minor (gfx90a → 9.0), so NVIDIA thresholds pick the wrong path; test gcnArchName or the arch.hasXxx feature flags`,

@@ -452,7 +452,7 @@ function registerKeyword(ctx: RuleContext): void {
 /** `name<<<g, b[, s[, st]]>>>(args)` → `hipLaunchKernelGGL(name, g, b, s, st, args)`. */
 function kernelLaunches(ctx: RuleContext): void {
   const t = ctx.tokens;
-  for (let i = 0; i < t.count; i++) {
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
     if (t.kind[i] !== Tok.Punct || t.end[i]! - t.start[i]! !== 3 || !t.text.startsWith('<<<', t.start[i]!)) continue;
     // find the matching >>>
     let close = -1;

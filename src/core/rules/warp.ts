@@ -61,7 +61,7 @@ export const warpRule: Rule = {
 function literals(ctx: RuleContext, masks: number[] | undefined): void {
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
-  for (let i = 0; i < t.count; i++) {
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
     if (kind[i] !== Tok.Number) continue;
     const len = end[i]! - start[i]!;
     const c0 = text.charCodeAt(start[i]!);
@@ -204,7 +204,7 @@ function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft:
     if (parent.type === 'binary_expression' || parent.type === 'assignment_expression') {
       const other = numberLeft ? parent.childForFieldName('right') : parent.childForFieldName('left');
       if (other && rangeHasName(t, other.startIndex, other.endIndex, names)) return true;
-      const target = assignee(parent);
+      const target = assignee(t.text, parent);
       if (target && names.test(target) && !/^warp_?size$/i.test(target)) return true;
     }
     return false;
@@ -216,19 +216,23 @@ function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft:
   return false;
 }
 
-/** Name initialised or assigned with the value of `n` (walking up through operators and parentheses), or undefined. */
-function assignee(n: SyntaxNode): string | undefined {
+/**
+ * Name initialised or assigned with the value of `n` (walking up through operators and parentheses,
+ * at most 5 levels, never above the enclosing declaration or statement), or undefined. Names are
+ * read from `text` (a node's own text may be stale in an incremental analysis).
+ */
+function assignee(text: string, n: SyntaxNode): string | undefined {
   let cur: SyntaxNode | null = n;
   for (let depth = 0; cur && depth < 5; depth++) {
     const p: SyntaxNode | null = cur.parent;
     if (!p) return undefined;
     if (p.type === 'init_declarator') {
       const d = p.childForFieldName('declarator');
-      return d && d.type === 'identifier' ? d.text : undefined;
+      return d && d.type === 'identifier' ? text.slice(d.startIndex, d.endIndex) : undefined;
     }
     if (p.type === 'assignment_expression' && cur !== p.childForFieldName('left')) {
       const l = p.childForFieldName('left');
-      return l && l.type === 'identifier' ? l.text : undefined;
+      return l && l.type === 'identifier' ? text.slice(l.startIndex, l.endIndex) : undefined;
     }
     if (p.type !== 'binary_expression' && p.type !== 'parenthesized_expression' && p.type !== 'cast_expression') return undefined;
     cur = p;
@@ -369,9 +373,10 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
           what = name;
           break;
         }
-        const list = vars.get(name);
-        if (!list) continue;
-        const same = list.find((v) => v.scope === scope && scope >= 0);
+        // initialised from a ballot anywhere in the file (names are matched file-wide, so the
+        // declaration may sit in another top-level item); `same` is in this function, so in the window
+        if (!ballotInitialisedInFile(ctx, name)) continue;
+        const same = vars.get(name)?.find((v) => v.scope === scope && scope >= 0);
         what = `'${name}' (a ballot mask)`;
         // automatic only when the variable holds the whole 64-bit mask; with a 32-bit variable the
         // mask is already truncated, so the real fix is its type (HP202, offered) and this one is offered too
@@ -394,12 +399,33 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
   }
 }
 
+/**
+ * True when some occurrence of `name` in the file is `name = <ballot>(` (what {@link ballots}
+ * collects), read through {@link RuleContext.fileIdentsNamed}.
+ */
+function ballotInitialisedInFile(ctx: RuleContext, name: string): boolean {
+  const t = ctx.tokens;
+  for (const k of ctx.fileIdentsNamed(name)) {
+    const eq = nextCode(t, k);
+    if (!isPunct(t, eq, '=')) continue;
+    const b = nextCode(t, eq);
+    if (isIdent(t, b) && BALLOTS.includes(tt(t, b)) && isPunct(t, nextCode(t, b), '(')) return true;
+  }
+  return false;
+}
+
+/** Names of the ballot-like calls HP207 looks for. */
+const LANE_MASK_CONTEXT = [...BALLOTS, '__lanemask_lt', '__lanemask_gt', '__lanemask_eq'];
+
 /** Offsets of ballot-like calls (HP207 looks for hand-built masks only where they are used), or undefined when none. */
 function laneMaskContext(ctx: RuleContext): number[] | undefined {
   const t = ctx.tokens;
   const offsets: number[] = [];
-  for (const b of [...BALLOTS, '__lanemask_lt', '__lanemask_gt', '__lanemask_eq']) for (const i of ctx.identsNamed(b)) offsets.push(t.start[i]!);
-  return offsets.length ? offsets : undefined;
+  for (const b of LANE_MASK_CONTEXT) for (const i of ctx.identsNamed(b)) offsets.push(t.start[i]!);
+  if (offsets.length) return offsets;
+  // none in the window: a mask outside any function (or in a file without device code) still
+  // counts when the file uses ballots elsewhere
+  return LANE_MASK_CONTEXT.some((b) => ctx.fileHas(b)) ? offsets : undefined;
 }
 
 /** HP207: `1u << lane`, `0xffffffff >> (32 - n)` in a function (or, without a tree, a file) that uses ballots. */
@@ -420,6 +446,8 @@ function laneMask(ctx: RuleContext, i: number, ballotOffsets: number[]): void {
   }
   const fn = functionOfToken(ctx, i);
   if (fn && !ballotOffsets.some((o) => o > t.start[fn.open]! && (fn.close >= t.count || o < t.start[fn.close]!))) return;
+  // outside any function (or in a file without device code): when the file uses ballots anywhere
+  if (!fn && !LANE_MASK_CONTEXT.some((b) => ctx.fileHas(b))) return;
   ctx.report({
     code: 'HP207',
     message: one
