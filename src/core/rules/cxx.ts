@@ -154,7 +154,7 @@ function hostCalls(ctx: RuleContext): void {
   const host = new Map<string, FnDef>();
   const notHost = new Set<string>();
   const device: FnDef[] = [];
-  const hostOnly = hostOnlyRegions(t);
+  let hostOnly: Array<[number, number]> | undefined;
   const isMacro = (w: string): boolean => macros.has(w);
   for (const fn of fns) {
     const space = fnSpace(fn, isMacro);
@@ -162,7 +162,7 @@ function hostCalls(ctx: RuleContext): void {
     if (fn.global || space.device || space.unsure) notHost.add(fn.name);
     // a host fallback compiled only without the CUDA/HIP compiler (`#ifndef __CUDACC__`, as in
     // cuda-samples' helper_math.h) is not what device code calls under hipcc
-    else if (hostOnly.some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;
+    else if ((hostOnly ??= hostOnlyRegions(t)).some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;
     else if (!host.has(fn.name)) host.set(fn.name, fn);
   }
   if (!device.length || !host.size) return;
@@ -183,7 +183,7 @@ function hostCalls(ctx: RuleContext): void {
       const p = prevCode(t, i);
       if (isPunct(t, p, '.') || isPunct(t, p, '->')) continue;
       if (isPunct(t, p, '::') && isIdent(t, prevCode(t, p))) continue; // ns::name is another function
-      const caller = device.find((d) => d.open < i && i < d.close);
+      const caller = containing(device, i);
       if (!caller || caller === def) continue;
       if (ctx.tree) {
         const node = ctx.nodeAt(t.start[i]!, t.end[i]!);
@@ -202,6 +202,20 @@ function hostCalls(ctx: RuleContext): void {
   }
 }
 
+/** The function of `fns` (sorted, not nested) whose body contains token `i`, or undefined (binary search). */
+function containing(fns: readonly FnDef[], i: number): FnDef | undefined {
+  let lo = 0;
+  let hi = fns.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const f = fns[mid]!;
+    if (i <= f.open) hi = mid - 1;
+    else if (i >= f.close) lo = mid + 1;
+    else return f;
+  }
+  return undefined;
+}
+
 const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA_ARCH__|__HIP_DEVICE_COMPILE__)$/;
 
 /**
@@ -212,8 +226,9 @@ const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA
 function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const stack: Array<{ hostOnly: boolean; from: number }> = [];
-  for (let i = 0; i < t.count; i++) {
-    if (t.kind[i] !== Tok.Directive) continue;
+  const kind = t.kind;
+  for (let i = 0, n = t.count; i < n; i++) {
+    if (kind[i] !== Tok.Directive) continue;
     const d = t.text.slice(t.start[i]! + 1, t.end[i]).trim();
     if (d === 'if' || d === 'ifdef' || d === 'ifndef') {
       const a = nextCode(t, i);

@@ -159,8 +159,8 @@ export interface FnDef {
   unsure: boolean;
   /** The other identifiers among the specifiers, which may be macros expanding to `__device__`. */
   words: readonly string[];
-  /** The subset of {@link words} worth looking up as macros from a local rule (see {@link isDeviceFunction}). */
-  macroWords: readonly string[];
+  /** Per entry of {@link words}: written inside template brackets (`template <class T>`, `vector<int>`). */
+  inAngles: readonly boolean[];
 }
 
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'sizeof', 'decltype', 'alignof', '__launch_bounds__', '__attribute__']);
@@ -268,7 +268,7 @@ function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
   let unsure = qualified;
   let first = nameTok;
   const words: string[] = [];
-  const macroWords: string[] = [];
+  const inAngles: boolean[] = [];
   let angle = 0; // depth inside template brackets, walking backwards
   for (let j = before, n = 0; j >= 0 && n < 40; j = prevCode(t, j), n++) {
     if (t.pp[j] !== PP.None || isPunct(t, j, ';') || isPunct(t, j, '}') || isPunct(t, j, '{')) break;
@@ -283,7 +283,7 @@ function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
     else if (w === 'constexpr' || w === 'consteval') unsure = true;
     else {
       words.push(w);
-      if (angle === 0 && !NOT_MACROS.has(w) && !ctx.mappings.get(w)) macroWords.push(w);
+      inAngles.push(angle > 0);
     }
   }
   // insert after `template <...>`
@@ -300,7 +300,7 @@ function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
       }
     }
   }
-  return { name, nameTok, open, close: t.count, insertAt: t.start[at]!, global, device, unsure, words, macroWords };
+  return { name, nameTok, open, close: t.count, insertAt: t.start[at]!, global, device, unsure, words, inAngles };
 }
 
 /**
@@ -327,7 +327,11 @@ export function fnSpace(fn: FnDef, isDeviceMacro: (word: string) => boolean): { 
  */
 export function isDeviceFunction(ctx: RuleContext, fn: FnDef): boolean {
   if (fn.global || fn.device) return true;
-  for (const w of fn.macroWords) if (isDeviceMacro(ctx, w)) return true;
+  for (let k = 0; k < fn.words.length; k++) {
+    const w = fn.words[k]!;
+    if (fn.inAngles[k] || NOT_MACROS.has(w) || ctx.mappings.get(w)) continue;
+    if (isDeviceMacro(ctx, w)) return true;
+  }
   return false;
 }
 
