@@ -112,6 +112,64 @@ __device__ void fence() { __threadfence_system(); }
 #endif
 `,
   ],
+  [
+    'device-specifier macro, launch constants and kernels defined far from their use',
+    `#include <cuda_runtime.h>
+#define DEV __device__
+#define BLOCK 512
+dim3 gBlock(32, 32);
+static int spacer1() { return 1; }
+static int spacer2() { return 2; }
+__global__ void child(int* p) { p[0] = 1; }
+static int spacer3() { return 3; }
+static int spacer4() { return 4; }
+DEV void parent(int* p) { child<<<1, 1>>>(p); unsigned r; asm volatile("" : "=r"(r)); p[1] = r; }
+static int spacer5() { return 5; }
+void launch(int* p) { child<<<1, BLOCK>>>(p); child<<<2, gBlock>>>(p); }
+`,
+  ],
+  [
+    'namespaces, globals and ballot variables declared in another item',
+    `#include <cuda_runtime.h>
+#include <cooperative_groups.h>
+#include <cuda_fp16.h>
+#include <mma.h>
+namespace cg = cooperative_groups;
+using namespace nvcuda;
+namespace cub { int helper(); }
+cudaDeviceProp gProp;
+cudaPointerAttributes gAttr;
+const unsigned kLaneBit = 1u << kLaneIndex;
+static int spacer1() { return 1; }
+static int spacer2() { return 2; }
+__device__ unsigned v1(bool p) { unsigned long long m = __ballot_sync(0xffffffff, p); return (unsigned)m; }
+__device__ float f1(half2 h) { return 0.0f; }
+static int spacer3() { return 3; }
+static int spacer4() { return 4; }
+__device__ int v2(unsigned m) { return __popc(m); }
+__device__ float f2(float2 h) { return h.x; }
+__device__ int r(int v) { auto b = cg::this_thread_block(); auto t = cg::tiled_partition<32>(b); return cg::reduce(t, v, cg::plus<int>()) + t.meta_group_rank(); }
+static int spacer5() { return 5; }
+void h() { cub::helper(); wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> a; }
+int cc() { return gProp.major * 10 + gProp.minor; }
+static int spacer6() { return 6; }
+static int spacer7() { return 7; }
+bool newer(const void* p) { cudaPointerGetAttributes(&gAttr, p); return gProp.major >= 8 && gAttr.type == cudaMemoryTypeDevice; }
+`,
+  ],
+  [
+    'runtime include missing, libraries used far apart',
+    `#include <cstdio>
+#include <thrust/device_vector.h>
+static int spacer1() { return 1; }
+static int spacer2() { return 2; }
+static int spacer3() { return 3; }
+void f(thrust::device_vector<int>& v) { thrust::fill(v.begin(), v.end(), 0); }
+static int spacer4() { return 4; }
+static int spacer5() { return 5; }
+__global__ void k(int* p) { p[threadIdx.x] = 0; }
+`,
+  ],
 ];
 
 /** `[name, text]` of every corpus file. */
