@@ -8,7 +8,11 @@
  *
  * All offsets are UTF-16 code units into the document text.
  */
-import type { SyntaxNode } from './parse';
+import { mergeFindings, runRules, type Analysis, type AnalyzeOptions } from './analyze';
+import type { Finding, TextEdit } from './findings';
+import { Tok, lex, type Tokens } from './lexer';
+import type { SyntaxNode, Tree } from './parse';
+import { tokenAt } from './rules/util';
 
 /** One top-level item: a UTF-16 offset range `[start, end)` of the document. */
 export interface Item {
@@ -49,4 +53,299 @@ export function topLevelItems(root: SyntaxNode): Item[] {
   };
   visit(root);
   return out;
+}
+
+/** A text change in the coordinates of the previous text: `[start, oldEnd)` became `[start, newEnd)` of the new text. */
+export interface TextChange {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/**
+ * Composes two successive changes into one covering both: `a` maps text 0 → 1, `b` maps text
+ * 1 → 2; the result maps text 0 → 2 (a range that may cover unchanged text between them).
+ */
+export function composeChanges(a: TextChange | undefined, b: TextChange): TextChange {
+  if (!a) return { ...b };
+  const delta = a.newEnd - a.oldEnd;
+  // b in text-1 coordinates; map its ends back to text 0 where they lie outside a's new range
+  const start = Math.min(a.start, b.start);
+  const endIn1 = Math.max(a.newEnd, b.oldEnd);
+  return { start, oldEnd: endIn1 - delta, newEnd: endIn1 + (b.newEnd - b.oldEnd) };
+}
+
+/** The item of `items` that strictly contains `[start, end)` (not touching its first or last character), or -1. */
+export function itemContaining(items: readonly Item[], start: number, end: number): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const it = items[mid]!;
+    if (it.end <= start) lo = mid + 1;
+    else if (it.start > start) hi = mid - 1;
+    else return it.start < start && end < it.end ? mid : -1;
+  }
+  return -1;
+}
+
+/**
+ * The tokens of `text` given the tokens `old` of the previous text and a change `c` whose old
+ * range `[c.start, c.oldEnd)` is a top-level item's inside: only `[from, c.newEnd + (to - c.oldEnd))`
+ * is lexed again, where `[from, to)` is the item in old coordinates. Returns undefined when the
+ * lexer state at either end of the item cannot be shown to match a full lex (a block comment or
+ * directive continuing across the boundary, a token that would join its neighbour): the caller
+ * lexes the whole text instead.
+ */
+export function spliceTokens(old: Tokens, text: string, item: Item, c: TextChange): { tokens: Tokens; first: number; oldEnd: number; newEnd: number } | undefined {
+  const delta = c.newEnd - c.oldEnd;
+  const from = item.start;
+  const to = item.end + delta; // new coordinates
+  const lineStart = text.lastIndexOf('\n', from - 1) + 1;
+  // a directive continued onto this line (backslash-newline before it) keeps its state: not clean
+  if (lineStart >= 2) {
+    let k = lineStart - 2;
+    if (text.charCodeAt(k) === 13) k--;
+    if (k >= 0 && text.charCodeAt(k) === 92) return undefined;
+  }
+  const a = tokenAt(old, lineStart);
+  if (a > 0 && old.end[a - 1]! > lineStart) return undefined; // a multi-line token runs into the line
+  const b = tokenAt(old, item.end);
+  if (b > 0 && old.end[b - 1]! > item.end) return undefined;
+  const sub = lex(text.slice(lineStart, to));
+  // tokens of the line before the item must be the old ones
+  let i = 0;
+  let j = a;
+  for (; i < sub.count && sub.start[i]! + lineStart < from; i++, j++) {
+    if (j >= old.count || old.start[j]! !== sub.start[i]! + lineStart || old.end[j]! !== sub.end[i]! + lineStart || old.kind[j] !== sub.kind[i] || old.pp[j] !== sub.pp[i]) return undefined;
+  }
+  const first = j; // first token index of the item (old and new)
+  if (first !== tokenAt(old, from)) return undefined;
+  const m = sub.count - i; // tokens of the new item
+  if (m > 0 && !cleanEnd(text, sub, lineStart, to)) return undefined;
+  const count = first + m + (old.count - b);
+  const kind = new Uint8Array(count);
+  const start = new Int32Array(count);
+  const end = new Int32Array(count);
+  const pp = new Uint8Array(count);
+  kind.set(old.kind.subarray(0, first));
+  start.set(old.start.subarray(0, first));
+  end.set(old.end.subarray(0, first));
+  pp.set(old.pp.subarray(0, first));
+  kind.set(sub.kind.subarray(i), first);
+  pp.set(sub.pp.subarray(i), first);
+  for (let k = 0; k < m; k++) {
+    start[first + k] = sub.start[i + k]! + lineStart;
+    end[first + k] = sub.end[i + k]! + lineStart;
+  }
+  const at = first + m;
+  kind.set(old.kind.subarray(b), at);
+  pp.set(old.pp.subarray(b), at);
+  for (let k = b; k < old.count; k++) {
+    start[at + k - b] = old.start[k]! + delta;
+    end[at + k - b] = old.end[k]! + delta;
+  }
+  return { tokens: { text, count, kind, start, end, pp }, first, oldEnd: b, newEnd: at };
+}
+
+/**
+ * True when the lexer's state after the last token of `sub` (lexed from `text.slice(base, to)`)
+ * is the state a full lex has at `to`: no directive line running on, no unterminated literal or
+ * block comment, no line comment cut short, no token that would join the next character.
+ */
+function cleanEnd(text: string, sub: Tokens, base: number, to: number): boolean {
+  const last = sub.count - 1;
+  const s = sub.start[last]! + base;
+  const e = sub.end[last]! + base;
+  const k = sub.kind[last];
+  if (sub.pp[last] !== 0) {
+    // the directive must end with a newline inside the item, not continued by a backslash
+    const nl = text.lastIndexOf('\n', to - 1);
+    if (nl < e) return false;
+    let q = nl - 1;
+    if (text.charCodeAt(q) === 13) q--;
+    if (text.charCodeAt(q) === 92) return false;
+  }
+  if (k === Tok.Comment) {
+    if (text.startsWith('/*', s)) return e - s >= 4 && text.startsWith('*/', e - 2);
+    // a line comment must have stopped at a newline (not at the end of the slice)
+    return e < to || text.charCodeAt(to) === 10 || text.charCodeAt(to) === 13;
+  }
+  if (k === Tok.String || k === Tok.Char) {
+    const q = text.charCodeAt(e - 1);
+    if (e - s < 2 || (q !== 34 && q !== 39)) return false;
+  }
+  if (e === to && to < text.length) {
+    const next = text.charCodeAt(to);
+    const isSpace = next === 32 || next === 9 || next === 10 || next === 13;
+    const prev = text.charCodeAt(to - 1);
+    if (!isSpace && prev !== 59 && prev !== 125 && prev !== 123) return false;
+  }
+  return true;
+}
+
+/** What the caller supplies about the new text's structure for {@link analyzeIncremental}. */
+export interface IncrementalStructure {
+  /** The document's tree: edited base tree (the caller keeps re-parsed items separately). */
+  tree: Tree | undefined;
+  /** Smallest named node covering `[start, end)` in the new text. */
+  nodeAt(start: number, end: number): SyntaxNode | undefined;
+  /** Parse-error regions of the new text. */
+  parseErrors: ReadonlyArray<{ start: number; end: number }>;
+  /** The top-level items that replace item `index` of the previous list, in new coordinates. */
+  replacement: readonly Item[];
+}
+
+/** Result of {@link analyzeIncremental}: the analysis and the new top-level item list, or why it could not be done. */
+export type IncrementalResult = { analysis: Analysis; items: Item[] } | { fallback: string };
+
+/**
+ * The analysis of `text` from the analysis `prev` of the previous text, after change `c` that lies
+ * strictly inside item `index` of `prevItems` (see {@link itemContaining}). Local rules re-run
+ * on that item and its two neighbours; file rules re-run on the whole file; every other local
+ * finding is reused with offsets shifted. Returns `{ fallback }` (never throws for bad input) when
+ * the result could differ from a full analysis: the lexer state at the item's ends changed, or the
+ * edit touched a whole-file fact the rules read ({@link Analysis.facts}).
+ */
+export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], index: number, text: string, c: TextChange, structure: IncrementalStructure, options: AnalyzeOptions): IncrementalResult {
+  const item = prevItems[index]!;
+  const delta = c.newEnd - c.oldEnd;
+  const spliced = spliceTokens(prev.tokens, text, item, c);
+  if (!spliced) return { fallback: 'lexer state at the item boundary' };
+  const { tokens, first, oldEnd: oldItemEnd, newEnd: newItemEnd } = spliced;
+  const old = prev.tokens;
+  // facts: names whose occurrences were read file-wide must not appear in the old or new item
+  const facts = prev.facts;
+  if (facts.names.size) {
+    for (let k = first; k < oldItemEnd; k++) if (old.kind[k] === Tok.Ident && facts.names.has(old.text.slice(old.start[k], old.end[k]))) return { fallback: `edit touches '${old.text.slice(old.start[k], old.end[k])}', read file-wide` };
+    for (let k = first; k < newItemEnd; k++) if (tokens.kind[k] === Tok.Ident && facts.names.has(text.slice(tokens.start[k], tokens.end[k]))) return { fallback: `edit touches '${text.slice(tokens.start[k], tokens.end[k])}', read file-wide` };
+  }
+  const index2 = updateIdentIndex(prev.identIndex, old, tokens, first, oldItemEnd, newItemEnd);
+  for (const name of facts.has) {
+    if (prev.identIndex.has(name) !== index2.has(name)) return { fallback: `edit changes whether '${name}' occurs` };
+  }
+  // new item list: previous items, the replacement, following items shifted
+  const items: Item[] = prevItems.slice(0, index);
+  for (const r of structure.replacement) items.push(r);
+  for (let k = index + 1; k < prevItems.length; k++) items.push({ start: prevItems[k]!.start + delta, end: prevItems[k]!.end + delta });
+  const lo = index > 0 ? prevItems[index - 1]!.start : Math.min(item.start, structure.replacement[0]?.start ?? item.start);
+  const nextOld = index + 1 < prevItems.length ? prevItems[index + 1]!.end : item.end;
+  const hiOld = nextOld;
+  const hiNew = nextOld + delta;
+  const run = runRules({
+    text,
+    tokens,
+    tree: structure.tree,
+    nodeAt: structure.nodeAt,
+    parseErrors: structure.parseErrors,
+    options,
+    fileIndex: index2,
+    window: { start: lo, end: hiNew, firstToken: tokenAt(tokens, lo), endToken: tokenAt(tokens, hiNew) },
+  });
+  for (const n of run.facts.names) facts.names.add(n);
+  for (const n of run.facts.has) facts.has.add(n);
+  // the run may read new facts about names of this very window: those are fine (read fresh)
+  const local = spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c);
+  return {
+    analysis: {
+      text,
+      tokens,
+      tree: structure.tree,
+      findings: mergeSorted(local, run.fileFindings),
+      localFindings: local,
+      fileFindings: run.fileFindings,
+      parseErrors: structure.parseErrors.map((r) => ({ start: r.start, end: r.end })),
+      options: run.options,
+      facts: { names: new Set(facts.names), has: new Set(facts.has) },
+      identIndex: index2,
+      nodeAt: structure.nodeAt,
+    },
+    items,
+  };
+}
+
+/**
+ * The identifier index of the new tokens from the old index: occurrences before the item are
+ * kept, those in the old item `[first, oldEnd)` replaced by those in the new item
+ * `[first, newEnd)`, those after shifted by the token-count change. Lists that do not change are
+ * shared with the old index (never mutated).
+ */
+export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: Tokens, tokens: Tokens, first: number, oldEnd: number, newEnd: number): Map<string, number[]> {
+  const shift = newEnd - oldEnd;
+  const touched = new Map<string, number[]>();
+  for (let k = first; k < newEnd; k++) {
+    if (tokens.kind[k] !== Tok.Ident) continue;
+    const name = tokens.text.slice(tokens.start[k], tokens.end[k]);
+    const l = touched.get(name);
+    if (l) l.push(k);
+    else touched.set(name, [k]);
+  }
+  for (let k = first; k < oldEnd; k++) {
+    if (old.kind[k] !== Tok.Ident) continue;
+    const name = old.text.slice(old.start[k], old.end[k]);
+    if (!touched.has(name)) touched.set(name, []);
+  }
+  const out = new Map<string, number[]>();
+  for (const [name, list] of oldIndex) {
+    const inside = touched.get(name);
+    if (!inside && (shift === 0 || list[list.length - 1]! < oldEnd)) {
+      out.set(name, list);
+      continue;
+    }
+    const next: number[] = [];
+    let k = 0;
+    while (k < list.length && list[k]! < first) next.push(list[k++]!);
+    if (inside) for (const x of inside) next.push(x);
+    while (k < list.length && list[k]! < oldEnd) k++;
+    while (k < list.length) next.push(list[k++]! + shift);
+    if (next.length) out.set(name, next);
+  }
+  // names new to the file (first-occurrence order is not kept for them; consumers iterate by name)
+  for (const [name, inside] of touched) if (inside.length && !oldIndex.has(name)) out.set(name, inside);
+  return out;
+}
+
+/**
+ * `prev` (sorted, old coordinates) with the findings starting in `[lo, hiOld)` replaced by `fresh`
+ * (sorted, new coordinates, all within the window) and the findings after the window shifted by
+ * the change's length delta (including their fix edits).
+ */
+function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange): Finding[] {
+  const delta = c.newEnd - c.oldEnd;
+  let i = lowerBound(prev, lo);
+  const j = lowerBound(prev, hiOld);
+  const out = prev.slice(0, i);
+  for (const f of fresh) out.push(f);
+  for (i = j; i < prev.length; i++) out.push(delta === 0 ? prev[i]! : shiftFinding(prev[i]!, c, delta));
+  return out;
+}
+
+function lowerBound(list: readonly Finding[], offset: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function shiftOffset(o: number, c: TextChange, delta: number): number {
+  return o >= c.oldEnd ? o + delta : o;
+}
+
+function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
+  const g: Finding = { ...f, start: f.start + delta, end: f.end + delta };
+  if (f.fix) {
+    g.fix = {
+      ...f.fix,
+      edits: f.fix.edits.map((e: TextEdit) => ({ ...e, start: shiftOffset(e.start, c, delta), end: shiftOffset(e.end, c, delta) })),
+    };
+  }
+  return g;
+}
+
+function mergeSorted(a: Finding[], b: Finding[]): Finding[] {
+  return mergeFindings(a, b);
 }

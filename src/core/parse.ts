@@ -46,6 +46,26 @@ export function parse(text: string, old?: Tree): Tree {
   return tree;
 }
 
+/** A UTF-16 range of a text with its 0-based row / UTF-16 column points, as tree-sitter's included ranges take it. */
+export interface TextRange {
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  endPosition: { row: number; column: number };
+}
+
+/**
+ * Parses only `range` of `text` (tree-sitter included ranges): node offsets are offsets into the
+ * whole text. `old` (a tree from an earlier `parseRange` of the same region, with the edits
+ * applied) enables incremental re-parse. Throws if {@link initParser} has not completed.
+ */
+export function parseRange(text: string, range: TextRange, old?: Tree): Tree {
+  if (!parser) throw new Error('HIP Porter: parser not initialised (await initParser() first)');
+  const tree = parser.parse(text, old ?? null, { includedRanges: [range] });
+  if (!tree) throw new Error('HIP Porter: tree-sitter returned no tree');
+  return tree;
+}
+
 /** Describes a text change for incremental parsing: offsets are UTF-16 indices, positions 0-based rows and UTF-16 columns. */
 export function editTree(tree: Tree, edit: Edit): void {
   tree.edit(edit);

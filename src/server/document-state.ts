@@ -11,7 +11,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { analyze, type Analysis } from '../core/analyze';
 import type { EngineOptions } from '../core/findings';
-import { parse, parserReady, type Tree } from '../core/parse';
+import { analyzeIncremental, composeChanges, itemContaining, topLevelItems, type Item, type TextChange } from '../core/incremental';
+import { errorRegions, parse, parseRange, parserReady, type SyntaxNode, type Tree } from '../core/parse';
 import type { BudgetedParser } from './budgeted-parser';
 
 /** A time budget for one re-parse (see budgeted-parser.ts). */
@@ -79,6 +80,29 @@ export interface AnalysisSnapshot {
    * report less) and a later {@link DocumentState.analyze} call resumes the parse.
    */
   partial: boolean;
+  /** `incremental`: one top-level item re-parsed and re-analysed (src/core/incremental.ts); `full`: the whole text. */
+  mode: 'incremental' | 'full';
+  /** Why an edit was analysed in full rather than incrementally ('' when incremental or nothing to compare with). */
+  fallback: string;
+  /**
+   * True for an incremental analysis while the file holds a syntax error (in a re-parsed item or
+   * elsewhere): tree-sitter's error recovery over the whole file might structure the edited item
+   * differently, so {@link DocumentState.reconcile} should run the full parse (in the background)
+   * and the caller republish if findings differ.
+   */
+  provisional: boolean;
+}
+
+/** At most this many re-parsed items are kept beside the base tree before a full re-parse merges them. */
+export const MAX_PATCHES = 64;
+/** Items longer than this (UTF-16 code units) are not re-parsed on their own. */
+export const MAX_PATCH_ITEM = 32 * 1024;
+
+/** A top-level item re-parsed on its own after edits: its UTF-16 range in the current text and its tree. */
+interface Patch {
+  start: number;
+  end: number;
+  tree: Tree;
 }
 
 /** A stable string for engine options, to tell whether a cached analysis still applies. */
@@ -93,6 +117,17 @@ export class DocumentState {
   /** True when edits were applied to `tree` since it was parsed. */
   private treeEdited = false;
   private last: AnalysisSnapshot | undefined;
+  /**
+   * Items re-parsed on their own since `tree` was last parsed, ascending: inside them `tree` is
+   * edited but stale, and structure comes from the patch's tree.
+   */
+  private patches: Patch[] = [];
+  /** Top-level items of the last analysis's text (undefined after a token-only analysis). */
+  private items: Item[] | undefined;
+  /** All changes since the last analysis, composed: its text → the current text. */
+  private pending: TextChange | undefined;
+  /** Set when a change since the last analysis rules out an incremental one (full-text change, a patch cut). */
+  private forceFull = false;
 
   constructor(uri: string, languageId: string, version: number, text: string) {
     this.doc = TextDocument.create(uri, languageId, version, text);
@@ -139,9 +174,12 @@ export class DocumentState {
             this.tree.edit(edit);
             this.treeEdited = true;
           }
+          this.editPatches(edit);
+          this.pending = composeChanges(this.pending, { start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex });
           this.doc = TextDocument.update(this.doc, [{ range, text: ch.text }], version);
         } else {
           this.dropTree();
+          this.forceFull = true;
           this.doc = TextDocument.update(this.doc, [{ text: ch.text }], version);
         }
       } catch (err) {
@@ -164,6 +202,38 @@ export class DocumentState {
     if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && !this.last.partial) return this.last;
     const t0 = performance.now();
     const text = this.doc.getText();
+    const inc = this.analyzeIncrementally(text, options, key);
+    if (typeof inc !== 'string') {
+      this.pending = undefined;
+      this.items = inc.items;
+      // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
+      // parse may structure the edited item (or its neighbours) differently than its own parse
+      const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
+      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: '', provisional };
+      return this.last;
+    }
+    return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;
+  }
+
+  /**
+   * Replaces a provisional snapshot (see {@link AnalysisSnapshot.provisional}) of the current
+   * version by the full analysis: re-parses the whole text (with `budget`, resumable) and returns
+   * the exact snapshot, or null while the parse is suspended (the provisional snapshot stays).
+   * Returns the current snapshot when it is not provisional.
+   */
+  reconcile(options: EngineOptions, budget?: ParseBudget): AnalysisSnapshot | null {
+    const last = this.last;
+    const key = optionsKey(options);
+    if (!last || last.version !== this.doc.version || last.optionsKey !== key || !last.provisional) return this.analyze(options, budget);
+    return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true);
+  }
+
+  /**
+   * The full path: re-parse the whole text (incrementally from the edited base tree) and analyse it.
+   * With `keepOnSuspend`, a parse that runs out of budget returns null and leaves `last` as is;
+   * otherwise a token-only (`partial`) snapshot is made.
+   */
+  private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined, keepOnSuspend = false): AnalysisSnapshot | null {
     let partial = false;
     if (parserReady() && (!this.tree || this.treeEdited)) {
       const old = this.tree;
@@ -175,6 +245,7 @@ export class DocumentState {
         next = undefined;
       }
       if (next === null) {
+        if (keepOnSuspend) return null;
         // suspended: keep the edited old tree; the next call resumes with the same text and tree
         partial = true;
         // the token-only analysis of this version is already there: do not redo it each slice
@@ -182,29 +253,136 @@ export class DocumentState {
       } else {
         this.tree = next;
         this.treeEdited = false;
+        this.dropPatches();
         if (old && old !== next) old.delete();
       }
     }
     const useTree = !partial && this.tree !== undefined;
     const analysis = analyze(text, { ...options, ...(useTree ? { tree: this.tree } : { parse: false }) });
-    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial };
+    this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
+    this.pending = undefined;
+    this.forceFull = false;
+    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: false };
     return this.last;
+  }
+
+  /**
+   * The incremental analysis of `text` when every change since the last analysis lies strictly
+   * inside one top-level item: that item alone is re-parsed (tree-sitter included range, kept as a
+   * patch beside the base tree) and re-analysed (src/core/incremental.ts). Otherwise the reason it
+   * cannot be, as a string (the caller then analyses in full).
+   */
+  private analyzeIncrementally(text: string, options: EngineOptions, key: string): { analysis: Analysis; items: Item[] } | string {
+    const last = this.last;
+    const change = this.pending;
+    if (!last || !change) return '';
+    if (last.partial || !this.items || !this.tree || !parserReady()) return 'no syntax tree yet';
+    if (last.optionsKey !== key) return 'settings changed';
+    if (this.forceFull) return 'full-text change';
+    if (this.patches.length >= MAX_PATCHES) return 'many items re-parsed: merging them';
+    const index = itemContaining(this.items, change.start, change.oldEnd);
+    if (index < 0) return 'edit not inside one top-level item';
+    const item = this.items[index]!;
+    const start = item.start;
+    const end = item.end + change.newEnd - change.oldEnd;
+    if (end - start > MAX_PATCH_ITEM) return 'item too long to re-parse alone';
+    const doc = this.doc;
+    const sp = doc.positionAt(start);
+    const ep = doc.positionAt(end);
+    const at = this.patches.findIndex((p) => p.start === start && p.end === end);
+    let tree: Tree;
+    try {
+      tree = parseRange(text, { startIndex: start, endIndex: end, startPosition: { row: sp.line, column: sp.character }, endPosition: { row: ep.line, column: ep.character } }, at >= 0 ? this.patches[at]!.tree : undefined);
+    } catch (err) {
+      return `item re-parse failed: ${(err as Error).message}`;
+    }
+    const replacement = topLevelItems(tree.rootNode);
+    const leak = leakingError(tree);
+    if (leak || !replacement.length || replacement[0]!.start < start || replacement[replacement.length - 1]!.end > end) {
+      tree.delete();
+      return leak || 'the edited item does not parse on its own';
+    }
+    if (at >= 0) {
+      this.patches[at]!.tree.delete();
+      this.patches[at]!.tree = tree;
+    } else {
+      this.patches.push({ start, end, tree });
+      this.patches.sort((a, b) => a.start - b.start);
+    }
+    const base = this.tree;
+    const patches = this.patches;
+    const nodeAt = (s: number, e: number): SyntaxNode | undefined => {
+      for (const p of patches) if (s >= p.start && e <= p.end) return p.tree.rootNode.namedDescendantForIndex(s, e) ?? undefined;
+      return base.rootNode.namedDescendantForIndex(s, e) ?? undefined;
+    };
+    const parseErrors: Array<{ start: number; end: number }> = [];
+    for (const r of errorRegions(base)) if (!patches.some((p) => r.start >= p.start && r.end <= p.end)) parseErrors.push({ start: r.start, end: r.end });
+    for (const p of patches) for (const r of errorRegions(p.tree)) parseErrors.push({ start: r.start, end: r.end });
+    parseErrors.sort((a, b) => a.start - b.start || a.end - b.end);
+    const result = analyzeIncremental(last.analysis, this.items, index, text, change, { tree: base, nodeAt, parseErrors, replacement }, options);
+    return 'fallback' in result ? result.fallback : result;
+  }
+
+  /** Applies a text edit to the re-parsed items: shifts those after it, grows the one holding it, drops all when one is cut. */
+  private editPatches(edit: TreeEdit): void {
+    if (!this.patches.length) return;
+    const delta = edit.newEndIndex - edit.oldEndIndex;
+    for (const p of this.patches) {
+      if (p.end <= edit.startIndex) continue;
+      if (p.start >= edit.oldEndIndex) {
+        p.start += delta;
+        p.end += delta;
+        p.tree.edit(edit);
+      } else if (p.start < edit.startIndex && edit.oldEndIndex < p.end) {
+        p.end += delta;
+        p.tree.edit(edit);
+      } else {
+        // the edit cuts an item boundary: the base tree (edited throughout) takes over at the next full parse
+        this.dropPatches();
+        this.forceFull = true;
+        return;
+      }
+    }
   }
 
   /** Forgets the analysis (e.g. after a settings change) but keeps the tree. */
   invalidate(): void {
     this.last = undefined;
+    this.pending = undefined;
+    this.items = undefined;
   }
 
   /** Frees the tree (wasm memory) and the analysis; call on close or when a document is skipped. */
   dispose(): void {
     this.dropTree();
     this.last = undefined;
+    this.pending = undefined;
+    this.items = undefined;
   }
 
   private dropTree(): void {
+    this.dropPatches();
     this.tree?.delete();
     this.tree = undefined;
     this.treeEdited = false;
   }
+
+  private dropPatches(): void {
+    for (const p of this.patches) p.tree.delete();
+    this.patches = [];
+  }
+}
+
+/**
+ * Why a tree of one item re-parsed on its own cannot stand in for the whole file's parse of it, or
+ * '' when it can: an ERROR node directly under the root (the item itself failed to parse) or a
+ * MISSING node (e.g. a `}` tree-sitter had to invent: with the rest of the file after it, the
+ * item would run on into the following items).
+ */
+export function leakingError(tree: Tree): string {
+  const root = tree.rootNode;
+  if (!root.hasError) return '';
+  for (let i = 0; i < root.childCount; i++) if (root.child(i)?.type === 'ERROR') return 'the edited item does not parse on its own';
+  if (errorRegions(tree).some((r) => r.missing)) return 'the edited item lacks a token the rest of the file may supply';
+  return '';
 }

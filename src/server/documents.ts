@@ -73,6 +73,14 @@ export const STILL_PARTIAL_BUDGET_MS = 3;
 /** Parse budget of each background slice that resumes a suspended parse, ms. */
 export const RESUME_PARSE_BUDGET_MS = 20;
 
+/**
+ * Quiet time after a provisional publish before the full re-parse that checks it starts, ms: while
+ * the user types, each keystroke gets the fast incremental analysis; the exact one follows a pause.
+ */
+export const RECONCILE_DELAY_MS = 200;
+/** Parse budget of each background slice of that check, ms (short, so a keystroke waits little). */
+export const RECONCILE_SLICE_MS = 10;
+
 /** The open documents and their analysis schedule. */
 export class DocumentManager {
   private readonly states = new Map<string, DocumentState>();
@@ -202,6 +210,11 @@ export class DocumentManager {
   private afterPublish(view: DocumentView, written: void | Promise<void>): void {
     if (!view.partial) {
       this.setParsing(view.uri, false);
+      if (view.snapshot?.provisional) {
+        void Promise.resolve(written)
+          .catch(() => undefined)
+          .then(() => setTimeout(() => void this.reconcileSlice(view), RECONCILE_DELAY_MS).unref());
+      }
       return;
     }
     this.setParsing(view.uri, true);
@@ -222,6 +235,30 @@ export class DocumentManager {
       else this.afterPublish(next, this.publish(next));
     } catch (err) {
       this.host.log(`resuming the parse of ${view.uri} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  /**
+   * One background slice of the full re-parse that checks a provisional incremental analysis (an
+   * item with a syntax error was re-parsed on its own): when it completes, the exact view replaces
+   * the provisional one and is published if its findings differ. A newer version takes over.
+   */
+  private async reconcileSlice(view: DocumentView): Promise<void> {
+    try {
+      if (this.pending.has(view.uri)) return;
+      const state = this.states.get(view.uri);
+      if (!state || state !== view.state || state.version !== view.version || this.views.get(view.uri) !== view) return;
+      const snap = state.reconcile(this.optionsFor(state, view.settings), this.parser ? { parser: this.parser, budgetMs: RECONCILE_SLICE_MS } : undefined);
+      if (snap === null) {
+        setImmediate(() => void this.reconcileSlice(view));
+        return;
+      }
+      const next: DocumentView = { ...view, snapshot: snap, partial: snap.partial, findings: visibleFindings(snap.analysis.findings, view.settings) };
+      this.views.set(view.uri, next);
+      this.lastAnalysisMs = snap.ms;
+      if (!sameFindings(view.findings, next.findings)) this.afterPublish(next, this.publish(next));
+    } catch (err) {
+      this.host.log(`checking the analysis of ${view.uri} failed: ${(err as Error).stack ?? String(err)}`);
     }
   }
 
@@ -261,7 +298,7 @@ export class DocumentManager {
       state.dispose();
       return { ...base, skipped: skip, findings: [] };
     }
-    const options = { targetRocm: settings.targetRocm, includeComments: settings.includeComments, ...sourcePathOf(state.uri) };
+    const options = this.optionsFor(state, settings);
     // While the document is in a state whose parse keeps running over budget, a keystroke does not
     // spend another full edit budget on it: the background slices carry the parse.
     const budget = budgetMs === EDIT_PARSE_BUDGET_MS && state.lastAnalysis?.partial ? STILL_PARTIAL_BUDGET_MS : budgetMs;
@@ -269,6 +306,10 @@ export class DocumentManager {
     this.lastAnalysisMs = snapshot.ms;
     if (snapshot.ms > 200) this.host.log(`${state.uri}: analysis took ${snapshot.ms.toFixed(0)} ms`);
     return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings) };
+  }
+
+  private optionsFor(state: DocumentState, settings: ServerSettings): { targetRocm: string; includeComments: boolean; sourcePath?: string } {
+    return { targetRocm: settings.targetRocm, includeComments: settings.includeComments, ...sourcePathOf(state.uri) };
   }
 
   private skipReason(state: DocumentState, settings: ServerSettings): DocumentView['skipped'] {
@@ -319,4 +360,16 @@ export function sourcePathOf(uri: string): { sourcePath?: string } {
   } catch {
     return {};
   }
+}
+
+/** True when two visible-finding lists show the same diagnostics (offsets, code, severity, message, fix). */
+export function sameFindings(a: readonly VisibleFinding[], b: readonly VisibleFinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.severity !== y.severity || x.finding.start !== y.finding.start || x.finding.end !== y.finding.end || x.finding.code !== y.finding.code || x.finding.message !== y.finding.message) return false;
+    if (JSON.stringify(x.finding.fix) !== JSON.stringify(y.finding.fix)) return false;
+  }
+  return true;
 }

@@ -1,0 +1,93 @@
+/**
+ * Incremental analysis in the language server (src/server/document-state.ts over
+ * src/core/incremental.ts) against a full analysis of the same text: after random edits to
+ * multi-item CUDA files, every non-provisional snapshot has exactly the findings of a fresh full
+ * analysis, and a provisional one (an item with a syntax error re-parsed on its own) is replaced by
+ * exactly those findings once reconciled.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../../src/core/analyze';
+import { initParser } from '../../src/core/parse';
+import { DocumentState } from '../../src/server/document-state';
+import { CROSS_ITEM_SNIPPETS } from '../unit/incremental-corpus';
+// @ts-expect-error plain ESM benchmark script without types
+import { generate } from '../../bench/lsp-bench.mjs';
+
+before(async () => {
+  await initParser();
+});
+
+const OPTIONS = { targetRocm: '5.2' };
+
+/** Pieces typed by the random edits: identifier characters, names the rules read file-wide, punctuation that breaks items. */
+const PIECES = ['a', 'x', '_', ' ', '1', '\n', ';', '{', '}', '(', ')', '32', 'ballot', '__device__ ', 'WARP_SIZE', 'cudaMalloc', 'texRef', 'cub::', '#define WARP 32\n', '/*', '"', '\\\n', '__shfl_sync(0xffffffff, v, 0)', ''];
+
+function findingsJson(a: { findings: unknown[] }): string {
+  return JSON.stringify(a.findings);
+}
+
+describe('incremental analysis', () => {
+  it('matches a full analysis after random edits (and after reconciling provisional snapshots)', () => {
+    const texts = CROSS_ITEM_SNIPPETS.map(([, t]) => t);
+    texts.push(texts.join('\n'));
+    const modes = { incremental: 0, full: 0, provisional: 0 };
+    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), text: fc.constantFrom(...PIECES) });
+    fc.assert(
+      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 12 }), (which, edits) => {
+        const st = new DocumentState('file:///inc.cu', 'cuda-cpp', 1, texts[which]!);
+        st.analyze(OPTIONS);
+        let version = 1;
+        try {
+          for (const e of edits) {
+            const doc = TextDocument.create('x', 'x', 0, st.text);
+            const from = e.at % (st.text.length + 1);
+            const to = Math.min(st.text.length, from + e.del);
+            st.applyChanges([{ range: { start: doc.positionAt(from), end: doc.positionAt(to) }, text: e.text }], ++version);
+            let snap = st.analyze(OPTIONS);
+            modes[snap.mode]++;
+            if (snap.provisional) {
+              modes.provisional++;
+              snap = st.reconcile(OPTIONS)!;
+              assert.ok(snap && !snap.provisional && snap.mode === 'full');
+            }
+            const full = analyze(st.text, OPTIONS);
+            assert.equal(findingsJson(snap.analysis), findingsJson(full), `version ${version} (${snap.mode}) after ${JSON.stringify(e)} on ${JSON.stringify(st.text)}`);
+            full.tree?.delete();
+          }
+        } finally {
+          st.dispose();
+        }
+      }),
+      { numRuns: 80, seed: 20261123 },
+    );
+    // the property must exercise the incremental path, not only fall back
+    assert.ok(modes.incremental > modes.full / 4, JSON.stringify(modes));
+    assert.ok(modes.provisional > 0, JSON.stringify(modes));
+  });
+
+  it('re-analyses only the edited item: one keystroke in a kernel body of the 1,500-line benchmark file is incremental and exact', () => {
+    const text: string = generate(1500);
+    const st = new DocumentState('file:///big.cu', 'cuda-cpp', 1, text);
+    const first = st.analyze(OPTIONS);
+    assert.equal(first.mode, 'full');
+    const at = text.indexOf('int lane = threadIdx.x % 32;', text.length >> 1);
+    const pos = st.document.positionAt(at + 'int lane'.length);
+    st.applyChanges([{ range: { start: pos, end: pos }, text: 'x' }], 2);
+    const snap = st.analyze(OPTIONS);
+    assert.equal(snap.mode, 'incremental', snap.fallback);
+    assert.equal(snap.provisional, false);
+    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    // an edit across two items falls back, and says why
+    const a = st.document.positionAt(text.indexOf('static void runSaxpy'));
+    const b = st.document.positionAt(text.indexOf('__global__ void compact'));
+    st.applyChanges([{ range: { start: a, end: b }, text: '' }], 3);
+    const whole = st.analyze(OPTIONS);
+    assert.equal(whole.mode, 'full');
+    assert.equal(whole.fallback, 'edit not inside one top-level item');
+    assert.equal(findingsJson(whole.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    st.dispose();
+  });
+});
