@@ -336,13 +336,20 @@ function shiftOffset(o: number, c: TextChange, delta: number): number {
 }
 
 function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
-  const g: Finding = { ...f, start: f.start + delta, end: f.end + delta };
-  if (f.fix) {
-    g.fix = {
-      ...f.fix,
-      edits: f.fix.edits.map((e: TextEdit) => ({ ...e, start: shiftOffset(e.start, c, delta), end: shiftOffset(e.end, c, delta) })),
-    };
+  // fields copied one by one in report order (same object shape as fresh findings; no spread)
+  const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: f.start + delta, end: f.end + delta, status: f.status };
+  if (f.library !== undefined) g.library = f.library;
+  if (f.cuda !== undefined) g.cuda = f.cuda;
+  if (f.hip !== undefined) g.hip = f.hip;
+  if (f.fix !== undefined) {
+    const edits: TextEdit[] = new Array(f.fix.edits.length);
+    for (let i = 0; i < edits.length; i++) {
+      const e = f.fix.edits[i]!;
+      edits[i] = { start: shiftOffset(e.start, c, delta), end: shiftOffset(e.end, c, delta), newText: e.newText };
+    }
+    g.fix = { title: f.fix.title, edits, auto: f.fix.auto };
   }
+  if (f.docs !== undefined) g.docs = f.docs;
   return g;
 }
 

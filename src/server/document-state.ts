@@ -375,14 +375,24 @@ export class DocumentState {
 
 /**
  * Why a tree of one item re-parsed on its own cannot stand in for the whole file's parse of it, or
- * '' when it can: an ERROR node directly under the root (the item itself failed to parse) or a
- * MISSING node (e.g. a `}` tree-sitter had to invent: with the rest of the file after it, the
- * item would run on into the following items).
+ * '' when it can (provisionally, see {@link AnalysisSnapshot.provisional}): an ERROR node directly
+ * under the root (the item as a whole failed to parse: in the file it likely merges with its
+ * neighbours) or a MISSING `}` (the item's braces are unbalanced: in the file it would run on into
+ * the following items).
  */
 export function leakingError(tree: Tree): string {
   const root = tree.rootNode;
   if (!root.hasError) return '';
   for (let i = 0; i < root.childCount; i++) if (root.child(i)?.type === 'ERROR') return 'the edited item does not parse on its own';
-  if (errorRegions(tree).some((r) => r.missing)) return 'the edited item lacks a token the rest of the file may supply';
-  return '';
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const n = cursor.currentNode;
+      if (n.isMissing && n.type === '}') return 'the edited item has unbalanced braces';
+      if (n.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return '';
+    }
+  } finally {
+    cursor.delete();
+  }
 }
