@@ -217,7 +217,8 @@ export class DocumentState {
 
   /**
    * Replaces a provisional snapshot (see {@link AnalysisSnapshot.provisional}) of the current
-   * version by the full analysis: re-parses the whole text (with `budget`, resumable) and returns
+   * version by the full analysis: parses the whole text from scratch (with `budget`, resumable; a
+   * parse from scratch, because with syntax errors an incremental one can differ) and returns
    * the exact snapshot, or null while the parse is suspended (the provisional snapshot stays).
    * Returns the current snapshot when it is not provisional.
    */
@@ -225,7 +226,7 @@ export class DocumentState {
     const last = this.last;
     const key = optionsKey(options);
     if (!last || last.version !== this.doc.version || last.optionsKey !== key || !last.provisional) return this.analyze(options, budget);
-    return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true);
+    return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
   }
 
   /**
@@ -233,11 +234,12 @@ export class DocumentState {
    * With `keepOnSuspend`, a parse that runs out of budget returns null and leaves `last` as is;
    * otherwise a token-only (`partial`) snapshot is made.
    */
-  private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined, keepOnSuspend = false): AnalysisSnapshot | null {
+  private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined, keepOnSuspend = false, fresh = false): AnalysisSnapshot | null {
     let partial = false;
-    if (parserReady() && (!this.tree || this.treeEdited)) {
+    if (parserReady() && (!this.tree || this.treeEdited || fresh)) {
       const old = this.tree;
-      const base = this.treeEdited ? old : undefined;
+      // fresh: from scratch, as tree-sitter's error recovery depends on the edit history
+      const base = this.treeEdited && !fresh ? old : undefined;
       let next: Tree | null | undefined;
       try {
         next = budget ? budget.parser.parse(this, text, base, budget.budgetMs) : parse(text, base);
