@@ -157,13 +157,14 @@ export function runRules(input: RuleInput): RuleOutput {
   const fileFindings: Finding[] = [];
   let sink = localFindings;
   let windowed = false;
+  const eol = detectEol(text);
   const makeCtx = (firstToken: number, endToken: number, index: () => Map<string, number[]>): RuleContext => ({
     text,
     tokens,
     tree,
     mappings,
     options: resolved,
-    eol: detectEol(text),
+    eol,
     firstToken,
     endToken,
     identsNamed(name) {

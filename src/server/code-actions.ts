@@ -43,8 +43,30 @@ function rangeEquals(a: Range, b: Range): boolean {
 }
 
 /**
+ * Index of the visible finding with the diagnostic's code and range in `view` (findings are sorted
+ * by start offset: a binary search, then the findings starting there), or -1.
+ */
+function findingAt(view: DocumentView, d: Diagnostic): number {
+  const doc = view.state.document;
+  const start = doc.offsetAt(d.range.start);
+  const fs = view.findings;
+  let lo = 0;
+  let hi = fs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fs[mid]!.finding.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < fs.length && fs[i]!.finding.start === start; i++) {
+    const f = fs[i]!.finding;
+    if (f.code === d.code && rangeEquals(rangeOf(f.start, f.end, view.positionAt), d.range)) return i;
+  }
+  return -1;
+}
+
+/**
  * The findings a code-action request is about, each with the diagnostic to attach: the request's
- * HIP Porter diagnostics (by `data` id when it is for this version, else by code and range), or,
+ * HIP Porter diagnostics (by `data` id when one is for this version, else by code and range), or,
  * when the client sent none, every visible finding overlapping the request range.
  */
 export function targetsOf(view: DocumentView, params: CodeActionParams): Array<{ v: VisibleFinding; diagnostic: Diagnostic }> {
@@ -54,7 +76,7 @@ export function targetsOf(view: DocumentView, params: CodeActionParams): Array<{
   for (const d of diags) {
     let idx = -1;
     if (isDiagnosticData(d.data) && d.data.v === view.version && view.findings[d.data.i]?.finding.code === d.code) idx = d.data.i;
-    else idx = view.findings.findIndex((v) => v.finding.code === d.code && rangeEquals(rangeOf(v.finding.start, v.finding.end, view.positionAt), d.range));
+    else idx = findingAt(view, d);
     if (idx >= 0 && !seen.has(idx)) {
       seen.add(idx);
       out.push({ v: view.findings[idx]!, diagnostic: d });

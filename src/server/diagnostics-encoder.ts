@@ -21,8 +21,12 @@ const TAIL_KEYS = new Set(['severity', 'code', 'source', 'message', 'codeDescrip
 
 /** A growing byte buffer. */
 class Bytes {
-  buf = Buffer.allocUnsafe(1 << 16);
+  buf: Buffer;
   len = 0;
+  /** @param capacity initial size in bytes (the previous publish's size avoids regrowing a 1 MB buffer from 64 KiB) */
+  constructor(capacity = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
@@ -41,6 +45,15 @@ class Bytes {
     for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
     this.len = at;
   }
+  /** Appends a finite number as JSON writes it (the range and data numbers of a diagnostic). */
+  uint(n: number): void {
+    if (n >= 0 && n < 10 && (n | 0) === n) {
+      this.ensure(1);
+      this.buf[this.len++] = 48 + n;
+      return;
+    }
+    this.ascii(String(n));
+  }
   bytes(b: Buffer): void {
     this.ensure(b.length);
     b.copy(this.buf, this.len);
@@ -58,6 +71,8 @@ export class DiagnosticsJsonEncoder {
   readonly name = 'application/json';
   /** Per document URI: the tails (UTF-8 bytes of `,"severity":…}`) of its latest publish, by message. */
   private readonly tails = new Map<string, TailCache>();
+  /** Per document URI: byte length of its latest publish (the next one is about as long). */
+  private readonly sizes = new Map<string, number>();
 
   /** Encodes one message; resolves to its UTF-8 JSON bytes. Never rejects for serialisable messages. */
   encode(msg: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
@@ -72,6 +87,7 @@ export class DiagnosticsJsonEncoder {
   /** Forgets the cached diagnostics of every document (e.g. for tests). */
   clear(): void {
     this.tails.clear();
+    this.sizes.clear();
   }
 
   private publish(msg: Message, uri: string, version: unknown, diagnostics: unknown[]): Buffer {
@@ -82,7 +98,7 @@ export class DiagnosticsJsonEncoder {
     }
     const prev = this.tails.get(uri);
     const next: TailCache = new Map();
-    const out = new Bytes();
+    const out = new Bytes(Math.max(1 << 16, Math.ceil((this.sizes.get(uri) ?? 0) * 1.0625)));
     out.str(`{"jsonrpc":"2.0","method":"${PUBLISH}","params":{"uri":${JSON.stringify(uri)}`);
     if (version !== undefined) out.str(`,"version":${JSON.stringify(version)}`);
     out.ascii(',"diagnostics":[');
@@ -93,9 +109,28 @@ export class DiagnosticsJsonEncoder {
         continue;
       }
       const r = d.range;
-      out.ascii(`${i > 0 ? ',' : ''}{"range":{"start":{"line":${r.start.line},"character":${r.start.character}},"end":{"line":${r.end.line},"character":${r.end.character}}}`);
-      const data = d.data === undefined ? undefined : JSON.stringify(d.data);
-      if (data !== undefined) out.str(`,"data":${data}`);
+      out.bytes(i > 0 ? NEXT_RANGE_START_LINE : RANGE_START_LINE);
+      out.uint(r.start.line);
+      out.bytes(CHARACTER);
+      out.uint(r.start.character);
+      out.bytes(END_LINE);
+      out.uint(r.end.line);
+      out.bytes(CHARACTER);
+      out.uint(r.end.character);
+      out.bytes(CLOSE_RANGE);
+      const data = d.data as { v?: unknown; i?: unknown } | undefined;
+      if (data !== undefined) {
+        if (isVersionIndex(data)) {
+          out.bytes(DATA_V);
+          out.uint(data.v as number);
+          out.bytes(DATA_I);
+          out.uint(data.i as number);
+          out.bytes(CLOSE_DATA);
+        } else {
+          const json = JSON.stringify(data);
+          if (json !== undefined) out.str(`,"data":${json}`);
+        }
+      }
       let tail = find(next, d);
       if (!tail) {
         tail = find(prev, d) ?? { d, bytes: Buffer.from(tailJson(d), 'utf8') };
@@ -106,10 +141,40 @@ export class DiagnosticsJsonEncoder {
       out.bytes(tail.bytes);
     }
     out.ascii(']}}');
-    if (next.size) this.tails.set(uri, next);
-    else this.tails.delete(uri);
+    if (next.size) {
+      this.tails.set(uri, next);
+      this.sizes.set(uri, out.len);
+    } else {
+      this.tails.delete(uri);
+      this.sizes.delete(uri);
+    }
     return out.buf.subarray(0, out.len);
   }
+}
+
+const RANGE_START_LINE = Buffer.from('{"range":{"start":{"line":');
+const NEXT_RANGE_START_LINE = Buffer.from(',{"range":{"start":{"line":');
+const CHARACTER = Buffer.from(',"character":');
+const END_LINE = Buffer.from('},"end":{"line":');
+const CLOSE_RANGE = Buffer.from('}}');
+const DATA_V = Buffer.from(',"data":{"v":');
+const DATA_I = Buffer.from(',"i":');
+const CLOSE_DATA = Buffer.from('}');
+
+/** True when `d` is exactly `{ v, i }` with non-negative safe integers (the server's own diagnostic data), in that key order. */
+function isVersionIndex(d: unknown): d is { v: number; i: number } {
+  if (typeof d !== 'object' || d === null) return false;
+  const o = d as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) {
+    if ((n === 0 && k !== 'v') || (n === 1 && k !== 'i') || n > 1) return false;
+    n++;
+  }
+  return n === 2 && isUint(o.v) && isUint(o.i);
+}
+
+function isUint(x: unknown): boolean {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 /** A diagnostic as the fast path sees it (checked by {@link plain}). */

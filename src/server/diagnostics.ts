@@ -56,10 +56,12 @@ export function rangeOf(start: number, end: number, positionAt: (offset: number)
 
 /**
  * One diagnostic: range from the finding's offsets, `code` = HP code, `codeDescription.href` =
- * the rule's documentation URL (when it has one; not for the {@link LIGHT_CODES} renames), `source` = "HIP Porter", `data` = {@link DiagnosticData}.
+ * the rule's documentation URL (when it has one; not for the {@link LIGHT_CODES} renames), `source` = "HIP Porter",
+ * and `data` = {@link DiagnosticData} when given (published diagnostics carry none: a 10k-line
+ * file has ~4k of them on every keystroke, and code actions find their finding by code and range).
  * Deprecated/removed CUDA APIs get the Deprecated tag (editors strike them through).
  */
-export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt: (offset: number) => Position): Diagnostic {
+export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined, positionAt: (offset: number) => Position): Diagnostic {
   const f = v.finding;
   const d: Diagnostic = {
     range: rangeOf(f.start, f.end, positionAt),
@@ -67,8 +69,8 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt
     code: f.code,
     source: DIAGNOSTIC_SOURCE,
     message: f.message,
-    data,
   };
+  if (data) d.data = data;
   // Rename notes (HP101/HP110) are most of a file's diagnostics; their link (the HIPIFY table) is
   // in the hover, so they skip codeDescription to keep each publish small (~35% fewer bytes).
   if (f.docs && !LIGHT_CODES.has(f.code)) d.codeDescription = { href: f.docs };
@@ -76,10 +78,10 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData, positionAt
   return d;
 }
 
-/** Diagnostics for every visible finding of one document version. */
-export function toDiagnostics(visible: readonly VisibleFinding[], version: number, positionAt: (offset: number) => Position): Diagnostic[] {
+/** Diagnostics for every visible finding of one document version (without `data`, see {@link toDiagnostic}). */
+export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position): Diagnostic[] {
   const out = new Array<Diagnostic>(visible.length);
-  for (let i = 0; i < visible.length; i++) out[i] = toDiagnostic(visible[i]!, { v: version, i }, positionAt);
+  for (let i = 0; i < visible.length; i++) out[i] = toDiagnostic(visible[i]!, undefined, positionAt);
   return out;
 }
 

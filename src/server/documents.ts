@@ -338,7 +338,7 @@ export class DocumentManager {
     if (view.skipped) {
       diagnostics = view.skipped.reason === 'binary' || view.skipped.reason === 'too-large' ? [skippedDiagnostic(view.skipped.message)] : [];
     } else {
-      diagnostics = toDiagnostics(view.findings, view.version, view.positionAt);
+      diagnostics = toDiagnostics(view.findings, view.positionAt);
     }
     return this.host.publishDiagnostics(view.uri, view.version, diagnostics);
   }

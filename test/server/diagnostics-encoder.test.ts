@@ -43,7 +43,7 @@ describe('DiagnosticsJsonEncoder', () => {
         state.applyChanges([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// edit ${v}\n` }], v);
       }
       const snap = state.analyze({});
-      const diags = toDiagnostics(visibleFindings(snap.analysis.findings, { severity: {} }), v, (o) => state.document.positionAt(o));
+      const diags = toDiagnostics(visibleFindings(snap.analysis.findings, { severity: {} }), (o) => state.document.positionAt(o));
       assert.ok(diags.length > 3, 'the fixture has findings');
       await roundTrip(enc, publish(uri, v, diags));
     }
