@@ -28,6 +28,8 @@ export interface Analysis {
   localFindings: Finding[];
   /** The findings of `file` rules and of the engine (HP901), sorted (the rest of `findings`). */
   fileFindings: Finding[];
+  /** `fileFindings` by the id of the file rule that reported them (`engine` for HP901 and rule errors), each sorted. */
+  fileFindingsByRule: Map<string, Finding[]>;
   /** Regions tree-sitter could not parse, as UTF-16 offset ranges. */
   parseErrors: Array<{ start: number; end: number }>;
   options: ResolvedOptions;
@@ -122,6 +124,8 @@ export interface RuleInput {
    * the whole file. Findings of local rules outside the window are dropped.
    */
   window?: { start: number; end: number; firstToken: number; endToken: number };
+  /** File rules not to run, by id, with the findings to use instead (already in this text's coordinates). */
+  reuse?: ReadonlyMap<string, readonly Finding[]>;
 }
 
 /** Output of {@link runRules}. */
@@ -131,6 +135,8 @@ export interface RuleOutput {
   localFindings: Finding[];
   /** Sorted findings of file rules and HP901 over the whole file. */
   fileFindings: Finding[];
+  /** The same by rule id (see {@link Analysis.fileFindingsByRule}). */
+  fileFindingsByRule: Map<string, Finding[]>;
   /** Merge of both, sorted. */
   findings: Finding[];
   facts: AnalysisFacts;
@@ -211,17 +217,30 @@ export function runRules(input: RuleInput): RuleOutput {
   });
   const localCtx = makeCtx(first, endTok, localIndex);
   const fileCtx = window ? makeCtx(0, tokens.count, fullIndex) : localCtx;
+  const byRule = new Map<string, Finding[]>();
+  const engine: Finding[] = [];
+  byRule.set('engine', engine);
   for (const rule of options.rules ?? ALL_RULES) {
     const isFile = rule.scope === 'file';
     const ctx = isFile ? fileCtx : localCtx;
-    sink = isFile ? fileFindings : localFindings;
+    if (isFile) {
+      const reused = input.reuse?.get(rule.id);
+      if (reused) {
+        byRule.set(rule.id, reused.slice());
+        continue;
+      }
+      sink = [];
+      byRule.set(rule.id, sink);
+    } else {
+      sink = localFindings;
+    }
     windowed = !!window && !isFile;
     try {
       rule.run(ctx);
     } catch (err) {
       // A rule bug must not take the whole analysis down (the LSP server and CLI go on).
       windowed = false;
-      sink = fileFindings;
+      sink = engine;
       ctx.report({
         code: 'HP999',
         message: `HIP Porter internal error in rule '${rule.id}': ${(err as Error).message}`,
@@ -233,10 +252,10 @@ export function runRules(input: RuleInput): RuleOutput {
     }
   }
   windowed = false;
-  sink = fileFindings;
+  sink = engine;
   if (options.sourcePath) {
     dropShadowedHeaderRewrites(localFindings, text, options.sourcePath);
-    dropShadowedHeaderRewrites(fileFindings, text, options.sourcePath);
+    for (const [id, list] of byRule) if (!input.reuse?.has(id)) dropShadowedHeaderRewrites(list, text, options.sourcePath);
   }
   const parseErrors = input.parseErrors;
   parseErrors.slice(0, MAX_PARSE_FINDINGS).forEach((r, i) => {
@@ -250,11 +269,16 @@ export function runRules(input: RuleInput): RuleOutput {
     });
   });
   sortFindings(localFindings);
+  for (const list of byRule.values()) {
+    sortFindings(list);
+    for (const f of list) fileFindings.push(f);
+  }
   sortFindings(fileFindings);
   return {
     tokens,
     localFindings,
     fileFindings,
+    fileFindingsByRule: byRule,
     findings: mergeFindings(localFindings, fileFindings),
     facts,
     identIndex: fullIndex(),

@@ -9,6 +9,8 @@
  * All offsets are UTF-16 code units into the document text.
  */
 import { mergeFindings, runRules, type Analysis, type AnalyzeOptions } from './analyze';
+import { Mappings } from './mappings';
+import { ALL_RULES } from './rules/index';
 import type { Finding, TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import type { SyntaxNode, Tree } from './parse';
@@ -232,7 +234,19 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const nextOld = index + 1 < prevItems.length ? prevItems[index + 1]!.end : item.end;
   const hiOld = nextOld;
   const hiNew = nextOld + delta;
+  // file rules whose signature over the edited item did not change keep their findings, shifted
+  const reuse = new Map<string, Finding[]>();
+  const mappings = options.mappings ?? Mappings.loadDefault();
+  for (const rule of options.rules ?? ALL_RULES) {
+    if (rule.scope !== 'file' || !rule.signature) continue;
+    const before = prev.fileFindingsByRule.get(rule.id);
+    if (!before) continue;
+    if (rule.signature(old, first, oldItemEnd, mappings) !== rule.signature(tokens, first, newItemEnd, mappings)) continue;
+    const shifted = shiftAll(before, c, delta);
+    if (shifted) reuse.set(rule.id, shifted);
+  }
   const run = runRules({
+    reuse,
     text,
     tokens,
     tree: structure.tree,
@@ -254,6 +268,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       findings: mergeSorted(local, run.fileFindings),
       localFindings: local,
       fileFindings: run.fileFindings,
+      fileFindingsByRule: run.fileFindingsByRule,
       parseErrors: structure.parseErrors.map((r) => ({ start: r.start, end: r.end })),
       options: run.options,
       facts: { names: new Set(facts.names), has: new Set(facts.has) },
@@ -315,6 +330,13 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   let i = lowerBound(prev, lo);
   const j = lowerBound(prev, hiOld);
   const out = prev.slice(0, i);
+  // a finding before the window whose fix edits text after the change moves its edits
+  if (delta !== 0) {
+    for (let k = 0; k < i; k++) {
+      const f = out[k]!;
+      if (f.fix && f.fix.edits.some((e) => e.end >= c.oldEnd)) out[k] = shiftFinding(f, c, delta);
+    }
+  }
   for (const f of fresh) out.push(f);
   for (i = j; i < prev.length; i++) out.push(delta === 0 ? prev[i]! : shiftFinding(prev[i]!, c, delta));
   return out;
@@ -337,7 +359,7 @@ function shiftOffset(o: number, c: TextChange, delta: number): number {
 
 function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
   // fields copied one by one in report order (same object shape as fresh findings; no spread)
-  const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: f.start + delta, end: f.end + delta, status: f.status };
+  const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: shiftOffset(f.start, c, delta), end: shiftOffset(f.end, c, delta), status: f.status };
   if (f.library !== undefined) g.library = f.library;
   if (f.cuda !== undefined) g.cuda = f.cuda;
   if (f.hip !== undefined) g.hip = f.hip;
@@ -351,6 +373,22 @@ function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
   }
   if (f.docs !== undefined) g.docs = f.docs;
   return g;
+}
+
+/**
+ * `list` shifted by change `c` (offsets at or after `c.oldEnd` move by `delta`), or undefined when
+ * a finding or one of its fix edits touches the changed range (it may not simply move).
+ */
+function shiftAll(list: readonly Finding[], c: TextChange, delta: number): Finding[] | undefined {
+  const out: Finding[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]!;
+    if (f.start <= c.oldEnd && f.end >= c.start) return undefined;
+    if (f.fix) for (const e of f.fix.edits) if (e.start <= c.oldEnd && e.end >= c.start) return undefined;
+    const moves = delta !== 0 && (f.end >= c.oldEnd || (f.fix !== undefined && f.fix.edits.some((e) => e.end >= c.oldEnd)));
+    out[i] = moves ? shiftFinding(f, c, delta) : f;
+  }
+  return out;
 }
 
 function mergeSorted(a: Finding[], b: Finding[]): Finding[] {

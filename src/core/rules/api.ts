@@ -378,9 +378,50 @@ function runtimeHipNames(m: Mappings): Set<string> {
  * rewrite depends on `extern "C"` blocks and on which includes come first. One pass over the
  * tokens (identifiers are looked at only until the first runtime marker).
  */
+/**
+ * True when identifier `name` makes a file need the HIP runtime header (a runtime/driver/device
+ * API name, CUDA or HIP, or a device built-in), as the headers rule decides it.
+ */
+function isRuntimeMarker(name: string, mappings: Mappings): boolean {
+  if (RUNTIME_MARKERS.has(name) || (SPECIAL_NAMES.has(name) && name !== '__CUDA_ARCH__')) return true;
+  const e = mappings.get(name);
+  return (e !== undefined && RUNTIME_LIBS.has(e.library)) || runtimeHipNames(mappings).has(name);
+}
+
+/**
+ * The headers rule's signature of tokens `[first, end)` (see {@link Rule.signature}): every token
+ * on a preprocessor line, braces, `extern` and `"C"` (the `extern "C"` blocks), and the number of
+ * tokens that make the file need the HIP runtime.
+ */
+function headersSignature(t: Tokens, first: number, end: number, mappings: Mappings): string {
+  const parts: string[] = [];
+  let markers = 0;
+  for (let i = first; i < end; i++) {
+    const k = t.kind[i];
+    if (k === Tok.Comment) continue;
+    if (t.pp[i] !== PP.None || k === Tok.Directive || k === Tok.HeaderName) {
+      parts.push(t.text.slice(t.start[i], t.end[i]));
+      continue;
+    }
+    if (k === Tok.Punct) {
+      const c = t.text.charCodeAt(t.start[i]!);
+      if (c === 123 || c === 125) parts.push(c === 123 ? '{' : '}');
+      else if (t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) markers++;
+    } else if (k === Tok.String) {
+      if (t.text.startsWith('"C"', t.start[i]!)) parts.push('"C"');
+    } else if (k === Tok.Ident) {
+      const name = t.text.slice(t.start[i], t.end[i]);
+      if (name === 'extern') parts.push(name);
+      else if (isRuntimeMarker(name, mappings)) markers++;
+    }
+  }
+  return `${markers}\u0001${parts.join('\u0001')}`;
+}
+
 export const headersRule: Rule = {
   id: 'headers',
   family: 'headers',
+  signature: headersSignature,
   scope: 'file',
   codes: HEADER_CODES,
   run(ctx) {
@@ -472,12 +513,7 @@ export const headersRule: Rule = {
       if (needsRuntime) continue;
       if (k === Tok.Ident) {
         const name = t.text.slice(t.start[i], t.end[i]);
-        if (RUNTIME_MARKERS.has(name) || (SPECIAL_NAMES.has(name) && name !== '__CUDA_ARCH__')) needsRuntime = true;
-        else {
-          const e = ctx.mappings.get(name);
-          if (e && RUNTIME_LIBS.has(e.library)) needsRuntime = true;
-          else if (runtimeHipNames(ctx.mappings).has(name)) needsRuntime = true;
-        }
+        if (isRuntimeMarker(name, ctx.mappings)) needsRuntime = true;
       } else if (k === Tok.Punct && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) {
         needsRuntime = true;
       }

@@ -15,7 +15,7 @@
  *   on definitions anywhere in the file, so HP703 is a separate rule of scope `file`
  *   ({@link cxxHostCallsRule}); HP702 is local.
  */
-import { PP, callArguments, isPunct, nextCode, prevCode, Tok } from '../lexer';
+import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { ancestor, deviceMacroNames, fnSpace, isIdent, namespaceFunctions, tt, type FnDef } from './util';
 
@@ -46,10 +46,53 @@ export const cxxRule: Rule = {
  * anywhere in the file; one pass over the file's braces (shared with the local rules in a full
  * analysis through the {@link namespaceFunctions} cache).
  */
+/**
+ * HP703's signature of tokens `[first, end)` (see {@link Rule.signature}): every token on a
+ * preprocessor line (device-specifier macros, `#ifndef __CUDACC__` host-only regions), braces
+ * (function extents), execution-space keywords, and for every identifier followed by `(` (calls
+ * and definitions) the tokens back to the start of its statement (at most 10: specifiers and
+ * prototypes as the rule reads them).
+ */
+function hostCallsSignature(t: Tokens, first: number, end: number): string {
+  const parts: string[] = [];
+  for (let i = first; i < end; i++) {
+    const k = t.kind[i];
+    if (k === Tok.Comment) continue;
+    if (t.pp[i] !== PP.None) {
+      parts.push(tt(t, i));
+      continue;
+    }
+    if (k === Tok.Punct) {
+      const c = t.text.charCodeAt(t.start[i]!);
+      if (c === 123 || c === 125) parts.push(c === 123 ? '{' : '}');
+      continue;
+    }
+    if (k !== Tok.Ident) continue;
+    const name = tt(t, i);
+    if (SPACE_WORDS.has(name)) {
+      parts.push(name);
+      continue;
+    }
+    if (!isPunct(t, nextCode(t, i), '(')) continue;
+    let stmt = name;
+    for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
+      const w = tt(t, j);
+      stmt = `${w} ${stmt}`;
+      if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
+    }
+    parts.push(stmt);
+  }
+  return parts.join('\u0001');
+}
+
+/** Words that set or hint at a function's execution space. */
+const SPACE_WORDS = new Set(['__device__', '__global__', '__host__', '__forceinline__', 'constexpr', '__noinline__']);
+
 export const cxxHostCallsRule: Rule = {
   id: 'cxx-host-calls',
   family: 'cxx',
   scope: 'file',
+  signature: hostCallsSignature,
   codes: CXX_CODES.filter((c) => c.code === 'HP703'),
   run(ctx) {
     hostCalls(ctx);

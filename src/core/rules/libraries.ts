@@ -15,7 +15,7 @@
  * spots (reported only when cuDNN is used somewhere) all depend on the whole file. One pass over
  * the tokens with a character prefilter, stopping once every library has been seen.
  */
-import { Tok, PP, isPunct, nextCode, prevCode } from '../lexer';
+import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { tt } from './util';
 
@@ -98,10 +98,39 @@ const LIBS: readonly Lib[] = [
 const NHWC = new Set(['CUDNN_TENSOR_NHWC', 'CUDNN_TENSOR_NCHW_VECT_C']);
 const MATH = new Set(['cudnnSetConvolutionMathType', 'cudnnGetConvolutionMathType', 'cudnnSetRNNMatrixMathType', 'CUDNN_TENSOR_OP_MATH', 'CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION', 'CUDNN_FMA_MATH', 'CUDNN_DEFAULT_MATH']);
 
+/**
+ * The libraries rule's signature of tokens `[first, end)` (see {@link Rule.signature}): header
+ * names, and every identifier that may name one of the libraries (cudnn*, cub, cutlass, nccl*,
+ * thrust, the cuDNN layout and math-type names) with the tokens around it.
+ */
+function librariesSignature(t: Tokens, first: number, end: number): string {
+  const parts: string[] = [];
+  for (let i = first; i < end; i++) {
+    const k = t.kind[i];
+    if (k === Tok.HeaderName) {
+      parts.push(tt(t, i));
+      continue;
+    }
+    if (k !== Tok.Ident) continue;
+    const s0 = t.start[i]!;
+    const c0 = t.text.charCodeAt(s0);
+    const c1 = t.text.charCodeAt(s0 + 1);
+    const name = (c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104) || c0 === 67 ? tt(t, i) : '';
+    if (!name) continue;
+    if (c0 === 67 && !NHWC.has(name) && !MATH.has(name)) continue;
+    if (c0 === 99 && !/^(?:cudnn|cub$|cutlass$)/.test(name)) continue;
+    if (c0 === 110 && !/^nccl[A-Z]/.test(name)) continue;
+    if (c0 === 116 && name !== 'thrust') continue;
+    parts.push(`${tt(t, prevCode(t, i))} ${name} ${tt(t, nextCode(t, i))} ${t.pp[i]}`);
+  }
+  return parts.join('\u0001');
+}
+
 export const librariesRule: Rule = {
   id: 'libraries',
   family: 'libraries',
   scope: 'file',
+  signature: librariesSignature,
   codes: LIBRARY_CODES,
   run(ctx) {
     const t = ctx.tokens;

@@ -109,6 +109,14 @@ export interface Rule {
    * file and is re-run over all of it after every edit (keep such rules cheap).
    */
   scope?: 'local' | 'file';
+  /**
+   * For `file` rules: a summary of the tokens `[first, end)` of `t` that covers everything in
+   * them the rule's findings (anywhere in the file) can depend on. After an edit inside one
+   * top-level item, when the item's signature before and after the edit is the same, the rule is
+   * not re-run: its previous findings are kept, shifted by the edit. Without it, a file rule is
+   * re-run after every edit.
+   */
+  signature?(t: Tokens, first: number, end: number, mappings: Mappings): string;
   run(ctx: RuleContext): void;
 }
 
