@@ -50,8 +50,9 @@ export const cxxRule: Rule = {
  * HP703's signature of tokens `[first, end)` (see {@link Rule.signature}): every token on a
  * preprocessor line (device-specifier macros, `#ifndef __CUDACC__` host-only regions), braces
  * (function extents), execution-space keywords, and for every identifier followed by `(` (calls
- * and definitions) the tokens back to the start of its statement (at most 10: specifiers and
- * prototypes as the rule reads them).
+ * and definitions) the token before it, or, when a space keyword or an upper-case (macro-like)
+ * word precedes it in its statement, the tokens back to the statement start (at most 10:
+ * specifiers and `__device__` prototypes as the rule reads them).
  */
 function hostCallsSignature(t: Tokens, first: number, end: number): string {
   const parts: string[] = [];
@@ -73,17 +74,27 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
       parts.push(name);
       continue;
     }
-    if (!isPunct(t, nextCode(t, i), '(')) continue;
+    if (NOT_CALLS.has(name) || !isPunct(t, nextCode(t, i), '(')) continue;
+    // the token before (member access, qualification, a declaration) and, when the statement
+    // start holds a space keyword or a macro-like word, the whole prefix as the rule reads it
     let stmt = name;
+    let marked = false;
     for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
       const w = tt(t, j);
       stmt = `${w} ${stmt}`;
       if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
+      if (SPACE_WORDS.has(w) || (t.kind[j] === Tok.Ident && /^[A-Z_][A-Z0-9_]*$/.test(w))) marked = true;
     }
-    parts.push(stmt);
+    // a word before the name makes it a declaration whatever the word; punctuation is kept as is
+    const p = prevCode(t, i);
+    const before = p < 0 ? '' : t.kind[p] === Tok.Ident || t.kind[p] === Tok.Number ? '\u0002' : tt(t, p);
+    parts.push(marked ? stmt : `${before} ${name}`);
   }
   return parts.join('\u0001');
 }
+
+/** Keywords followed by `(` that are not calls. */
+const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'catch', 'decltype', 'alignof', 'alignas', 'static_assert', 'noexcept', 'typeid', '__launch_bounds__', '__attribute__', '__declspec', 'defined']);
 
 /** Words that set or hint at a function's execution space. */
 const SPACE_WORDS = new Set(['__device__', '__global__', '__host__', '__forceinline__', 'constexpr', '__noinline__']);
@@ -222,7 +233,7 @@ function hostCalls(ctx: RuleContext): void {
     }
     if (declaredDevice) continue;
     for (const i of uses) {
-      if (!isPunct(t, nextCode(t, i), '(')) continue;
+      if (NOT_CALLS.has(name) || !isPunct(t, nextCode(t, i), '(')) continue;
       const p = prevCode(t, i);
       if (isPunct(t, p, '.') || isPunct(t, p, '->')) continue;
       if (isPunct(t, p, '::') && isIdent(t, prevCode(t, p))) continue; // ns::name is another function
