@@ -78,10 +78,33 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined
   return d;
 }
 
-/** Diagnostics for every visible finding of one document version (without `data`, see {@link toDiagnostic}). */
-export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position): Diagnostic[] {
+/** Diagnostics of an earlier publish that {@link toDiagnostics} may reuse. */
+export interface DiagnosticReuse {
+  /** Diagnostic of each finding object of the earlier publish. */
+  byFinding: ReadonlyMap<Finding, Diagnostic>;
+  /** UTF-16 offset before which the text has not changed since that publish. */
+  unchangedBefore: number;
+}
+
+/**
+ * Diagnostics for every visible finding of one document version (without `data`, see
+ * {@link toDiagnostic}). With `reuse`, a finding object of the earlier publish that ends before
+ * the first change keeps its diagnostic object (same range, since nothing before it moved).
+ * `record`, when given, receives the diagnostic of every finding (for the next publish's reuse).
+ */
+export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse, record?: Map<Finding, Diagnostic>): Diagnostic[] {
   const out = new Array<Diagnostic>(visible.length);
-  for (let i = 0; i < visible.length; i++) out[i] = toDiagnostic(visible[i]!, undefined, positionAt);
+  for (let i = 0; i < visible.length; i++) {
+    const v = visible[i]!;
+    let d: Diagnostic | undefined;
+    if (reuse && v.finding.end <= reuse.unchangedBefore) {
+      d = reuse.byFinding.get(v.finding);
+      if (d && d.severity !== LSP_SEVERITY[v.severity]) d = undefined;
+    }
+    d ??= toDiagnostic(v, undefined, positionAt);
+    out[i] = d;
+    record?.set(v.finding, d);
+  }
   return out;
 }
 

@@ -82,6 +82,12 @@ export interface AnalysisSnapshot {
   partial: boolean;
   /** `incremental`: one top-level item re-parsed and re-analysed (src/core/incremental.ts); `full`: the whole text. */
   mode: 'incremental' | 'full';
+  /**
+   * For an incremental snapshot: the analysis it was derived from and the UTF-16 offset before
+   * which the text did not change since (findings kept from it that end there are the same objects
+   * at the same line/column positions).
+   */
+  from?: { analysis: Analysis; unchangedBefore: number };
   /** Why an edit was analysed in full rather than incrementally ('' when incremental or nothing to compare with). */
   fallback: string;
   /**
@@ -202,6 +208,8 @@ export class DocumentState {
     if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && !this.last.partial) return this.last;
     const t0 = performance.now();
     const text = this.doc.getText();
+    const before = this.last?.analysis;
+    const unchangedBefore = this.pending?.start ?? 0;
     const inc = this.analyzeIncrementally(text, options, key);
     if (typeof inc !== 'string') {
       this.pending = undefined;
@@ -209,7 +217,7 @@ export class DocumentState {
       // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
       // parse may structure the edited item (or its neighbours) differently than its own parse
       const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
-      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: '', provisional };
+      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: '', provisional, from: { analysis: before!, unchangedBefore } };
       return this.last;
     }
     return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;

@@ -22,6 +22,8 @@ import type {
   DidOpenTextDocumentParams,
   Position,
 } from 'vscode-languageserver';
+import type { Analysis } from '../core/analyze';
+import type { Finding } from '../core/findings';
 import { looksLikeCuda } from '../core/files';
 import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
@@ -94,6 +96,8 @@ export class DocumentManager {
   private parser: BudgetedParser | undefined;
   /** Documents whose parse is suspended (a `busy` status is out while this is non-empty). */
   private readonly parsing = new Set<string>();
+  /** Per document: the analysis last published and the diagnostic of each of its findings. */
+  private readonly lastPublished = new Map<string, { analysis: Analysis; byFinding: Map<Finding, Diagnostic> }>();
   /** Analysis time of the last analysed document, ms (for logs and tests). */
   lastAnalysisMs = 0;
 
@@ -161,6 +165,7 @@ export class DocumentManager {
     this.states.delete(uri);
     this.views.delete(uri);
     this.pending.delete(uri);
+    this.lastPublished.delete(uri);
     this.loggedLarge.delete(uri);
     this.settings.clear(uri);
     void this.host.publishDiagnostics(uri, s.version, []);
@@ -338,8 +343,15 @@ export class DocumentManager {
     if (view.skipped) {
       diagnostics = view.skipped.reason === 'binary' || view.skipped.reason === 'too-large' ? [skippedDiagnostic(view.skipped.message)] : [];
     } else {
-      diagnostics = toDiagnostics(view.findings, view.positionAt);
+      // reuse the diagnostics of findings before the edit when this analysis grew from the last published one
+      const snap = view.snapshot;
+      const last = this.lastPublished.get(view.uri);
+      const reuse = snap?.from && last && last.analysis === snap.from.analysis ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore } : undefined;
+      const byFinding = new Map<Finding, Diagnostic>();
+      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, byFinding);
+      if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, byFinding });
     }
+    if (view.skipped) this.lastPublished.delete(view.uri);
     return this.host.publishDiagnostics(view.uri, view.version, diagnostics);
   }
 

@@ -131,6 +131,40 @@ describe('DocumentManager', () => {
     assert.deepEqual(shown, full.findings.map((f) => f.code));
   });
 
+  it('publishes, after every keystroke of a typed statement, exactly the diagnostics of a fresh analysis', async () => {
+    const host = fakeHost();
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+    const uri = 'file:///ws/t.cu';
+    let text = [SRC, '__global__ void k3(float* p) {\n  p[0] = cudaGetLastError();\n  p[1] = 2.0f;\n}\n', SRC.replace('k(', 'k4(').replace('main', 'main2')].join('\n');
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+    await until(() => host.published.length === 1);
+    // type a statement (and a line break) inside k3, one character per version
+    const at = text.indexOf('  p[1]');
+    const typed = 'int lane = threadIdx.x % 32;\n  ';
+    let version = 1;
+    let incremental = 0;
+    // then join two lines with a same-length edit (a line break becomes a space: every later
+    // finding keeps its offsets but moves up a line)
+    const edits: Array<[number, number, string]> = [...typed].map((ch, k) => [at + k, at + k, ch]);
+    const nl = text.indexOf('\n', text.indexOf('p[1] = 2.0f;')) + typed.length;
+    edits.push([nl, nl + 1, ' ']);
+    for (const [from, to, ch] of edits) {
+      const doc0 = TextDocument.create(uri, 'cuda-cpp', version, text);
+      const range = { start: doc0.positionAt(from), end: doc0.positionAt(to) };
+      text = text.slice(0, from) + ch + text.slice(to);
+      version++;
+      m.change({ textDocument: { uri, version }, contentChanges: [{ range, text: ch }] });
+      await until(() => host.published.some((p) => p.version === version));
+      const view = await m.view(uri);
+      if (view?.snapshot?.mode === 'incremental') incremental++;
+      const doc = TextDocument.create(uri, 'cuda-cpp', version, text);
+      const expected = analyze(text, { targetRocm: view!.settings.targetRocm }).findings.map((f) => [f.code, f.message, doc.positionAt(f.start), doc.positionAt(f.end)]);
+      const got = host.published.filter((p) => p.version === version).at(-1)!.diagnostics.map((d) => [d.code, d.message, d.range.start, d.range.end]);
+      assert.deepEqual(got, expected, `version ${version}`);
+    }
+    assert.ok(incremental > typed.length / 2, `only ${incremental} of ${typed.length} keystrokes were incremental`);
+  });
+
   it('skips excluded, non-CUDA and binary documents the documented way', async () => {
     const host = fakeHost();
     const cache = new SettingsCache({ getConfiguration: async () => ({ exclude: ['third_party/**'] }) }, host.log);
