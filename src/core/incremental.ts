@@ -24,9 +24,12 @@ export interface Item {
 
 /**
  * Node types whose named children are themselves top-level items: conditional groups of the
- * preprocessor (an include guard wraps a whole header), `extern "C" { }` and namespace bodies.
+ * preprocessor (an include guard wraps a whole header), `extern "C" { }` and namespace bodies,
+ * and ERROR nodes (a stray character after an `#endif` can leave the rest of the file in one
+ * unterminated conditional under an ERROR: its functions stay items of their own; with a syntax
+ * error in the file every incremental result is provisional anyway).
  */
-const CONTAINERS = new Set(['preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'namespace_definition', 'declaration_list']);
+const CONTAINERS = new Set(['preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'namespace_definition', 'declaration_list', 'ERROR']);
 /** Fields of a container that are part of its header, not items (`#if COND`, `namespace NAME`, the `"C"` of `extern "C"`). */
 const HEADER_FIELDS = new Set(['condition', 'name', 'value']);
 
@@ -216,11 +219,16 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   if (!spliced) return { fallback: 'lexer state at the item boundary' };
   const { tokens, first, oldEnd: oldItemEnd, newEnd: newItemEnd } = spliced;
   const old = prev.tokens;
-  // facts: names whose occurrences were read file-wide must not appear in the old or new item
+  // facts: the statements around the occurrences of names read file-wide must be the same in
+  // the old and the new item (the rules read an occurrence's declaration or use around it)
   const facts = prev.facts;
   if (facts.names.size) {
-    for (let k = first; k < oldItemEnd; k++) if (old.kind[k] === Tok.Ident && facts.names.has(old.text.slice(old.start[k], old.end[k]))) return { fallback: `edit touches '${old.text.slice(old.start[k], old.end[k])}', read file-wide` };
-    for (let k = first; k < newItemEnd; k++) if (tokens.kind[k] === Tok.Ident && facts.names.has(text.slice(tokens.start[k], tokens.end[k]))) return { fallback: `edit touches '${text.slice(tokens.start[k], tokens.end[k])}', read file-wide` };
+    const before = factContexts(old, first, oldItemEnd, facts.names);
+    const after = factContexts(tokens, first, newItemEnd, facts.names);
+    if (before.length !== after.length || before.some((x, k) => x !== after[k])) {
+      const changed = before.find((x, k) => x !== after[k]) ?? after[before.length] ?? '';
+      return { fallback: `edit changes a statement with '${changed.slice(0, changed.indexOf('\u0001'))}', read file-wide` };
+    }
   }
   const index2 = updateIdentIndex(prev.identIndex, old, tokens, first, oldItemEnd, newItemEnd);
   for (const name of facts.has) {
@@ -393,4 +401,50 @@ function shiftAll(list: readonly Finding[], c: TextChange, delta: number): Findi
 
 function mergeSorted(a: Finding[], b: Finding[]): Finding[] {
   return mergeFindings(a, b);
+}
+
+/** At most this many tokens on each side of an occurrence make its statement context. */
+const FACT_CONTEXT_TOKENS = 64;
+
+/**
+ * For every identifier of `names` among tokens `[first, end)`: the name and the text of the tokens
+ * of its statement (from after the previous `;`, `{` or `}` through the next `;`, or its
+ * preprocessor line), comments left out; the whole range when a side runs past
+ * {@link FACT_CONTEXT_TOKENS} tokens. Token offsets do not enter, so an unchanged statement gives
+ * the same string wherever the edit moved it.
+ */
+export function factContexts(t: Tokens, first: number, end: number, names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const text = (a: number, b: number): string => {
+    let sOut = '';
+    for (let j = a; j < b; j++) if (t.kind[j] !== Tok.Comment) sOut += `${t.text.slice(t.start[j], t.end[j])} `;
+    return sOut;
+  };
+  for (let k = first; k < end; k++) {
+    if (t.kind[k] !== Tok.Ident) continue;
+    const name = t.text.slice(t.start[k], t.end[k]);
+    if (!names.has(name)) continue;
+    let a = k;
+    let b = k + 1;
+    if (t.pp[k] !== 0) {
+      while (a > first && t.pp[a - 1] !== 0 && t.kind[a] !== Tok.Directive) a--;
+      while (b < end && t.pp[b] !== 0 && t.kind[b] !== Tok.Directive) b++;
+    } else {
+      while (a > first && k - a < FACT_CONTEXT_TOKENS && !isBoundary(t, a - 1)) a--;
+      while (b < end && b - k < FACT_CONTEXT_TOKENS && !(t.kind[b - 1] === Tok.Punct && t.text.charCodeAt(t.start[b - 1]!) === 59)) b++;
+      if (k - a >= FACT_CONTEXT_TOKENS || b - k >= FACT_CONTEXT_TOKENS) {
+        a = first;
+        b = end;
+      }
+    }
+    out.push(`${name}\u0001${text(a, b)}`);
+  }
+  return out;
+}
+
+/** True when token `i` is `;`, `{` or `}` outside preprocessor lines. */
+function isBoundary(t: Tokens, i: number): boolean {
+  if (t.kind[i] !== Tok.Punct || t.pp[i] !== 0 || t.end[i]! - t.start[i]! !== 1) return false;
+  const c = t.text.charCodeAt(t.start[i]!);
+  return c === 59 || c === 123 || c === 125;
 }
