@@ -158,7 +158,8 @@ export function runRules(input: RuleInput): RuleOutput {
   let windowIndex: Map<string, number[]> | undefined;
   const first = window ? window.firstToken : 0;
   const endTok = window ? window.endToken : tokens.count;
-  const localIndex = (): Map<string, number[]> => (window ? (windowIndex ??= buildIdentIndex(tokens, first, endTok)) : fullIndex());
+  const whole = !window || (first === 0 && endTok === tokens.count);
+  const localIndex = (): Map<string, number[]> => (whole ? fullIndex() : (windowIndex ??= buildIdentIndex(tokens, first, endTok)));
   const localFindings: Finding[] = [];
   const fileFindings: Finding[] = [];
   let sink = localFindings;

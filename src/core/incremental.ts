@@ -202,7 +202,7 @@ export interface IncrementalStructure {
 }
 
 /** Result of {@link analyzeIncremental}: the analysis and the new top-level item list, or why it could not be done. */
-export type IncrementalResult = { analysis: Analysis; items: Item[] } | { fallback: string };
+export type IncrementalResult = { analysis: Analysis; items: Item[]; /** Why every rule re-ran over the whole file ('' when only the edited item's window did). */ wholeFile: string } | { fallback: string };
 
 /**
  * The analysis of `text` from the analysis `prev` of the previous text, after change `c` that lies
@@ -221,31 +221,34 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const old = prev.tokens;
   // facts: the statements around the occurrences of names read file-wide must be the same in
   // the old and the new item (the rules read an occurrence's declaration or use around it)
+  // When they differ, or an edit changes whether a name read with fileHas occurs, every rule runs
+  // again over the whole file (on the spliced tokens and the re-parsed item: no full re-parse).
   const facts = prev.facts;
+  let wholeFile = '';
   if (facts.names.size) {
     const before = factContexts(old, first, oldItemEnd, facts.names);
     const after = factContexts(tokens, first, newItemEnd, facts.names);
     if (before.length !== after.length || before.some((x, k) => x !== after[k])) {
       const changed = before.find((x, k) => x !== after[k]) ?? after[before.length] ?? '';
-      return { fallback: `edit changes a statement with '${changed.slice(0, changed.indexOf('\u0001'))}', read file-wide` };
+      wholeFile = `edit changes a statement with '${changed.slice(0, changed.indexOf('\u0001'))}', read file-wide`;
     }
   }
   const index2 = updateIdentIndex(prev.identIndex, old, tokens, first, oldItemEnd, newItemEnd);
   for (const name of facts.has) {
-    if (prev.identIndex.has(name) !== index2.has(name)) return { fallback: `edit changes whether '${name}' occurs` };
+    if (!wholeFile && prev.identIndex.has(name) !== index2.has(name)) wholeFile = `edit changes whether '${name}' occurs`;
   }
   // new item list: previous items, the replacement, following items shifted
   const items: Item[] = prevItems.slice(0, index);
   for (const r of structure.replacement) items.push(r);
   for (let k = index + 1; k < prevItems.length; k++) items.push({ start: prevItems[k]!.start + delta, end: prevItems[k]!.end + delta });
-  const lo = index > 0 ? prevItems[index - 1]!.start : Math.min(item.start, structure.replacement[0]?.start ?? item.start);
-  const nextOld = index + 1 < prevItems.length ? prevItems[index + 1]!.end : item.end;
+  const lo = wholeFile ? 0 : index > 0 ? prevItems[index - 1]!.start : Math.min(item.start, structure.replacement[0]?.start ?? item.start);
+  const nextOld = wholeFile ? prev.text.length : index + 1 < prevItems.length ? prevItems[index + 1]!.end : item.end;
   const hiOld = nextOld;
   const hiNew = nextOld + delta;
   // file rules whose signature over the edited item did not change keep their findings, shifted
   const reuse = new Map<string, Finding[]>();
   const mappings = options.mappings ?? Mappings.loadDefault();
-  for (const rule of options.rules ?? ALL_RULES) {
+  for (const rule of wholeFile ? [] : options.rules ?? ALL_RULES) {
     if (rule.scope !== 'file' || !rule.signature) continue;
     const before = prev.fileFindingsByRule.get(rule.id);
     if (!before) continue;
@@ -264,10 +267,9 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     fileIndex: index2,
     window: { start: lo, end: hiNew, firstToken: tokenAt(tokens, lo), endToken: tokenAt(tokens, hiNew) },
   });
-  for (const n of run.facts.names) facts.names.add(n);
-  for (const n of run.facts.has) facts.has.add(n);
-  // the run may read new facts about names of this very window: those are fine (read fresh)
-  const local = spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c);
+  // facts read by this run join those of the items it did not re-run (a whole-file run reads them all)
+  const nextFacts = wholeFile ? run.facts : { names: new Set([...facts.names, ...run.facts.names]), has: new Set([...facts.has, ...run.facts.has]) };
+  const local = wholeFile ? run.localFindings : spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c);
   return {
     analysis: {
       text,
@@ -279,11 +281,12 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       fileFindingsByRule: run.fileFindingsByRule,
       parseErrors: structure.parseErrors.map((r) => ({ start: r.start, end: r.end })),
       options: run.options,
-      facts: { names: new Set(facts.names), has: new Set(facts.has) },
+      facts: nextFacts,
       identIndex: index2,
       nodeAt: structure.nodeAt,
     },
     items,
+    wholeFile,
   };
 }
 

@@ -88,7 +88,11 @@ export interface AnalysisSnapshot {
    * at the same line/column positions).
    */
   from?: { analysis: Analysis; unchangedBefore: number };
-  /** Why an edit was analysed in full rather than incrementally ('' when incremental or nothing to compare with). */
+  /**
+   * Why more than the edited item was analysed: for `full`, why the whole text was re-parsed; for
+   * `incremental`, why every rule re-ran over the whole file (a statement holding a name the rules
+   * read file-wide changed); '' otherwise.
+   */
   fallback: string;
   /**
    * True for an incremental analysis while the file holds a syntax error (in a re-parsed item or
@@ -109,6 +113,8 @@ interface Patch {
   start: number;
   end: number;
   tree: Tree;
+  /** The tree's parse-error regions (UTF-16 offsets in the current text). */
+  errors: Array<{ start: number; end: number }>;
 }
 
 /** A stable string for engine options, to tell whether a cached analysis still applies. */
@@ -130,6 +136,8 @@ export class DocumentState {
   private patches: Patch[] = [];
   /** Top-level items of the last analysis's text (undefined after a token-only analysis). */
   private items: Item[] | undefined;
+  /** Parse-error regions of `tree` as last parsed, moved along with every edit since (UTF-16 offsets). */
+  private baseErrors: Array<{ start: number; end: number }> = [];
   /** All changes since the last analysis, composed: its text → the current text. */
   private pending: TextChange | undefined;
   /** Set when a change since the last analysis rules out an incremental one (full-text change, a patch cut). */
@@ -217,7 +225,7 @@ export class DocumentState {
       // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
       // parse may structure the edited item (or its neighbours) differently than its own parse
       const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
-      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: '', provisional, from: { analysis: before!, unchangedBefore } };
+      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, from: { analysis: before!, unchangedBefore } };
       return this.last;
     }
     return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;
@@ -269,6 +277,7 @@ export class DocumentState {
     }
     const useTree = !partial && this.tree !== undefined;
     const analysis = analyze(text, { ...options, ...(useTree ? { tree: this.tree } : { parse: false }) });
+    this.baseErrors = useTree ? analysis.parseErrors.map((r) => ({ start: r.start, end: r.end })) : [];
     this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
     this.pending = undefined;
     this.forceFull = false;
@@ -282,7 +291,7 @@ export class DocumentState {
    * patch beside the base tree) and re-analysed (src/core/incremental.ts). Otherwise the reason it
    * cannot be, as a string (the caller then analyses in full).
    */
-  private analyzeIncrementally(text: string, options: EngineOptions, key: string): { analysis: Analysis; items: Item[] } | string {
+  private analyzeIncrementally(text: string, options: EngineOptions, key: string): { analysis: Analysis; items: Item[]; wholeFile: string } | string {
     const last = this.last;
     const change = this.pending;
     if (!last || !change) return '';
@@ -306,17 +315,21 @@ export class DocumentState {
     } catch (err) {
       return `item re-parse failed: ${(err as Error).message}`;
     }
-    const replacement = topLevelItems(tree.rootNode);
-    const leak = leakingError(tree);
-    if (leak || !replacement.length || replacement[0]!.start < start || replacement[replacement.length - 1]!.end > end) {
+    // A clean item may have become several items; an item with a syntax error (half-typed code,
+    // an unclosed brace) stays one item: its analysis is provisional (see AnalysisSnapshot) until
+    // the whole-file parse after a pause confirms or corrects it.
+    const replacement = tree.rootNode.hasError ? [{ start, end }] : topLevelItems(tree.rootNode);
+    if (!replacement.length || replacement[0]!.start < start || replacement[replacement.length - 1]!.end > end) {
       tree.delete();
-      return leak || 'the edited item does not parse on its own';
+      return 'the edited item does not parse on its own';
     }
+    const errors = errorRegions(tree).map((r) => ({ start: r.start, end: r.end }));
     if (at >= 0) {
       this.patches[at]!.tree.delete();
       this.patches[at]!.tree = tree;
+      this.patches[at]!.errors = errors;
     } else {
-      this.patches.push({ start, end, tree });
+      this.patches.push({ start, end, tree, errors });
       this.patches.sort((a, b) => a.start - b.start);
     }
     const base = this.tree;
@@ -326,8 +339,8 @@ export class DocumentState {
       return base.rootNode.namedDescendantForIndex(s, e) ?? undefined;
     };
     const parseErrors: Array<{ start: number; end: number }> = [];
-    for (const r of errorRegions(base)) if (!patches.some((p) => r.start >= p.start && r.end <= p.end)) parseErrors.push({ start: r.start, end: r.end });
-    for (const p of patches) for (const r of errorRegions(p.tree)) parseErrors.push({ start: r.start, end: r.end });
+    for (const r of this.baseErrors) if (!patches.some((p) => r.start >= p.start && r.end <= p.end)) parseErrors.push({ start: r.start, end: r.end });
+    for (const p of patches) for (const r of p.errors) parseErrors.push({ start: r.start, end: r.end });
     parseErrors.sort((a, b) => a.start - b.start || a.end - b.end);
     const result = analyzeIncremental(last.analysis, this.items, index, text, change, { tree: base, nodeAt, parseErrors, replacement }, options);
     return 'fallback' in result ? result.fallback : result;
@@ -335,10 +348,12 @@ export class DocumentState {
 
   /** Applies a text edit to the re-parsed items: shifts those after it, grows the one holding it, drops all when one is cut. */
   private editPatches(edit: TreeEdit): void {
-    if (!this.patches.length) return;
     const delta = edit.newEndIndex - edit.oldEndIndex;
+    moveRegions(this.baseErrors, edit.startIndex, edit.oldEndIndex, delta);
+    if (!this.patches.length) return;
     for (const p of this.patches) {
       if (p.end <= edit.startIndex) continue;
+      moveRegions(p.errors, edit.startIndex, edit.oldEndIndex, delta);
       if (p.start >= edit.oldEndIndex) {
         p.start += delta;
         p.end += delta;
@@ -384,25 +399,15 @@ export class DocumentState {
 }
 
 /**
- * Why a tree of one item re-parsed on its own cannot stand in for the whole file's parse of it, or
- * '' when it can (provisionally, see {@link AnalysisSnapshot.provisional}): an ERROR node directly
- * under the root (the item as a whole failed to parse: in the file it likely merges with its
- * neighbours) or a MISSING `}` (the item's braces are unbalanced: in the file it would run on into
- * the following items).
+ * Moves UTF-16 ranges (in place) for an edit replacing `[start, oldEnd)` with text `delta` code
+ * units longer: ranges after it shift, ranges around it stretch, a range inside it collapses to
+ * the edit's start (the regions only serve to skip or report areas; the next parse recomputes them).
  */
-export function leakingError(tree: Tree): string {
-  const root = tree.rootNode;
-  if (!root.hasError) return '';
-  for (let i = 0; i < root.childCount; i++) if (root.child(i)?.type === 'ERROR') return 'the edited item does not parse on its own';
-  const cursor = root.walk();
-  try {
-    for (;;) {
-      const n = cursor.currentNode;
-      if (n.isMissing && n.type === '}') return 'the edited item has unbalanced braces';
-      if (n.hasError && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return '';
-    }
-  } finally {
-    cursor.delete();
+function moveRegions(regions: Array<{ start: number; end: number }>, start: number, oldEnd: number, delta: number): void {
+  for (const r of regions) {
+    if (r.start >= oldEnd) r.start += delta;
+    else if (r.start > start) r.start = start;
+    if (r.end >= oldEnd) r.end += delta;
+    else if (r.end > start) r.end = start;
   }
 }
