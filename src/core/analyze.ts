@@ -10,7 +10,7 @@ import { detectEol } from './text';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_RULES, CODE_INFO } from './rules/index';
-import type { ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
+import type { FactReach, ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
 
 /** Result of analysing one text. */
 export interface Analysis {
@@ -47,8 +47,16 @@ export interface Analysis {
 
 /** See {@link Analysis.facts}. */
 export interface AnalysisFacts {
-  names: Set<string>;
+  /** Names read with {@link RuleContext.fileIdentsNamed}, with the widest reach asked for each. */
+  names: Map<string, FactReach>;
   has: Set<string>;
+}
+
+/** The wider of two fact reaches. */
+export function widerReach(a: FactReach | undefined, b: FactReach): FactReach {
+  if (a === undefined) return b;
+  if (a === 'statement' || b === 'statement') return 'statement';
+  return { before: Math.max(a.before, b.before), after: Math.max(a.after, b.after) };
 }
 
 /** Options of {@link analyze}. */
@@ -152,7 +160,7 @@ export function runRules(input: RuleInput): RuleOutput {
   const { text, tokens, tree, options, window } = input;
   const resolved = resolveOptions(options);
   const mappings = options.mappings ?? Mappings.loadDefault();
-  const facts: AnalysisFacts = { names: new Set(), has: new Set() };
+  const facts: AnalysisFacts = { names: new Map(), has: new Set() };
   let fileIndex = input.fileIndex;
   const fullIndex = (): Map<string, number[]> => (fileIndex ??= buildIdentIndex(tokens, 0, tokens.count));
   let windowIndex: Map<string, number[]> | undefined;
@@ -180,8 +188,9 @@ export function runRules(input: RuleInput): RuleOutput {
     identIndex() {
       return index();
     },
-    fileIdentsNamed(name) {
-      facts.names.add(name);
+    fileIdentsNamed(name, reach = 'statement') {
+      const had = facts.names.get(name);
+      if (had !== 'statement') facts.names.set(name, widerReach(had, reach));
       return fullIndex().get(name) ?? EMPTY;
     },
     fileHas(name) {

@@ -8,12 +8,13 @@
  *
  * All offsets are UTF-16 code units into the document text.
  */
-import { mergeFindings, runRules, type Analysis, type AnalyzeOptions } from './analyze';
+import { mergeFindings, runRules, widerReach, type Analysis, type AnalyzeOptions } from './analyze';
 import { Mappings } from './mappings';
 import { ALL_RULES } from './rules/index';
 import type { Finding, TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import type { SyntaxNode, Tree } from './parse';
+import type { FactReach } from './rules/types';
 import { tokenAt } from './rules/util';
 
 /** One top-level item: a UTF-16 offset range `[start, end)` of the document. */
@@ -226,8 +227,10 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const facts = prev.facts;
   let wholeFile = '';
   if (facts.names.size) {
-    const before = factContexts(old, first, oldItemEnd, facts.names);
-    const after = factContexts(tokens, first, newItemEnd, facts.names);
+    // occurrences in the neighbours whose reach may enter the item count too
+    const r = FACT_NEIGHBOUR_TOKENS;
+    const before = factContexts(old, Math.max(0, first - r), Math.min(old.count, oldItemEnd + r), facts.names);
+    const after = factContexts(tokens, Math.max(0, first - r), Math.min(tokens.count, newItemEnd + r), facts.names);
     if (before.length !== after.length || before.some((x, k) => x !== after[k])) {
       const changed = before.find((x, k) => x !== after[k]) ?? after[before.length] ?? '';
       wholeFile = `edit changes a statement with '${changed.slice(0, changed.indexOf('\u0001'))}', read file-wide`;
@@ -268,7 +271,12 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     window: { start: lo, end: hiNew, firstToken: tokenAt(tokens, lo), endToken: tokenAt(tokens, hiNew) },
   });
   // facts read by this run join those of the items it did not re-run (a whole-file run reads them all)
-  const nextFacts = wholeFile ? run.facts : { names: new Set([...facts.names, ...run.facts.names]), has: new Set([...facts.has, ...run.facts.has]) };
+  let nextFacts = run.facts;
+  if (!wholeFile) {
+    const names = new Map(facts.names);
+    for (const [n, r] of run.facts.names) names.set(n, widerReach(names.get(n), r));
+    nextFacts = { names, has: new Set([...facts.has, ...run.facts.has]) };
+  }
   const local = wholeFile ? run.localFindings : spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c);
   return {
     analysis: {
@@ -406,39 +414,48 @@ function mergeSorted(a: Finding[], b: Finding[]): Finding[] {
   return mergeFindings(a, b);
 }
 
+/** Tokens of the neighbour items, on each side of the edited item, whose fact occurrences are compared too. */
+const FACT_NEIGHBOUR_TOKENS = 16;
+
 /** At most this many tokens on each side of an occurrence make its statement context. */
 const FACT_CONTEXT_TOKENS = 64;
 
 /**
- * For every identifier of `names` among tokens `[first, end)`: the name and the text of the tokens
- * of its statement (from after the previous `;`, `{` or `}` through the next `;`, or its
- * preprocessor line), comments left out; the whole range when a side runs past
- * {@link FACT_CONTEXT_TOKENS} tokens. Token offsets do not enter, so an unchanged statement gives
- * the same string wherever the edit moved it.
+ * For every identifier of `names` among tokens `[first, end)`: the name and the tokens around it
+ * its reach covers (see {@link FactReach}; a preprocessor line: the line), with their
+ * preprocessor context, comments left out; the whole range when a statement runs past
+ * {@link FACT_CONTEXT_TOKENS} tokens on a side. Token offsets do not enter, so unchanged
+ * surroundings give the same string wherever the edit moved them.
  */
-export function factContexts(t: Tokens, first: number, end: number, names: ReadonlySet<string>): string[] {
+export function factContexts(t: Tokens, first: number, end: number, names: ReadonlyMap<string, FactReach>): string[] {
   const out: string[] = [];
   const text = (a: number, b: number): string => {
     let sOut = '';
-    for (let j = a; j < b; j++) if (t.kind[j] !== Tok.Comment) sOut += `${t.text.slice(t.start[j], t.end[j])} `;
+    for (let j = a; j < b; j++) if (t.kind[j] !== Tok.Comment) sOut += `${t.text.slice(t.start[j], t.end[j])}\u0002${t.pp[j]} `;
     return sOut;
   };
   for (let k = first; k < end; k++) {
     if (t.kind[k] !== Tok.Ident) continue;
     const name = t.text.slice(t.start[k], t.end[k]);
-    if (!names.has(name)) continue;
+    const reach = names.get(name);
+    if (reach === undefined) continue;
     let a = k;
     let b = k + 1;
     if (t.pp[k] !== 0) {
       while (a > first && t.pp[a - 1] !== 0 && t.kind[a] !== Tok.Directive) a--;
       while (b < end && t.pp[b] !== 0 && t.kind[b] !== Tok.Directive) b++;
-    } else {
+    } else if (reach === 'statement') {
       while (a > first && k - a < FACT_CONTEXT_TOKENS && !isBoundary(t, a - 1)) a--;
       while (b < end && b - k < FACT_CONTEXT_TOKENS && !(t.kind[b - 1] === Tok.Punct && t.text.charCodeAt(t.start[b - 1]!) === 59)) b++;
       if (k - a >= FACT_CONTEXT_TOKENS || b - k >= FACT_CONTEXT_TOKENS) {
         a = first;
         b = end;
       }
+    } else {
+      for (let n = 0; a > first && n < reach.before; ) if (t.kind[--a] !== Tok.Comment) n++;
+      for (let n = 0; b < end && n < reach.after; b++) if (t.kind[b] !== Tok.Comment) n++;
+      // a reach that leaves the item reads the neighbour, which the edit did not change; the
+      // token on the item's own side of the boundary is in the context
     }
     out.push(`${name}\u0001${text(a, b)}`);
   }

@@ -628,7 +628,7 @@ function cubNamespace(ctx: RuleContext): void {
   const occ = ctx.identsNamed('cub');
   if (!occ.length) return;
   // the file (any top-level item) defines namespace cub (or an alias): leave it alone
-  for (const i of ctx.fileIdentsNamed('cub')) if (namespaceCub(t, i) === 'defines') return;
+  for (const i of ctx.fileIdentsNamed('cub', { before: 2, after: 0 })) if (namespaceCub(t, i) === 'defines') return;
   const uses: number[] = [];
   for (const i of occ) {
     const p = prevCode(t, i);
@@ -798,7 +798,7 @@ function callbackConvention(ctx: RuleContext): void {
 function pointerAttributeType(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '6.0') >= 0) return;
   // variables may be declared in another top-level item (a global, another function: names are followed file-wide)
-  const decls = ctx.fileIdentsNamed('cudaPointerAttributes');
+  const decls = ctx.fileIdentsNamed('cudaPointerAttributes', { before: 0, after: 12 });
   if (!decls.length) return;
   const t = ctx.tokens;
   const vars = new Set<string>();

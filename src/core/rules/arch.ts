@@ -39,7 +39,7 @@ export const archRule: Rule = {
       if (props) return props;
       props = new Set<string>();
       for (const ty of PROP_TYPES) {
-        for (const i of ctx.fileIdentsNamed(ty)) {
+        for (const i of ctx.fileIdentsNamed(ty, { before: 0, after: 12 })) {
           let j = nextCode(t, i);
           while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
           if (isIdent(t, j)) props.add(tt(t, j));
@@ -58,7 +58,7 @@ export const archRule: Rule = {
     let lastMajor: number | undefined;
     const lastMajorInFile = (): number => {
       if (lastMajor !== undefined) return lastMajor;
-      const all = ctx.fileIdentsNamed('major');
+      const all = ctx.fileIdentsNamed('major', { before: 5, after: 2 });
       lastMajor = -100;
       for (let k = all.length - 1; k >= 0; k--) {
         if (check(all[k]!)) {

@@ -160,7 +160,7 @@ function splitArgs(t: Tokens, a: number, b: number): Array<[number, number]> {
  */
 function constantValue(ctx: RuleContext, name: string): number | undefined {
   const t = ctx.tokens;
-  for (const i of ctx.fileIdentsNamed(name)) {
+  for (const i of ctx.fileIdentsNamed(name, { before: 1, after: 3 })) {
     const p = prevCode(t, i);
     const n = nextCode(t, i);
     if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tt(t, n));

@@ -202,7 +202,7 @@ function wmma(ctx: RuleContext): void {
   const t = ctx.tokens;
   let first = -1;
   for (const n of ['wmma', 'nvcuda']) {
-    for (const i of ctx.fileIdentsNamed(n)) {
+    for (const i of ctx.fileIdentsNamed(n, { before: 1, after: 1 })) {
       if (t.kind[i] !== Tok.Ident || t.pp[i] !== PP.None) continue;
       if (!isPunct(t, nextCode(t, i), '::') && !isIdent(t, prevCode(t, i), 'namespace')) continue;
       if (first < 0 || i < first) first = i;

@@ -46,6 +46,13 @@ export interface ReportedFinding {
   docs?: string;
 }
 
+/**
+ * Which tokens around an occurrence a whole-file fact depends on: `before` and `after` tokens
+ * (comments not counted), or `statement`: from after the previous `;`, `{` or `}` through the next
+ * `;` (a preprocessor line: the line).
+ */
+export type FactReach = { before: number; after: number } | 'statement';
+
 /** Everything a rule may look at for one file. */
 export interface RuleContext {
   /** The document text. Offsets everywhere are UTF-16 code units into it. */
@@ -74,12 +81,13 @@ export interface RuleContext {
   /** Every distinct identifier within `[firstToken, endToken)` with its token indices, in first-occurrence order. */
   identIndex(): ReadonlyMap<string, readonly number[]>;
   /**
-   * Token indices of every identifier `name` in the whole file. Declares a dependency: an edit
-   * whose re-analysed range contains (before or after the edit) an identifier `name` makes the
-   * incremental analysis fall back to a full one, so findings elsewhere that were derived from
-   * these occurrences are recomputed.
+   * Token indices of every identifier `name` in the whole file. Declares a dependency: when an
+   * edit changes the tokens around an occurrence of `name` in the edited item (`reach` tokens
+   * before and after it, default its whole statement), the incremental analysis re-runs every rule
+   * over the whole file, so findings elsewhere derived from these occurrences are recomputed.
+   * Give the smallest `reach` covering every token the rule reads around an occurrence.
    */
-  fileIdentsNamed(name: string): readonly number[];
+  fileIdentsNamed(name: string, reach?: FactReach): readonly number[];
   /**
    * True when identifier `name` occurs anywhere in the file. Declares a dependency: an edit that
    * changes whether `name` occurs makes the incremental analysis fall back to a full one.

@@ -405,7 +405,7 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
  */
 function ballotInitialisedInFile(ctx: RuleContext, name: string): boolean {
   const t = ctx.tokens;
-  for (const k of ctx.fileIdentsNamed(name)) {
+  for (const k of ctx.fileIdentsNamed(name, { before: 0, after: 3 })) {
     const eq = nextCode(t, k);
     if (!isPunct(t, eq, '=')) continue;
     const b = nextCode(t, eq);
