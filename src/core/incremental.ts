@@ -376,6 +376,17 @@ function shiftOffset(o: number, c: TextChange, delta: number): number {
   return o >= c.oldEnd ? o + delta : o;
 }
 
+/** The finding each shifted copy was made from (see {@link shiftedFrom}). */
+const ORIGINS = new WeakMap<Finding, Finding>();
+
+/**
+ * The finding of the previous analysis that `f` is a shifted copy of (same rule result, offsets
+ * moved by an edit before it), or undefined when `f` was computed afresh.
+ */
+export function shiftedFrom(f: Finding): Finding | undefined {
+  return ORIGINS.get(f);
+}
+
 function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
   // fields copied one by one in report order (same object shape as fresh findings; no spread)
   const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: shiftOffset(f.start, c, delta), end: shiftOffset(f.end, c, delta), status: f.status };
@@ -391,6 +402,7 @@ function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
     g.fix = { title: f.fix.title, edits, auto: f.fix.auto };
   }
   if (f.docs !== undefined) g.docs = f.docs;
+  ORIGINS.set(g, f);
   return g;
 }
 

@@ -84,12 +84,17 @@ export interface DiagnosticReuse {
   byFinding: ReadonlyMap<Finding, Diagnostic>;
   /** UTF-16 offset before which the text has not changed since that publish. */
   unchangedBefore: number;
+  /** UTF-16 offset from which line/column positions have not changed (Infinity: none). */
+  unchangedAfter: number;
+  /** The earlier finding a finding is a shifted copy of (src/core/incremental.ts `shiftedFrom`). */
+  origin(f: Finding): Finding | undefined;
 }
 
 /**
  * Diagnostics for every visible finding of one document version (without `data`, see
  * {@link toDiagnostic}). With `reuse`, a finding object of the earlier publish that ends before
- * the first change keeps its diagnostic object (same range, since nothing before it moved).
+ * the first change keeps its diagnostic object (same range, since nothing before it moved), and
+ * so does a shifted copy of one that starts where no line or column moved.
  * `record`, when given, receives the diagnostic of every finding (for the next publish's reuse).
  */
 export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse, record?: Map<Finding, Diagnostic>): Diagnostic[] {
@@ -97,8 +102,14 @@ export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (o
   for (let i = 0; i < visible.length; i++) {
     const v = visible[i]!;
     let d: Diagnostic | undefined;
-    if (reuse && v.finding.end <= reuse.unchangedBefore) {
-      d = reuse.byFinding.get(v.finding);
+    if (reuse) {
+      const f = v.finding;
+      if (f.end <= reuse.unchangedBefore) d = reuse.byFinding.get(f);
+      else if (f.start >= reuse.unchangedAfter) {
+        // a copy moved along the same line structure: same message, same line and column
+        const o = reuse.origin(f);
+        if (o) d = reuse.byFinding.get(o);
+      }
       if (d && d.severity !== LSP_SEVERITY[v.severity]) d = undefined;
     }
     d ??= toDiagnostic(v, undefined, positionAt);

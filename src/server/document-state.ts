@@ -87,7 +87,16 @@ export interface AnalysisSnapshot {
    * which the text did not change since (findings kept from it that end there are the same objects
    * at the same line/column positions).
    */
-  from?: { analysis: Analysis; unchangedBefore: number };
+  from?: {
+    analysis: Analysis;
+    unchangedBefore: number;
+    /**
+     * UTF-16 offset (new text) from which every line/column position is unchanged too: the start
+     * of the line after the edit when it stayed within one line and added or removed no line
+     * break; `Infinity` otherwise.
+     */
+    unchangedAfter: number;
+  };
   /**
    * Why more than the edited item was analysed: for `full`, why the whole text was re-parsed; for
    * `incremental`, why every rule re-ran over the whole file (a statement holding a name the rules
@@ -218,6 +227,7 @@ export class DocumentState {
     const text = this.doc.getText();
     const before = this.last?.analysis;
     const unchangedBefore = this.pending?.start ?? 0;
+    const unchangedAfter = before && this.pending ? lineStartAfter(before.text, text, this.pending) : Infinity;
     const inc = this.analyzeIncrementally(text, options, key);
     if (typeof inc !== 'string') {
       this.pending = undefined;
@@ -225,7 +235,7 @@ export class DocumentState {
       // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
       // parse may structure the edited item (or its neighbours) differently than its own parse
       const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
-      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, from: { analysis: before!, unchangedBefore } };
+      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, from: { analysis: before!, unchangedBefore, unchangedAfter } };
       return this.last;
     }
     return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;
@@ -410,4 +420,20 @@ function moveRegions(regions: Array<{ start: number; end: number }>, start: numb
     if (r.end >= oldEnd) r.end += delta;
     else if (r.end > start) r.end = start;
   }
+}
+
+/**
+ * For change `c` from `oldText` to `text`: the offset in `text` of the start of the line after the
+ * changed one when the change stayed inside one line (no line break removed, added or touched on
+ * either side), so every position from there on kept its line and column; `Infinity` otherwise.
+ */
+export function lineStartAfter(oldText: string, text: string, c: TextChange): number {
+  const isBreak = (ch: number): boolean => ch === 10 || ch === 13;
+  for (let i = c.start; i < c.oldEnd; i++) if (isBreak(oldText.charCodeAt(i))) return Infinity;
+  for (let i = c.start; i < c.newEnd; i++) if (isBreak(text.charCodeAt(i))) return Infinity;
+  if (c.start > 0 && oldText.charCodeAt(c.start - 1) === 13) return Infinity; // a CR that could pair with a new LF
+  let i = c.newEnd;
+  while (i < text.length && !isBreak(text.charCodeAt(i))) i++;
+  if (i >= text.length) return Infinity;
+  return text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
 }

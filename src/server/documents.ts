@@ -25,6 +25,7 @@ import type {
 import type { Analysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import { looksLikeCuda } from '../core/files';
+import { shiftedFrom } from '../core/incremental';
 import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
 import { skippedDiagnostic, toDiagnostics, visibleFindings, type VisibleFinding } from './diagnostics';
@@ -346,7 +347,10 @@ export class DocumentManager {
       // reuse the diagnostics of findings before the edit when this analysis grew from the last published one
       const snap = view.snapshot;
       const last = this.lastPublished.get(view.uri);
-      const reuse = snap?.from && last && last.analysis === snap.from.analysis ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore } : undefined;
+      const reuse =
+        snap?.from && last && last.analysis === snap.from.analysis
+          ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore, unchangedAfter: snap.from.unchangedAfter, origin: shiftedFrom }
+          : undefined;
       const byFinding = new Map<Finding, Diagnostic>();
       diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, byFinding);
       if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, byFinding });

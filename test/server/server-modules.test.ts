@@ -135,11 +135,13 @@ describe('DocumentManager', () => {
     const host = fakeHost();
     const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
     const uri = 'file:///ws/t.cu';
-    let text = [SRC, '__global__ void k3(float* p) {\n  p[0] = cudaGetLastError();\n  p[1] = 2.0f;\n}\n', SRC.replace('k(', 'k4(').replace('main', 'main2')].join('\n');
+    // the last line holds several items: findings after the edited item's window on the same line
+    let text = [SRC, '__global__ void k3(float* p) {\n  p[0] = cudaGetLastError();\n  p[1] = 2.0f;\n}\n', SRC.replace('k(', 'k4(').replace('main', 'main2'), 'void g() { } int x1; int x2; cudaError_t e2 = cudaGetLastError();\n'].join('\n');
     m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
     await until(() => host.published.length === 1);
     // type a statement (and a line break) inside k3, one character per version
-    const at = text.indexOf('  p[1]');
+    // at the start of a line that holds a finding after the typed text (HP101 on cudaGetLastError)
+    const at = text.indexOf('  p[0] = cudaGetLastError');
     const typed = 'int lane = threadIdx.x % 32;\n  ';
     let version = 1;
     let incremental = 0;
@@ -148,6 +150,9 @@ describe('DocumentManager', () => {
     const edits: Array<[number, number, string]> = [...typed].map((ch, k) => [at + k, at + k, ch]);
     const nl = text.indexOf('\n', text.indexOf('p[1] = 2.0f;')) + typed.length;
     edits.push([nl, nl + 1, ' ']);
+    // and a keystroke inside g's braces, which moves the findings later on its line
+    const g = text.indexOf('void g() { }') + typed.length + 'void g() { '.length;
+    edits.push([g, g, 'x']);
     for (const [from, to, ch] of edits) {
       const doc0 = TextDocument.create(uri, 'cuda-cpp', version, text);
       const range = { start: doc0.positionAt(from), end: doc0.positionAt(to) };
