@@ -43,6 +43,11 @@ export interface Analysis {
   identIndex: Map<string, number[]>;
   /** Smallest named node covering `[start, end)` (UTF-16 offsets), or undefined without a tree. */
   nodeAt(start: number, end: number): SyntaxNode | undefined;
+  /**
+   * After an incremental analysis: each finding that is a copy of a finding of the previous
+   * analysis with its offsets moved by the edit, mapped to that finding (src/core/incremental.ts).
+   */
+  movedFrom?: Map<Finding, Finding>;
 }
 
 /** See {@link Analysis.facts}. */

@@ -250,13 +250,14 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const hiNew = nextOld + delta;
   // file rules whose signature over the edited item did not change keep their findings, shifted
   const reuse = new Map<string, Finding[]>();
+  const moved = new Map<Finding, Finding>();
   const mappings = options.mappings ?? Mappings.loadDefault();
   for (const rule of wholeFile ? [] : options.rules ?? ALL_RULES) {
     if (rule.scope !== 'file' || !rule.signature) continue;
     const before = prev.fileFindingsByRule.get(rule.id);
     if (!before) continue;
     if (rule.signature(old, first, oldItemEnd, mappings) !== rule.signature(tokens, first, newItemEnd, mappings)) continue;
-    const shifted = shiftAll(before, c, delta);
+    const shifted = shiftAll(before, c, delta, moved);
     if (shifted) reuse.set(rule.id, shifted);
   }
   const run = runRules({
@@ -277,7 +278,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     for (const [n, r] of run.facts.names) names.set(n, widerReach(names.get(n), r));
     nextFacts = { names, has: new Set([...facts.has, ...run.facts.has]) };
   }
-  const local = wholeFile ? run.localFindings : spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c);
+  const local = wholeFile ? run.localFindings : spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c, moved);
   return {
     analysis: {
       text,
@@ -292,6 +293,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       facts: nextFacts,
       identIndex: index2,
       nodeAt: structure.nodeAt,
+      movedFrom: moved,
     },
     items,
     wholeFile,
@@ -344,7 +346,7 @@ export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: T
  * (sorted, new coordinates, all within the window) and the findings after the window shifted by
  * the change's length delta (including their fix edits).
  */
-function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange): Finding[] {
+function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange, moved: Map<Finding, Finding>): Finding[] {
   const delta = c.newEnd - c.oldEnd;
   let i = lowerBound(prev, lo);
   const j = lowerBound(prev, hiOld);
@@ -353,11 +355,11 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   if (delta !== 0) {
     for (let k = 0; k < i; k++) {
       const f = out[k]!;
-      if (f.fix && f.fix.edits.some((e) => e.end >= c.oldEnd)) out[k] = shiftFinding(f, c, delta);
+      if (f.fix && f.fix.edits.some((e) => e.end >= c.oldEnd)) out[k] = shiftFinding(f, c, delta, moved);
     }
   }
   for (const f of fresh) out.push(f);
-  for (i = j; i < prev.length; i++) out.push(delta === 0 ? prev[i]! : shiftFinding(prev[i]!, c, delta));
+  for (i = j; i < prev.length; i++) out.push(delta === 0 ? prev[i]! : shiftFinding(prev[i]!, c, delta, moved));
   return out;
 }
 
@@ -376,18 +378,11 @@ function shiftOffset(o: number, c: TextChange, delta: number): number {
   return o >= c.oldEnd ? o + delta : o;
 }
 
-/** The finding each shifted copy was made from (see {@link shiftedFrom}). */
-const ORIGINS = new WeakMap<Finding, Finding>();
-
 /**
- * The finding of the previous analysis that `f` is a shifted copy of (same rule result, offsets
- * moved by an edit before it), or undefined when `f` was computed afresh.
+ * A copy of `f` with its offsets and fix edits moved by change `c` (`delta` = its length change);
+ * recorded in `moved` (copy → original) when given.
  */
-export function shiftedFrom(f: Finding): Finding | undefined {
-  return ORIGINS.get(f);
-}
-
-function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
+function shiftFinding(f: Finding, c: TextChange, delta: number, moved?: Map<Finding, Finding>): Finding {
   // fields copied one by one in report order (same object shape as fresh findings; no spread)
   const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: shiftOffset(f.start, c, delta), end: shiftOffset(f.end, c, delta), status: f.status };
   if (f.library !== undefined) g.library = f.library;
@@ -402,7 +397,7 @@ function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
     g.fix = { title: f.fix.title, edits, auto: f.fix.auto };
   }
   if (f.docs !== undefined) g.docs = f.docs;
-  ORIGINS.set(g, f);
+  moved?.set(g, f);
   return g;
 }
 
@@ -410,14 +405,14 @@ function shiftFinding(f: Finding, c: TextChange, delta: number): Finding {
  * `list` shifted by change `c` (offsets at or after `c.oldEnd` move by `delta`), or undefined when
  * a finding or one of its fix edits touches the changed range (it may not simply move).
  */
-function shiftAll(list: readonly Finding[], c: TextChange, delta: number): Finding[] | undefined {
+function shiftAll(list: readonly Finding[], c: TextChange, delta: number, moved: Map<Finding, Finding>): Finding[] | undefined {
   const out: Finding[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const f = list[i]!;
     if (f.start <= c.oldEnd && f.end >= c.start) return undefined;
     if (f.fix) for (const e of f.fix.edits) if (e.start <= c.oldEnd && e.end >= c.start) return undefined;
     const moves = delta !== 0 && (f.end >= c.oldEnd || (f.fix !== undefined && f.fix.edits.some((e) => e.end >= c.oldEnd)));
-    out[i] = moves ? shiftFinding(f, c, delta) : f;
+    out[i] = moves ? shiftFinding(f, c, delta, moved) : f;
   }
   return out;
 }

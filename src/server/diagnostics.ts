@@ -86,7 +86,7 @@ export interface DiagnosticReuse {
   unchangedBefore: number;
   /** UTF-16 offset from which line/column positions have not changed (Infinity: none). */
   unchangedAfter: number;
-  /** The earlier finding a finding is a shifted copy of (src/core/incremental.ts `shiftedFrom`). */
+  /** The earlier finding a finding is a shifted copy of (`Analysis.movedFrom`). */
   origin(f: Finding): Finding | undefined;
 }
 

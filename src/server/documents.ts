@@ -25,7 +25,6 @@ import type {
 import type { Analysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import { looksLikeCuda } from '../core/files';
-import { shiftedFrom } from '../core/incremental';
 import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
 import { skippedDiagnostic, toDiagnostics, visibleFindings, type VisibleFinding } from './diagnostics';
@@ -349,7 +348,7 @@ export class DocumentManager {
       const last = this.lastPublished.get(view.uri);
       const reuse =
         snap?.from && last && last.analysis === snap.from.analysis
-          ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore, unchangedAfter: snap.from.unchangedAfter, origin: shiftedFrom }
+          ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore, unchangedAfter: snap.from.unchangedAfter, origin: (f: Finding) => snap.analysis.movedFrom?.get(f) }
           : undefined;
       const byFinding = new Map<Finding, Diagnostic>();
       diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, byFinding);
