@@ -10,6 +10,11 @@
  * document from the previous publish. The bytes decode to the same JSON value `JSON.stringify`
  * gives (keys may come in another order, which JSON does not give meaning to).
  *
+ * Runs of the very same diagnostic objects at the start and at the end of the previous publish of
+ * a document (the diagnostics before the edit, and after its line, which the server reuses) are
+ * copied from that publish's bytes in one block each. So a diagnostic object must not be mutated
+ * once published (the server never does).
+ *
  * Node IPC (`--node-ipc`, VS Code's default transport for this server) serialises inside
  * `process.send`, so this encoder only serves stream transports.
  */
@@ -71,8 +76,11 @@ export class DiagnosticsJsonEncoder {
   readonly name = 'application/json';
   /** Per document URI: the tails (UTF-8 bytes of `,"severity":…}`) of its latest publish, by message. */
   private readonly tails = new Map<string, TailCache>();
-  /** Per document URI: byte length of its latest publish (the next one is about as long). */
-  private readonly sizes = new Map<string, number>();
+  /**
+   * Per document URI: its latest publish: the diagnostic objects, the bytes written, and where
+   * each diagnostic's JSON starts and ends in them.
+   */
+  private readonly last = new Map<string, { diagnostics: unknown[]; bytes: Buffer; starts: Int32Array; ends: Int32Array }>();
 
   /** Encodes one message; resolves to its UTF-8 JSON bytes. Never rejects for serialisable messages. */
   encode(msg: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
@@ -87,7 +95,7 @@ export class DiagnosticsJsonEncoder {
   /** Forgets the cached diagnostics of every document (e.g. for tests). */
   clear(): void {
     this.tails.clear();
-    this.sizes.clear();
+    this.last.clear();
   }
 
   private publish(msg: Message, uri: string, version: unknown, diagnostics: unknown[]): Buffer {
@@ -96,64 +104,104 @@ export class DiagnosticsJsonEncoder {
     for (const k in params) {
       if (k !== 'uri' && k !== 'version' && k !== 'diagnostics' && params[k] !== undefined) return Buffer.from(JSON.stringify(msg), 'utf8');
     }
-    const prev = this.tails.get(uri);
-    const next: TailCache = new Map();
-    const out = new Bytes(Math.max(1 << 16, Math.ceil((this.sizes.get(uri) ?? 0) * 1.0625)));
+    const prev = this.last.get(uri);
+    let tails = this.tails.get(uri);
+    if (!tails || tails.size > 4 * diagnostics.length + 64) tails = new Map();
+    const n = diagnostics.length;
+    // runs of the very diagnostic objects of the previous publish, at its start and at its end,
+    // are copied from its bytes in one block each (the server never mutates a published diagnostic)
+    let head = 0;
+    let tail = 0;
+    if (prev) {
+      const m = prev.diagnostics.length;
+      while (head < n && head < m && diagnostics[head] === prev.diagnostics[head]) head++;
+      while (tail < n - head && tail < m - head && diagnostics[n - 1 - tail] === prev.diagnostics[m - 1 - tail]) tail++;
+    }
+    const out = new Bytes(Math.max(1 << 16, Math.ceil((prev?.bytes.length ?? 0) * 1.0625)));
     out.str(`{"jsonrpc":"2.0","method":"${PUBLISH}","params":{"uri":${JSON.stringify(uri)}`);
     if (version !== undefined) out.str(`,"version":${JSON.stringify(version)}`);
     out.ascii(',"diagnostics":[');
-    for (let i = 0; i < diagnostics.length; i++) {
-      const d = diagnostics[i] as Diag;
-      if (!plain(d)) {
-        out.str(i > 0 ? `,${JSON.stringify(d) ?? 'null'}` : JSON.stringify(d) ?? 'null');
-        continue;
+    const starts = new Int32Array(n);
+    const ends = new Int32Array(n);
+    if (head > 0) {
+      const base = out.len - prev!.starts[0]!;
+      out.bytes(prev!.bytes.subarray(prev!.starts[0]!, prev!.ends[head - 1]!));
+      for (let i = 0; i < head; i++) {
+        starts[i] = prev!.starts[i]! + base;
+        ends[i] = prev!.ends[i]! + base;
       }
-      const r = d.range;
-      out.bytes(i > 0 ? NEXT_RANGE_START_LINE : RANGE_START_LINE);
-      out.uint(r.start.line);
-      out.bytes(CHARACTER);
-      out.uint(r.start.character);
-      out.bytes(END_LINE);
-      out.uint(r.end.line);
-      out.bytes(CHARACTER);
-      out.uint(r.end.character);
-      out.bytes(CLOSE_RANGE);
-      const data = d.data as { v?: unknown; i?: unknown } | undefined;
-      if (data !== undefined) {
-        if (isVersionIndex(data)) {
-          out.bytes(DATA_V);
-          out.uint(data.v as number);
-          out.bytes(DATA_I);
-          out.uint(data.i as number);
-          out.bytes(CLOSE_DATA);
-        } else {
-          const json = JSON.stringify(data);
-          if (json !== undefined) out.str(`,"data":${json}`);
-        }
+    }
+    for (let i = head; i < n - tail; i++) {
+      if (i > 0) out.ascii(',');
+      starts[i] = out.len;
+      this.writeDiagnostic(out, diagnostics[i], tails);
+      ends[i] = out.len;
+    }
+    if (tail > 0) {
+      const m = prev!.diagnostics.length;
+      if (n - tail > 0) out.ascii(',');
+      const from = prev!.starts[m - tail]!;
+      const base = out.len - from;
+      out.bytes(prev!.bytes.subarray(from, prev!.ends[m - 1]!));
+      for (let k = 0; k < tail; k++) {
+        starts[n - tail + k] = prev!.starts[m - tail + k]! + base;
+        ends[n - tail + k] = prev!.ends[m - tail + k]! + base;
       }
-      let tail = find(next, d);
-      if (!tail) {
-        tail = find(prev, d) ?? { d, bytes: Buffer.from(tailJson(d), 'utf8') };
-        const list = next.get(d.message);
-        if (list) list.push(tail);
-        else next.set(d.message, [tail]);
-      }
-      out.bytes(tail.bytes);
     }
     out.ascii(']}}');
-    if (next.size) {
-      this.tails.set(uri, next);
-      this.sizes.set(uri, out.len);
+    const bytes = out.buf.subarray(0, out.len);
+    if (n) {
+      this.tails.set(uri, tails);
+      this.last.set(uri, { diagnostics: diagnostics.slice(), bytes, starts, ends });
     } else {
       this.tails.delete(uri);
-      this.sizes.delete(uri);
+      this.last.delete(uri);
     }
-    return out.buf.subarray(0, out.len);
+    return bytes;
+  }
+
+  /** Writes one diagnostic's JSON (fast path for plain ones, `JSON.stringify` otherwise). */
+  private writeDiagnostic(out: Bytes, x: unknown, tails: TailCache): void {
+    if (!plain(x)) {
+      out.str(JSON.stringify(x) ?? 'null');
+      return;
+    }
+    const d = x;
+    const r = d.range;
+    out.bytes(RANGE_START_LINE);
+    out.uint(r.start.line);
+    out.bytes(CHARACTER);
+    out.uint(r.start.character);
+    out.bytes(END_LINE);
+    out.uint(r.end.line);
+    out.bytes(CHARACTER);
+    out.uint(r.end.character);
+    out.bytes(CLOSE_RANGE);
+    const data = d.data as { v?: unknown; i?: unknown } | undefined;
+    if (data !== undefined) {
+      if (isVersionIndex(data)) {
+        out.bytes(DATA_V);
+        out.uint(data.v as number);
+        out.bytes(DATA_I);
+        out.uint(data.i as number);
+        out.bytes(CLOSE_DATA);
+      } else {
+        const json = JSON.stringify(data);
+        if (json !== undefined) out.str(`,"data":${json}`);
+      }
+    }
+    let tail = find(tails, d);
+    if (!tail) {
+      tail = { d, bytes: Buffer.from(tailJson(d), 'utf8') };
+      const list = tails.get(d.message);
+      if (list) list.push(tail);
+      else tails.set(d.message, [tail]);
+    }
+    out.bytes(tail.bytes);
   }
 }
 
 const RANGE_START_LINE = Buffer.from('{"range":{"start":{"line":');
-const NEXT_RANGE_START_LINE = Buffer.from(',{"range":{"start":{"line":');
 const CHARACTER = Buffer.from(',"character":');
 const END_LINE = Buffer.from('},"end":{"line":');
 const CLOSE_RANGE = Buffer.from('}}');

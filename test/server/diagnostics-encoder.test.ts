@@ -52,6 +52,31 @@ describe('DiagnosticsJsonEncoder', () => {
     state.dispose();
   });
 
+  it('copies runs of the same diagnostic objects from the previous publish and still matches JSON.stringify', async () => {
+    const pos = fc.record({ line: fc.nat({ max: 10000 }), character: fc.nat({ max: 200 }) });
+    const diag = fc.oneof(
+      fc.record({ range: fc.record({ start: pos, end: pos }), severity: fc.constantFrom(1, 2, 3, 4), code: fc.constantFrom('HP101', 'HP201'), source: fc.constant('HIP Porter'), message: fc.string() }),
+      // not plain: written through JSON.stringify
+      fc.record({ range: fc.record({ start: pos, end: pos }), message: fc.string(), relatedInformation: fc.constant([]) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(diag, { maxLength: 12 }), fc.array(fc.oneof(fc.nat(), diag), { maxLength: 14 }), async (first, picks) => {
+        const enc = new DiagnosticsJsonEncoder();
+        const uri = 'file:///w/r.cu';
+        await roundTrip(enc, publish(uri, 1, first));
+        // the next publish: a mix of the same objects (by index into the first) and new ones
+        const second = picks.map((p) => (typeof p === 'number' ? (first.length ? first[p % first.length] : { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'x' }) : p));
+        await roundTrip(enc, publish(uri, 2, second));
+        // the typical case: same head, a changed middle, same tail
+        const k = Math.floor(first.length / 2);
+        const third = [...first.slice(0, k), ...picks.filter((p) => typeof p !== 'number'), ...first.slice(k)];
+        await roundTrip(enc, publish(uri, 3, third));
+        await roundTrip(enc, publish(uri, 4, third.slice()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('matches JSON.stringify for arbitrary diagnostic shapes, including ones it does not cache', async () => {
     const pos = fc.record({ line: fc.nat(), character: fc.nat() });
     const diag = fc.record(
