@@ -81,6 +81,31 @@ export function composeChanges(a: TextChange | undefined, b: TextChange): TextCh
   return { start, oldEnd: endIn1 - delta, newEnd: endIn1 + (b.newEnd - b.oldEnd) };
 }
 
+/**
+ * The index `k` such that items `k` and `k + 1` together (with the gap between them) strictly
+ * contain `[start, end)`, or -1: an edit in the whitespace between two items or across their
+ * boundary, which {@link analyzeIncremental} handles as one merged item. Only siblings separated
+ * by whitespace in `text` (the text the items belong to) qualify: a gap holding container syntax
+ * (`#endif`, `namespace n {`, `}`) is not part of any item.
+ */
+export function pairContaining(items: readonly Item[], start: number, end: number, text: string): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  // the last item starting before `start`
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (items[mid]!.start < start) lo = mid;
+    else hi = mid - 1;
+  }
+  const k = lo;
+  if (k + 1 >= items.length || !(items[k]!.start < start) || !(end < items[k + 1]!.end)) return -1;
+  for (let i = items[k]!.end; i < items[k + 1]!.start; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) return -1;
+  }
+  return k;
+}
+
 /** The item of `items` that strictly contains `[start, end)` (not touching its first or last character), or -1. */
 export function itemContaining(items: readonly Item[], start: number, end: number): number {
   let lo = 0;

@@ -90,10 +90,18 @@ export function resolveEdits(edits: readonly TextEdit[]): TextEdit[] {
     .map((x) => x.e);
   const out: TextEdit[] = [];
   let pos = 0;
+  // exact duplicates are dropped wherever they sit among the edits at one offset
+  let seenAt = -1;
+  const seen = new Set<string>();
   for (const e of sorted) {
     if (e.start < pos) continue;
-    const prev = out[out.length - 1];
-    if (prev && prev.start === e.start && prev.end === e.end && prev.newText === e.newText) continue;
+    if (e.start !== seenAt) {
+      seenAt = e.start;
+      seen.clear();
+    }
+    const key = `${e.end}\u0000${e.newText}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(e);
     pos = e.end;
   }

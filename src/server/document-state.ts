@@ -11,7 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { analyze, type Analysis } from '../core/analyze';
 import type { EngineOptions } from '../core/findings';
-import { analyzeIncremental, composeChanges, itemContaining, topLevelItems, type Item, type TextChange } from '../core/incremental';
+import { analyzeIncremental, composeChanges, itemContaining, pairContaining, topLevelItems, type Item, type TextChange } from '../core/incremental';
 import { errorRegions, parse, parseRange, parserReady, type SyntaxNode, type Tree } from '../core/parse';
 import type { BudgetedParser } from './budgeted-parser';
 
@@ -113,7 +113,7 @@ export interface AnalysisSnapshot {
 }
 
 /** At most this many re-parsed items are kept beside the base tree before a full re-parse merges them. */
-export const MAX_PATCHES = 64;
+export const MAX_PATCHES = 512;
 /** Items longer than this (UTF-16 code units) are not re-parsed on their own. */
 export const MAX_PATCH_ITEM = 32 * 1024;
 
@@ -309,9 +309,15 @@ export class DocumentState {
     if (last.optionsKey !== key) return 'settings changed';
     if (this.forceFull) return 'full-text change';
     if (this.patches.length >= MAX_PATCHES) return 'many items re-parsed: merging them';
-    const index = itemContaining(this.items, change.start, change.oldEnd);
-    if (index < 0) return 'edit not inside one top-level item';
-    const item = this.items[index]!;
+    let items = this.items;
+    let index = itemContaining(items, change.start, change.oldEnd);
+    if (index < 0) {
+      // an edit between two items (or across the boundary of two): the pair is re-parsed as one
+      index = pairContaining(items, change.start, change.oldEnd, last.analysis.text);
+      if (index < 0) return 'edit not inside one top-level item';
+      items = [...items.slice(0, index), { start: items[index]!.start, end: items[index + 1]!.end }, ...items.slice(index + 2)];
+    }
+    const item = items[index]!;
     const start = item.start;
     const end = item.end + change.newEnd - change.oldEnd;
     if (end - start > MAX_PATCH_ITEM) return 'item too long to re-parse alone';
@@ -339,20 +345,35 @@ export class DocumentState {
       this.patches[at]!.tree = tree;
       this.patches[at]!.errors = errors;
     } else {
+      // a merged pair replaces the patches of its two items
+      this.patches = this.patches.filter((p) => {
+        const inside = p.start >= start && p.end <= end;
+        if (inside) p.tree.delete();
+        return !inside;
+      });
       this.patches.push({ start, end, tree, errors });
       this.patches.sort((a, b) => a.start - b.start);
     }
     const base = this.tree;
     const patches = this.patches;
     const nodeAt = (s: number, e: number): SyntaxNode | undefined => {
-      for (const p of patches) if (s >= p.start && e <= p.end) return p.tree.rootNode.namedDescendantForIndex(s, e) ?? undefined;
+      // the last patch starting at or before s (patches are sorted and do not overlap)
+      let lo = 0;
+      let hi = patches.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (patches[mid]!.start <= s) lo = mid + 1;
+        else hi = mid;
+      }
+      const p = lo > 0 ? patches[lo - 1] : undefined;
+      if (p && e <= p.end) return p.tree.rootNode.namedDescendantForIndex(s, e) ?? undefined;
       return base.rootNode.namedDescendantForIndex(s, e) ?? undefined;
     };
     const parseErrors: Array<{ start: number; end: number }> = [];
     for (const r of this.baseErrors) if (!patches.some((p) => r.start >= p.start && r.end <= p.end)) parseErrors.push({ start: r.start, end: r.end });
     for (const p of patches) for (const r of p.errors) parseErrors.push({ start: r.start, end: r.end });
     parseErrors.sort((a, b) => a.start - b.start || a.end - b.end);
-    const result = analyzeIncremental(last.analysis, this.items, index, text, change, { tree: base, nodeAt, parseErrors, replacement }, options);
+    const result = analyzeIncremental(last.analysis, items, index, text, change, { tree: base, nodeAt, parseErrors, replacement }, options);
     return 'fallback' in result ? result.fallback : result;
   }
 
