@@ -80,42 +80,50 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined
 
 /** Diagnostics of an earlier publish that {@link toDiagnostics} may reuse. */
 export interface DiagnosticReuse {
-  /** Diagnostic of each finding object of the earlier publish. */
-  byFinding: ReadonlyMap<Finding, Diagnostic>;
+  /** The findings of the earlier publish, in order. */
+  findings: readonly Finding[];
+  /** Its diagnostics, one per finding. */
+  diagnostics: readonly Diagnostic[];
   /** UTF-16 offset before which the text has not changed since that publish. */
   unchangedBefore: number;
   /** UTF-16 offset from which line/column positions have not changed (Infinity: none). */
   unchangedAfter: number;
-  /** The earlier finding a finding is a shifted copy of (`Analysis.movedFrom`). */
+  /** The earlier finding a finding is a moved copy of (`Analysis.movedFrom`). */
   origin(f: Finding): Finding | undefined;
 }
 
 /**
  * Diagnostics for every visible finding of one document version (without `data`, see
- * {@link toDiagnostic}). With `reuse`, a finding object of the earlier publish that ends before
- * the first change keeps its diagnostic object (same range, since nothing before it moved), and
- * so does a shifted copy of one that starts where no line or column moved.
- * `record`, when given, receives the diagnostic of every finding (for the next publish's reuse).
+ * {@link toDiagnostic}). With `reuse`, the leading findings that are the earlier publish's own
+ * objects and end before the first change keep their diagnostic objects (same range, since nothing
+ * before them moved), and so do the trailing ones that are those objects or moved copies of them
+ * starting where no line or column moved.
  */
-export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse, record?: Map<Finding, Diagnostic>): Diagnostic[] {
-  const out = new Array<Diagnostic>(visible.length);
-  for (let i = 0; i < visible.length; i++) {
-    const v = visible[i]!;
-    let d: Diagnostic | undefined;
-    if (reuse) {
-      const f = v.finding;
-      if (f.end <= reuse.unchangedBefore) d = reuse.byFinding.get(f);
-      else if (f.start >= reuse.unchangedAfter) {
-        // a copy moved along the same line structure: same message, same line and column
-        const o = reuse.origin(f);
-        if (o) d = reuse.byFinding.get(o);
-      }
-      if (d && d.severity !== LSP_SEVERITY[v.severity]) d = undefined;
+export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse): Diagnostic[] {
+  const n = visible.length;
+  const out = new Array<Diagnostic>(n);
+  let head = 0;
+  let tail = 0;
+  if (reuse) {
+    const prev = reuse.findings;
+    const m = prev.length;
+    while (head < n && head < m) {
+      const v = visible[head]!;
+      const d = reuse.diagnostics[head]!;
+      if (v.finding !== prev[head] || v.finding.end > reuse.unchangedBefore || d.severity !== LSP_SEVERITY[v.severity]) break;
+      out[head++] = d;
     }
-    d ??= toDiagnostic(v, undefined, positionAt);
-    out[i] = d;
-    record?.set(v.finding, d);
+    while (tail < n - head && tail < m - head) {
+      const v = visible[n - 1 - tail]!;
+      const f = v.finding;
+      const p = prev[m - 1 - tail];
+      const d = reuse.diagnostics[m - 1 - tail]!;
+      if (f.start < reuse.unchangedAfter || (f !== p && reuse.origin(f) !== p) || d.severity !== LSP_SEVERITY[v.severity]) break;
+      out[n - 1 - tail] = d;
+      tail++;
+    }
   }
+  for (let i = head; i < n - tail; i++) out[i] = toDiagnostic(visible[i]!, undefined, positionAt);
   return out;
 }
 

@@ -96,8 +96,8 @@ export class DocumentManager {
   private parser: BudgetedParser | undefined;
   /** Documents whose parse is suspended (a `busy` status is out while this is non-empty). */
   private readonly parsing = new Set<string>();
-  /** Per document: the analysis last published and the diagnostic of each of its findings. */
-  private readonly lastPublished = new Map<string, { analysis: Analysis; byFinding: Map<Finding, Diagnostic> }>();
+  /** Per document: the analysis last published, its visible findings and their diagnostics. */
+  private readonly lastPublished = new Map<string, { analysis: Analysis; findings: Finding[]; diagnostics: Diagnostic[] }>();
   /** Analysis time of the last analysed document, ms (for logs and tests). */
   lastAnalysisMs = 0;
 
@@ -346,13 +346,19 @@ export class DocumentManager {
       // reuse the diagnostics of findings before the edit when this analysis grew from the last published one
       const snap = view.snapshot;
       const last = this.lastPublished.get(view.uri);
+      const moved = snap?.analysis.movedFrom;
       const reuse =
         snap?.from && last && last.analysis === snap.from.analysis
-          ? { byFinding: last.byFinding, unchangedBefore: snap.from.unchangedBefore, unchangedAfter: snap.from.unchangedAfter, origin: (f: Finding) => snap.analysis.movedFrom?.get(f) }
+          ? {
+              findings: last.findings,
+              diagnostics: last.diagnostics,
+              unchangedBefore: snap.from.unchangedBefore,
+              unchangedAfter: snap.from.unchangedAfter,
+              origin: (f: Finding) => moved?.get(f),
+            }
           : undefined;
-      const byFinding = new Map<Finding, Diagnostic>();
-      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, byFinding);
-      if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, byFinding });
+      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
+      if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: view.findings.map((v) => v.finding), diagnostics });
     }
     if (view.skipped) this.lastPublished.delete(view.uri);
     return this.host.publishDiagnostics(view.uri, view.version, diagnostics);
