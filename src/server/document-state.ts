@@ -113,7 +113,7 @@ export interface AnalysisSnapshot {
 }
 
 /** At most this many re-parsed items are kept beside the base tree before a full re-parse merges them. */
-export const MAX_PATCHES = 512;
+export const MAX_PATCHES = 128;
 /** Items longer than this (UTF-16 code units) are not re-parsed on their own. */
 export const MAX_PATCH_ITEM = 32 * 1024;
 
