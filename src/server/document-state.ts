@@ -1,11 +1,15 @@
 /**
  * One open document on the server: its text (a `vscode-languageserver-textdocument` TextDocument),
- * its tree-sitter tree kept up to date INCREMENTALLY, and its latest analysis.
+ * its tree-sitter trees, and its latest analysis.
  *
- * Each `didChange` content change is applied to the text and, as a `tree.edit`, to the previous
- * tree; the next {@link DocumentState.analyze} re-parses with `parse(text, editedTree)` so
- * tree-sitter reuses every unchanged subtree. Offsets are UTF-16 code units, positions 0-based
- * line / UTF-16 column (web-tree-sitter converts both to bytes for string input itself).
+ * Each `didChange` content change is applied to the text and, as a `tree.edit`, to the base tree.
+ * When all changes since the last analysis lie inside one top-level item (or the whitespace
+ * between two), {@link DocumentState.analyze} re-parses only that item (a tree-sitter included
+ * range, kept as a patch tree beside the base tree) and re-analyses it incrementally
+ * (src/core/incremental.ts); otherwise it re-parses the whole text with `parse(text, editedTree)`,
+ * which reuses every unchanged subtree, and analyses it in full. Offsets are UTF-16 code units,
+ * positions 0-based line / UTF-16 column (web-tree-sitter converts both to bytes for string input
+ * itself).
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
