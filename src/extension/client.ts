@@ -1,5 +1,5 @@
 /**
- * The language client: starts `dist/server.js` (Node IPC), feeds it `cuda-cpp`, `hip`, `cpp` and `c`
+ * The language client: starts `dist/server.js` (stdio), feeds it `cuda-cpp`, `hip`, `cpp` and `c`
  * documents (the server itself skips C/C++ files without CUDA), restarts it a bounded number of
  * times when it crashes, and offers typed `hipPorter/portDocument` / `hipPorter/findings` helpers.
  * Commands: hipPorter.restartServer. Services: `client` (the LanguageClient). Settings: the server
@@ -125,14 +125,17 @@ function notifyUser(kind: 'warning' | 'error', message: string): void {
 }
 
 /**
- * Server process options for `<distDir>/server.js` over Node IPC; in debug mode with
- * `--inspect=6019`. Input: absolute dist folder. Output: vscode-languageclient ServerOptions.
+ * Server process options for `<distDir>/server.js` over stdio (`--stdio`); in debug mode with
+ * `--inspect=6019`. Stdio rather than Node IPC because the server's stream encoder
+ * (src/server/diagnostics-encoder.ts) writes a keystroke's ~1 MB publish mostly as byte blocks
+ * copied from the previous one, where IPC would `JSON.stringify` all of it every time.
+ * Input: absolute dist folder. Output: vscode-languageclient ServerOptions.
  */
 export function serverOptions(distDir: string): ServerOptions {
   const module = join(distDir, 'server.js');
   return {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', `--inspect=${INSPECT_PORT}`] } },
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', `--inspect=${INSPECT_PORT}`] } },
   };
 }
 

@@ -15,7 +15,7 @@
  * copied from that publish's bytes in one block each. So a diagnostic object must not be mutated
  * once published (the server never does).
  *
- * Node IPC (`--node-ipc`, VS Code's default transport for this server) serialises inside
+ * Node IPC (`--node-ipc`, which the extension does not use) serialises inside
  * `process.send`, so this encoder only serves stream transports.
  */
 import type { ContentTypeEncoderOptions, Message } from 'vscode-jsonrpc';
