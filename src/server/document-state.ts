@@ -114,10 +114,14 @@ export interface AnalysisSnapshot {
    * and the caller republish if findings differ.
    */
   provisional: boolean;
+  /** How many items were re-parsed on their own and kept beside the base tree (0 after a full parse). */
+  patched: number;
 }
 
 /** At most this many re-parsed items are kept beside the base tree before a full re-parse merges them. */
 export const MAX_PATCHES = 128;
+/** Beyond this many re-parsed items, {@link DocumentState.reconcile} (run after a pause) merges them into one tree. */
+export const CONSOLIDATE_PATCHES = 32;
 /** Items longer than this (UTF-16 code units) are not re-parsed on their own. */
 export const MAX_PATCH_ITEM = 32 * 1024;
 
@@ -239,7 +243,7 @@ export class DocumentState {
       // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
       // parse may structure the edited item (or its neighbours) differently than its own parse
       const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
-      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, from: { analysis: before!, unchangedBefore, unchangedAfter } };
+      this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, patched: this.patches.length, from: { analysis: before!, unchangedBefore, unchangedAfter } };
       return this.last;
     }
     return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;
@@ -250,13 +254,17 @@ export class DocumentState {
    * version by the full analysis: parses the whole text from scratch (with `budget`, resumable; a
    * parse from scratch, because with syntax errors an incremental one can differ) and returns
    * the exact snapshot, or null while the parse is suspended (the provisional snapshot stays).
-   * Returns the current snapshot when it is not provisional.
+   * An exact snapshot with more than {@link CONSOLIDATE_PATCHES} re-parsed items is re-parsed
+   * (incrementally) into one tree the same way. Otherwise returns the current snapshot.
    */
   reconcile(options: EngineOptions, budget?: ParseBudget): AnalysisSnapshot | null {
     const last = this.last;
     const key = optionsKey(options);
-    if (!last || last.version !== this.doc.version || last.optionsKey !== key || !last.provisional) return this.analyze(options, budget);
-    return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
+    if (!last || last.version !== this.doc.version || last.optionsKey !== key) return this.analyze(options, budget);
+    if (last.provisional) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
+    // an exact analysis with many re-parsed items: merge them into one tree (incremental parse)
+    if (this.patches.length > CONSOLIDATE_PATCHES) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'merging re-parsed items', budget, true);
+    return last;
   }
 
   /**
@@ -295,7 +303,7 @@ export class DocumentState {
     this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
     this.pending = undefined;
     this.forceFull = false;
-    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: false };
+    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: false, patched: 0 };
     return this.last;
   }
 

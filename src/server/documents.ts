@@ -29,7 +29,7 @@ import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
 import { skippedDiagnostic, toDiagnostics, visibleFindings, type VisibleFinding } from './diagnostics';
 import type { BudgetedParser } from './budgeted-parser';
-import { DocumentState, type AnalysisSnapshot } from './document-state';
+import { CONSOLIDATE_PATCHES, DocumentState, type AnalysisSnapshot } from './document-state';
 import { isExcluded, type ServerSettings, type SettingsCache } from './settings';
 
 /** Language ids analysed unconditionally. */
@@ -215,7 +215,7 @@ export class DocumentManager {
   private afterPublish(view: DocumentView, written: void | Promise<void>): void {
     if (!view.partial) {
       this.setParsing(view.uri, false);
-      if (view.snapshot?.provisional) {
+      if (view.snapshot?.provisional || (view.snapshot?.patched ?? 0) > CONSOLIDATE_PATCHES) {
         void Promise.resolve(written)
           .catch(() => undefined)
           .then(() => setTimeout(() => void this.reconcileSlice(view), RECONCILE_DELAY_MS).unref());
@@ -245,8 +245,9 @@ export class DocumentManager {
 
   /**
    * One background slice of the full re-parse that checks a provisional incremental analysis (an
-   * item with a syntax error was re-parsed on its own): when it completes, the exact view replaces
-   * the provisional one and is published if its findings differ. A newer version takes over.
+   * item with a syntax error was re-parsed on its own), or merges many re-parsed items into one
+   * tree: when it completes, the exact view replaces the current one and is published if its
+   * findings differ. A newer version takes over.
    */
   private async reconcileSlice(view: DocumentView): Promise<void> {
     try {

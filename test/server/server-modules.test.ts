@@ -170,6 +170,36 @@ describe('DocumentManager', () => {
     assert.ok(incremental > typed.length / 2, `only ${incremental} of ${typed.length} keystrokes were incremental`);
   });
 
+  it('merges many re-parsed items into one tree after a pause, with the same findings', async () => {
+    const host = fakeHost();
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+    const uri = 'file:///ws/many.cu';
+    let text = '#include <cuda_runtime.h>\n';
+    for (let k = 0; k < 40; k++) text += `__global__ void k${k}(float* p) {\n  p[0] = 1.0f;\n}\n`;
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+    await until(() => host.published.length === 1);
+    // one keystroke in each kernel: 40 items re-parsed on their own
+    let version = 1;
+    for (let k = 0; k < 40; k++) {
+      const at = text.indexOf(`void k${k}(`) + `void k${k}(float* p) {\n  p[0] = 1`.length;
+      const pos = TextDocument.create(uri, 'cuda-cpp', version, text).positionAt(at);
+      text = text.slice(0, at) + '2' + text.slice(at);
+      version++;
+      m.change({ textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: '2' }] });
+      await until(() => host.published.some((p) => p.version === version));
+    }
+    const busy = await m.view(uri);
+    assert.equal(busy?.snapshot?.mode, 'incremental');
+    assert.ok((busy?.snapshot?.patched ?? 0) > 32, `patched ${busy?.snapshot?.patched}`);
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline && ((await m.view(uri))?.snapshot?.patched ?? 0) > 0) await new Promise((r) => setTimeout(r, 20));
+    const merged = await m.view(uri);
+    assert.equal(merged?.snapshot?.patched, 0);
+    assert.equal(merged?.snapshot?.fallback, 'merging re-parsed items');
+    assert.equal(merged?.version, version);
+    assert.equal(JSON.stringify(merged!.snapshot!.analysis.findings), JSON.stringify(analyze(text, { targetRocm: merged!.settings.targetRocm }).findings));
+  });
+
   it('skips excluded, non-CUDA and binary documents the documented way', async () => {
     const host = fakeHost();
     const cache = new SettingsCache({ getConfiguration: async () => ({ exclude: ['third_party/**'] }) }, host.log);
