@@ -55,6 +55,8 @@ export interface AnalysisFacts {
   /** Names read with {@link RuleContext.fileIdentsNamed}, with the widest reach asked for each. */
   names: Map<string, FactReach>;
   has: Set<string>;
+  /** The ids of the rules that read each of those names (either way). */
+  readers: Map<string, Set<string>>;
 }
 
 /** The wider of two fact reaches. */
@@ -139,6 +141,11 @@ export interface RuleInput {
   window?: { start: number; end: number; firstToken: number; endToken: number };
   /** File rules not to run, by id, with the findings to use instead (already in this text's coordinates). */
   reuse?: ReadonlyMap<string, readonly Finding[]>;
+  /**
+   * With a window: `local` rules (by id) to run over the whole file instead (a whole-file fact
+   * they read changed); their findings come back in {@link RuleOutput.wholeLocalFindings}.
+   */
+  wholeFileRules?: ReadonlySet<string>;
 }
 
 /** Output of {@link runRules}. */
@@ -150,6 +157,8 @@ export interface RuleOutput {
   fileFindings: Finding[];
   /** The same by rule id (see {@link Analysis.fileFindingsByRule}). */
   fileFindingsByRule: Map<string, Finding[]>;
+  /** Sorted findings, over the whole file, of the local rules named in {@link RuleInput.wholeFileRules}. */
+  wholeLocalFindings: Finding[];
   /** Merge of both, sorted. */
   findings: Finding[];
   facts: AnalysisFacts;
@@ -165,7 +174,13 @@ export function runRules(input: RuleInput): RuleOutput {
   const { text, tokens, tree, options, window } = input;
   const resolved = resolveOptions(options);
   const mappings = options.mappings ?? Mappings.loadDefault();
-  const facts: AnalysisFacts = { names: new Map(), has: new Set() };
+  const facts: AnalysisFacts = { names: new Map(), has: new Set(), readers: new Map() };
+  let currentRule = '';
+  const addReader = (name: string): void => {
+    const r = facts.readers.get(name);
+    if (r) r.add(currentRule);
+    else facts.readers.set(name, new Set([currentRule]));
+  };
   let fileIndex = input.fileIndex;
   const fullIndex = (): Map<string, number[]> => (fileIndex ??= buildIdentIndex(tokens, 0, tokens.count));
   let windowIndex: Map<string, number[]> | undefined;
@@ -196,10 +211,12 @@ export function runRules(input: RuleInput): RuleOutput {
     fileIdentsNamed(name, reach = 'statement') {
       const had = facts.names.get(name);
       if (had !== 'statement') facts.names.set(name, widerReach(had, reach));
+      addReader(name);
       return fullIndex().get(name) ?? EMPTY;
     },
     fileHas(name) {
       facts.has.add(name);
+      addReader(name);
       return fullIndex().has(name);
     },
     nodeAt(start, end) {
@@ -235,10 +252,15 @@ export function runRules(input: RuleInput): RuleOutput {
   const byRule = new Map<string, Finding[]>();
   const engine: Finding[] = [];
   byRule.set('engine', engine);
+  const wholeLocal: Finding[] = [];
   for (const rule of options.rules ?? ALL_RULES) {
     const isFile = rule.scope === 'file';
-    const ctx = isFile ? fileCtx : localCtx;
-    if (isFile) {
+    const whole = !isFile && !!window && !!input.wholeFileRules?.has(rule.id);
+    const ctx = isFile || whole ? fileCtx : localCtx;
+    currentRule = rule.id;
+    if (whole) {
+      sink = wholeLocal;
+    } else if (isFile) {
       const reused = input.reuse?.get(rule.id);
       if (reused) {
         byRule.set(rule.id, reused.slice());
@@ -249,7 +271,7 @@ export function runRules(input: RuleInput): RuleOutput {
     } else {
       sink = localFindings;
     }
-    windowed = !!window && !isFile;
+    windowed = !!window && !isFile && !whole;
     try {
       rule.run(ctx);
     } catch (err) {
@@ -284,6 +306,7 @@ export function runRules(input: RuleInput): RuleOutput {
     });
   });
   sortFindings(localFindings);
+  sortFindings(wholeLocal);
   for (const list of byRule.values()) {
     sortFindings(list);
     for (const f of list) fileFindings.push(f);
@@ -294,7 +317,8 @@ export function runRules(input: RuleInput): RuleOutput {
     localFindings,
     fileFindings,
     fileFindingsByRule: byRule,
-    findings: mergeFindings(localFindings, fileFindings),
+    wholeLocalFindings: wholeLocal,
+    findings: mergeFindings(wholeLocal.length ? mergeFindings(localFindings, wholeLocal) : localFindings, fileFindings),
     facts,
     identIndex: fullIndex(),
     options: resolved,

@@ -245,26 +245,32 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   if (!spliced) return { fallback: 'lexer state at the item boundary' };
   const { tokens, first, oldEnd: oldItemEnd, newEnd: newItemEnd } = spliced;
   const old = prev.tokens;
-  // facts: the statements around the occurrences of names read file-wide must be the same in
-  // the old and the new item (the rules read an occurrence's declaration or use around it)
-  // When they differ, or an edit changes whether a name read with fileHas occurs, every rule runs
-  // again over the whole file (on the spliced tokens and the re-parsed item: no full re-parse).
+  // Facts: the tokens around the occurrences of names read file-wide (each name's reach) must be
+  // the same in the old and the new item, and names read with fileHas must still occur or not.
+  // Where they differ, the rules that read those names run again over the whole file (on the
+  // spliced tokens and the re-parsed item: no full re-parse); the other rules only on the window.
   const facts = prev.facts;
-  let wholeFile = '';
+  const changedNames = new Set<string>();
   if (facts.names.size) {
     // occurrences in the neighbours whose reach may enter the item count too
     const r = FACT_NEIGHBOUR_TOKENS;
-    const before = factContexts(old, Math.max(0, first - r), Math.min(old.count, oldItemEnd + r), facts.names);
-    const after = factContexts(tokens, Math.max(0, first - r), Math.min(tokens.count, newItemEnd + r), facts.names);
-    if (before.length !== after.length || before.some((x, k) => x !== after[k])) {
-      const changed = before.find((x, k) => x !== after[k]) ?? after[before.length] ?? '';
-      wholeFile = `edit changes a statement with '${changed.slice(0, changed.indexOf('\u0001'))}', read file-wide`;
-    }
+    const before = groupByName(factContexts(old, Math.max(0, first - r), Math.min(old.count, oldItemEnd + r), facts.names));
+    const after = groupByName(factContexts(tokens, Math.max(0, first - r), Math.min(tokens.count, newItemEnd + r), facts.names));
+    for (const [name, ctx] of before) if (after.get(name) !== ctx) changedNames.add(name);
+    for (const name of after.keys()) if (!before.has(name)) changedNames.add(name);
   }
   const index2 = updateIdentIndex(prev.identIndex, old, tokens, first, oldItemEnd, newItemEnd);
-  for (const name of facts.has) {
-    if (!wholeFile && prev.identIndex.has(name) !== index2.has(name)) wholeFile = `edit changes whether '${name}' occurs`;
+  for (const name of facts.has) if (prev.identIndex.has(name) !== index2.has(name)) changedNames.add(name);
+  const wholeRules = new Set<string>();
+  let wholeFile = '';
+  for (const name of changedNames) {
+    const readers = facts.readers.get(name);
+    if (!readers) wholeFile = `edit changes a statement with '${name}', read file-wide`;
+    else for (const id of readers) wholeRules.add(id);
   }
+  const localRules = new Set((options.rules ?? ALL_RULES).filter((rule) => rule.scope !== 'file').map((rule) => rule.id));
+  if (!wholeFile && [...wholeRules].some((id) => localRules.has(id)) && wholeRules.size >= localRules.size) wholeFile = 'every rule reads a changed fact';
+  const wholeReason = changedNames.size ? `edit changes ${[...changedNames].map((n) => `'${n}'`).join(', ')}, read file-wide by ${[...wholeRules].join(', ') || 'every rule'}` : '';
   // new item list: previous items, the replacement, following items shifted
   const items: Item[] = prevItems.slice(0, index);
   for (const r of structure.replacement) items.push(r);
@@ -278,7 +284,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const moved = new Map<Finding, Finding>();
   const mappings = options.mappings ?? Mappings.loadDefault();
   for (const rule of wholeFile ? [] : options.rules ?? ALL_RULES) {
-    if (rule.scope !== 'file' || !rule.signature) continue;
+    if (rule.scope !== 'file' || !rule.signature || wholeRules.has(rule.id)) continue;
     const before = prev.fileFindingsByRule.get(rule.id);
     if (!before) continue;
     if (rule.signature(old, first, oldItemEnd, mappings) !== rule.signature(tokens, first, newItemEnd, mappings)) continue;
@@ -295,15 +301,32 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     options,
     fileIndex: index2,
     window: { start: lo, end: hiNew, firstToken: tokenAt(tokens, lo), endToken: tokenAt(tokens, hiNew) },
+    wholeFileRules: wholeFile ? undefined : wholeRules,
   });
   // facts read by this run join those of the items it did not re-run (a whole-file run reads them all)
   let nextFacts = run.facts;
   if (!wholeFile) {
     const names = new Map(facts.names);
     for (const [n, r] of run.facts.names) names.set(n, widerReach(names.get(n), r));
-    nextFacts = { names, has: new Set([...facts.has, ...run.facts.has]) };
+    const readers = new Map<string, Set<string>>();
+    for (const [n, ids] of facts.readers) readers.set(n, new Set(ids));
+    for (const [n, ids] of run.facts.readers) {
+      const set = readers.get(n);
+      if (set) for (const id of ids) set.add(id);
+      else readers.set(n, new Set(ids));
+    }
+    nextFacts = { names, has: new Set([...facts.has, ...run.facts.has]), readers };
   }
-  const local = wholeFile ? run.localFindings : spliceFindings(prev.localFindings, run.localFindings, lo, hiOld, c, moved);
+  let local: Finding[];
+  if (wholeFile) local = run.localFindings;
+  else {
+    // the findings of rules re-run over the whole file replace all of theirs
+    const wholeCodes = new Set<string>();
+    for (const rule of options.rules ?? ALL_RULES) if (rule.scope !== 'file' && wholeRules.has(rule.id)) for (const code of rule.codes) wholeCodes.add(code.code);
+    const kept = wholeCodes.size ? prev.localFindings.filter((f) => !wholeCodes.has(f.code)) : prev.localFindings;
+    local = spliceFindings(kept, run.localFindings, lo, hiOld, c, moved);
+    if (wholeCodes.size) local = mergeFindings(local, run.wholeLocalFindings);
+  }
   return {
     analysis: {
       text,
@@ -321,7 +344,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       movedFrom: moved,
     },
     items,
-    wholeFile,
+    wholeFile: wholeFile || wholeReason,
   };
 }
 
@@ -499,4 +522,15 @@ function isBoundary(t: Tokens, i: number): boolean {
   if (t.kind[i] !== Tok.Punct || t.pp[i] !== 0 || t.end[i]! - t.start[i]! !== 1) return false;
   const c = t.text.charCodeAt(t.start[i]!);
   return c === 59 || c === 123 || c === 125;
+}
+
+/** Joins the fact contexts of each name (strings from {@link factContexts}), by name. */
+function groupByName(contexts: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const x of contexts) {
+    const name = x.slice(0, x.indexOf('\u0001'));
+    const had = out.get(name);
+    out.set(name, had === undefined ? x : `${had}\u0003${x}`);
+  }
+  return out;
 }

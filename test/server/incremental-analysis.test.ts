@@ -75,6 +75,38 @@ describe('incremental analysis', () => {
     assert.ok(modes.provisional > 0, JSON.stringify(modes));
   });
 
+  it('re-runs over the whole file only the rules that read a changed whole-file fact', () => {
+    // HP303 in check() depends on gprop being declared with cudaDeviceProp in another item
+    const text = [
+      '#include <cuda_runtime.h>',
+      'cudaDeviceProp gprop;',
+      'static void fill() { cudaGetDeviceProperties(&gprop, 0); }',
+      'static int pad(int x) { return x + 1; }',
+      'static int check() { return gprop.major > 6 ? 1 : 0; }',
+      '__global__ void k(float* p) { p[threadIdx.x % 32] = 0.0f; }',
+      '',
+    ].join('\n');
+    const st = new DocumentState('file:///facts.cu', 'cuda-cpp', 1, text);
+    const first = st.analyze(OPTIONS);
+    assert.ok(first.analysis.findings.some((f) => f.code === 'HP303'), 'HP303 at gprop.major');
+    // rename the global: gprop.major is no longer a device-properties check
+    const at = st.document.positionAt(text.indexOf('gprop;') + 'gprop'.length);
+    st.applyChanges([{ range: { start: at, end: at }, text: '2' }], 2);
+    const snap = st.analyze(OPTIONS);
+    assert.equal(snap.mode, 'incremental', snap.fallback);
+    assert.match(snap.fallback, /'cudaDeviceProp'.*read file-wide by arch/);
+    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    assert.ok(!snap.analysis.findings.some((f) => f.code === 'HP303'));
+    // a keystroke elsewhere stays on its item
+    const k = st.document.positionAt(st.text.indexOf('x + 1') + 1);
+    st.applyChanges([{ range: { start: k, end: k }, text: ' ' }], 3);
+    const again = st.analyze(OPTIONS);
+    assert.equal(again.mode, 'incremental');
+    assert.equal(again.fallback, '');
+    assert.equal(findingsJson(again.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    st.dispose();
+  });
+
   it('re-analyses only the edited item: one keystroke in a kernel body of the 1,500-line benchmark file is incremental and exact', () => {
     const text: string = generate(1500);
     const st = new DocumentState('file:///big.cu', 'cuda-cpp', 1, text);
