@@ -216,7 +216,7 @@ function hostCalls(ctx: RuleContext): void {
     if (fn.global || space.device || space.unsure) notHost.add(fn.name);
     // a host fallback compiled only without the CUDA/HIP compiler (`#ifndef __CUDACC__`, as in
     // cuda-samples' helper_math.h) is not what device code calls under hipcc
-    else if ((hostOnly ??= hostOnlyRegions(t)).some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;
+    else if ((hostOnly ??= mayHaveHostOnlyRegions(ctx) ? hostOnlyRegions(t) : []).some(([a, b]) => a < fn.nameTok && fn.nameTok < b)) continue;
     else if (!host.has(fn.name)) host.set(fn.name, fn);
   }
   if (!device.length || !host.size) return;
@@ -277,6 +277,32 @@ const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA
  * `#ifndef __CUDACC__` / `#if !defined(__CUDACC__)` (and the HIP spellings) up to its `#else`,
  * `#elif` or `#endif`. Linear in the directives of the file.
  */
+/** The macros that tell device compilation (or the CUDA/HIP compiler) apart, as {@link DEVICE_COMPILER_MACROS} lists them. */
+const DEVICE_COMPILER_NAMES = ['__CUDACC__', '__HIPCC__', '__NVCC__', '__HIP__', '__CUDA_ARCH__', '__HIP_DEVICE_COMPILE__'];
+
+/**
+ * False when no `#ifndef`/`#if` line of the file tests one of {@link DEVICE_COMPILER_NAMES}
+ * (then {@link hostOnlyRegions} finds none): looked up in the identifier index instead of a scan
+ * of every token.
+ */
+function mayHaveHostOnlyRegions(ctx: RuleContext): boolean {
+  const t = ctx.tokens;
+  for (const name of DEVICE_COMPILER_NAMES) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] !== PP.Ifdef && t.pp[i] !== PP.If) continue;
+      // `#ifndef NAME`, or a `!` shortly before it on the line (`#if !defined(NAME)`)
+      for (let j = i - 1, n = 0; j >= 0 && n < 4 && t.pp[j] === t.pp[i]; j--, n++) {
+        if (t.kind[j] === Tok.Directive) {
+          if (tt(t, j).includes('ifndef')) return true;
+          break;
+        }
+        if (isPunct(t, j, '!')) return true;
+      }
+    }
+  }
+  return false;
+}
+
 function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const stack: Array<{ hostOnly: boolean; from: number }> = [];
