@@ -57,11 +57,18 @@ export interface TextRange {
 /**
  * Parses only `range` of `text` (tree-sitter included ranges): node offsets are offsets into the
  * whole text. `old` (a tree from an earlier `parseRange` of the same region, with the edits
- * applied) enables incremental re-parse. Throws if {@link initParser} has not completed.
+ * applied) enables incremental re-parse. `Node.text` of the tree is only valid inside the range.
+ * Throws if {@link initParser} has not completed.
  */
 export function parseRange(text: string, range: TextRange, old?: Tree): Tree {
   if (!parser) throw new Error('HIP Porter: parser not initialised (await initParser() first)');
-  const tree = parser.parse(text, old ?? null, { includedRanges: [range] });
+  // The tree keeps its input callback (for Node.text). Reading from a private copy of the range
+  // (not a slice, which V8 may keep as a view of the whole text) keeps one item's text alive per
+  // tree instead of a whole version of the document.
+  const from = range.startIndex;
+  const own = Buffer.from(text.slice(from, range.endIndex), 'utf16le').toString('utf16le');
+  const read = (index: number): string => (index >= from && index < from + own.length ? own.slice(index - from) : '');
+  const tree = parser.parse(read, old ?? null, { includedRanges: [range] });
   if (!tree) throw new Error('HIP Porter: tree-sitter returned no tree');
   return tree;
 }
