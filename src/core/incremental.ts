@@ -14,7 +14,7 @@ import { ALL_RULES } from './rules/index';
 import type { Finding, TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import type { SyntaxNode, Tree } from './parse';
-import type { FactReach } from './rules/types';
+import type { FactReach, Rule } from './rules/types';
 import { tokenAt } from './rules/util';
 
 /** One top-level item: a UTF-16 offset range `[start, end)` of the document. */
@@ -228,15 +228,27 @@ export interface IncrementalStructure {
 }
 
 /** Result of {@link analyzeIncremental}: the analysis and the new top-level item list, or why it could not be done. */
-export type IncrementalResult = { analysis: Analysis; items: Item[]; /** Why every rule re-ran over the whole file ('' when only the edited item's window did). */ wholeFile: string } | { fallback: string };
+export type IncrementalResult =
+  | {
+      analysis: Analysis;
+      items: Item[];
+      /**
+       * Why rules re-ran over the whole file: the whole-file facts that changed and the rules that
+       * read them ('' when only the edited item's window was re-analysed).
+       */
+      wholeFile: string;
+    }
+  | { fallback: string };
 
 /**
  * The analysis of `text` from the analysis `prev` of the previous text, after change `c` that lies
- * strictly inside item `index` of `prevItems` (see {@link itemContaining}). Local rules re-run
- * on that item and its two neighbours; file rules re-run on the whole file; every other local
- * finding is reused with offsets shifted. Returns `{ fallback }` (never throws for bad input) when
- * the result could differ from a full analysis: the lexer state at the item's ends changed, or the
- * edit touched a whole-file fact the rules read ({@link Analysis.facts}).
+ * strictly inside item `index` of `prevItems` (see {@link itemContaining}; a merged pair from
+ * {@link pairContaining} counts as one item). Local rules re-run on that item and its two
+ * neighbours; local rules that read a whole-file fact the edit changed re-run over the whole file;
+ * file rules re-run over the whole file unless their {@link Rule.signature} of the item is
+ * unchanged (then their findings are kept, shifted); every other local finding is reused with
+ * offsets shifted (recorded in {@link Analysis.movedFrom}). Returns `{ fallback }` (never throws for
+ * bad input) when the lexer state at the item's ends cannot be shown to match a full lex.
  */
 export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], index: number, text: string, c: TextChange, structure: IncrementalStructure, options: AnalyzeOptions): IncrementalResult {
   const item = prevItems[index]!;
