@@ -17,7 +17,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { ancestor, deviceMacroNames, fnSpace, isIdent, namespaceFunctions, tt, type FnDef } from './util';
+import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, tt, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -237,7 +237,7 @@ function hostCalls(ctx: RuleContext): void {
       const p = prevCode(t, i);
       if (isPunct(t, p, '.') || isPunct(t, p, '->')) continue;
       if (isPunct(t, p, '::') && isIdent(t, prevCode(t, p))) continue; // ns::name is another function
-      const caller = containing(device, i);
+      const caller = functionContaining(device, i);
       if (!caller || caller === def) continue;
       if (ctx.tree) {
         const node = ctx.nodeAt(t.start[i]!, t.end[i]!);
@@ -254,20 +254,6 @@ function hostCalls(ctx: RuleContext): void {
       });
     }
   }
-}
-
-/** The function of `fns` (sorted, not nested) whose body contains token `i`, or undefined (binary search). */
-function containing(fns: readonly FnDef[], i: number): FnDef | undefined {
-  let lo = 0;
-  let hi = fns.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const f = fns[mid]!;
-    if (i <= f.open) hi = mid - 1;
-    else if (i >= f.close) lo = mid + 1;
-    else return f;
-  }
-  return undefined;
 }
 
 const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA_ARCH__|__HIP_DEVICE_COMPILE__)$/;

@@ -369,7 +369,11 @@ const FUNCTIONS = new WeakMap<RuleContext, FnDef[]>();
 
 /** The namespace-scope function whose body contains token `i`, or undefined (binary search). */
 export function functionOfToken(ctx: RuleContext, i: number): FnDef | undefined {
-  const fns = namespaceFunctions(ctx);
+  return functionContaining(namespaceFunctions(ctx), i);
+}
+
+/** The function of `fns` (sorted by position, not nested) whose body contains token `i`, or undefined (binary search). */
+export function functionContaining(fns: readonly FnDef[], i: number): FnDef | undefined {
   let lo = 0;
   let hi = fns.length - 1;
   while (lo <= hi) {
