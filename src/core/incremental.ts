@@ -8,7 +8,7 @@
  *
  * All offsets are UTF-16 code units into the document text.
  */
-import { mergeFindings, runRules, widerReach, type Analysis, type AnalyzeOptions } from './analyze';
+import { buildIdentIndex, mergeFindings, runRules, widerReach, type Analysis, type AnalyzeOptions } from './analyze';
 import { Mappings } from './mappings';
 import { ALL_RULES } from './rules/index';
 import type { Finding, TextEdit } from './findings';
@@ -344,7 +344,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       text,
       tokens,
       tree: structure.tree,
-      findings: mergeSorted(local, run.fileFindings),
+      findings: mergeFindings(local, run.fileFindings),
       localFindings: local,
       fileFindings: run.fileFindings,
       fileFindingsByRule: run.fileFindingsByRule,
@@ -368,14 +368,8 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
  */
 export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: Tokens, tokens: Tokens, first: number, oldEnd: number, newEnd: number): Map<string, number[]> {
   const shift = newEnd - oldEnd;
-  const touched = new Map<string, number[]>();
-  for (let k = first; k < newEnd; k++) {
-    if (tokens.kind[k] !== Tok.Ident) continue;
-    const name = tokens.text.slice(tokens.start[k], tokens.end[k]);
-    const l = touched.get(name);
-    if (l) l.push(k);
-    else touched.set(name, [k]);
-  }
+  // names of the new item with their occurrences; names only in the old item get none
+  const touched = buildIdentIndex(tokens, first, newEnd);
   for (let k = first; k < oldEnd; k++) {
     if (old.kind[k] !== Tok.Ident) continue;
     const name = old.text.slice(old.start[k], old.end[k]);
@@ -477,9 +471,6 @@ function shiftAll(list: readonly Finding[], c: TextChange, delta: number, moved:
   return out;
 }
 
-function mergeSorted(a: Finding[], b: Finding[]): Finding[] {
-  return mergeFindings(a, b);
-}
 
 /** Tokens of the neighbour items, on each side of the edited item, whose fact occurrences are compared too. */
 const FACT_NEIGHBOUR_TOKENS = 16;
