@@ -7,10 +7,10 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { EngineOptions } from '../core/findings';
-import { classifyFiles, listFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
+import { classifyFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
-import type { Io } from './io';
+import { listInputs, type Io } from './io';
 import { formatStats, mergeStats } from './stats';
 
 /** Options of {@link runPort}, as parsed from the command line. */
@@ -48,13 +48,8 @@ const COPY_NAMES = new Set(['Makefile', 'makefile', 'GNUmakefile', 'CMakeLists.t
  */
 export async function runPort(o: PortOptions, io: Io): Promise<number> {
   const t0 = performance.now();
-  let found;
-  try {
-    found = listFiles(o.inputs);
-  } catch (e) {
-    io.stderr(`hip-porter: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const found = listInputs(o.inputs, io);
+  if (!found) return 2;
   const maxBytes = o.maxBytes ?? DEFAULT_MAX_BYTES;
   const inputSet = new Set(found.map((f) => f.path));
   const outDir = o.outDir ? resolve(o.outDir) : undefined;

@@ -4,11 +4,11 @@
  * % convertible automatically, unsupported APIs by count, hazards by rule.
  */
 import type { EngineOptions, Finding } from '../core/findings';
-import { classifyFiles, listFiles, relPath, DEFAULT_MAX_BYTES } from '../core/files';
+import { classifyFiles, relPath, DEFAULT_MAX_BYTES } from '../core/files';
 import { translate, type TranslateStats } from '../core/translate';
 import { CODE_INFO } from '../core/rules/index';
 import { LineIndex } from '../core/text';
-import type { Io } from './io';
+import { listInputs, type Io } from './io';
 import { mergeStats, pct } from './stats';
 
 /** Options of {@link runScan}. */
@@ -46,13 +46,8 @@ export interface ScanReport {
 /** Runs the scan; returns 0, 1 when nothing CUDA was found or files were skipped, 2 on usage errors. */
 export async function runScan(o: ScanOptions, io: Io): Promise<number> {
   const t0 = performance.now();
-  let found;
-  try {
-    found = listFiles(o.inputs);
-  } catch (e) {
-    io.stderr(`hip-porter: ${(e as Error).message}\n`);
-    return 2;
-  }
+  const found = listInputs(o.inputs, io);
+  if (!found) return 2;
   const root = process.cwd();
   const stats: TranslateStats[] = [];
   const findings: ReportedFinding[] = [];
