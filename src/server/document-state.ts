@@ -309,8 +309,9 @@ export class DocumentState {
 
   /**
    * The incremental analysis of `text` when every change since the last analysis lies strictly
-   * inside one top-level item: that item alone is re-parsed (tree-sitter included range, kept as a
-   * patch beside the base tree) and re-analysed (src/core/incremental.ts). Otherwise the reason it
+   * inside one top-level item, or inside two sibling items and the whitespace between them (then
+   * re-parsed as one): that item alone is re-parsed (tree-sitter included range, kept as a patch
+   * beside the base tree) and re-analysed (src/core/incremental.ts). Otherwise the reason it
    * cannot be, as a string (the caller then analyses in full).
    */
   private analyzeIncrementally(text: string, options: EngineOptions, key: string): { analysis: Analysis; items: Item[]; wholeFile: string } | string {
