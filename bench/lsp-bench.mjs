@@ -5,7 +5,7 @@
 // didChange-sent → publishDiagnostics-received, the initial open time, CPU time per edit of the
 // server and of this client (which parses every publish), the load average, and the server's RSS.
 // Target: p95 <= 30 ms.
-// Usage: node bench/lsp-bench.mjs [--scenario scatter|typing] [--lines N] [--edits N] [--seed N] [--chars STR] [--cpu-prof DIR] [--json]
+// Usage: node bench/lsp-bench.mjs [--scenario scatter|typing] [--lines N] [--edits N] [--seed N] [--chars STR] [--cpu-prof DIR] [--slowest N] [--json]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,8 @@ const EDITS = Number(opt('--edits', '200'));
 let seed = Number(opt('--seed', '12345')) >>> 0;
 const cpuProf = opt('--cpu-prof', undefined);
 const asJson = args.includes('--json');
+/** `--slowest N`: also list the N slowest edits (index, position, character, ms) to study the tail. */
+const slowest = Number(opt('--slowest', '0'));
 /**
  * Characters typed. Default: identifier characters and spaces, where most keystrokes fall.
  * `--chars 'ax_ (;1'` adds punctuation; an unbalanced '(' or a digit glued to a keyword inside a
@@ -280,6 +282,8 @@ async function main() {
 
   const chars = CHARS;
   const lat = [];
+  /** Per edit: index, 0-based line, UTF-16 column, character typed, latency in ms. */
+  const trace = [];
   const cpu0 = procCpuMs(proc.pid);
   const selfCpu0 = process.cpuUsage();
   let typing = '';
@@ -313,6 +317,7 @@ async function main() {
       contentChanges: [{ range: { start: pos, end: pos }, text: ch }],
     });
     lat.push((await p) - t0);
+    trace.push({ edit: k, line: pos.line, character: pos.character, ch, ms: +lat[k].toFixed(1) });
   }
   const serverCpuMs = procCpuMs(proc.pid) - cpu0;
   const selfCpu = process.cpuUsage(selfCpu0);
@@ -347,6 +352,7 @@ async function main() {
     typed: SCENARIO === 'typing' ? TYPED : CHARS,
     target: 'p95 <= 30 ms',
   };
+  if (slowest > 0) result.slowest = [...trace].sort((a, b) => b.ms - a.ms).slice(0, slowest);
   if (asJson) console.log(JSON.stringify(result));
   else {
     console.log(`LSP bench: ${result.lines} lines (${(result.chars / 1024).toFixed(0)} KiB), ${result.diagnostics} diagnostics, ${EDITS} single-character edits, scenario ${SCENARIO} typing ${JSON.stringify(result.typed)}`);
@@ -355,6 +361,7 @@ async function main() {
     console.log(`  didChange -> publishDiagnostics: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, mean ${result.mean} ms (target p95 <= 30 ms: ${result.p95 <= 30 ? 'met' : 'MISSED'})`);
     console.log(`  CPU per edit: server ${result.serverCpuPerEdit} ms, this client ${result.clientCpuPerEdit} ms (load average ${result.loadavg})`);
     console.log(`  server RSS: ${result.rssMB} MB (peak ${result.peakRssMB} MB)`);
+    for (const e of result.slowest ?? []) console.log(`  slow: edit ${e.edit} at ${e.line + 1}:${e.character + 1} typed ${JSON.stringify(e.ch)}: ${e.ms} ms`);
   }
 }
 
