@@ -315,6 +315,14 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     window: { start: lo, end: hiNew, firstToken: tokenAt(tokens, lo), endToken: tokenAt(tokens, hiNew) },
     wholeFileRules: wholeFile ? undefined : wholeRules,
   });
+  // file rules that re-ran (and HP901) keep the identity of the findings the edit did not change
+  let replaced: Map<Finding, Finding> | undefined;
+  for (const [id, list] of run.fileFindingsByRule) {
+    if (reuse.has(id)) continue;
+    const same = keepUnchangedFindings(prev.fileFindingsByRule.get(id), list, c, delta, moved);
+    if (same) for (const [f, p] of same) (replaced ??= new Map()).set(f, p);
+  }
+  if (replaced) for (let i = 0; i < run.fileFindings.length; i++) run.fileFindings[i] = replaced.get(run.fileFindings[i]!) ?? run.fileFindings[i]!;
   // facts read by this run join those of the items it did not re-run (a whole-file run reads them all)
   let nextFacts = run.facts;
   if (!wholeFile) {
@@ -337,7 +345,10 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     for (const rule of options.rules ?? ALL_RULES) if (rule.scope !== 'file' && wholeRules.has(rule.id)) for (const code of rule.codes) wholeCodes.add(code.code);
     const kept = wholeCodes.size ? prev.localFindings.filter((f) => !wholeCodes.has(f.code)) : prev.localFindings;
     local = spliceFindings(kept, run.localFindings, lo, hiOld, c, moved);
-    if (wholeCodes.size) local = mergeFindings(local, run.wholeLocalFindings);
+    if (wholeCodes.size) {
+      keepUnchangedFindings(prev.localFindings.filter((f) => wholeCodes.has(f.code)), run.wholeLocalFindings, c, delta, moved);
+      local = mergeFindings(local, run.wholeLocalFindings);
+    }
   }
   return {
     analysis: {
@@ -358,6 +369,59 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     items,
     wholeFile: wholeFile || wholeReason,
   };
+}
+
+/**
+ * True when `f` (new text) is `p` (previous text) moved by change `c`: every field equal, and every
+ * offset of `f` (finding and fix edits) equal to `p`'s moved by `delta` when `shift` (as
+ * {@link shiftFinding} moves it), or unmoved otherwise.
+ */
+function sameFinding(f: Finding, p: Finding, c: TextChange, delta: number, shift: boolean): boolean {
+  const at = (o: number): number => (shift ? shiftOffset(o, c, delta) : o);
+  if (f.start !== at(p.start) || f.end !== at(p.end) || f.code !== p.code || f.message !== p.message || f.severity !== p.severity) return false;
+  if (f.family !== p.family || f.status !== p.status || f.library !== p.library || f.cuda !== p.cuda || f.hip !== p.hip || f.docs !== p.docs) return false;
+  if (!f.fix || !p.fix) return f.fix === p.fix;
+  const x = f.fix.edits;
+  const y = p.fix.edits;
+  if (f.fix.title !== p.fix.title || f.fix.auto !== p.fix.auto || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]!.start !== at(y[i]!.start) || x[i]!.end !== at(y[i]!.end) || x[i]!.newText !== y[i]!.newText) return false;
+  return true;
+}
+
+/**
+ * Rules that re-ran over the whole file re-create findings the edit did not change. Each fresh
+ * finding in `fresh` equal to one in `prev` (the same rules' findings in the previous text) that
+ * ends before the change is replaced by that previous object (in place); one equal to a previous
+ * finding that starts after the change, moved by `delta`, is recorded in `moved` as its moved copy.
+ * That keeps the identities {@link toDiagnostics}-style publishers use to reuse diagnostics.
+ * Returns the replacements made (fresh → previous object), or undefined when none.
+ */
+function keepUnchangedFindings(prev: readonly Finding[] | undefined, fresh: Finding[], c: TextChange, delta: number, moved: Map<Finding, Finding>): Map<Finding, Finding> | undefined {
+  if (!prev?.length || !fresh.length) return undefined;
+  const byStart = new Map<number, Finding[]>();
+  for (const p of prev) {
+    const key = p.end < c.start ? p.start : p.start > c.oldEnd ? p.start + delta : -1;
+    if (key < 0) continue;
+    const list = byStart.get(key);
+    if (list) list.push(p);
+    else byStart.set(key, [p]);
+  }
+  let same: Map<Finding, Finding> | undefined;
+  for (let i = 0; i < fresh.length; i++) {
+    const f = fresh[i]!;
+    const candidates = byStart.get(f.start);
+    if (!candidates) continue;
+    for (const p of candidates) {
+      const before = p.end < c.start;
+      if (!sameFinding(f, p, c, delta, !before)) continue;
+      if (before) {
+        (same ??= new Map()).set(f, p);
+        fresh[i] = p;
+      } else moved.set(f, p);
+      break;
+    }
+  }
+  return same;
 }
 
 /**
