@@ -390,12 +390,14 @@ function isRuntimeMarker(name: string, mappings: Mappings): boolean {
 
 /**
  * The headers rule's signature of tokens `[first, end)` (see {@link Rule.signature}): every token
- * on a preprocessor line, braces, `extern` and `"C"` (the `extern "C"` blocks), and the number of
- * tokens that make the file need the HIP runtime.
+ * on a preprocessor line, braces, `extern` and `"C"` (the `extern "C"` blocks), and
+ * whether any token makes the file need the HIP runtime. The rule only asks whether the file has
+ * such a token anywhere (HP112), so only the item's gaining its first or losing its last one can
+ * change that: a count would make every keystroke inside a CUDA call name re-run the rule.
  */
 function headersSignature(t: Tokens, first: number, end: number, mappings: Mappings): string {
   const parts: string[] = [];
-  let markers = 0;
+  let marker = false;
   for (let i = first; i < end; i++) {
     const k = t.kind[i];
     if (k === Tok.Comment) continue;
@@ -406,16 +408,16 @@ function headersSignature(t: Tokens, first: number, end: number, mappings: Mappi
     if (k === Tok.Punct) {
       const c = t.text.charCodeAt(t.start[i]!);
       if (c === 123 || c === 125) parts.push(c === 123 ? '{' : '}');
-      else if (t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) markers++;
+      else if (!marker && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) marker = true;
     } else if (k === Tok.String) {
       if (t.text.startsWith('"C"', t.start[i]!)) parts.push('"C"');
     } else if (k === Tok.Ident) {
       const name = t.text.slice(t.start[i], t.end[i]);
       if (name === 'extern') parts.push(name);
-      else if (isRuntimeMarker(name, mappings)) markers++;
+      else if (!marker && isRuntimeMarker(name, mappings)) marker = true;
     }
   }
-  return `${markers}\u0001${parts.join('\u0001')}`;
+  return `${marker ? 1 : 0}\u0001${parts.join('\u0001')}`;
 }
 
 export const headersRule: Rule = {
