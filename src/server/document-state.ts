@@ -111,7 +111,8 @@ export interface AnalysisSnapshot {
    * True for an incremental analysis while the file holds a syntax error (in a re-parsed item or
    * elsewhere): tree-sitter's error recovery over the whole file might structure the edited item
    * differently, so {@link DocumentState.reconcile} should run the full parse (in the background)
-   * and the caller republish if findings differ.
+   * and the caller republish if findings differ. Also true for a full analysis whose whole-file
+   * re-parse was incremental (from the edited tree) and hit a syntax error, for the same reason.
    */
   provisional: boolean;
   /** How many items were re-parsed on their own and kept beside the base tree (0 after a full parse). */
@@ -145,6 +146,12 @@ export class DocumentState {
   private tree: Tree | undefined;
   /** True when edits were applied to `tree` since it was parsed. */
   private treeEdited = false;
+  /**
+   * False when `tree` came from an incremental re-parse of a text with syntax errors: tree-sitter's
+   * error recovery depends on the edit history, so its structure may differ from a parse from
+   * scratch, and analyses over it are provisional until {@link reconcile} parses from scratch.
+   */
+  private treeExact = true;
   private last: AnalysisSnapshot | undefined;
   /**
    * Items re-parsed on their own since `tree` was last parsed, ascending: inside them `tree` is
@@ -293,6 +300,7 @@ export class DocumentState {
       } else {
         this.tree = next;
         this.treeEdited = false;
+        this.treeExact = !base || !next.rootNode.hasError;
         this.dropPatches();
         if (old && old !== next) old.delete();
       }
@@ -303,7 +311,7 @@ export class DocumentState {
     this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
     this.pending = undefined;
     this.forceFull = false;
-    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: false, patched: 0 };
+    this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: useTree && !this.treeExact, patched: 0 };
     return this.last;
   }
 
@@ -434,6 +442,7 @@ export class DocumentState {
     this.tree?.delete();
     this.tree = undefined;
     this.treeEdited = false;
+    this.treeExact = true;
   }
 
   private dropPatches(): void {
