@@ -6,7 +6,7 @@ import { DEFAULT_TARGET_ROCM, compareFindings, sortFindings, type EngineOptions,
 import { Tok, lex, type Tokens } from './lexer';
 import { Mappings } from './mappings';
 import { errorRegions, parse, parserReady, type SyntaxNode, type Tree } from './parse';
-import { detectEol } from './text';
+import { detach, detectEol } from './text';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_RULES, CODE_INFO } from './rules/index';
@@ -230,13 +230,13 @@ export function runRules(input: RuleInput): RuleOutput {
         code: f.code,
         family: info?.family ?? 'api',
         severity: f.severity ?? info?.defaultSeverity ?? 'warning',
-        message: f.message,
+        message: detach(f.message),
         start: f.start,
         end: f.end,
         status: f.status,
       };
       if (f.library !== undefined) out.library = f.library;
-      if (f.cuda !== undefined) out.cuda = f.cuda;
+      if (f.cuda !== undefined) out.cuda = detach(f.cuda);
       if (f.hip !== undefined) out.hip = f.hip;
       if (f.fix !== undefined) out.fix = f.fix;
       const docs = f.docs ?? info?.docs;
@@ -244,7 +244,8 @@ export function runRules(input: RuleInput): RuleOutput {
       sink.push(out);
     },
     fix(title: string, edits: TextEdit[], auto: boolean): Fix {
-      return { title, edits, auto };
+      for (const e of edits) e.newText = detach(e.newText);
+      return { title: detach(title), edits, auto };
     },
   });
   const localCtx = makeCtx(first, endTok, localIndex);
@@ -373,7 +374,7 @@ export function buildIdentIndex(t: Tokens, from: number, to: number): Map<string
     const name = t.text.slice(t.start[i], t.end[i]);
     const list = m.get(name);
     if (list) list.push(i);
-    else m.set(name, [i]);
+    else m.set(detach(name), [i]);
   }
   return m;
 }

@@ -55,6 +55,17 @@ export class LineIndex {
   }
 }
 
+/**
+ * `s` as a string that shares no memory with the text it was cut from. V8 keeps a `slice` of 13 or
+ * more characters as a view into its whole parent string (and a template literal as a tree of its
+ * parts), so a name or message kept in a long-lived finding or index would keep a whole version of
+ * the document alive: the language server keeps findings across hundreds of versions of a file.
+ * Copies only strings of 13+ UTF-16 code units (shorter slices are copies already).
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 /** The text's dominant line ending: `\r\n` when most line breaks are CRLF, else `\n`. */
 export function detectEol(text: string): '\n' | '\r\n' {
   let crlf = 0;

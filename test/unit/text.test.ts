@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineIndex, applyEdits, detectEol, hasBom } from '../../src/core/text';
+import { LineIndex, applyEdits, detach, detectEol, hasBom } from '../../src/core/text';
 
 test('LineIndex maps offsets to 0-based line and UTF-16 column and back', () => {
   const text = 'a\r\nbé😀c\nlast';
@@ -34,4 +34,14 @@ test('detectEol and hasBom', () => {
   assert.equal(detectEol('a\nb\r\n'), '\n');
   assert.equal(hasBom('\ufeffx'), true);
   assert.equal(hasBom('x'), false);
+});
+
+test('detach returns the same characters for slices, template literals and short names', () => {
+  const doc = `// ${'x'.repeat(1000)}\ncudaStreamSynchronize(stream); /* ∑ ünïcödé 🚀 */\n`;
+  const at = doc.indexOf('cuda');
+  for (const s of [doc.slice(at, at + 21), doc.slice(at, at + 4), `${doc.slice(at, at + 21)} → hip${doc.slice(at + 4, at + 21)}`, doc.slice(doc.indexOf('∑'), doc.indexOf('*/')), '', doc]) {
+    const d = detach(s);
+    assert.equal(d, s);
+    assert.equal(d.length, s.length);
+  }
 });
