@@ -119,8 +119,14 @@ export interface AnalysisSnapshot {
   patched: number;
 }
 
-/** At most this many re-parsed items are kept beside the base tree before a full re-parse merges them. */
-export const MAX_PATCHES = 128;
+/**
+ * At most this many re-parsed items are kept beside the base tree; the keystroke that would add
+ * one more first merges them (an incremental whole-file re-parse, no re-analysis). There can be no
+ * more patches than top-level items, and together they hold about one more tree of the file, so
+ * the limit only bounds files with very many items; measured per-keystroke cost is flat up to the
+ * ~500 items of the 10k-line benchmark file (bench/README.md).
+ */
+export const MAX_PATCHES = 1024;
 /** Beyond this many re-parsed items, {@link DocumentState.reconcile} (run after a pause) merges them into one tree. */
 export const CONSOLIDATE_PATCHES = 32;
 /** Items longer than this (UTF-16 code units) are not re-parsed on their own. */
@@ -152,6 +158,12 @@ export class DocumentState {
    * scratch, and analyses over it are provisional until {@link reconcile} parses from scratch.
    */
   private treeExact = true;
+  /**
+   * Set when re-parsed items were merged into the base tree while the analysis was provisional:
+   * findings of items not re-analysed since came from the old structures, so analyses stay
+   * provisional until a full one (even if the merged tree has no syntax error).
+   */
+  private staleStructure = false;
   private last: AnalysisSnapshot | undefined;
   /**
    * Items re-parsed on their own since `tree` was last parsed, ascending: inside them `tree` is
@@ -243,13 +255,13 @@ export class DocumentState {
     const before = this.last?.analysis;
     const unchangedBefore = this.pending?.start ?? 0;
     const unchangedAfter = before && this.pending ? lineStartAfter(before.text, text, this.pending) : Infinity;
-    const inc = this.analyzeIncrementally(text, options, key);
+    const inc = this.analyzeIncrementally(text, options, key, budget);
     if (typeof inc !== 'string') {
       this.pending = undefined;
       this.items = inc.items;
       // tree-sitter's error recovery is not local: with a syntax error anywhere, the whole-file
       // parse may structure the edited item (or its neighbours) differently than its own parse
-      const provisional = this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
+      const provisional = this.staleStructure || this.tree!.rootNode.hasError || this.patches.some((p) => p.tree.rootNode.hasError);
       this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, patched: this.patches.length, from: { analysis: before!, unchangedBefore, unchangedAfter } };
       return this.last;
     }
@@ -261,16 +273,29 @@ export class DocumentState {
    * version by the full analysis: parses the whole text from scratch (with `budget`, resumable; a
    * parse from scratch, because with syntax errors an incremental one can differ) and returns
    * the exact snapshot, or null while the parse is suspended (the provisional snapshot stays).
-   * An exact snapshot with more than {@link CONSOLIDATE_PATCHES} re-parsed items is re-parsed
-   * (incrementally) into one tree the same way. Otherwise returns the current snapshot.
+   * An exact snapshot with more than {@link CONSOLIDATE_PATCHES} re-parsed items keeps its findings
+   * while those items are merged into one tree (an incremental re-parse, resumable the same way;
+   * the snapshot's analysis then reads structure from that tree). Otherwise returns the current
+   * snapshot.
    */
   reconcile(options: EngineOptions, budget?: ParseBudget): AnalysisSnapshot | null {
     const last = this.last;
     const key = optionsKey(options);
     if (!last || last.version !== this.doc.version || last.optionsKey !== key) return this.analyze(options, budget);
     if (last.provisional) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
-    // an exact analysis with many re-parsed items: merge them into one tree (incremental parse)
-    if (this.patches.length > CONSOLIDATE_PATCHES) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'merging re-parsed items', budget, true);
+    // an exact analysis with many re-parsed items: merge them into one tree (incremental parse);
+    // the findings stay (an error-free tree has the structure of its re-parsed items)
+    if (this.patches.length > CONSOLIDATE_PATCHES) {
+      const merged = this.mergePatches(this.doc.getText(), budget);
+      if (merged === 'suspended') return null;
+      if (merged === 'failed') return last;
+      if (this.tree!.rootNode.hasError) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
+      const tree = this.tree!;
+      // the analysis now reads structure from the merged tree (the item trees it read are freed)
+      last.analysis.tree = tree;
+      last.analysis.nodeAt = (start, end) => tree.rootNode.namedDescendantForIndex(start, end) ?? undefined;
+      last.patched = 0;
+    }
     return last;
   }
 
@@ -300,7 +325,7 @@ export class DocumentState {
       } else {
         this.tree = next;
         this.treeEdited = false;
-        this.treeExact = !base || !next.rootNode.hasError;
+        this.treeExact = !base || !next?.rootNode.hasError;
         this.dropPatches();
         if (old && old !== next) old.delete();
       }
@@ -311,6 +336,7 @@ export class DocumentState {
     this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
     this.pending = undefined;
     this.forceFull = false;
+    if (useTree) this.staleStructure = false;
     this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: useTree && !this.treeExact, patched: 0 };
     return this.last;
   }
@@ -322,14 +348,14 @@ export class DocumentState {
    * beside the base tree) and re-analysed (src/core/incremental.ts). Otherwise the reason it
    * cannot be, as a string (the caller then analyses in full).
    */
-  private analyzeIncrementally(text: string, options: EngineOptions, key: string): { analysis: Analysis; items: Item[]; wholeFile: string } | string {
+  private analyzeIncrementally(text: string, options: EngineOptions, key: string, budget: ParseBudget | undefined): { analysis: Analysis; items: Item[]; wholeFile: string } | string {
     const last = this.last;
     const change = this.pending;
     if (!last || !change) return '';
     if (last.partial || !this.items || !this.tree || !parserReady()) return 'no syntax tree yet';
     if (last.optionsKey !== key) return 'settings changed';
     if (this.forceFull) return 'full-text change';
-    if (this.patches.length >= MAX_PATCHES) return 'many items re-parsed: merging them';
+    if (this.patches.length >= MAX_PATCHES && this.mergePatches(text, budget) !== 'merged') return 'many items re-parsed: merging them';
     let items = this.items;
     let index = itemContaining(items, change.start, change.oldEnd);
     if (index < 0) {
@@ -396,6 +422,33 @@ export class DocumentState {
     parseErrors.sort((a, b) => a.start - b.start || a.end - b.end);
     const result = analyzeIncremental(last.analysis, items, index, text, change, { tree: base, nodeAt, parseErrors, replacement }, options);
     return 'fallback' in result ? result.fallback : result;
+  }
+
+  /**
+   * Merges the items re-parsed on their own into one tree: re-parses `text` (the current text)
+   * incrementally from the edited base tree, which then replaces the base tree and the patches.
+   * Does not re-analyse; when the analysis was provisional, later ones stay provisional until a full
+   * one (see `staleStructure`). Changes nothing when the parse fails or runs out of `budget`
+   * (`suspended`: a later call with the same text resumes it).
+   */
+  private mergePatches(text: string, budget: ParseBudget | undefined): 'merged' | 'suspended' | 'failed' {
+    const old = this.tree;
+    if (!old || !parserReady()) return 'failed';
+    let next: Tree | null;
+    try {
+      next = budget ? budget.parser.parse(this, text, old, budget.budgetMs) : parse(text, old);
+    } catch {
+      return 'failed';
+    }
+    if (!next) return 'suspended';
+    if (this.last?.provisional) this.staleStructure = true;
+    this.tree = next;
+    this.treeEdited = false;
+    this.treeExact = !next.rootNode.hasError;
+    this.dropPatches();
+    if (old !== next) old.delete();
+    this.baseErrors = errorRegions(next).map((r) => ({ start: r.start, end: r.end }));
+    return 'merged';
   }
 
   /** Applies a text edit to the re-parsed items: shifts those after it, grows the one holding it, drops all when one is cut. */

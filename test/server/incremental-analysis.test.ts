@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../../src/core/analyze';
 import { initParser } from '../../src/core/parse';
-import { DocumentState } from '../../src/server/document-state';
+import { DocumentState, MAX_PATCHES } from '../../src/server/document-state';
 import { CROSS_ITEM_SNIPPETS } from '../unit/incremental-corpus';
 // @ts-expect-error plain ESM benchmark script without types
 import { generate } from '../../bench/lsp-bench.mjs';
@@ -133,6 +133,29 @@ describe('incremental analysis', () => {
       if (f.end < itemStart) assert.ok(old.has(f), `${f.code} at ${f.start} before the edited item is the previous object`);
       else if (f.start > itemEnd + 1) assert.ok(old.has(snap.analysis.movedFrom?.get(f)!), `${f.code} at ${f.start} after the edited item is a moved copy`);
     }
+    st.dispose();
+  });
+
+  it('merges re-parsed items into the base tree when there are too many, and stays incremental and exact', () => {
+    let text = '#include <cuda_runtime.h>\n';
+    const n = MAX_PATCHES + 2;
+    for (let k = 0; k < n; k++) text += `__global__ void k${k}(float* p) {\n  p[threadIdx.x % 32] = 1.0f;\n}\n`;
+    const st = new DocumentState('file:///many.cu', 'cuda-cpp', 1, text);
+    st.analyze(OPTIONS);
+    const patched: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const at = st.text.indexOf(`void k${k}(`) + `void k${k}(float* p) {\n  p[threadIdx.x % 32] = 1`.length;
+      const pos = st.document.positionAt(at);
+      st.applyChanges([{ range: { start: pos, end: pos }, text: '2' }], k + 2);
+      const snap = st.analyze(OPTIONS);
+      assert.equal(snap.mode, 'incremental', `keystroke ${k}: ${snap.fallback}`);
+      assert.equal(snap.provisional, false);
+      patched.push(snap.patched);
+    }
+    // the keystroke after the limit merged the earlier items: only its own item is re-parsed alone
+    assert.equal(Math.max(...patched), MAX_PATCHES);
+    assert.deepEqual(patched.slice(MAX_PATCHES), [1, 2]);
+    assert.equal(findingsJson(st.analyze(OPTIONS).analysis), findingsJson(analyze(st.text, OPTIONS)));
     st.dispose();
   });
 

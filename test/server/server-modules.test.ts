@@ -195,8 +195,14 @@ describe('DocumentManager', () => {
     while (Date.now() < deadline && ((await m.view(uri))?.snapshot?.patched ?? 0) > 0) await new Promise((r) => setTimeout(r, 20));
     const merged = await m.view(uri);
     assert.equal(merged?.snapshot?.patched, 0);
-    assert.equal(merged?.snapshot?.fallback, 'merging re-parsed items');
+    // the merge re-parses but keeps the (exact) analysis, which now reads structure from one tree
+    assert.equal(merged?.snapshot?.mode, 'incremental');
     assert.equal(merged?.version, version);
+    const tree = merged!.snapshot!.analysis.tree!;
+    assert.equal(tree.rootNode.hasError, false);
+    const last = text.indexOf('void k39(') + 'void k39(float* p) {\n  p[0] = '.length;
+    assert.equal(merged!.snapshot!.analysis.nodeAt(last, last + 2)?.type, 'number_literal');
+    assert.equal(merged!.snapshot!.analysis.nodeAt(last, last + 2)?.tree, tree);
     assert.equal(JSON.stringify(merged!.snapshot!.analysis.findings), JSON.stringify(analyze(text, { targetRocm: merged!.settings.targetRocm }).findings));
   });
 
