@@ -28,9 +28,12 @@ const TAIL_KEYS = new Set(['severity', 'code', 'source', 'message', 'codeDescrip
 class Bytes {
   buf: Buffer;
   len = 0;
-  /** @param capacity initial size in bytes (the previous publish's size avoids regrowing a 1 MB buffer from 64 KiB) */
-  constructor(capacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(capacity);
+  /**
+   * @param capacity initial size in bytes (the previous publish's size avoids regrowing a 1 MB buffer from 64 KiB)
+   * @param reuse a buffer of at least `capacity` bytes to write into instead of a new one
+   */
+  constructor(capacity = 1 << 16, reuse?: Buffer) {
+    this.buf = reuse && reuse.length >= capacity ? reuse : Buffer.allocUnsafe(capacity);
   }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -80,7 +83,15 @@ export class DiagnosticsJsonEncoder {
    * Per document URI: its latest publish: the diagnostic objects, the bytes written, and where
    * each diagnostic's JSON starts and ends in them.
    */
-  private readonly last = new Map<string, { diagnostics: unknown[]; bytes: Buffer; starts: Int32Array; ends: Int32Array }>();
+  private readonly last = new Map<string, Published>();
+  /**
+   * Per document URI: the buffers of its publish before last, written long ago, which the next
+   * publish writes into instead of allocating ~1 MB (plus offset tables) per keystroke. Safe because
+   * vscode-jsonrpc's StreamMessageWriter encodes a message only after the stream's write callback
+   * of the previous one (one message at a time, lib/common/messageWriter.js), so the bytes returned
+   * for a publish are never read again once the publish after next of the same document is encoded.
+   */
+  private readonly spare = new Map<string, Published>();
 
   /** Encodes one message; resolves to its UTF-8 JSON bytes. Never rejects for serialisable messages. */
   encode(msg: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
@@ -96,6 +107,7 @@ export class DiagnosticsJsonEncoder {
   clear(): void {
     this.tails.clear();
     this.last.clear();
+    this.spare.clear();
   }
 
   private publish(msg: Message, uri: string, version: unknown, diagnostics: unknown[]): Buffer {
@@ -117,12 +129,13 @@ export class DiagnosticsJsonEncoder {
       while (head < n && head < m && diagnostics[head] === prev.diagnostics[head]) head++;
       while (tail < n - head && tail < m - head && diagnostics[n - 1 - tail] === prev.diagnostics[m - 1 - tail]) tail++;
     }
-    const out = new Bytes(Math.max(1 << 16, Math.ceil((prev?.bytes.length ?? 0) * 1.0625)));
+    const spare = this.spare.get(uri);
+    const out = new Bytes(Math.max(1 << 16, Math.ceil((prev?.bytes.length ?? 0) * 1.0625)), spare?.buf);
     out.str(`{"jsonrpc":"2.0","method":"${PUBLISH}","params":{"uri":${JSON.stringify(uri)}`);
     if (version !== undefined) out.str(`,"version":${JSON.stringify(version)}`);
     out.ascii(',"diagnostics":[');
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
+    const starts = spare && spare.starts.length >= n ? spare.starts : new Int32Array(n);
+    const ends = spare && spare.ends.length >= n ? spare.ends : new Int32Array(n);
     if (head > 0) {
       const base = out.len - prev!.starts[0]!;
       out.bytes(prev!.bytes.subarray(prev!.starts[0]!, prev!.ends[head - 1]!));
@@ -152,10 +165,13 @@ export class DiagnosticsJsonEncoder {
     const bytes = out.buf.subarray(0, out.len);
     if (n) {
       this.tails.set(uri, tails);
-      this.last.set(uri, { diagnostics: diagnostics.slice(), bytes, starts, ends });
+      this.last.set(uri, { diagnostics: diagnostics.slice(), buf: out.buf, bytes, starts, ends });
+      if (prev) this.spare.set(uri, prev);
+      else this.spare.delete(uri);
     } else {
       this.tails.delete(uri);
       this.last.delete(uri);
+      this.spare.delete(uri);
     }
     return bytes;
   }
@@ -223,6 +239,19 @@ function isVersionIndex(d: unknown): d is { v: number; i: number } {
 
 function isUint(x: unknown): boolean {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** One publish of a document as the encoder keeps it. */
+interface Published {
+  /** The diagnostic objects, in order. */
+  diagnostics: unknown[];
+  /** The buffer written into (`bytes` is its first part). */
+  buf: Buffer;
+  /** The UTF-8 JSON of the whole message. */
+  bytes: Buffer;
+  /** Byte offsets in `bytes` where each diagnostic's JSON starts and ends (the arrays may be longer than the list). */
+  starts: Int32Array;
+  ends: Int32Array;
 }
 
 /** A diagnostic as the fast path sees it (checked by {@link plain}). */
