@@ -102,6 +102,21 @@ describe('incremental analysis', () => {
     st.dispose();
   });
 
+  it("re-runs HP703 when a host function's declaration changes where its fix inserts __host__ __device__", () => {
+    // found by the random-edit property: `static` cut to `sta;` moves the definition's start
+    const text = ['#include <cstdio>', 'static int hostOnly(int x) { return x + 1; }', '__global__ void k(int* p) { p[0] = hostOnly(p[0]); }', ''].join('\n');
+    const st = new DocumentState('file:///decl.cu', 'cuda-cpp', 1, text);
+    const before = st.analyze(OPTIONS).analysis.findings.find((f) => f.code === 'HP703');
+    assert.equal(before?.fix?.edits[0]?.start, text.indexOf('static'));
+    const at = text.indexOf('static') + 3;
+    st.applyChanges([{ range: { start: st.document.positionAt(at), end: st.document.positionAt(at + 3) }, text: ';' }], 2);
+    const snap = st.analyze(OPTIONS);
+    assert.equal(snap.mode, 'incremental', snap.fallback);
+    assert.equal(snap.analysis.findings.find((f) => f.code === 'HP703')?.fix?.edits[0]?.start, st.text.indexOf('int hostOnly'));
+    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    st.dispose();
+  });
+
   it('keeps findings the edit did not change as the same objects or recorded moved copies, also from re-run file rules and parse errors', () => {
     const text = [
       '#include <cuda_runtime.h>',

@@ -17,7 +17,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, tt, type FnDef } from './util';
+import { AFTER_PARAMS, ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, tt, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -47,15 +47,19 @@ export const cxxRule: Rule = {
  * analysis through the {@link namespaceFunctions} cache).
  */
 /**
- * HP703's signature of tokens `[first, end)` (see {@link Rule.signature}): every token on a
- * preprocessor line (device-specifier macros, `#ifndef __CUDACC__` host-only regions), braces
- * (function extents), execution-space keywords, and for every identifier followed by `(` (calls
- * and definitions) the token before it, or, when a space keyword or an upper-case (macro-like)
- * word precedes it in its statement, the tokens back to the statement start (at most 10:
- * specifiers and `__device__` prototypes as the rule reads them).
+ * HP703's signature of tokens `[first, end)` (see {@link Rule.signature}). Outside function bodies
+ * every token (declarations, prototypes, specifiers and macros as written: the function table the
+ * rule builds, including where its fix inserts `__host__ __device__`, comes from them); every
+ * preprocessor-line token (device-specifier macros, `#ifndef __CUDACC__` host-only regions);
+ * braces (function extents); and inside function bodies, execution-space keywords and, for every
+ * identifier followed by `(` (calls and local declarations), the token before it or, when a space
+ * keyword or an upper-case (macro-like) word precedes it in its statement, the tokens back to the
+ * statement start (at most 10).
  */
 function hostCallsSignature(t: Tokens, first: number, end: number): string {
   const parts: string[] = [];
+  // brace depth inside a function body, 0 outside one
+  let body = 0;
   for (let i = first; i < end; i++) {
     const k = t.kind[i];
     if (k === Tok.Comment) continue;
@@ -65,7 +69,17 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
     }
     if (k === Tok.Punct) {
       const c = t.text.charCodeAt(t.start[i]!);
-      if (c === 123 || c === 125) parts.push(c === 123 ? '{' : '}');
+      if (c === 123) {
+        if (body > 0 || opensFunctionBody(t, i)) body++;
+        parts.push('{');
+      } else if (c === 125) {
+        if (body > 0) body--;
+        parts.push('}');
+      } else if (body === 0) parts.push(tt(t, i));
+      continue;
+    }
+    if (body === 0) {
+      parts.push(tt(t, i));
       continue;
     }
     if (k !== Tok.Ident) continue;
@@ -91,6 +105,13 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
     parts.push(marked ? stmt : `${before} ${name}`);
   }
   return parts.join('\u0001');
+}
+
+/** True when the `{` at token `i` opens a function body: `)` before it, past `const`/`noexcept`-like words. */
+function opensFunctionBody(t: Tokens, i: number): boolean {
+  let p = prevCode(t, i);
+  while (p >= 0 && t.kind[p] === Tok.Ident && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
+  return isPunct(t, p, ')');
 }
 
 /** Keywords followed by `(` that are not calls. */

@@ -164,7 +164,8 @@ export interface FnDef {
 }
 
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'sizeof', 'decltype', 'alignof', '__launch_bounds__', '__attribute__']);
-const AFTER_PARAMS = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
+/** Words that may stand between a function's parameter list and its body. */
+export const AFTER_PARAMS: ReadonlySet<string> = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
 /** An upper-case specifier that may be a macro (expanding to `__device__` or anything else). */
 const MACRO_LIKE = /^[A-Z_][A-Z0-9_]{2,}$/;
 /**
