@@ -81,7 +81,18 @@ export const RESUME_PARSE_BUDGET_MS = 20;
  */
 export const RECONCILE_DELAY_MS = 200;
 /** Parse budget of each background slice of that check, ms (short, so a keystroke waits little). */
-export const RECONCILE_SLICE_MS = 10;
+export const RECONCILE_SLICE_MS = 5;
+
+/**
+ * Runs `fn` as the next background slice, after any input that arrived meanwhile is handled.
+ * Chaining slices with `setImmediate` let a keystroke wait for two slices: vscode-jsonrpc hands a
+ * message it read to its handler in a `setImmediate` of its own, queued behind the next slice. A
+ * zero-delay timer runs in the timers phase, before the poll phase reads input and the check
+ * phase dispatches it, so a keystroke waits at most for the slice in progress.
+ */
+function afterInput(fn: () => void): void {
+  setTimeout(fn, 0);
+}
 
 /** The open documents and their analysis schedule. */
 export class DocumentManager {
@@ -227,7 +238,7 @@ export class DocumentManager {
     // event loop: a pipe drains only between slices, 64 KiB per turn.
     void Promise.resolve(written)
       .catch(() => undefined)
-      .then(() => setImmediate(() => void this.resumeSlice(view)));
+      .then(() => afterInput(() => void this.resumeSlice(view)));
   }
 
   /** One background slice of a suspended parse (see afterPublish). */
@@ -236,7 +247,7 @@ export class DocumentManager {
       if (this.pending.has(view.uri)) return; // a newer version is queued; its flush takes over
       const next = await this.view(view.uri, RESUME_PARSE_BUDGET_MS);
       if (!next || next.version !== view.version || this.states.get(view.uri) !== next.state) return;
-      if (next.partial) setImmediate(() => void this.resumeSlice(next));
+      if (next.partial) afterInput(() => void this.resumeSlice(next));
       else this.afterPublish(next, this.publish(next));
     } catch (err) {
       this.host.log(`resuming the parse of ${view.uri} failed: ${(err as Error).stack ?? String(err)}`);
@@ -256,7 +267,7 @@ export class DocumentManager {
       if (!state || state !== view.state || state.version !== view.version || this.views.get(view.uri) !== view) return;
       const snap = state.reconcile(this.optionsFor(state, view.settings), this.parser ? { parser: this.parser, budgetMs: RECONCILE_SLICE_MS } : undefined);
       if (snap === null) {
-        setImmediate(() => void this.reconcileSlice(view));
+        afterInput(() => void this.reconcileSlice(view));
         return;
       }
       const next: DocumentView = { ...view, snapshot: snap, partial: snap.partial, findings: visibleFindings(snap.analysis.findings, view.settings) };
