@@ -273,7 +273,17 @@ export class DocumentManager {
       const next: DocumentView = { ...view, snapshot: snap, partial: snap.partial, findings: visibleFindings(snap.analysis.findings, view.settings) };
       this.views.set(view.uri, next);
       this.lastAnalysisMs = snap.ms;
-      if (!sameFindings(view.findings, next.findings)) this.afterPublish(next, this.publish(next));
+      if (!sameFindings(view.findings, next.findings)) {
+        this.afterPublish(next, this.publish(next));
+        return;
+      }
+      // Same diagnostics: nothing to publish, but the next keystroke's analysis grows from this one,
+      // so record the published diagnostics as this analysis's (its findings are equal, one for one)
+      // or that keystroke would rebuild and re-encode every diagnostic.
+      const published = this.lastPublished.get(view.uri);
+      if (published && snap !== view.snapshot && published.analysis === view.snapshot?.analysis) {
+        this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: next.findings.map((v) => v.finding), diagnostics: published.diagnostics });
+      }
     } catch (err) {
       this.host.log(`checking the analysis of ${view.uri} failed: ${(err as Error).stack ?? String(err)}`);
     }

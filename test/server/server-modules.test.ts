@@ -129,6 +129,17 @@ describe('DocumentManager', () => {
     const full = analyze(exact!.state.text, { targetRocm: exact!.settings.targetRocm });
     const shown = host.published.filter((p) => p.version === 2).at(-1)!.diagnostics.map((d) => d.code);
     assert.deepEqual(shown, full.findings.map((f) => f.code));
+    // the exact analysis had the same diagnostics (nothing republished), and the next keystroke,
+    // which grows from it, still reuses the published diagnostics before the edit
+    assert.equal(host.published.filter((p) => p.version === 2).length, 1);
+    const before = host.published.at(-1)!;
+    const next = exact!.state.text;
+    const at3 = TextDocument.create(uri, 'cuda-cpp', 2, next).positionAt(next.indexOf('q[0]'));
+    m.change({ textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: at3, end: at3 }, text: ' ' }] });
+    await until(() => host.published.some((p) => p.version === 3));
+    const after = host.published.at(-1)!;
+    assert.equal((await m.view(uri))?.snapshot?.mode, 'incremental');
+    assert.ok(before.diagnostics.length > 2 && after.diagnostics[0] === before.diagnostics[0] && after.diagnostics[1] === before.diagnostics[1]);
   });
 
   it('publishes, after every keystroke of a typed statement, exactly the diagnostics of a fresh analysis', async () => {
