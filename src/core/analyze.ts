@@ -105,20 +105,41 @@ const MAX_PARSE_FINDINGS = 20;
  * the tree report less). Never throws on bad input: any text yields an analysis.
  */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  return drain(analyzeSteps(text, options));
+}
+
+/**
+ * {@link analyze} in steps: the generator pauses (yields) after the parse-error scan, after
+ * lexing and after each rule, and returns the analysis, so a caller can spread a whole-file
+ * analysis over several event-loop turns (the language server does, for the check after a pause).
+ * The text and tree must not change while it runs.
+ */
+export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
   let tree = options.tree;
   if (!tree && options.parse !== false && parserReady()) tree = parse(text);
   const t = tree;
   const nodeAt = t ? (start: number, end: number) => t.rootNode.namedDescendantForIndex(start, end) ?? undefined : () => undefined;
   const parseErrors = t ? errorRegions(t).map(({ start, end }) => ({ start, end })) : [];
-  const run = runRules({
+  yield;
+  const tokens = lex(text);
+  yield;
+  const run = yield* runRuleSteps({
     text,
-    tokens: lex(text),
+    tokens,
     tree,
     nodeAt,
     parseErrors,
     options,
   });
   return { ...run, text, tree, parseErrors, nodeAt };
+}
+
+/** Runs a step generator to its end and returns its result. */
+function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** What {@link runRules} needs: the text's tokens, structure and parse errors. */
@@ -171,6 +192,11 @@ export interface RuleOutput {
  * window of an incremental one). Never throws: a rule that throws yields an HP999 finding.
  */
 export function runRules(input: RuleInput): RuleOutput {
+  return drain(runRuleSteps(input));
+}
+
+/** {@link runRules} in steps: yields after each rule (see {@link analyzeSteps}). */
+export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, void> {
   const { text, tokens, tree, options, window } = input;
   const resolved = resolveOptions(options);
   const mappings = options.mappings ?? Mappings.loadDefault();
@@ -288,6 +314,7 @@ export function runRules(input: RuleInput): RuleOutput {
         severity: 'hint',
       });
     }
+    yield;
   }
   windowed = false;
   sink = engine;

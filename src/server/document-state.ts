@@ -13,7 +13,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { analyze, type Analysis } from '../core/analyze';
+import { analyze, analyzeSteps, type Analysis } from '../core/analyze';
 import type { EngineOptions } from '../core/findings';
 import { analyzeIncremental, composeChanges, itemContaining, pairContaining, topLevelItems, type Item, type TextChange } from '../core/incremental';
 import { errorRegions, parse, parseRange, parserReady, type SyntaxNode, type Tree } from '../core/parse';
@@ -164,6 +164,8 @@ export class DocumentState {
    * provisional until a full one (even if the merged tree has no syntax error).
    */
   private staleStructure = false;
+  /** The check of a provisional snapshot in progress (see checkFromScratch): the fresh tree of `version` and its analysis steps. */
+  private check: { version: number; key: string; tree: Tree; steps: Generator<void, Analysis, void>; t0: number } | undefined;
   private last: AnalysisSnapshot | undefined;
   /**
    * Items re-parsed on their own since `tree` was last parsed, ascending: inside them `tree` is
@@ -212,6 +214,7 @@ export class DocumentState {
    */
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): string[] {
     const problems: string[] = [];
+    this.dropCheck();
     for (const ch of changes) {
       try {
         if (typeof (ch as { text?: unknown }).text !== 'string') {
@@ -265,14 +268,15 @@ export class DocumentState {
       this.last = { version: this.doc.version, optionsKey: key, analysis: inc.analysis, ms: performance.now() - t0, partial: false, mode: 'incremental', fallback: inc.wholeFile, provisional, patched: this.patches.length, from: { analysis: before!, unchangedBefore, unchangedAfter } };
       return this.last;
     }
-    return this.analyzeFully(text, options, key, t0, inc, budget) ?? this.last!;
+    return this.analyzeFully(text, options, key, t0, inc, budget);
   }
 
   /**
    * Replaces a provisional snapshot (see {@link AnalysisSnapshot.provisional}) of the current
-   * version by the full analysis: parses the whole text from scratch (with `budget`, resumable; a
-   * parse from scratch, because with syntax errors an incremental one can differ) and returns
-   * the exact snapshot, or null while the parse is suspended (the provisional snapshot stays).
+   * version by the full analysis: parses the whole text from scratch (a parse from scratch,
+   * because with syntax errors an incremental one can differ), then analyses it, both spread over
+   * calls by `budget` (the analysis rule by rule), and returns the exact snapshot, or null while
+   * that is in progress (the provisional snapshot stays; an edit meanwhile drops the check).
    * An exact snapshot with more than {@link CONSOLIDATE_PATCHES} re-parsed items keeps its findings
    * while those items are merged into one tree (an incremental re-parse, resumable the same way;
    * the snapshot's analysis then reads structure from that tree). Otherwise returns the current
@@ -282,14 +286,14 @@ export class DocumentState {
     const last = this.last;
     const key = optionsKey(options);
     if (!last || last.version !== this.doc.version || last.optionsKey !== key) return this.analyze(options, budget);
-    if (last.provisional) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
+    if (last.provisional) return this.checkFromScratch(options, key, budget);
     // an exact analysis with many re-parsed items: merge them into one tree (incremental parse);
     // the findings stay (an error-free tree has the structure of its re-parsed items)
     if (this.patches.length > CONSOLIDATE_PATCHES) {
       const merged = this.mergePatches(this.doc.getText(), budget);
       if (merged === 'suspended') return null;
       if (merged === 'failed') return last;
-      if (this.tree!.rootNode.hasError) return this.analyzeFully(this.doc.getText(), options, key, performance.now(), 'reconciling a provisional analysis', budget, true, true);
+      if (this.tree!.rootNode.hasError) return this.checkFromScratch(options, key, budget);
       const tree = this.tree!;
       // the analysis now reads structure from the merged tree (the item trees it read are freed)
       last.analysis.tree = tree;
@@ -300,16 +304,15 @@ export class DocumentState {
   }
 
   /**
-   * The full path: re-parse the whole text (incrementally from the edited base tree) and analyse it.
-   * With `keepOnSuspend`, a parse that runs out of budget returns null and leaves `last` as is;
-   * otherwise a token-only (`partial`) snapshot is made.
+   * The full path: re-parse the whole text (incrementally from the edited base tree) and analyse
+   * it. A parse that runs out of `budget` makes a token-only (`partial`) snapshot; the next call
+   * resumes the parse.
    */
-  private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined, keepOnSuspend = false, fresh = false): AnalysisSnapshot | null {
+  private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined): AnalysisSnapshot {
     let partial = false;
-    if (parserReady() && (!this.tree || this.treeEdited || fresh)) {
+    if (parserReady() && (!this.tree || this.treeEdited)) {
       const old = this.tree;
-      // fresh: from scratch, as tree-sitter's error recovery depends on the edit history
-      const base = this.treeEdited && !fresh ? old : undefined;
+      const base = this.treeEdited ? old : undefined;
       let next: Tree | null | undefined;
       try {
         next = budget ? budget.parser.parse(this, text, base, budget.budgetMs) : parse(text, base);
@@ -317,7 +320,6 @@ export class DocumentState {
         next = undefined;
       }
       if (next === null) {
-        if (keepOnSuspend) return null;
         // suspended: keep the edited old tree; the next call resumes with the same text and tree
         partial = true;
         // the token-only analysis of this version is already there: do not redo it each slice
@@ -332,6 +334,11 @@ export class DocumentState {
     }
     const useTree = !partial && this.tree !== undefined;
     const analysis = analyze(text, { ...options, ...(useTree ? { tree: this.tree } : { parse: false }) });
+    return this.settle(analysis, useTree, key, t0, fallback, partial);
+  }
+
+  /** Records a full analysis of the current text (over `this.tree` when `useTree`) as the latest snapshot. */
+  private settle(analysis: Analysis, useTree: boolean, key: string, t0: number, fallback: string, partial: boolean): AnalysisSnapshot {
     this.baseErrors = useTree ? analysis.parseErrors.map((r) => ({ start: r.start, end: r.end })) : [];
     this.items = useTree && this.tree ? topLevelItems(this.tree.rootNode) : undefined;
     this.pending = undefined;
@@ -339,6 +346,51 @@ export class DocumentState {
     if (useTree) this.staleStructure = false;
     this.last = { version: this.doc.version, optionsKey: key, analysis, ms: performance.now() - t0, partial, mode: 'full', fallback, provisional: useTree && !this.treeExact, patched: 0 };
     return this.last;
+  }
+
+  /**
+   * The check of a provisional snapshot: a parse from scratch, then a whole-file analysis run in
+   * steps (analyzeSteps), both spread over calls by `budget` (null until done). The state changes
+   * only when both are done, so a keystroke meanwhile finds it as it was (the check is dropped and
+   * starts again after the next pause).
+   */
+  private checkFromScratch(options: EngineOptions, key: string, budget: ParseBudget | undefined): AnalysisSnapshot | null {
+    const text = this.doc.getText();
+    const deadline = budget ? performance.now() + budget.budgetMs : Infinity;
+    let check = this.check;
+    if (check && (check.version !== this.doc.version || check.key !== key)) {
+      this.dropCheck();
+      check = undefined;
+    }
+    if (!check) {
+      let tree: Tree | null | undefined;
+      try {
+        tree = budget ? budget.parser.parse(this, text, undefined, budget.budgetMs) : parse(text);
+      } catch {
+        tree = undefined;
+      }
+      if (tree === null) return null;
+      // the parser failed: the provisional snapshot stays
+      if (!tree) return this.last ?? null;
+      check = this.check = { version: this.doc.version, key, tree, steps: analyzeSteps(text, { ...options, tree }), t0: performance.now() };
+    }
+    let step = check.steps.next();
+    while (!step.done && performance.now() < deadline) step = check.steps.next();
+    if (!step.done) return null;
+    this.check = undefined;
+    const old = this.tree;
+    this.tree = check.tree;
+    this.treeEdited = false;
+    this.treeExact = true;
+    this.dropPatches();
+    if (old && old !== check.tree) old.delete();
+    return this.settle(step.value, true, key, check.t0, 'reconciling a provisional analysis', false);
+  }
+
+  /** Drops a check in progress (its tree is freed). */
+  private dropCheck(): void {
+    this.check?.tree.delete();
+    this.check = undefined;
   }
 
   /**
@@ -491,6 +543,7 @@ export class DocumentState {
   }
 
   private dropTree(): void {
+    this.dropCheck();
     this.dropPatches();
     this.tree?.delete();
     this.tree = undefined;

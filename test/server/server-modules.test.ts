@@ -364,6 +364,38 @@ describe('settings', () => {
 });
 
 describe('budgeted parsing', () => {
+  it('the check of a provisional analysis runs in slices, and an edit meanwhile drops it without changing the state', async () => {
+    const bp = await BudgetedParser.create();
+    const options = { targetRocm: '6.2' };
+    const text = SRC.repeat(60) + 'static void broken() { int x = ; }\n' + SRC;
+    const st = new DocumentState('file:///ws/check.cu', 'cuda-cpp', 1, text);
+    st.analyze(options);
+    const type = (s: string, version: number): void => {
+      const at = st.document.positionAt(st.text.lastIndexOf('p[threadIdx.x]'));
+      st.applyChanges([{ range: { start: at, end: at }, text: s }], version);
+    };
+    type('q', 2);
+    const provisional = st.analyze(options);
+    assert.equal(provisional.provisional, true);
+    // a few slices of the check (parse from scratch, then the analysis rule by rule)
+    let slices = 0;
+    while (st.reconcile(options, { parser: bp, budgetMs: 0.5 }) === null && slices < 3) slices++;
+    assert.equal(slices, 3, 'the check is still running');
+    assert.equal(st.lastAnalysis, provisional, 'a check in progress leaves the snapshot as it was');
+    // a keystroke drops it; the incremental analysis goes on from the provisional one
+    type(' ', 3);
+    const next = st.analyze(options);
+    assert.equal(next.mode, 'incremental', next.fallback);
+    // run the check to the end, slice by slice: exact, and equal to a fresh analysis
+    let done = st.reconcile(options, { parser: bp, budgetMs: 0.5 });
+    for (slices = 1; done === null && slices < 100000; slices++) done = st.reconcile(options, { parser: bp, budgetMs: 0.5 });
+    assert.ok(done && slices > 3, `done after ${slices} slices`);
+    assert.equal(done.provisional, false);
+    assert.equal(done.mode, 'full');
+    assert.equal(JSON.stringify(done.analysis.findings), JSON.stringify(analyze(st.text, options).findings));
+    st.dispose();
+  });
+
   it('a parse suspended by its budget resumes to the same tree as a full parse', async () => {
     const bp = await BudgetedParser.create();
     const text = SRC.repeat(400);
