@@ -17,7 +17,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { AFTER_PARAMS, ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, tt, type FnDef } from './util';
+import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, paramsCloseBefore, tt, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -70,7 +70,7 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
     if (k === Tok.Punct) {
       const c = t.text.charCodeAt(t.start[i]!);
       if (c === 123) {
-        if (body > 0 || opensFunctionBody(t, i)) body++;
+        if (body > 0 || paramsCloseBefore(t, i) >= 0) body++;
         parts.push('{');
       } else if (c === 125) {
         if (body > 0) body--;
@@ -105,13 +105,6 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
     parts.push(marked ? stmt : `${before} ${name}`);
   }
   return parts.join('\u0001');
-}
-
-/** True when the `{` at token `i` opens a function body: `)` before it, past `const`/`noexcept`-like words. */
-function opensFunctionBody(t: Tokens, i: number): boolean {
-  let p = prevCode(t, i);
-  while (p >= 0 && t.kind[p] === Tok.Ident && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
-  return isPunct(t, p, ')');
 }
 
 /** Keywords followed by `(` that are not calls. */

@@ -165,7 +165,7 @@ export interface FnDef {
 
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'sizeof', 'decltype', 'alignof', '__launch_bounds__', '__attribute__']);
 /** Words that may stand between a function's parameter list and its body. */
-export const AFTER_PARAMS: ReadonlySet<string> = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
+const AFTER_PARAMS: ReadonlySet<string> = new Set(['const', 'noexcept', 'override', 'final', 'mutable', 'volatile']);
 /** An upper-case specifier that may be a macro (expanding to `__device__` or anything else). */
 const MACRO_LIKE = /^[A-Z_][A-Z0-9_]{2,}$/;
 /**
@@ -240,12 +240,21 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
   return out;
 }
 
+/**
+ * For a `{` at token `open`: the token index of the `)` that closes a parameter list right before
+ * it (past `const`, `noexcept` and similar words), i.e. where a function body opens; -1 otherwise.
+ */
+export function paramsCloseBefore(t: Tokens, open: number): number {
+  let p = prevCode(t, open);
+  while (isIdent(t, p) && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
+  return isPunct(t, p, ')') ? p : -1;
+}
+
 /** The function definition whose body opens at token `open`, or undefined. */
 function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
   const t = ctx.tokens;
-  let p = prevCode(t, open);
-  while (isIdent(t, p) && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
-  if (!isPunct(t, p, ')')) return undefined;
+  const p = paramsCloseBefore(t, open);
+  if (p < 0) return undefined;
   // matching '('
   let depth = 0;
   let lp = -1;
