@@ -311,8 +311,7 @@ export class DocumentState {
   private analyzeFully(text: string, options: EngineOptions, key: string, t0: number, fallback: string, budget: ParseBudget | undefined): AnalysisSnapshot {
     let partial = false;
     if (parserReady() && (!this.tree || this.treeEdited)) {
-      const old = this.tree;
-      const base = this.treeEdited ? old : undefined;
+      const base = this.treeEdited ? this.tree : undefined;
       let next: Tree | null | undefined;
       try {
         next = budget ? budget.parser.parse(this, text, base, budget.budgetMs) : parse(text, base);
@@ -325,11 +324,7 @@ export class DocumentState {
         // the token-only analysis of this version is already there: do not redo it each slice
         if (this.last && this.last.partial && this.last.version === this.doc.version && this.last.optionsKey === key) return this.last;
       } else {
-        this.tree = next;
-        this.treeEdited = false;
-        this.treeExact = !base || !next?.rootNode.hasError;
-        this.dropPatches();
-        if (old && old !== next) old.delete();
+        this.replaceTree(next, !base || !next?.rootNode.hasError);
       }
     }
     const useTree = !partial && this.tree !== undefined;
@@ -378,12 +373,7 @@ export class DocumentState {
     while (!step.done && performance.now() < deadline) step = check.steps.next();
     if (!step.done) return null;
     this.check = undefined;
-    const old = this.tree;
-    this.tree = check.tree;
-    this.treeEdited = false;
-    this.treeExact = true;
-    this.dropPatches();
-    if (old && old !== check.tree) old.delete();
+    this.replaceTree(check.tree, true);
     return this.settle(step.value, true, key, check.t0, 'reconciling a provisional analysis', false);
   }
 
@@ -494,11 +484,7 @@ export class DocumentState {
     }
     if (!next) return 'suspended';
     if (this.last?.provisional) this.staleStructure = true;
-    this.tree = next;
-    this.treeEdited = false;
-    this.treeExact = !next.rootNode.hasError;
-    this.dropPatches();
-    if (old !== next) old.delete();
+    this.replaceTree(next, !next.rootNode.hasError);
     this.baseErrors = errorRegions(next).map((r) => ({ start: r.start, end: r.end }));
     return 'merged';
   }
@@ -549,6 +535,19 @@ export class DocumentState {
     this.tree = undefined;
     this.treeEdited = false;
     this.treeExact = true;
+  }
+
+  /**
+   * Makes `next` (a parse of the current text, or undefined when the parse failed) the base tree:
+   * the re-parsed items are dropped and the old tree freed. `exact`: see `treeExact`.
+   */
+  private replaceTree(next: Tree | undefined, exact: boolean): void {
+    const old = this.tree;
+    this.tree = next;
+    this.treeEdited = false;
+    this.treeExact = exact;
+    this.dropPatches();
+    if (old && old !== next) old.delete();
   }
 
   private dropPatches(): void {
