@@ -8,17 +8,18 @@
 // Usage: node bench/lsp-bench.mjs [--scenario scatter|typing] [--lines N] [--edits N] [--seed N] [--chars STR] [--cpu-prof DIR] [--pause MS] [--slowest N] [--runs N] [--json]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import rpc from 'vscode-jsonrpc/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const serverJs = join(root, 'dist', 'server.js');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
 };
+/** `--server PATH`: the server bundle to run (default dist/server.js), e.g. a build of another commit for an A/B run. */
+const serverJs = resolve(opt('--server', join(root, 'dist', 'server.js')));
 const LINES = Number(opt('--lines', '10000'));
 const EDITS = Number(opt('--edits', '200'));
 const SEED = Number(opt('--seed', '12345')) >>> 0;

@@ -1,7 +1,8 @@
 /**
  * The stdio message encoder (src/server/diagnostics-encoder.ts): every message it writes decodes
  * to the same JSON value as `JSON.stringify` gives, for real diagnostics of a fixture across
- * edits (cached tails reused), for random diagnostic shapes (fast-check), and for other messages.
+ * edits (cached tails reused), for random diagnostic shapes (fast-check), and for other messages;
+ * and every message is pure ASCII.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ const UTF8 = { charset: 'utf-8' as const };
 
 async function roundTrip(enc: DiagnosticsJsonEncoder, msg: object): Promise<void> {
   const bytes = await enc.encode(msg as Message, UTF8);
+  // pure ASCII (non-ASCII characters escaped), so the client's UTF-8 decode stays on its fast path
+  const high = Buffer.from(bytes).findIndex((b) => b > 0x7f);
+  assert.equal(high, -1, `byte ${high} is not ASCII`);
   const got: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
   assert.deepEqual(got, JSON.parse(JSON.stringify(msg)));
 }
@@ -106,7 +110,7 @@ describe('DiagnosticsJsonEncoder', () => {
 
   it('encodes other messages as JSON.stringify does', async () => {
     const enc = new DiagnosticsJsonEncoder();
-    await roundTrip(enc, { jsonrpc: '2.0', id: 3, result: { contents: 'cudaMalloc → hipMalloc' } });
+    await roundTrip(enc, { jsonrpc: '2.0', id: 3, result: { contents: 'cudaMalloc → hipMalloc, emoji \u{1F600}, lone surrogate \ud800' } });
     await roundTrip(enc, { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 3, message: 'hello' } });
     await roundTrip(enc, { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///x', diagnostics: [], extra: 1 } });
   });
