@@ -12,7 +12,10 @@ import { dirname, join } from 'node:path';
 import { ALL_RULES, CODE_INFO } from './rules/index';
 import type { FactReach, ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
 
-/** Result of analysing one text. */
+/**
+ * Result of analysing one text. An incremental analysis of the next text takes it over (see
+ * `analyzeIncremental` in src/core/incremental.ts): its unchanged findings move in place.
+ */
 export interface Analysis {
   text: string;
   tokens: Tokens;
@@ -43,11 +46,6 @@ export interface Analysis {
   identIndex: Map<string, number[]>;
   /** Smallest named node covering `[start, end)` (UTF-16 offsets), or undefined without a tree. */
   nodeAt(start: number, end: number): SyntaxNode | undefined;
-  /**
-   * After an incremental analysis: each finding that is a copy of a finding of the previous
-   * analysis with its offsets moved by the edit, mapped to that finding (src/core/incremental.ts).
-   */
-  movedFrom?: Map<Finding, Finding>;
 }
 
 /** See {@link Analysis.facts}. */
@@ -218,14 +216,17 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
   const fileFindings: Finding[] = [];
   let sink = localFindings;
   let windowed = false;
-  const eol = detectEol(text);
+  // the line break style is read by one fix only: found when asked (a scan of every line)
+  let eol: '\n' | '\r\n' | undefined;
   const makeCtx = (firstToken: number, endToken: number, index: () => Map<string, number[]>): RuleContext => ({
     text,
     tokens,
     tree,
     mappings,
     options: resolved,
-    eol,
+    get eol() {
+      return (eol ??= detectEol(text));
+    },
     firstToken,
     endToken,
     identsNamed(name) {
@@ -251,7 +252,8 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
     report(f: ReportedFinding) {
       if (windowed && (f.start < window!.start || f.start >= window!.end)) return;
       const info = CODE_INFO.get(f.code);
-      // fields assigned one by one, in this order (no spreads: a file can have thousands of findings)
+      // every field, in this order, undefined when absent (no spreads: a file can have thousands of
+      // findings): one object shape for all, so the moves of an incremental analysis stay fast
       const out: Finding = {
         code: f.code,
         family: info?.family ?? 'api',
@@ -260,13 +262,13 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
         start: f.start,
         end: f.end,
         status: f.status,
+        library: f.library,
+        cuda: f.cuda !== undefined ? detach(f.cuda) : undefined,
+        hip: f.hip,
+        // a fix of its own (edits copied): an incremental analysis moves a finding's edits in place
+        fix: f.fix !== undefined ? { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: e.start, end: e.end, newText: e.newText })), auto: f.fix.auto } : undefined,
+        docs: f.docs || info?.docs || undefined,
       };
-      if (f.library !== undefined) out.library = f.library;
-      if (f.cuda !== undefined) out.cuda = detach(f.cuda);
-      if (f.hip !== undefined) out.hip = f.hip;
-      if (f.fix !== undefined) out.fix = f.fix;
-      const docs = f.docs ?? info?.docs;
-      if (docs) out.docs = docs;
       sink.push(out);
     },
     fix(title: string, edits: TextEdit[], auto: boolean): Fix {

@@ -11,7 +11,7 @@
 import { buildIdentIndex, mergeFindings, runRules, widerReach, type Analysis, type AnalyzeOptions } from './analyze';
 import { Mappings } from './mappings';
 import { ALL_RULES } from './rules/index';
-import type { Finding, TextEdit } from './findings';
+import type { Finding } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import type { SyntaxNode, Tree } from './parse';
 import type { FactReach, Rule } from './rules/types';
@@ -247,8 +247,13 @@ export type IncrementalResult =
  * neighbours; local rules that read a whole-file fact the edit changed re-run over the whole file;
  * file rules re-run over the whole file unless their {@link Rule.signature} of the item is
  * unchanged (then their findings are kept, shifted); every other local finding is reused with
- * offsets shifted (recorded in {@link Analysis.movedFrom}). Returns `{ fallback }` (never throws for
- * bad input) when the lexer state at the item's ends cannot be shown to match a full lex.
+ * offsets shifted. Returns `{ fallback }` (never throws for bad input) when the lexer state at the
+ * item's ends cannot be shown to match a full lex.
+ *
+ * The new analysis takes over `prev`: findings the edit did not change are `prev`'s own objects,
+ * their offsets moved in place, so once this returns an analysis (or throws) `prev` no longer
+ * describes the previous text and must not be used again. A returned `{ fallback }` leaves `prev`
+ * untouched.
  */
 export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], index: number, text: string, c: TextChange, structure: IncrementalStructure, options: AnalyzeOptions): IncrementalResult {
   const item = prevItems[index]!;
@@ -293,14 +298,13 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   const hiNew = nextOld + delta;
   // file rules whose signature over the edited item did not change keep their findings, shifted
   const reuse = new Map<string, Finding[]>();
-  const moved = new Map<Finding, Finding>();
   const mappings = options.mappings ?? Mappings.loadDefault();
   for (const rule of wholeFile ? [] : options.rules ?? ALL_RULES) {
     if (rule.scope !== 'file' || !rule.signature || wholeRules.has(rule.id)) continue;
     const before = prev.fileFindingsByRule.get(rule.id);
     if (!before) continue;
     if (rule.signature(old, first, oldItemEnd, mappings) !== rule.signature(tokens, first, newItemEnd, mappings)) continue;
-    const shifted = shiftAll(before, c, delta, moved);
+    const shifted = shiftAll(before, c, delta);
     if (shifted) reuse.set(rule.id, shifted);
   }
   const run = runRules({
@@ -319,7 +323,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
   let replaced: Map<Finding, Finding> | undefined;
   for (const [id, list] of run.fileFindingsByRule) {
     if (reuse.has(id)) continue;
-    const same = keepUnchangedFindings(prev.fileFindingsByRule.get(id), list, c, delta, moved);
+    const same = keepUnchangedFindings(prev.fileFindingsByRule.get(id), list, c, delta);
     if (same) for (const [f, p] of same) (replaced ??= new Map()).set(f, p);
   }
   if (replaced) for (let i = 0; i < run.fileFindings.length; i++) run.fileFindings[i] = replaced.get(run.fileFindings[i]!) ?? run.fileFindings[i]!;
@@ -344,9 +348,9 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     const wholeCodes = new Set<string>();
     for (const rule of options.rules ?? ALL_RULES) if (rule.scope !== 'file' && wholeRules.has(rule.id)) for (const code of rule.codes) wholeCodes.add(code.code);
     const kept = wholeCodes.size ? prev.localFindings.filter((f) => !wholeCodes.has(f.code)) : prev.localFindings;
-    local = spliceFindings(kept, run.localFindings, lo, hiOld, c, moved);
+    local = spliceFindings(kept, run.localFindings, lo, hiOld, c);
     if (wholeCodes.size) {
-      keepUnchangedFindings(prev.localFindings.filter((f) => wholeCodes.has(f.code)), run.wholeLocalFindings, c, delta, moved);
+      keepUnchangedFindings(prev.localFindings.filter((f) => wholeCodes.has(f.code)), run.wholeLocalFindings, c, delta);
       local = mergeFindings(local, run.wholeLocalFindings);
     }
   }
@@ -364,7 +368,6 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       facts: nextFacts,
       identIndex: index2,
       nodeAt: structure.nodeAt,
-      movedFrom: moved,
     },
     items,
     wholeFile: wholeFile || wholeReason,
@@ -374,7 +377,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
 /**
  * True when `f` (new text) is `p` (previous text) moved by change `c`: every field equal, and every
  * offset of `f` (finding and fix edits) equal to `p`'s moved by `delta` when `shift` (as
- * {@link shiftFinding} moves it), or unmoved otherwise.
+ * {@link shiftInPlace} moves it), or unmoved otherwise.
  */
 function sameFinding(f: Finding, p: Finding, c: TextChange, delta: number, shift: boolean): boolean {
   const at = (o: number): number => (shift ? shiftOffset(o, c, delta) : o);
@@ -391,12 +394,12 @@ function sameFinding(f: Finding, p: Finding, c: TextChange, delta: number, shift
 /**
  * Rules that re-ran over the whole file re-create findings the edit did not change. Each fresh
  * finding in `fresh` equal to one in `prev` (the same rules' findings in the previous text) that
- * ends before the change is replaced by that previous object (in place); one equal to a previous
- * finding that starts after the change, moved by `delta`, is recorded in `moved` as its moved copy.
- * That keeps the identities {@link toDiagnostics}-style publishers use to reuse diagnostics.
- * Returns the replacements made (fresh → previous object), or undefined when none.
+ * ends before the change, or starts after it once moved by `delta`, is replaced (in `fresh`) by
+ * that previous object, moved in place in the second case ({@link shiftInPlace}). That keeps the
+ * identities `toDiagnostics`-style publishers use to reuse diagnostics. Returns the replacements
+ * made (fresh → previous object), or undefined when none.
  */
-function keepUnchangedFindings(prev: readonly Finding[] | undefined, fresh: Finding[], c: TextChange, delta: number, moved: Map<Finding, Finding>): Map<Finding, Finding> | undefined {
+function keepUnchangedFindings(prev: readonly Finding[] | undefined, fresh: Finding[], c: TextChange, delta: number): Map<Finding, Finding> | undefined {
   if (!prev?.length || !fresh.length) return undefined;
   const byStart = new Map<number, Finding[]>();
   for (const p of prev) {
@@ -411,13 +414,15 @@ function keepUnchangedFindings(prev: readonly Finding[] | undefined, fresh: Find
     const f = fresh[i]!;
     const candidates = byStart.get(f.start);
     if (!candidates) continue;
-    for (const p of candidates) {
+    for (let k = 0; k < candidates.length; k++) {
+      const p = candidates[k]!;
       const before = p.end < c.start;
       if (!sameFinding(f, p, c, delta, !before)) continue;
-      if (before) {
-        (same ??= new Map()).set(f, p);
-        fresh[i] = p;
-      } else moved.set(f, p);
+      // each previous finding stands for one fresh one (and is moved once)
+      candidates.splice(k, 1);
+      if (!before) shiftInPlace(p, c, delta);
+      (same ??= new Map()).set(f, p);
+      fresh[i] = p;
       break;
     }
   }
@@ -461,10 +466,10 @@ export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: T
 
 /**
  * `prev` (sorted, old coordinates) with the findings starting in `[lo, hiOld)` replaced by `fresh`
- * (sorted, new coordinates, all within the window) and the findings after the window shifted by
- * the change's length delta (including their fix edits).
+ * (sorted, new coordinates, all within the window) and the findings after the window moved in
+ * place by the change's length delta (including their fix edits, see {@link shiftInPlace}).
  */
-function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange, moved: Map<Finding, Finding>): Finding[] {
+function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange): Finding[] {
   const delta = c.newEnd - c.oldEnd;
   let i = lowerBound(prev, lo);
   const j = lowerBound(prev, hiOld);
@@ -472,12 +477,23 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   // a finding before the window whose fix edits text after the change moves its edits
   if (delta !== 0) {
     for (let k = 0; k < i; k++) {
-      const f = out[k]!;
-      if (f.fix && f.fix.edits.some((e) => e.end >= c.oldEnd)) out[k] = shiftFinding(f, c, delta, moved);
+      const fix = out[k]!.fix;
+      if (!fix) continue;
+      const edits = fix.edits;
+      for (let q = 0; q < edits.length; q++) {
+        if (edits[q]!.end >= c.oldEnd) {
+          shiftInPlace(out[k]!, c, delta);
+          break;
+        }
+      }
     }
   }
   for (const f of fresh) out.push(f);
-  for (i = j; i < prev.length; i++) out.push(delta === 0 ? prev[i]! : shiftFinding(prev[i]!, c, delta, moved));
+  for (i = j; i < prev.length; i++) {
+    const f = prev[i]!;
+    if (delta !== 0) shiftInPlace(f, c, delta);
+    out.push(f);
+  }
   return out;
 }
 
@@ -497,42 +513,35 @@ function shiftOffset(o: number, c: TextChange, delta: number): number {
 }
 
 /**
- * A copy of `f` with its offsets and fix edits moved by change `c` (`delta` = its length change);
- * recorded in `moved` (copy → original) when given.
+ * Moves `f` by change `c` (`delta` = its length change), in place: its offsets and those of its
+ * fix edits at or after `c.oldEnd` move by `delta`. Findings are moved rather than copied because
+ * on a large file the findings after an edit are thousands of objects per keystroke; the previous
+ * analysis, whose findings these were, is taken over (see {@link analyzeIncremental}). Each fix
+ * edit belongs to one finding only (the engine copies them when a rule reports, src/core/analyze.ts).
  */
-function shiftFinding(f: Finding, c: TextChange, delta: number, moved?: Map<Finding, Finding>): Finding {
-  // fields copied one by one in report order (same object shape as fresh findings; no spread)
-  const g: Finding = { code: f.code, family: f.family, severity: f.severity, message: f.message, start: shiftOffset(f.start, c, delta), end: shiftOffset(f.end, c, delta), status: f.status };
-  if (f.library !== undefined) g.library = f.library;
-  if (f.cuda !== undefined) g.cuda = f.cuda;
-  if (f.hip !== undefined) g.hip = f.hip;
-  if (f.fix !== undefined) {
-    const edits: TextEdit[] = new Array(f.fix.edits.length);
-    for (let i = 0; i < edits.length; i++) {
-      const e = f.fix.edits[i]!;
-      edits[i] = { start: shiftOffset(e.start, c, delta), end: shiftOffset(e.end, c, delta), newText: e.newText };
+function shiftInPlace(f: Finding, c: TextChange, delta: number): void {
+  if (f.start >= c.oldEnd) f.start += delta;
+  if (f.end >= c.oldEnd) f.end += delta;
+  if (f.fix) {
+    for (const e of f.fix.edits) {
+      if (e.start >= c.oldEnd) e.start += delta;
+      if (e.end >= c.oldEnd) e.end += delta;
     }
-    g.fix = { title: f.fix.title, edits, auto: f.fix.auto };
   }
-  if (f.docs !== undefined) g.docs = f.docs;
-  moved?.set(g, f);
-  return g;
 }
 
 /**
- * `list` shifted by change `c` (offsets at or after `c.oldEnd` move by `delta`), or undefined when
- * a finding or one of its fix edits touches the changed range (it may not simply move).
+ * `list` (a copy of the array) with its findings moved in place by change `c` (offsets at or after
+ * `c.oldEnd` move by `delta`), or undefined, with nothing moved, when a finding or one of its fix
+ * edits touches the changed range (it may not simply move).
  */
-function shiftAll(list: readonly Finding[], c: TextChange, delta: number, moved: Map<Finding, Finding>): Finding[] | undefined {
-  const out: Finding[] = new Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const f = list[i]!;
+function shiftAll(list: readonly Finding[], c: TextChange, delta: number): Finding[] | undefined {
+  for (const f of list) {
     if (f.start <= c.oldEnd && f.end >= c.start) return undefined;
     if (f.fix) for (const e of f.fix.edits) if (e.start <= c.oldEnd && e.end >= c.start) return undefined;
-    const moves = delta !== 0 && (f.end >= c.oldEnd || (f.fix !== undefined && f.fix.edits.some((e) => e.end >= c.oldEnd)));
-    out[i] = moves ? shiftFinding(f, c, delta, moved) : f;
   }
-  return out;
+  if (delta !== 0) for (const f of list) shiftInPlace(f, c, delta);
+  return list.slice();
 }
 
 

@@ -88,16 +88,14 @@ export interface DiagnosticReuse {
   unchangedBefore: number;
   /** UTF-16 offset from which line/column positions have not changed (Infinity: none). */
   unchangedAfter: number;
-  /** The earlier finding a finding is a moved copy of (`Analysis.movedFrom`). */
-  origin(f: Finding): Finding | undefined;
 }
 
 /**
  * Diagnostics for every visible finding of one document version (without `data`, see
  * {@link toDiagnostic}). With `reuse`, the leading findings that are the earlier publish's own
  * objects and end before the first change keep their diagnostic objects (same range, since nothing
- * before them moved), and so do the trailing ones that are those objects or moved copies of them
- * starting where no line or column moved.
+ * before them moved), and so do the trailing ones that are those objects (an incremental analysis
+ * moves unchanged findings in place) starting where no line or column moved.
  */
 export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse): Diagnostic[] {
   const n = visible.length;
@@ -118,7 +116,7 @@ export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (o
       const f = v.finding;
       const p = prev[m - 1 - tail];
       const d = reuse.diagnostics[m - 1 - tail]!;
-      if (f.start < reuse.unchangedAfter || (f !== p && reuse.origin(f) !== p) || d.severity !== LSP_SEVERITY[v.severity]) break;
+      if (f.start < reuse.unchangedAfter || f !== p || d.severity !== LSP_SEVERITY[v.severity]) break;
       out[n - 1 - tail] = d;
       tail++;
     }

@@ -258,7 +258,14 @@ export class DocumentState {
     const before = this.last?.analysis;
     const unchangedBefore = this.pending?.start ?? 0;
     const unchangedAfter = before && this.pending ? lineStartAfter(before.text, text, this.pending) : Infinity;
-    const inc = this.analyzeIncrementally(text, options, key, budget);
+    let inc: ReturnType<DocumentState['analyzeIncrementally']>;
+    try {
+      inc = this.analyzeIncrementally(text, options, key, budget);
+    } catch (err) {
+      // the incremental analysis may have moved findings of the last one in place: start over
+      this.invalidate();
+      throw err;
+    }
     if (typeof inc !== 'string') {
       this.pending = undefined;
       this.items = inc.items;

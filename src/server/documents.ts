@@ -368,7 +368,6 @@ export class DocumentManager {
       // reuse the diagnostics of findings before the edit when this analysis grew from the last published one
       const snap = view.snapshot;
       const last = this.lastPublished.get(view.uri);
-      const moved = snap?.analysis.movedFrom;
       const reuse =
         snap?.from && last && last.analysis === snap.from.analysis
           ? {
@@ -376,7 +375,6 @@ export class DocumentManager {
               diagnostics: last.diagnostics,
               unchangedBefore: snap.from.unchangedBefore,
               unchangedAfter: snap.from.unchangedAfter,
-              origin: (f: Finding) => moved?.get(f),
             }
           : undefined;
       diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
