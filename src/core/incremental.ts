@@ -276,8 +276,9 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     for (const [name, ctx] of before) if (after.get(name) !== ctx) changedNames.add(name);
     for (const name of after.keys()) if (!before.has(name)) changedNames.add(name);
   }
+  const hadBefore = [...facts.has].filter((name) => prev.identIndex.has(name));
   const index2 = updateIdentIndex(prev.identIndex, old, tokens, first, oldItemEnd, newItemEnd);
-  for (const name of facts.has) if (prev.identIndex.has(name) !== index2.has(name)) changedNames.add(name);
+  for (const name of facts.has) if (hadBefore.includes(name) !== index2.has(name)) changedNames.add(name);
   const wholeRules = new Set<string>();
   let wholeFile = '';
   for (const name of changedNames) {
@@ -430,12 +431,13 @@ function keepUnchangedFindings(prev: readonly Finding[] | undefined, fresh: Find
 }
 
 /**
- * The identifier index of the new tokens from the old index: occurrences before the item are
- * kept, those in the old item `[first, oldEnd)` replaced by those in the new item
- * `[first, newEnd)`, those after shifted by the token-count change. Lists that do not change are
- * shared with the old index (never mutated).
+ * The identifier index of the new tokens, made from the old index in place (and returned):
+ * occurrences before the item are kept, those in the old item `[first, oldEnd)` replaced by those
+ * in the new item `[first, newEnd)`, those after moved by the token-count change. The old index
+ * is taken over (its lists and map are the new ones): on a large file it holds tens of thousands
+ * of occurrences, and copying the lists after the edit cost most of a keystroke's allocation.
  */
-export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: Tokens, tokens: Tokens, first: number, oldEnd: number, newEnd: number): Map<string, number[]> {
+export function updateIdentIndex(index: Map<string, number[]>, old: Tokens, tokens: Tokens, first: number, oldEnd: number, newEnd: number): Map<string, number[]> {
   const shift = newEnd - oldEnd;
   // names of the new item with their occurrences; names only in the old item get none
   const touched = buildIdentIndex(tokens, first, newEnd);
@@ -444,24 +446,39 @@ export function updateIdentIndex(oldIndex: ReadonlyMap<string, number[]>, old: T
     const name = old.text.slice(old.start[k], old.end[k]);
     if (!touched.has(name)) touched.set(name, []);
   }
-  const out = new Map<string, number[]>();
-  for (const [name, list] of oldIndex) {
+  for (const [name, list] of index) {
     const inside = touched.get(name);
-    if (!inside && (shift === 0 || list[list.length - 1]! < oldEnd)) {
-      out.set(name, list);
-      continue;
+    const n = list.length;
+    if (!inside && (shift === 0 || list[n - 1]! < oldEnd)) continue;
+    // [lo, hi): the occurrences in the old item
+    const lo = lowerBoundNumber(list, first);
+    const hi = lowerBoundNumber(list, oldEnd);
+    if (shift !== 0) for (let k = hi; k < n; k++) list[k]! += shift;
+    if (!inside) continue;
+    if (hi - lo === inside.length) for (let k = 0; k < inside.length; k++) list[lo + k] = inside[k]!;
+    else {
+      const after = list.slice(hi);
+      list.length = lo;
+      for (const x of inside) list.push(x);
+      for (const x of after) list.push(x);
     }
-    const next: number[] = [];
-    let k = 0;
-    while (k < list.length && list[k]! < first) next.push(list[k++]!);
-    if (inside) for (const x of inside) next.push(x);
-    while (k < list.length && list[k]! < oldEnd) k++;
-    while (k < list.length) next.push(list[k++]! + shift);
-    if (next.length) out.set(name, next);
+    if (!list.length) index.delete(name);
   }
   // names new to the file (first-occurrence order is not kept for them; consumers iterate by name)
-  for (const [name, inside] of touched) if (inside.length && !oldIndex.has(name)) out.set(name, inside);
-  return out;
+  for (const [name, inside] of touched) if (inside.length && !index.has(name)) index.set(name, inside);
+  return index;
+}
+
+/** The first index of sorted `list` whose value is at least `x` (`list.length` when none). */
+function lowerBoundNumber(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -473,7 +490,8 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   const delta = c.newEnd - c.oldEnd;
   let i = lowerBound(prev, lo);
   const j = lowerBound(prev, hiOld);
-  const out = prev.slice(0, i);
+  const out = new Array<Finding>(i + fresh.length + prev.length - j);
+  for (let k = 0; k < i; k++) out[k] = prev[k]!;
   // a finding before the window whose fix edits text after the change moves its edits
   if (delta !== 0) {
     for (let k = 0; k < i; k++) {
@@ -488,11 +506,12 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
       }
     }
   }
-  for (const f of fresh) out.push(f);
+  let at = i;
+  for (const f of fresh) out[at++] = f;
   for (i = j; i < prev.length; i++) {
     const f = prev[i]!;
     if (delta !== 0) shiftInPlace(f, c, delta);
-    out.push(f);
+    out[at++] = f;
   }
   return out;
 }

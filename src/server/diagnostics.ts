@@ -28,14 +28,44 @@ export function isDiagnosticData(d: unknown): d is DiagnosticData {
   return typeof d === 'object' && d !== null && typeof (d as DiagnosticData).v === 'number' && typeof (d as DiagnosticData).i === 'number';
 }
 
-/** The findings to show, in order, with the severity the settings give them (families set to `off` removed). */
-export function visibleFindings(findings: readonly Finding[], settings: Pick<ServerSettings, 'severity'>): VisibleFinding[] {
-  const out: VisibleFinding[] = [];
-  for (const f of findings) {
+/**
+ * The findings to show, in order, with the severity the settings give them (families set to `off`
+ * removed). `prev`: the visible findings of an earlier version under the same settings; the
+ * leading and trailing runs of the very same finding objects (an incremental analysis keeps the
+ * findings an edit did not change) reuse its entries instead of allocating ~4k per keystroke.
+ */
+export function visibleFindings(findings: readonly Finding[], settings: Pick<ServerSettings, 'severity'>, prev?: readonly VisibleFinding[]): VisibleFinding[] {
+  const n = findings.length;
+  const m = prev?.length ?? 0;
+  // sized once (no regrowth of a 4k array), trimmed at the end
+  const out = new Array<VisibleFinding>(n);
+  let w = 0;
+  // leading run: findings[i] is prev[h].finding
+  let i = 0;
+  let h = 0;
+  for (; i < n && h < m; i++) {
+    const f = findings[i]!;
+    if (settings.severity[f.family] === 'off') continue;
+    if (prev![h]!.finding !== f) break;
+    out[w++] = prev![h++]!;
+  }
+  // trailing run, from the end, not reaching into the leading one
+  let j = n - 1;
+  let t = m - 1;
+  for (; j >= i && t >= h; j--) {
+    const f = findings[j]!;
+    if (settings.severity[f.family] === 'off') continue;
+    if (prev![t]!.finding !== f) break;
+    t--;
+  }
+  for (let k = i; k <= j; k++) {
+    const f = findings[k]!;
     const level = settings.severity[f.family];
     if (level === 'off') continue;
-    out.push({ finding: f, severity: level ?? f.severity });
+    out[w++] = { finding: f, severity: level ?? f.severity };
   }
+  for (let k = t + 1; k < m; k++) out[w++] = prev![k]!;
+  out.length = w;
   return out;
 }
 

@@ -311,12 +311,13 @@ export class DocumentManager {
     if (!state) return undefined;
     const cached = this.views.get(uri);
     if (cached && cached.state === state && cached.version === state.version && cached.settings === settings && !cached.partial) return cached;
-    const view = this.compute(state, settings, budgetMs);
+    const view = this.compute(state, settings, budgetMs, cached?.state === state && cached.settings === settings ? cached.findings : undefined);
     this.views.set(uri, view);
     return view;
   }
 
-  private compute(state: DocumentState, settings: ServerSettings, budgetMs: number): DocumentView {
+  /** `prevFindings`: the visible findings of the document's previous view under the same settings (see visibleFindings). */
+  private compute(state: DocumentState, settings: ServerSettings, budgetMs: number, prevFindings?: readonly VisibleFinding[]): DocumentView {
     const doc = state.document;
     const base = { uri: state.uri, version: state.version, state, settings, positionAt: (o: number) => doc.positionAt(o), partial: false };
     const skip = this.skipReason(state, settings);
@@ -332,7 +333,7 @@ export class DocumentManager {
     const snapshot = state.analyze(options, this.parser ? { parser: this.parser, budgetMs: budget } : undefined);
     this.lastAnalysisMs = snapshot.ms;
     if (snapshot.ms > 200) this.host.log(`${state.uri}: analysis took ${snapshot.ms.toFixed(0)} ms`);
-    return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings) };
+    return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings, prevFindings) };
   }
 
   private optionsFor(state: DocumentState, settings: ServerSettings): { targetRocm: string; includeComments: boolean; sourcePath?: string } {

@@ -17,6 +17,8 @@ import { applyEdits } from '../../src/core/text';
 import { BudgetedParser } from '../../src/server/budgeted-parser';
 import { resolveEdits, toLspEdits } from '../../src/server/code-actions';
 import { DocumentManager, type DocumentHost } from '../../src/server/documents';
+import { visibleFindings } from '../../src/server/diagnostics';
+import type { Finding } from '../../src/core/findings';
 import { DocumentState } from '../../src/server/document-state';
 import { startServer } from '../../src/server/server';
 import { isExcluded, normalizeSettings, SettingsCache } from '../../src/server/settings';
@@ -293,6 +295,35 @@ describe('incremental re-parse', () => {
     const snap = st.analyze({});
     assert.equal(snap.mode, 'full');
     assert.equal(snap.analysis.tree!.rootNode.toString(), parse(st.text).rootNode.toString());
+  });
+});
+
+describe('visible findings', () => {
+  it('reuse the entries of the previous list for the leading and trailing runs of the same finding objects, and equal a fresh list', () => {
+    const finding = fc.record({ family: fc.constantFrom<Finding['family']>('api', 'warp', 'cxx'), severity: fc.constantFrom<Finding['severity']>('warning', 'information') });
+    fc.assert(
+      fc.property(fc.array(finding, { maxLength: 20 }), fc.array(finding, { maxLength: 5 }), fc.nat(), fc.nat(), fc.boolean(), (base, fresh, cut, drop, warpOff) => {
+        const mk = (x: { family: Finding['family']; severity: Finding['severity'] }, i: number): Finding => ({ code: 'HP101', family: x.family, severity: x.severity, message: `m${i}`, start: i, end: i + 1, status: 'supported' });
+        const a = base.map(mk);
+        // the next version: a's head, new findings, a's tail (some of a's middle dropped)
+        const k = a.length ? cut % (a.length + 1) : 0;
+        const d = Math.min(a.length - k, drop % 3);
+        const b = [...a.slice(0, k), ...fresh.map((x, i) => mk(x, 100 + i)), ...a.slice(k + d)];
+        const settings = { severity: warpOff ? { warp: 'off' as const } : { cxx: 'error' as const } };
+        const prev = visibleFindings(a, settings);
+        const got = visibleFindings(b, settings, prev);
+        assert.deepEqual(got, visibleFindings(b, settings));
+        const old = new Set(prev);
+        const byFinding = new Map(prev.map((v) => [v.finding, v]));
+        for (const v of got) if (old.has(v)) assert.equal(byFinding.get(v.finding), v);
+        // nothing of a's head before the first new finding is re-allocated
+        for (const v of got) {
+          if (!a.includes(v.finding)) break;
+          assert.ok(old.has(v), 'a leading entry is reused');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
