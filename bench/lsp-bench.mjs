@@ -357,6 +357,7 @@ async function runOnce() {
   conn.dispose();
 
   const sorted = [...lat].sort((a, b) => a - b);
+  if (process.env.HP_STEADY) { const s2 = lat.slice(20).sort((a, b) => a - b); console.error(`steady (edits 20+): p50 ${percentile(s2, 0.5).toFixed(1)} p95 ${percentile(s2, 0.95).toFixed(1)}; first 20 mean ${(lat.slice(0, 20).reduce((a, b) => a + b, 0) / 20).toFixed(1)}`); }
   const result = {
     lines: lineCount,
     chars: text.length,
@@ -401,7 +402,7 @@ function report(result) {
   console.log(`  split: server (didChange sent -> first byte of the answer) p50 ${result.serverPart.p50} ms, p95 ${result.serverPart.p95} ms; transfer + client decode p50 ${result.clientPart.p50} ms, p95 ${result.clientPart.p95} ms`);
   console.log(`  CPU per edit: server ${result.serverCpuPerEdit} ms, this client ${result.clientCpuPerEdit} ms (load average ${result.loadavg})`);
   console.log(`  server RSS: ${result.rssMB} MB (peak ${result.peakRssMB} MB)`);
-  for (const e of result.slowest ?? []) console.log(`  slow: edit ${e.edit} at ${e.line + 1}:${e.character + 1} typed ${JSON.stringify(e.ch)}: ${e.ms} ms (server ${e.serverMs} ms)`);
+  for (const e of result.slowest ?? []) console.log(`  slow: edit ${e.edit} at ${e.line + 1}:${e.character + 1} typed ${JSON.stringify(e.ch)}: ${e.ms} ms (server ${e.serverMs} ms, client ${(e.ms - e.serverMs).toFixed(1)} ms)`);
 }
 
 async function main() {

@@ -33,6 +33,8 @@ export interface Analysis {
   fileFindings: Finding[];
   /** `fileFindings` by the id of the file rule that reported them (`engine` for HP901 and rule errors), each sorted. */
   fileFindingsByRule: Map<string, Finding[]>;
+  /** By file rule id: what its last run recorded for its signature ({@link RuleContext.setSignatureState}). */
+  signatureStates: Map<string, unknown>;
   /** Regions tree-sitter could not parse, as UTF-16 offset ranges. */
   parseErrors: Array<{ start: number; end: number }>;
   options: ResolvedOptions;
@@ -176,6 +178,8 @@ export interface RuleOutput {
   fileFindings: Finding[];
   /** The same by rule id (see {@link Analysis.fileFindingsByRule}). */
   fileFindingsByRule: Map<string, Finding[]>;
+  /** By id, for the file rules that ran: what they recorded for their signature (see {@link Analysis.signatureStates}). */
+  signatureStates: Map<string, unknown>;
   /** Sorted findings, over the whole file, of the local rules named in {@link RuleInput.wholeFileRules}. */
   wholeLocalFindings: Finding[];
   /** Merge of both, sorted. */
@@ -275,10 +279,14 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
       for (const e of edits) e.newText = detach(e.newText);
       return { title: detach(title), edits, auto };
     },
+    setSignatureState(state: unknown) {
+      signatureStates.set(currentRule, state);
+    },
   });
   const localCtx = makeCtx(first, endTok, localIndex);
   const fileCtx = window ? makeCtx(0, tokens.count, fullIndex) : localCtx;
   const byRule = new Map<string, Finding[]>();
+  const signatureStates = new Map<string, unknown>();
   const engine: Finding[] = [];
   byRule.set('engine', engine);
   const wholeLocal: Finding[] = [];
@@ -347,6 +355,7 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
     localFindings,
     fileFindings,
     fileFindingsByRule: byRule,
+    signatureStates,
     wholeLocalFindings: wholeLocal,
     findings: mergeFindings(wholeLocal.length ? mergeFindings(localFindings, wholeLocal) : localFindings, fileFindings),
     facts,

@@ -304,7 +304,8 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     if (rule.scope !== 'file' || !rule.signature || wholeRules.has(rule.id)) continue;
     const before = prev.fileFindingsByRule.get(rule.id);
     if (!before) continue;
-    if (rule.signature(old, first, oldItemEnd, mappings) !== rule.signature(tokens, first, newItemEnd, mappings)) continue;
+    const state = prev.signatureStates.get(rule.id);
+    if (rule.signature(old, first, oldItemEnd, mappings, state) !== rule.signature(tokens, first, newItemEnd, mappings, state)) continue;
     const shifted = shiftAll(before, c, delta);
     if (shifted) reuse.set(rule.id, shifted);
   }
@@ -364,6 +365,7 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
       localFindings: local,
       fileFindings: run.fileFindings,
       fileFindingsByRule: run.fileFindingsByRule,
+      signatureStates: nextStates(prev.signatureStates, run.signatureStates, reuse),
       parseErrors: structure.parseErrors.map((r) => ({ start: r.start, end: r.end })),
       options: run.options,
       facts: nextFacts,
@@ -373,6 +375,13 @@ export function analyzeIncremental(prev: Analysis, prevItems: readonly Item[], i
     items,
     wholeFile: wholeFile || wholeReason,
   };
+}
+
+/** The signature states after an incremental run: those of the file rules that ran, and the previous ones of the rules reused. */
+function nextStates(prev: ReadonlyMap<string, unknown>, ran: ReadonlyMap<string, unknown>, reused: ReadonlyMap<string, unknown>): Map<string, unknown> {
+  const out = new Map(ran);
+  for (const id of reused.keys()) if (prev.has(id)) out.set(id, prev.get(id));
+  return out;
 }
 
 /**

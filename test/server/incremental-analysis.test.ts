@@ -30,45 +30,96 @@ function findingsJson(a: { findings: unknown[] }): string {
   return JSON.stringify(a.findings);
 }
 
+/**
+ * Property: after each of up to 12 random edits (a piece of `pieces` typed at a random offset over
+ * up to 3 deleted characters) to one of `texts`, the document's analysis (reconciled when
+ * provisional) equals a fresh analysis of its text. Returns how often each mode ran.
+ */
+function checkRandomEdits(texts: readonly string[], pieces: readonly string[], numRuns: number): { incremental: number; full: number; provisional: number } {
+  const modes = { incremental: 0, full: 0, provisional: 0 };
+  const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), text: fc.constantFrom(...pieces) });
+  fc.assert(
+    fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 12 }), (which, edits) => {
+      const st = new DocumentState('file:///inc.cu', 'cuda-cpp', 1, texts[which]!);
+      st.analyze(OPTIONS);
+      let version = 1;
+      try {
+        for (const e of edits) {
+          const doc = TextDocument.create('x', 'x', 0, st.text);
+          const from = e.at % (st.text.length + 1);
+          const to = Math.min(st.text.length, from + e.del);
+          st.applyChanges([{ range: { start: doc.positionAt(from), end: doc.positionAt(to) }, text: e.text }], ++version);
+          let snap = st.analyze(OPTIONS);
+          modes[snap.mode]++;
+          if (snap.provisional) {
+            modes.provisional++;
+            snap = st.reconcile(OPTIONS)!;
+            assert.ok(snap && !snap.provisional && snap.mode === 'full');
+          }
+          // (a full re-parse from an edited tree with syntax errors is provisional too: tree-sitter's
+          // error recovery depends on the edit history, so only the parse from scratch is exact)
+          const full = analyze(st.text, OPTIONS);
+          assert.equal(findingsJson(snap.analysis), findingsJson(full), `version ${version} (${snap.mode}) after ${JSON.stringify(e)} on ${JSON.stringify(st.text)}`);
+          full.tree?.delete();
+        }
+      } finally {
+        st.dispose();
+      }
+    }),
+    { numRuns },
+  );
+  return modes;
+}
+
 describe('incremental analysis', () => {
   it('matches a full analysis after random edits (and after reconciling provisional snapshots)', () => {
     const texts = CROSS_ITEM_SNIPPETS.map(([, t]) => t);
     texts.push(texts.join('\n'));
-    const modes = { incremental: 0, full: 0, provisional: 0 };
-    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), text: fc.constantFrom(...PIECES) });
-    fc.assert(
-      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 12 }), (which, edits) => {
-        const st = new DocumentState('file:///inc.cu', 'cuda-cpp', 1, texts[which]!);
-        st.analyze(OPTIONS);
-        let version = 1;
-        try {
-          for (const e of edits) {
-            const doc = TextDocument.create('x', 'x', 0, st.text);
-            const from = e.at % (st.text.length + 1);
-            const to = Math.min(st.text.length, from + e.del);
-            st.applyChanges([{ range: { start: doc.positionAt(from), end: doc.positionAt(to) }, text: e.text }], ++version);
-            let snap = st.analyze(OPTIONS);
-            modes[snap.mode]++;
-            if (snap.provisional) {
-              modes.provisional++;
-              snap = st.reconcile(OPTIONS)!;
-              assert.ok(snap && !snap.provisional && snap.mode === 'full');
-            }
-            // (a full re-parse from an edited tree with syntax errors is provisional too: tree-sitter's
-            // error recovery depends on the edit history, so only the parse from scratch is exact)
-            const full = analyze(st.text, OPTIONS);
-            assert.equal(findingsJson(snap.analysis), findingsJson(full), `version ${version} (${snap.mode}) after ${JSON.stringify(e)} on ${JSON.stringify(st.text)}`);
-            full.tree?.delete();
-          }
-        } finally {
-          st.dispose();
-        }
-      }),
-      { numRuns: 60 },
-    );
+    const modes = checkRandomEdits(texts, PIECES, 60);
     // the property must exercise the incremental path, not only fall back
     assert.ok(modes.incremental > modes.full / 4, JSON.stringify(modes));
     assert.ok(modes.provisional > 0, JSON.stringify(modes));
+  });
+
+  it('keeps HP703 exact while calls of host functions are typed, renamed and marked in device and host code', () => {
+    const text = [
+      '#include <cuda_runtime.h>',
+      'static int hostOnly(int x) { return x + 1; }',
+      'static int helper(int x) { return x - 1; }',
+      '__device__ int dev(int x) { return x; }',
+      '__global__ void k(int* p) {',
+      '  p[0] = hostOnly(p[0]);',
+      '  p[1] = dev(p[1]);',
+      '}',
+      'void host(int* p) { p[0] = helper(p[0]) + hostOnly(2); }',
+      '__global__ void k2(int* p) { p[2] = helpe(3); }',
+      '',
+    ].join('\n');
+    const pieces = ['h', 'r', 'x', '(', ')', ';', ' ', 'hostOnly', 'helper(1);', 'DEV ', '__device__ ', '#define DEV __device__\n', '.', '::', 'int ', ''];
+    const modes = checkRandomEdits([text], pieces, 150);
+    assert.ok(modes.incremental > modes.full, JSON.stringify(modes));
+    // keystrokes that make, unmake and mark calls of host functions, each checked exactly
+    const st = new DocumentState('file:///hp703.cu', 'cuda-cpp', 1, `#define DEV __device__\n${text}`);
+    st.analyze(OPTIONS);
+    // [where, what is typed, whether k2's call of helper is reported after it]
+    const steps: Array<[string, string, boolean]> = [
+      ['helpe(3)', 'r', true], // k2 now calls the host function helper
+      ['helper(p[0])', 'x', true], // typing in a host function's call changes nothing
+      ['p[1] = dev', '__device__ int helper(int); ', false], // a device declaration of helper, in a body
+      ['hostOnly(p[0])', 'y', false], // hostOnlyy is no function of the file: that report goes too
+    ];
+    let version = 1;
+    for (const [anchor, typed, reported] of steps) {
+      const at = st.text.indexOf(anchor) + (typed.length > 1 ? 0 : anchor.indexOf('(') );
+      const pos = st.document.positionAt(at);
+      st.applyChanges([{ range: { start: pos, end: pos }, text: typed }], ++version);
+      const snap = st.analyze(OPTIONS);
+      assert.equal(snap.provisional, false, `${anchor}: ${st.text}`);
+      assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)), `after typing ${JSON.stringify(typed)} at ${anchor}`);
+      assert.equal(snap.analysis.findings.some((f) => f.code === 'HP703' && f.cuda === 'helper'), reported, `helper reported after ${anchor}`);
+    }
+    assert.ok(!st.lastAnalysis!.analysis.findings.some((f) => f.code === 'HP703' && f.cuda === 'hostOnly'));
+    st.dispose();
   });
 
   it('re-runs over the whole file only the rules that read a changed whole-file fact', () => {

@@ -51,12 +51,19 @@ export const cxxRule: Rule = {
  * every token (declarations, prototypes, specifiers and macros as written: the function table the
  * rule builds, including where its fix inserts `__host__ __device__`, comes from them); every
  * preprocessor-line token (device-specifier macros, `#ifndef __CUDACC__` host-only regions);
- * braces (function extents); and inside function bodies, execution-space keywords and, for every
- * identifier followed by `(` (calls and local declarations), the token before it or, when a space
- * keyword or an upper-case (macro-like) word precedes it in its statement, the tokens back to the
- * statement start (at most 10).
+ * braces (function extents); and inside function bodies, execution-space keywords and the
+ * occurrences of the names the rule can report.
+ *
+ * `state` is the set of those names from the last run ({@link HostCallsState}): the host functions
+ * of the file, which the parts outside bodies and the preprocessor lines decide. For each of their
+ * occurrences in a body: the tokens back to the statement start (at most 10, where the rule looks
+ * for `__device__` or a device macro) and whether a `(` follows. Calls of any other name cannot be
+ * reported, so typing in them does not re-run the rule. Without a state, every identifier followed
+ * by `(` (calls and local declarations) counts: the token before it or, when a space keyword or an
+ * upper-case (macro-like) word precedes it in its statement, the tokens back to the statement start.
  */
-function hostCallsSignature(t: Tokens, first: number, end: number): string {
+function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: unknown, state?: unknown): string {
+  const reportable = state instanceof Set ? (state as HostCallsState) : undefined;
   const parts: string[] = [];
   // brace depth inside a function body, 0 outside one
   let body = 0;
@@ -86,6 +93,17 @@ function hostCallsSignature(t: Tokens, first: number, end: number): string {
     const name = tt(t, i);
     if (SPACE_WORDS.has(name)) {
       parts.push(name);
+      continue;
+    }
+    if (reportable) {
+      if (!reportable.has(name)) continue;
+      let stmt = `${name}${isPunct(t, nextCode(t, i), '(') ? '(' : ''}`;
+      for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
+        const w = tt(t, j);
+        stmt = `${w} ${stmt}`;
+        if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
+      }
+      parts.push(stmt);
       continue;
     }
     if (NOT_CALLS.has(name) || !isPunct(t, nextCode(t, i), '(')) continue;
@@ -213,8 +231,17 @@ function makeHelper(ctx: RuleContext, i: number, name: string): void {
 
 const FUNCTION_DEFINITION: ReadonlySet<string> = new Set(['function_definition']);
 
+/**
+ * What HP703 records for its signature ({@link RuleContext.setSignatureState}): the names of the
+ * file's host functions that device code calling them would be reported for (empty when the file
+ * has no device or no host functions).
+ */
+export type HostCallsState = ReadonlySet<string>;
+
 function hostCalls(ctx: RuleContext): void {
   const t = ctx.tokens;
+  const reportable = new Set<string>();
+  ctx.setSignatureState(reportable satisfies HostCallsState);
   // cheap exit: no device code in this file
   if (!ctx.identsNamed('__global__').length && !ctx.identsNamed('__device__').length) return;
   const macros = deviceMacroNames(ctx);
@@ -236,6 +263,7 @@ function hostCalls(ctx: RuleContext): void {
   if (!device.length || !host.size) return;
   for (const [name, def] of host) {
     if (notHost.has(name)) continue;
+    reportable.add(name);
     // a prototype with __device__ elsewhere (e.g. `__device__ int f(int);`) makes it device too
     let declaredDevice = false;
     const uses = ctx.identsNamed(name);

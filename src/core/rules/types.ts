@@ -99,6 +99,11 @@ export interface RuleContext {
   report(f: ReportedFinding): void;
   /** Convenience: a fix from edits. */
   fix(title: string, edits: TextEdit[], auto: boolean): Fix;
+  /**
+   * For `file` rules with a {@link Rule.signature}: records what the signature needs to know about
+   * the whole file, as this run found it; it is passed to the signature until the rule runs again.
+   */
+  setSignatureState(state: unknown): void;
 }
 
 /** A family of checks. */
@@ -122,9 +127,12 @@ export interface Rule {
    * them the rule's findings (anywhere in the file) can depend on. After an edit inside one
    * top-level item, when the item's signature before and after the edit is the same, the rule is
    * not re-run: its previous findings are kept, shifted by the edit. Without it, a file rule is
-   * re-run after every edit.
+   * re-run after every edit. `state`: what the rule's last run recorded with
+   * {@link RuleContext.setSignatureState} (undefined when nothing), the same for the item before
+   * and after the edit; the signature must then also cover everything that state depends on, so
+   * that an equal signature implies the state still holds for the new text.
    */
-  signature?(t: Tokens, first: number, end: number, mappings: Mappings): string;
+  signature?(t: Tokens, first: number, end: number, mappings: Mappings, state?: unknown): string;
   run(ctx: RuleContext): void;
 }
 
