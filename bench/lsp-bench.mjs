@@ -357,7 +357,6 @@ async function runOnce() {
   conn.dispose();
 
   const sorted = [...lat].sort((a, b) => a - b);
-  if (process.env.HP_STEADY) { const s2 = lat.slice(20).sort((a, b) => a - b); console.error(`steady (edits 20+): p50 ${percentile(s2, 0.5).toFixed(1)} p95 ${percentile(s2, 0.95).toFixed(1)}; first 20 mean ${(lat.slice(0, 20).reduce((a, b) => a + b, 0) / 20).toFixed(1)}`); }
   const result = {
     lines: lineCount,
     chars: text.length,
@@ -373,6 +372,9 @@ async function runOnce() {
     mean: +(lat.reduce((a, b) => a + b, 0) / lat.length).toFixed(1),
     serverPart: summary(serverPart),
     clientPart: summary(clientPart),
+    // the first edits after opening run code the JIT has not optimised yet, in both processes
+    warmup: { edits: WARMUP, mean: mean(lat.slice(0, WARMUP)), serverMean: mean(serverPart.slice(0, WARMUP)), clientMean: mean(clientPart.slice(0, WARMUP)) },
+    afterWarmup: { ...summary(lat.slice(WARMUP)), mean: mean(lat.slice(WARMUP)) },
     serverCpuPerEdit: +(serverCpuMs / EDITS).toFixed(1),
     clientCpuPerEdit: +((selfCpu.user + selfCpu.system) / 1000 / EDITS).toFixed(1),
     loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
@@ -385,6 +387,14 @@ async function runOnce() {
   };
   if (slowest > 0) result.slowest = [...trace].sort((a, b) => b.ms - a.ms).slice(0, slowest);
   return result;
+}
+
+/** Edits counted as the warm-up in the report (the p50/p95 target figures cover every edit). */
+const WARMUP = 20;
+
+/** Mean (ms, one decimal) of a list of latencies; 0 for none. */
+function mean(xs) {
+  return xs.length ? +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1) : 0;
 }
 
 /** p50 and p95 (ms, one decimal) of a list of latencies. */
@@ -400,6 +410,7 @@ function report(result) {
   console.log(`  edits whose parse ran over budget (token-only diagnostics first, full ones later): ${result.tokenOnlyEdits}`);
   console.log(`  didChange -> publishDiagnostics: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms, mean ${result.mean} ms (target p95 <= 30 ms: ${result.p95 <= 30 ? 'met' : 'MISSED'})`);
   console.log(`  split: server (didChange sent -> first byte of the answer) p50 ${result.serverPart.p50} ms, p95 ${result.serverPart.p95} ms; transfer + client decode p50 ${result.clientPart.p50} ms, p95 ${result.clientPart.p95} ms`);
+  console.log(`  first ${result.warmup.edits} edits (warm-up): mean ${result.warmup.mean} ms (server ${result.warmup.serverMean} ms, client ${result.warmup.clientMean} ms); later edits: p50 ${result.afterWarmup.p50} ms, p95 ${result.afterWarmup.p95} ms, mean ${result.afterWarmup.mean} ms`);
   console.log(`  CPU per edit: server ${result.serverCpuPerEdit} ms, this client ${result.clientCpuPerEdit} ms (load average ${result.loadavg})`);
   console.log(`  server RSS: ${result.rssMB} MB (peak ${result.peakRssMB} MB)`);
   for (const e of result.slowest ?? []) console.log(`  slow: edit ${e.edit} at ${e.line + 1}:${e.character + 1} typed ${JSON.stringify(e.ch)}: ${e.ms} ms (server ${e.serverMs} ms, client ${(e.ms - e.serverMs).toFixed(1)} ms)`);
@@ -419,7 +430,7 @@ async function main() {
   if (RUNS > 1) {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
     const met = results.filter((r) => r.p95 <= 30).length;
-    console.log(`${RUNS} runs: median p50 ${median(results.map((r) => r.p50))} ms, median p95 ${median(results.map((r) => r.p95))} ms (p95 range ${Math.min(...results.map((r) => r.p95))}-${Math.max(...results.map((r) => r.p95))} ms), target p95 <= 30 ms met in ${met} of ${RUNS} runs`);
+    console.log(`${RUNS} runs: median p50 ${median(results.map((r) => r.p50))} ms, median p95 ${median(results.map((r) => r.p95))} ms (p95 range ${Math.min(...results.map((r) => r.p95))}-${Math.max(...results.map((r) => r.p95))} ms), target p95 <= 30 ms met in ${met} of ${RUNS} runs; after the ${WARMUP}-edit warm-up: median p95 ${median(results.map((r) => r.afterWarmup.p95))} ms`);
   }
 }
 
