@@ -122,6 +122,41 @@ describe('incremental analysis', () => {
     st.dispose();
   });
 
+  it('counts a ballot mask of the same function without a whole-file fact, and one initialised elsewhere with one', () => {
+    const text = [
+      '__global__ void k1(int* out, int keep) {',
+      '  unsigned ballot = __ballot_sync(0xffffffff, keep);',
+      '  out[0] = __popc(ballot);',
+      '}',
+      '__global__ void k2(int* out, int keep) {',
+      '  unsigned long long m = __ballot_sync(0xffffffff, keep);',
+      '  out[1] = __popc(m);',
+      '}',
+      '__global__ void k3(int* out, unsigned long long m) { out[2] = __popc(m); }',
+      '',
+    ].join('\n');
+    const st = new DocumentState('file:///ballot.cu', 'cuda-cpp', 1, text);
+    const popc = (a: { findings: Array<{ code: string; start: number }> }): number => a.findings.filter((f) => f.code === 'HP204').length;
+    assert.equal(popc(st.analyze(OPTIONS).analysis), 3, 'k3 counts m, a ballot mask by name in k2');
+    // renaming k1's mask: only k1 read it, in its own item: no file-wide re-run, and k1's report goes
+    let at = st.document.positionAt(st.text.indexOf('ballot =') + 4);
+    st.applyChanges([{ range: { start: at, end: at }, text: 'x' }], 2);
+    let snap = st.analyze(OPTIONS);
+    assert.equal(snap.mode, 'incremental');
+    assert.equal(snap.fallback, '');
+    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    assert.equal(popc(snap.analysis), 2);
+    // renaming k2's mask to m2: k3's m is read file-wide, so the rule re-runs over the file, and the
+    // reports of k2 and k3 (whose m is no ballot mask any more) go
+    at = st.document.positionAt(st.text.indexOf('m = __ballot') + 1);
+    st.applyChanges([{ range: { start: at, end: at }, text: '2' }], 3);
+    snap = st.analyze(OPTIONS);
+    assert.match(snap.fallback, /'m'.*read file-wide by warp/);
+    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
+    assert.equal(popc(snap.analysis), 0);
+    st.dispose();
+  });
+
   it('re-runs over the whole file only the rules that read a changed whole-file fact', () => {
     // HP303 in check() depends on gprop being declared with cudaDeviceProp in another item
     const text = [

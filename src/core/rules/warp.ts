@@ -374,9 +374,12 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
           break;
         }
         // initialised from a ballot anywhere in the file (names are matched file-wide, so the
-        // declaration may sit in another top-level item); `same` is in this function, so in the window
-        if (!ballotInitialisedInFile(ctx, name)) continue;
+        // declaration may sit in another top-level item); `same` is in this function, so in the
+        // window. An initialisation in this function answers without reading the file (an edit to
+        // it is an edit to this item), so the usual case, a local mask, adds no whole-file fact and
+        // an edit to one function's mask does not re-run the rule over the whole file.
         const same = vars.get(name)?.find((v) => v.scope === scope && scope >= 0);
+        if (!same && !ballotInitialisedInFile(ctx, name)) continue;
         what = `'${name}' (a ballot mask)`;
         // automatic only when the variable holds the whole 64-bit mask; with a 32-bit variable the
         // mask is already truncated, so the real fix is its type (HP202, offered) and this one is offered too
