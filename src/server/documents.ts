@@ -140,6 +140,23 @@ export class DocumentManager {
     return [...this.states.keys()];
   }
 
+  /**
+   * LSP `shutdown`: frees every document and forgets it, so no background slice (the check after
+   * a pause, a resumed parse) runs or publishes afterwards; the client is about to send `exit`,
+   * which would cut a publish in the middle of its bytes.
+   */
+  shutdown(): void {
+    for (const s of this.states.values()) {
+      this.parser?.abandon(s);
+      s.dispose();
+    }
+    this.states.clear();
+    this.views.clear();
+    this.pending.clear();
+    this.lastPublished.clear();
+    this.parsing.clear();
+  }
+
   /** `textDocument/didOpen`. */
   open(p: DidOpenTextDocumentParams): void {
     const d = p.textDocument;

@@ -166,7 +166,5 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   connection.onRequest(PortDocumentRequest, guard('hipPorter/portDocument', (p) => portDocument(p, docs, settings), null as never));
   connection.onRequest(FindingsRequest, guard('hipPorter/findings', (p) => findings(p, docs), { version: null, findings: [] }));
 
-  connection.onShutdown(() => {
-    for (const uri of docs.uris()) docs.get(uri)?.dispose();
-  });
+  connection.onShutdown(() => docs.shutdown());
 }

@@ -16,7 +16,7 @@ import { initParser, parse } from '../../src/core/parse';
 import { applyEdits } from '../../src/core/text';
 import { BudgetedParser } from '../../src/server/budgeted-parser';
 import { resolveEdits, toLspEdits } from '../../src/server/code-actions';
-import { DocumentManager, type DocumentHost } from '../../src/server/documents';
+import { DocumentManager, RECONCILE_DELAY_MS, type DocumentHost } from '../../src/server/documents';
 import { visibleFindings } from '../../src/server/diagnostics';
 import type { Finding } from '../../src/core/findings';
 import { DocumentState } from '../../src/server/document-state';
@@ -181,6 +181,34 @@ describe('DocumentManager', () => {
       assert.deepEqual(got, expected, `version ${version}`);
     }
     assert.ok(incremental > typed.length / 2, `only ${incremental} of ${typed.length} keystrokes were incremental`);
+  });
+
+  it('after shutdown, runs no check of a provisional analysis and publishes nothing more', async () => {
+    const host = fakeHost();
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+    const uri = 'file:///ws/s.cu';
+    const text = SRC + 'static void broken() { int x = ; }\n__global__ void k2(float* q) { q[0] = 1.0f; }\n';
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+    await until(() => host.published.length === 1);
+    const at = TextDocument.create(uri, 'cuda-cpp', 1, text).positionAt(text.indexOf('q[0]'));
+    m.change({ textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: 'q[1] = 2.0f; ' }] });
+    await until(() => host.published.some((p) => p.version === 2));
+    assert.equal((await m.view(uri))?.snapshot?.provisional, true);
+    // the check is due RECONCILE_DELAY_MS after that publish; shut down before it
+    const state = m.get(uri)!;
+    let checks = 0;
+    const reconcile = state.reconcile.bind(state);
+    state.reconcile = (...args: Parameters<typeof state.reconcile>) => {
+      checks++;
+      return reconcile(...args);
+    };
+    const published = host.published.length;
+    m.shutdown();
+    await new Promise((r) => setTimeout(r, RECONCILE_DELAY_MS + 300));
+    assert.equal(checks, 0);
+    assert.equal(host.published.length, published);
+    assert.deepEqual(m.uris(), []);
+    assert.equal(await m.view(uri), undefined);
   });
 
   it('merges many re-parsed items into one tree after a pause, with the same findings', async () => {
