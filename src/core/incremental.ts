@@ -13,6 +13,7 @@ import { Mappings } from './mappings';
 import { ALL_RULES } from './rules/index';
 import type { Finding } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
+import { lowerBound } from './search';
 import type { SyntaxNode, Tree } from './parse';
 import type { FactReach, Rule } from './rules/types';
 import { tokenAt } from './rules/util';
@@ -460,8 +461,8 @@ export function updateIdentIndex(index: Map<string, number[]>, old: Tokens, toke
     const n = list.length;
     if (!inside && (shift === 0 || list[n - 1]! < oldEnd)) continue;
     // [lo, hi): the occurrences in the old item
-    const lo = lowerBoundNumber(list, first);
-    const hi = lowerBoundNumber(list, oldEnd);
+    const lo = lowerBound(n, (k) => list[k]! < first);
+    const hi = lowerBound(n, (k) => list[k]! < oldEnd);
     if (shift !== 0) for (let k = hi; k < n; k++) list[k]! += shift;
     if (!inside) continue;
     if (hi - lo === inside.length) for (let k = 0; k < inside.length; k++) list[lo + k] = inside[k]!;
@@ -478,18 +479,6 @@ export function updateIdentIndex(index: Map<string, number[]>, old: Tokens, toke
   return index;
 }
 
-/** The first index of sorted `list` whose value is at least `x` (`list.length` when none). */
-function lowerBoundNumber(list: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * `prev` (sorted, old coordinates) with the findings starting in `[lo, hiOld)` replaced by `fresh`
  * (sorted, new coordinates, all within the window) and the findings after the window moved in
@@ -497,8 +486,8 @@ function lowerBoundNumber(list: readonly number[], x: number): number {
  */
 function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo: number, hiOld: number, c: TextChange): Finding[] {
   const delta = c.newEnd - c.oldEnd;
-  let i = lowerBound(prev, lo);
-  const j = lowerBound(prev, hiOld);
+  let i = startsBefore(prev, lo);
+  const j = startsBefore(prev, hiOld);
   const out = new Array<Finding>(i + fresh.length + prev.length - j);
   for (let k = 0; k < i; k++) out[k] = prev[k]!;
   // a finding before the window whose fix edits text after the change moves its edits
@@ -525,15 +514,9 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   return out;
 }
 
-function lowerBound(list: readonly Finding[], offset: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** How many findings of sorted `list` start before `offset`. */
+function startsBefore(list: readonly Finding[], offset: number): number {
+  return lowerBound(list.length, (k) => list[k]!.start < offset);
 }
 
 function shiftOffset(o: number, c: TextChange, delta: number): number {

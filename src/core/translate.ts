@@ -7,6 +7,7 @@
  */
 import { analyze, type Analysis, type AnalyzeOptions } from './analyze';
 import type { Finding, TextEdit } from './findings';
+import { lowerBound } from './search';
 import { applyEdits } from './text';
 import { isOpenFinding } from './open-findings';
 
@@ -96,16 +97,7 @@ function computeStats(text: string, findings: Finding[], applied: Finding[], edi
   // line starts (indexOf is much faster than a char loop), then a binary search per edit
   const nl: number[] = [];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) nl.push(i);
-  const lineOf = (off: number): number => {
-    let lo = 0;
-    let hi = nl.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (nl[mid]! < off) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const lineOf = (off: number): number => lowerBound(nl.length, (k) => nl[k]! < off);
   const lineSet = new Set<number>();
   for (const e of edits) {
     const a = lineOf(e.start);

@@ -6,6 +6,7 @@
  * Edits are computed from the current analysis; overlapping edits are resolved like
  * `applyEdits` in src/core/text.ts (by start, insertions first, an outer replacement wins).
  */
+import { lowerBound } from '../core/search';
 import { resolveEdits } from '../core/text';
 import {
   CodeActionKind,
@@ -50,14 +51,7 @@ function findingAt(view: DocumentView, d: Diagnostic): number {
   const doc = view.state.document;
   const start = doc.offsetAt(d.range.start);
   const fs = view.findings;
-  let lo = 0;
-  let hi = fs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (fs[mid]!.finding.start < start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < fs.length && fs[i]!.finding.start === start; i++) {
+  for (let i = lowerBound(fs.length, (k) => fs[k]!.finding.start < start); i < fs.length && fs[i]!.finding.start === start; i++) {
     const f = fs[i]!.finding;
     if (f.code === d.code && rangeEquals(rangeOf(f.start, f.end, view.positionAt), d.range)) return i;
   }

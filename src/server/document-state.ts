@@ -17,6 +17,7 @@ import { analyze, analyzeSteps, type Analysis } from '../core/analyze';
 import type { EngineOptions } from '../core/findings';
 import { analyzeIncremental, composeChanges, itemContaining, pairContaining, topLevelItems, type Item, type TextChange } from '../core/incremental';
 import { errorRegions, parse, parseRange, parserReady, type SyntaxNode, type Tree } from '../core/parse';
+import { lowerBound } from '../core/search';
 import type { BudgetedParser } from './budgeted-parser';
 
 /** A time budget for one re-parse (see budgeted-parser.ts). */
@@ -454,14 +455,8 @@ export class DocumentState {
     const patches = this.patches;
     const nodeAt = (s: number, e: number): SyntaxNode | undefined => {
       // the last patch starting at or before s (patches are sorted and do not overlap)
-      let lo = 0;
-      let hi = patches.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (patches[mid]!.start <= s) lo = mid + 1;
-        else hi = mid;
-      }
-      const p = lo > 0 ? patches[lo - 1] : undefined;
+      const after = lowerBound(patches.length, (k) => patches[k]!.start <= s);
+      const p = after > 0 ? patches[after - 1] : undefined;
       if (p && e <= p.end) return p.tree.rootNode.namedDescendantForIndex(s, e) ?? undefined;
       return base.rootNode.namedDescendantForIndex(s, e) ?? undefined;
     };

@@ -4,6 +4,7 @@
  */
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import type { SyntaxNode } from '../parse';
+import { lowerBound } from '../search';
 import type { RuleContext } from './types';
 
 /** The text of token `i` ('' when `i` is out of range). */
@@ -19,14 +20,8 @@ export function isIdent(t: Tokens, i: number, name?: string): boolean {
 
 /** Index of the first token whose start is `>= offset` (t.count when none); binary search. */
 export function tokenAt(t: Tokens, offset: number): number {
-  let lo = 0;
-  let hi = t.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t.start[mid]! < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const start = t.start;
+  return lowerBound(t.count, (k) => start[k]! < offset);
 }
 
 /** The nearest ancestor of `n` (or `n` itself) whose type is one of `types`, or undefined. */
