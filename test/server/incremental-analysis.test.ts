@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze } from '../../src/core/analyze';
+import { analyze, type AnalyzeOptions } from '../../src/core/analyze';
 import { initParser } from '../../src/core/parse';
 import type { Rule } from '../../src/core/rules/types';
-import { DocumentState, MAX_PATCHES } from '../../src/server/document-state';
+import { DocumentState, MAX_PATCHES, type AnalysisSnapshot } from '../../src/server/document-state';
 import { CROSS_ITEM_SNIPPETS } from '../unit/incremental-corpus';
 // @ts-expect-error plain ESM benchmark script without types
 import { generate } from '../../bench/lsp-bench.mjs';
@@ -28,6 +28,20 @@ const PIECES = ['a', 'x', '_', ' ', '1', '\n', ';', '{', '}', '(', ')', '32', 'b
 
 function findingsJson(a: { findings: unknown[] }): string {
   return JSON.stringify(a.findings);
+}
+
+/**
+ * Replaces UTF-16 offsets `[from, to)` of the document (`to` defaults to `from`: an insertion)
+ * with `text` as `version`, analyses it with `options`, asserts that the analysis equals a fresh
+ * one of the new text, and returns the snapshot.
+ */
+function editExact(st: DocumentState, from: number, text: string, version: number, options: AnalyzeOptions = OPTIONS, to = from): AnalysisSnapshot {
+  st.applyChanges([{ range: { start: st.document.positionAt(from), end: st.document.positionAt(to) }, text }], version);
+  const snap = st.analyze(options);
+  const fresh = analyze(st.text, options);
+  assert.equal(findingsJson(snap.analysis), findingsJson(fresh), `version ${version} (${snap.mode}${snap.fallback ? `: ${snap.fallback}` : ''}) after ${JSON.stringify(text)} at ${from}`);
+  fresh.tree?.delete();
+  return snap;
 }
 
 /**
@@ -110,12 +124,8 @@ describe('incremental analysis', () => {
     ];
     let version = 1;
     for (const [anchor, typed, reported] of steps) {
-      const at = st.text.indexOf(anchor) + (typed.length > 1 ? 0 : anchor.indexOf('(') );
-      const pos = st.document.positionAt(at);
-      st.applyChanges([{ range: { start: pos, end: pos }, text: typed }], ++version);
-      const snap = st.analyze(OPTIONS);
+      const snap = editExact(st, st.text.indexOf(anchor) + (typed.length > 1 ? 0 : anchor.indexOf('(')), typed, ++version);
       assert.equal(snap.provisional, false, `${anchor}: ${st.text}`);
-      assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)), `after typing ${JSON.stringify(typed)} at ${anchor}`);
       assert.equal(snap.analysis.findings.some((f) => f.code === 'HP703' && f.cuda === 'helper'), reported, `helper reported after ${anchor}`);
     }
     assert.ok(!st.lastAnalysis!.analysis.findings.some((f) => f.code === 'HP703' && f.cuda === 'hostOnly'));
@@ -139,20 +149,14 @@ describe('incremental analysis', () => {
     const popc = (a: { findings: Array<{ code: string; start: number }> }): number => a.findings.filter((f) => f.code === 'HP204').length;
     assert.equal(popc(st.analyze(OPTIONS).analysis), 3, 'k3 counts m, a ballot mask by name in k2');
     // renaming k1's mask: only k1 read it, in its own item: no file-wide re-run, and k1's report goes
-    let at = st.document.positionAt(st.text.indexOf('ballot =') + 4);
-    st.applyChanges([{ range: { start: at, end: at }, text: 'x' }], 2);
-    let snap = st.analyze(OPTIONS);
+    let snap = editExact(st, st.text.indexOf('ballot =') + 4, 'x', 2);
     assert.equal(snap.mode, 'incremental');
     assert.equal(snap.fallback, '');
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     assert.equal(popc(snap.analysis), 2);
     // renaming k2's mask to m2: k3's m is read file-wide, so the rule re-runs over the file, and the
     // reports of k2 and k3 (whose m is no ballot mask any more) go
-    at = st.document.positionAt(st.text.indexOf('m = __ballot') + 1);
-    st.applyChanges([{ range: { start: at, end: at }, text: '2' }], 3);
-    snap = st.analyze(OPTIONS);
+    snap = editExact(st, st.text.indexOf('m = __ballot') + 1, '2', 3);
     assert.match(snap.fallback, /'m'.*read file-wide by warp/);
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     assert.equal(popc(snap.analysis), 0);
     st.dispose();
   });
@@ -172,20 +176,14 @@ describe('incremental analysis', () => {
     const first = st.analyze(OPTIONS);
     assert.ok(first.analysis.findings.some((f) => f.code === 'HP303'), 'HP303 at gprop.major');
     // rename the global: gprop.major is no longer a device-properties check
-    const at = st.document.positionAt(text.indexOf('gprop;') + 'gprop'.length);
-    st.applyChanges([{ range: { start: at, end: at }, text: '2' }], 2);
-    const snap = st.analyze(OPTIONS);
+    const snap = editExact(st, text.indexOf('gprop;') + 'gprop'.length, '2', 2);
     assert.equal(snap.mode, 'incremental', snap.fallback);
     assert.match(snap.fallback, /'cudaDeviceProp'.*read file-wide by arch/);
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     assert.ok(!snap.analysis.findings.some((f) => f.code === 'HP303'));
     // a keystroke elsewhere stays on its item
-    const k = st.document.positionAt(st.text.indexOf('x + 1') + 1);
-    st.applyChanges([{ range: { start: k, end: k }, text: ' ' }], 3);
-    const again = st.analyze(OPTIONS);
+    const again = editExact(st, st.text.indexOf('x + 1') + 1, ' ', 3);
     assert.equal(again.mode, 'incremental');
     assert.equal(again.fallback, '');
-    assert.equal(findingsJson(again.analysis), findingsJson(analyze(st.text, OPTIONS)));
     st.dispose();
   });
 
@@ -196,11 +194,9 @@ describe('incremental analysis', () => {
     const before = st.analyze(OPTIONS).analysis.findings.find((f) => f.code === 'HP703');
     assert.equal(before?.fix?.edits[0]?.start, text.indexOf('static'));
     const at = text.indexOf('static') + 3;
-    st.applyChanges([{ range: { start: st.document.positionAt(at), end: st.document.positionAt(at + 3) }, text: ';' }], 2);
-    const snap = st.analyze(OPTIONS);
+    const snap = editExact(st, at, ';', 2, OPTIONS, at + 3);
     assert.equal(snap.mode, 'incremental', snap.fallback);
     assert.equal(snap.analysis.findings.find((f) => f.code === 'HP703')?.fix?.edits[0]?.start, st.text.indexOf('int hostOnly'));
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     st.dispose();
   });
 
@@ -223,11 +219,8 @@ describe('incremental analysis', () => {
     assert.ok(codes(prev).includes('HP703'), codes(prev).join());
     // a keystroke inside a call name changes HP703's signature of the item: that file rule re-runs
     const at = text.indexOf('cudaMalloc(') + 'cudaMalloc'.length;
-    const pos = st.document.positionAt(at);
-    st.applyChanges([{ range: { start: pos, end: pos }, text: 'x' }], 2);
-    const snap = st.analyze(OPTIONS);
+    const snap = editExact(st, at, 'x', 2);
     assert.equal(snap.mode, 'incremental', snap.fallback);
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     const old = new Set(prev.findings);
     const itemStart = text.lastIndexOf('\n', at) + 1;
     const itemEnd = text.indexOf('\n', at) + 1;
@@ -264,11 +257,8 @@ describe('incremental analysis', () => {
     assert.notEqual(first[0]!.fix!.edits[0], first[1]!.fix!.edits[0]);
     // an edit in the first function moves the fixes of c and d (after the re-analysed window) once
     // each: one shared edit object would move twice
-    const pos = st.document.positionAt(text.indexOf('cudaFree'));
-    st.applyChanges([{ range: { start: pos, end: pos }, text: '  ' }], 2);
-    const snap = st.analyze(options);
+    const snap = editExact(st, text.indexOf('cudaFree'), '  ', 2, options);
     assert.equal(snap.mode, 'incremental', snap.fallback);
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, options)));
     st.dispose();
   });
 
@@ -301,20 +291,13 @@ describe('incremental analysis', () => {
     const first = st.analyze(OPTIONS);
     assert.equal(first.mode, 'full');
     const at = text.indexOf('int lane = threadIdx.x % 32;', text.length >> 1);
-    const pos = st.document.positionAt(at + 'int lane'.length);
-    st.applyChanges([{ range: { start: pos, end: pos }, text: 'x' }], 2);
-    const snap = st.analyze(OPTIONS);
+    const snap = editExact(st, at + 'int lane'.length, 'x', 2);
     assert.equal(snap.mode, 'incremental', snap.fallback);
     assert.equal(snap.provisional, false);
-    assert.equal(findingsJson(snap.analysis), findingsJson(analyze(st.text, OPTIONS)));
     // an edit across two items falls back, and says why
-    const a = st.document.positionAt(text.indexOf('static void runSaxpy'));
-    const b = st.document.positionAt(text.indexOf('__global__ void compact'));
-    st.applyChanges([{ range: { start: a, end: b }, text: '' }], 3);
-    const whole = st.analyze(OPTIONS);
+    const whole = editExact(st, text.indexOf('static void runSaxpy'), '', 3, OPTIONS, text.indexOf('__global__ void compact'));
     assert.equal(whole.mode, 'full');
     assert.equal(whole.fallback, 'edit not inside one top-level item');
-    assert.equal(findingsJson(whole.analysis), findingsJson(analyze(st.text, OPTIONS)));
     st.dispose();
   });
 });

@@ -84,6 +84,23 @@ function fakeHost(): DocumentHost & { published: Array<{ uri: string; version: n
 }
 
 /** Resolves once `cond()` holds, checking after each event-loop turn (bounded). */
+/**
+ * A manager with `uri` open (SRC plus a function with a syntax error, which makes every
+ * incremental result provisional) and one statement typed into another kernel as version 2,
+ * published.
+ */
+async function provisionalEdit(uri: string): Promise<{ host: ReturnType<typeof fakeHost>; m: DocumentManager }> {
+  const host = fakeHost();
+  const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+  const text = SRC + 'static void broken() { int x = ; }\n__global__ void k2(float* q) { q[0] = 1.0f; }\n';
+  m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
+  await until(() => host.published.length === 1);
+  const at = TextDocument.create(uri, 'cuda-cpp', 1, text).positionAt(text.indexOf('q[0]'));
+  m.change({ textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: 'q[1] = 2.0f; ' }] });
+  await until(() => host.published.some((p) => p.version === 2));
+  return { host, m };
+}
+
 async function until(cond: () => boolean, turns = 1000): Promise<void> {
   for (let i = 0; i < turns && !cond(); i++) await new Promise((r) => setImmediate(r));
   assert.ok(cond(), 'condition not reached');
@@ -108,16 +125,8 @@ describe('DocumentManager', () => {
   });
 
   it('publishes a provisional incremental analysis at once and the exact one after a pause', async () => {
-    const host = fakeHost();
-    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
     const uri = 'file:///ws/p.cu';
-    // a syntax error in another item makes every incremental result provisional
-    const text = SRC + 'static void broken() { int x = ; }\n__global__ void k2(float* q) { q[0] = 1.0f; }\n';
-    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
-    await until(() => host.published.length === 1);
-    const at = TextDocument.create(uri, 'cuda-cpp', 1, text).positionAt(text.indexOf('q[0]'));
-    m.change({ textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: 'q[1] = 2.0f; ' }] });
-    await until(() => host.published.some((p) => p.version === 2));
+    const { host, m } = await provisionalEdit(uri);
     const first = await m.view(uri);
     assert.equal(first?.snapshot?.mode, 'incremental', first?.snapshot?.fallback);
     assert.equal(first?.snapshot?.provisional, true);
@@ -184,15 +193,8 @@ describe('DocumentManager', () => {
   });
 
   it('after shutdown, runs no check of a provisional analysis and publishes nothing more', async () => {
-    const host = fakeHost();
-    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
     const uri = 'file:///ws/s.cu';
-    const text = SRC + 'static void broken() { int x = ; }\n__global__ void k2(float* q) { q[0] = 1.0f; }\n';
-    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text } });
-    await until(() => host.published.length === 1);
-    const at = TextDocument.create(uri, 'cuda-cpp', 1, text).positionAt(text.indexOf('q[0]'));
-    m.change({ textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: 'q[1] = 2.0f; ' }] });
-    await until(() => host.published.some((p) => p.version === 2));
+    const { host, m } = await provisionalEdit(uri);
     assert.equal((await m.view(uri))?.snapshot?.provisional, true);
     // the check is due RECONCILE_DELAY_MS after that publish; shut down before it
     const state = m.get(uri)!;
