@@ -146,15 +146,7 @@ export class DocumentManager {
    * which would cut a publish in the middle of its bytes.
    */
   shutdown(): void {
-    for (const s of this.states.values()) {
-      this.parser?.abandon(s);
-      s.dispose();
-    }
-    this.states.clear();
-    this.views.clear();
-    this.pending.clear();
-    this.lastPublished.clear();
-    this.parsing.clear();
+    for (const uri of this.uris()) this.forget(uri);
   }
 
   /** `textDocument/didOpen`. */
@@ -185,8 +177,14 @@ export class DocumentManager {
   /** `textDocument/didClose`: frees the tree and clears the document's diagnostics. */
   close(p: DidCloseTextDocumentParams): void {
     const uri = p.textDocument.uri;
+    const s = this.forget(uri);
+    if (s) void this.host.publishDiagnostics(uri, s.version, []);
+  }
+
+  /** Frees an open document (its tree, a parse in progress) and drops everything kept for it; returns its state, or undefined when it was not open. */
+  private forget(uri: string): DocumentState | undefined {
     const s = this.states.get(uri);
-    if (!s) return;
+    if (!s) return undefined;
     this.parser?.abandon(s);
     this.setParsing(uri, false);
     s.dispose();
@@ -196,7 +194,7 @@ export class DocumentManager {
     this.lastPublished.delete(uri);
     this.loggedLarge.delete(uri);
     this.settings.clear(uri);
-    void this.host.publishDiagnostics(uri, s.version, []);
+    return s;
   }
 
   /** Settings changed: forget cached settings and views, re-analyse every open document. */
