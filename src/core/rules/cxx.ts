@@ -58,9 +58,8 @@ export const cxxRule: Rule = {
  * of the file, which the parts outside bodies and the preprocessor lines decide. For each of their
  * occurrences in a body: the tokens back to the statement start (at most 10, where the rule looks
  * for `__device__` or a device macro) and whether a `(` follows. Calls of any other name cannot be
- * reported, so typing in them does not re-run the rule. Without a state, every identifier followed
- * by `(` (calls and local declarations) counts: the token before it or, when a space keyword or an
- * upper-case (macro-like) word precedes it in its statement, the tokens back to the statement start.
+ * reported, so typing in them does not re-run the rule. Without a state (the rule has not run on
+ * this document), every identifier in a body counts that way.
  */
 function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: unknown, state?: unknown): string {
   const reportable = state instanceof Set ? (state as HostCallsState) : undefined;
@@ -95,32 +94,14 @@ function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: u
       parts.push(name);
       continue;
     }
-    if (reportable) {
-      if (!reportable.has(name)) continue;
-      let stmt = `${name}${isPunct(t, nextCode(t, i), '(') ? '(' : ''}`;
-      for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
-        const w = tt(t, j);
-        stmt = `${w} ${stmt}`;
-        if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
-      }
-      parts.push(stmt);
-      continue;
-    }
-    if (NOT_CALLS.has(name) || !isPunct(t, nextCode(t, i), '(')) continue;
-    // the token before (member access, qualification, a declaration) and, when the statement
-    // start holds a space keyword or a macro-like word, the whole prefix as the rule reads it
-    let stmt = name;
-    let marked = false;
+    if (reportable && !reportable.has(name)) continue;
+    let stmt = `${name}${isPunct(t, nextCode(t, i), '(') ? '(' : ''}`;
     for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
       const w = tt(t, j);
       stmt = `${w} ${stmt}`;
       if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
-      if (SPACE_WORDS.has(w) || (t.kind[j] === Tok.Ident && /^[A-Z_][A-Z0-9_]*$/.test(w))) marked = true;
     }
-    // a word before the name makes it a declaration whatever the word; punctuation is kept as is
-    const p = prevCode(t, i);
-    const before = p < 0 ? '' : t.kind[p] === Tok.Ident || t.kind[p] === Tok.Number ? '\u0002' : tt(t, p);
-    parts.push(marked ? stmt : `${before} ${name}`);
+    parts.push(stmt);
   }
   return parts.join('\u0001');
 }
@@ -298,15 +279,8 @@ function hostCalls(ctx: RuleContext): void {
   }
 }
 
-const DEVICE_COMPILER_MACROS = /^(?:__CUDACC__|__HIPCC__|__NVCC__|__HIP__|__CUDA_ARCH__|__HIP_DEVICE_COMPILE__)$/;
-
-/**
- * Token-index ranges of code compiled only when the CUDA/HIP compiler is absent: the body of
- * `#ifndef __CUDACC__` / `#if !defined(__CUDACC__)` (and the HIP spellings) up to its `#else`,
- * `#elif` or `#endif`. Linear in the directives of the file.
- */
-/** The macros that tell device compilation (or the CUDA/HIP compiler) apart, as {@link DEVICE_COMPILER_MACROS} lists them. */
-const DEVICE_COMPILER_NAMES = ['__CUDACC__', '__HIPCC__', '__NVCC__', '__HIP__', '__CUDA_ARCH__', '__HIP_DEVICE_COMPILE__'];
+/** The macros that tell device compilation (or the CUDA/HIP compiler) apart. */
+const DEVICE_COMPILER_NAMES: ReadonlySet<string> = new Set(['__CUDACC__', '__HIPCC__', '__NVCC__', '__HIP__', '__CUDA_ARCH__', '__HIP_DEVICE_COMPILE__']);
 
 /**
  * False when no `#ifndef`/`#if` line of the file tests one of {@link DEVICE_COMPILER_NAMES}
@@ -331,6 +305,11 @@ function mayHaveHostOnlyRegions(ctx: RuleContext): boolean {
   return false;
 }
 
+/**
+ * Token-index ranges of code compiled only when the CUDA/HIP compiler is absent: the body of
+ * `#ifndef __CUDACC__` / `#if !defined(__CUDACC__)` (and the HIP spellings) up to its `#else`,
+ * `#elif` or `#endif`. Linear in the directives of the file.
+ */
 function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const stack: Array<{ hostOnly: boolean; from: number }> = [];
@@ -345,8 +324,8 @@ function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> 
       const e = nextCode(t, c);
       const name = (k: number): string => (k >= 0 && t.pp[k] === t.pp[i] ? tt(t, k) : '');
       const negated =
-        (d === 'ifndef' && DEVICE_COMPILER_MACROS.test(name(a))) ||
-        (d === 'if' && name(a) === '!' && name(b) === 'defined' && (DEVICE_COMPILER_MACROS.test(name(c)) || (name(c) === '(' && DEVICE_COMPILER_MACROS.test(name(e)))));
+        (d === 'ifndef' && DEVICE_COMPILER_NAMES.has(name(a))) ||
+        (d === 'if' && name(a) === '!' && name(b) === 'defined' && (DEVICE_COMPILER_NAMES.has(name(c)) || (name(c) === '(' && DEVICE_COMPILER_NAMES.has(name(e)))));
       stack.push({ hostOnly: negated, from: i });
     } else if (d === 'else' || d === 'elif' || d === 'endif') {
       const top = stack[stack.length - 1];
