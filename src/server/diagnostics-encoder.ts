@@ -107,7 +107,7 @@ export class DiagnosticsJsonEncoder {
     if (m.method === PUBLISH && m.id === undefined && options.charset === 'utf-8' && p && typeof p.uri === 'string' && Array.isArray(p.diagnostics)) {
       return Promise.resolve(this.publish(msg, p.uri, p.version, p.diagnostics as unknown[]));
     }
-    return Promise.resolve(Buffer.from(asciiJson(JSON.stringify(msg)), 'ascii'));
+    return Promise.resolve(asciiBytes(JSON.stringify(msg)));
   }
 
   /** Forgets the cached diagnostics of every document (e.g. for tests). */
@@ -121,7 +121,7 @@ export class DiagnosticsJsonEncoder {
     // the params object's own keys beyond uri/version/diagnostics are not expected; be exact anyway
     const params = (msg as unknown as { params: Record<string, unknown> }).params;
     for (const k in params) {
-      if (k !== 'uri' && k !== 'version' && k !== 'diagnostics' && params[k] !== undefined) return Buffer.from(asciiJson(JSON.stringify(msg)), 'ascii');
+      if (k !== 'uri' && k !== 'version' && k !== 'diagnostics' && params[k] !== undefined) return asciiBytes(JSON.stringify(msg));
     }
     const prev = this.last.get(uri);
     let tails = this.tails.get(uri);
@@ -215,7 +215,7 @@ export class DiagnosticsJsonEncoder {
     }
     let tail = find(tails, d);
     if (!tail) {
-      tail = { d, bytes: Buffer.from(asciiJson(tailJson(d)), 'ascii') };
+      tail = { d, bytes: asciiBytes(tailJson(d)) };
       const list = tails.get(d.message);
       if (list) list.push(tail);
       else tails.set(d.message, [tail]);
@@ -344,6 +344,11 @@ export function asciiJson(json: string): string {
   NON_ASCII.lastIndex = 0;
   if (!NON_ASCII.test(json)) return json;
   return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The bytes of `json` written as ASCII (see {@link asciiJson}). */
+function asciiBytes(json: string): Buffer {
+  return Buffer.from(asciiJson(json), 'ascii');
 }
 
 /** `,"severity":…}`: the rest of the diagnostic object after range and data. */
