@@ -72,7 +72,8 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .argument('<paths...>', 'files or directories')
     .option('--stdout', 'print the translation of one file')
     .option('--out <dir>', 'write the ported tree under this directory (never over an input)')
-    .option('--in-place', 'overwrite the inputs (foo.cu keeps its name)')
+    .option('--in-place', 'overwrite the inputs (foo.cu keeps its name; the original is kept as foo.cu.prehip)')
+    .option('--no-backup', 'with --in-place: keep no .prehip copy of the originals')
     .option('--check', 'translate without writing; exit 0 (use with --stats or --json)')
     .option('--agent', 'after the deterministic pass, let the agent fix what rules cannot (needs ANTHROPIC_API_KEY)', false)
     .option('--stats', 'print statistics per file and in total (like hipify --print-stats)', false)
@@ -94,6 +95,7 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
         stats: !!o['stats'],
         json: !!o['json'],
         agent: !!o['agent'],
+        backup: o['backup'] !== false,
       },
     };
   });

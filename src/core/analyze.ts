@@ -5,7 +5,7 @@
 import { DEFAULT_TARGET_ROCM, compareFindings, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import { Mappings } from './mappings';
-import { errorRegions, parse, parserReady, type SyntaxNode, type Tree } from './parse';
+import { errorRegions, parse, parseWithin, parserReady, type SyntaxNode, type Tree } from './parse';
 import { detach, detectEol } from './text';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,8 @@ export interface Analysis {
   identIndex: Map<string, number[]>;
   /** Smallest named node covering `[start, end)` (UTF-16 offsets), or undefined without a tree. */
   nodeAt(start: number, end: number): SyntaxNode | undefined;
+  /** True when the parse ran over {@link AnalyzeOptions.parseBudgetMs} and the analysis is token-level. */
+  parseTimedOut?: boolean;
 }
 
 /** See {@link Analysis.facts}. */
@@ -74,6 +76,12 @@ export interface AnalyzeOptions extends EngineOptions {
   tree?: Tree;
   /** Parse with tree-sitter (default true when the parser is initialised). False = token-only analysis. */
   parse?: boolean;
+  /**
+   * Wall-time budget of the tree-sitter parse, in milliseconds (default: none). When it runs out
+   * (tree-sitter's error recovery can grow as about n^1.7 on a long broken line), the analysis is
+   * token-level and {@link Analysis.parseTimedOut} is set, so the caller can warn.
+   */
+  parseBudgetMs?: number;
   /** Rules to run; default all. */
   rules?: readonly Rule[];
   /**
@@ -116,7 +124,14 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
   let tree = options.tree;
-  if (!tree && options.parse !== false && parserReady()) tree = parse(text);
+  let parseTimedOut = false;
+  if (!tree && options.parse !== false && parserReady()) {
+    if (options.parseBudgetMs === undefined) tree = parse(text);
+    else {
+      tree = parseWithin(text, options.parseBudgetMs) ?? undefined;
+      parseTimedOut = tree === undefined;
+    }
+  }
   const t = tree;
   const nodeAt = t ? (start: number, end: number) => t.rootNode.namedDescendantForIndex(start, end) ?? undefined : () => undefined;
   const parseErrors = t ? errorRegions(t).map(({ start, end }) => ({ start, end })) : [];
@@ -131,7 +146,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     parseErrors,
     options,
   });
-  return { ...run, text, tree, parseErrors, nodeAt };
+  return { ...run, text, tree, parseErrors, nodeAt, ...(parseTimedOut ? { parseTimedOut } : {}) };
 }
 
 /** Runs a step generator to its end and returns its result. */

@@ -2,7 +2,7 @@
  * Finding and reading CUDA source files safely: which files are CUDA, decoding with checks for
  * binary content, invalid UTF-8 and size, and where a ported file goes.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 
 /** Default size limit for one file: 20 MB. */
@@ -38,30 +38,56 @@ export function looksLikeCuda(text: string): boolean {
 }
 
 /** Why a file could not be read as source text. */
-export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'unreadable';
+export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'unreadable' | 'not-regular';
 
 /** Result of {@link readSourceFile}. */
 export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: SkipReason; message: string };
 
 /**
- * Reads a file as UTF-8 source text. Refuses (with a user-facing message) files over `maxBytes`,
+ * The one `stat` check before any source file is read (CLI, language server, agent tools): only a
+ * regular file (after following symlinks) of at most `maxBytes` bytes may be read, so `/dev/zero`,
+ * a FIFO or a socket is never opened (reading them blocks or never ends). Returns undefined when
+ * the file may be read, else the refusal with a user-facing message naming `path`.
+ */
+export function checkSourceFile(path: string, maxBytes = DEFAULT_MAX_BYTES): Extract<ReadResult, { ok: false }> | undefined {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return { ok: false, reason: 'unreadable', message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  if (!st.isFile()) {
+    return { ok: false, reason: 'not-regular', message: `${path}: not a regular file (${describeKind(st)}), not read` };
+  }
+  if (st.size > maxBytes) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `${path}: ${(st.size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit (raise it with --max-size)`,
+    };
+  }
+  return undefined;
+}
+
+/** What kind of file system object `st` is, in words ("a folder", "a FIFO", ...). */
+export function describeKind(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'a regular file';
+}
+
+/**
+ * Reads a file as UTF-8 source text (after {@link checkSourceFile}). Refuses (with a user-facing message) files over `maxBytes`,
  * files with a NUL byte in their first 8 KiB (binary), and invalid UTF-8. A UTF-8 BOM is kept as
  * U+FEFF at offset 0 so it survives a round trip.
  */
 export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_BYTES): ReadResult {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    return { ok: false, reason: 'unreadable', message: `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
-  }
-  if (size > maxBytes) {
-    return {
-      ok: false,
-      reason: 'too-large',
-      message: `${path}: ${(size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit (raise it with --max-size)`,
-    };
-  }
+  const refused = checkSourceFile(path, maxBytes);
+  if (refused) return refused;
   let buf: Buffer;
   try {
     buf = readFileSync(path);
@@ -85,17 +111,33 @@ export function decodeSource(buf: Uint8Array, label: string): ReadResult {
 
 /** A file found under the inputs, with the root it was found under (for `--out` layout). */
 export interface FoundFile {
+  /** Absolute path as found (a symlink keeps its own name here). */
   path: string;
+  /** The input folder it was found under; for a file named as an input, that file's folder. */
   root: string;
+  /** True when the file was named as an input itself (not found by walking a folder). */
+  explicit?: boolean;
+  /** Set when `path` is a symbolic link: the real path of the file it names. */
+  realPath?: string;
+  /** Set for an entry that cannot be used (a dangling link): the user-facing reason. */
+  skip?: string;
 }
 
 /**
  * Lists files under the given files/directories (depth-first, sorted, skipping {@link SKIP_DIRS}
- * and symlinked directories). Throws an Error with a user-facing message when an input does not
- * exist.
+ * and symlinked directories). A symlink to a regular file is listed (with `realPath`), and a file
+ * reached by several names (links, or a link to a file of the tree) is listed once: the first
+ * plain name in walk order, else the first link. A dangling link is listed with `skip` set.
+ * Throws an Error with a user-facing message when an input does not exist or is neither a
+ * regular file nor a folder (a FIFO, a device).
  */
 export function listFiles(inputs: readonly string[]): FoundFile[] {
   const out: FoundFile[] = [];
+  const keys: string[] = []; // real path of each entry of `out`
+  const add = (f: FoundFile, key: string): void => {
+    out.push(f);
+    keys.push(key);
+  };
   for (const input of inputs) {
     const abs = resolve(input);
     let st;
@@ -105,8 +147,16 @@ export function listFiles(inputs: readonly string[]): FoundFile[] {
       throw new Error(`${input}: no such file or directory`);
     }
     if (st.isFile()) {
-      out.push({ path: abs, root: resolve(abs, '..') });
+      const f: FoundFile = { path: abs, root: resolve(abs, '..'), explicit: true, ...linkTarget(abs) };
+      add(f, f.realPath ?? abs);
       continue;
+    }
+    if (!st.isDirectory()) throw new Error(`${input}: not a regular file or folder (${describeKind(st)}); nothing was read`);
+    let realRoot = abs;
+    try {
+      realRoot = realpathSync(abs);
+    } catch {
+      /* keep abs */
     }
     const walk = (dir: string): void => {
       let entries;
@@ -120,12 +170,48 @@ export function listFiles(inputs: readonly string[]): FoundFile[] {
         const p = join(dir, e.name);
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name)) walk(p);
-        } else if (e.isFile()) out.push({ path: p, root: abs });
+        } else if (e.isFile()) {
+          add({ path: p, root: abs }, join(realRoot, relative(abs, p)));
+        } else if (e.isSymbolicLink()) {
+          let t;
+          try {
+            t = statSync(p);
+          } catch (err) {
+            add({ path: p, root: abs, skip: `${p}: symbolic link to a missing file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}), skipped` }, p);
+            continue;
+          }
+          if (t.isFile()) {
+            const f: FoundFile = { path: p, root: abs, ...linkTarget(p) };
+            add(f, f.realPath ?? p);
+          }
+        }
       }
     };
     walk(abs);
   }
-  return out;
+  return dedupeByRealPath(out, keys);
+}
+
+/** `{realPath}` when `p` is (or passes through) a symlink, else nothing. */
+function linkTarget(p: string): { realPath?: string } {
+  try {
+    const r = realpathSync(p);
+    return r !== p ? { realPath: r } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Keeps one entry per real file (`keys[i]` is the real path of `files[i]`): a plain name beats a link; among equals, the first. */
+function dedupeByRealPath(files: FoundFile[], keys: string[]): FoundFile[] {
+  const best = new Map<string, number>();
+  files.forEach((f, i) => {
+    if (f.skip) return;
+    const j = best.get(keys[i]!);
+    if (j === undefined || (files[j]!.realPath !== undefined && f.realPath === undefined)) best.set(keys[i]!, i);
+  });
+  const keep = new Set(best.values());
+  return files.filter((f, i) => f.skip !== undefined || keep.has(i));
 }
 
 /**
@@ -156,6 +242,10 @@ export interface SourceSet {
 export function classifyFiles(found: readonly FoundFile[], maxBytes = DEFAULT_MAX_BYTES): SourceSet {
   const set: SourceSet = { cuda: [], others: [], skipped: [] };
   for (const f of found) {
+    if (f.skip) {
+      set.skipped.push({ ...f, message: f.skip });
+      continue;
+    }
     const cudaPath = isCudaPath(f.path);
     if (!cudaPath && !CXX_EXTENSIONS.has(extname(f.path).toLowerCase())) {
       set.others.push(f);

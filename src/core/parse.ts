@@ -46,6 +46,21 @@ export function parse(text: string, old?: Tree): Tree {
   return tree;
 }
 
+/**
+ * {@link parse} with a wall-time budget in milliseconds: returns null (and resets the parser, so
+ * the next parse starts afresh) when tree-sitter has not finished within about `budgetMs`.
+ * Throws if {@link initParser} has not completed.
+ */
+export function parseWithin(text: string, budgetMs: number): Tree | null {
+  if (!parser) throw new Error('HIP Porter: parser not initialised (await initParser() first)');
+  const deadline = performance.now() + budgetMs;
+  // web-tree-sitter 0.25 types the callback as returning void, but a `true` return cancels the parse.
+  const progressCallback = ((): boolean => performance.now() > deadline) as unknown as () => void;
+  const tree = parser.parse(text, null, { progressCallback });
+  if (!tree) parser.reset();
+  return tree;
+}
+
 /** A UTF-16 range of a text with its 0-based row / UTF-16 column points, as tree-sitter's included ranges take it. */
 export interface TextRange {
   startIndex: number;
