@@ -9,6 +9,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
+import { checkSourceFile } from '../core/files';
 import { formatFinding } from './prompts';
 import { applyEditBlock, type AgentChange, type AgentHost, type AgentInput } from './types';
 
@@ -167,23 +168,33 @@ function notFoundHint(proposal: string, search: string): string {
 }
 
 /**
- * Workspace files `read_file` never returns, because they typically hold credentials:
- * `.env*`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, SSH private keys (`id_*` without `.pub`), and anything
- * under `.ssh/`, `.git/` or `.aws/`. Matched on the workspace-relative path with `/` separators.
+ * Workspace files `read_file` never returns, because they typically hold credentials or tokens:
+ * `.env*`; private keys and certificates (`*.pem`, `*.key`, `*.p12`, `*.pfx`, `*.jks`, `*.keystore`,
+ * `*.ppk`, SSH keys `id_*` and their `.pub`); `.git-credentials`, `.netrc`/`_netrc`, `.npmrc`,
+ * `.pypirc`, `.yarnrc.yml`, `.pgpass`, `.htpasswd`, `credentials*.json`, service-account keys;
+ * and anything under `.ssh/`, `.git/`, `.gnupg/`, `.aws/`, `.azure/`, `.kube/`, `.docker/`,
+ * `.config/gcloud/`, `.config/gh/`, `.terraform.d/`. Matched on the workspace-relative path with
+ * `/` separators, case-insensitively.
  */
 export function isSensitivePath(relPath: string): boolean {
-  const parts = relPath.split('/');
+  const parts = relPath.toLowerCase().split('/');
   const base = parts[parts.length - 1] ?? '';
-  if (parts.some((p) => p === '.ssh' || p === '.git' || p === '.aws')) return true;
-  if (/^\.env(\..*)?$/i.test(base)) return true;
-  if (/\.(pem|key|p12|pfx)$/i.test(base)) return true;
-  return /^id_[a-z0-9]+$/i.test(base);
+  const dirs = parts.slice(0, -1);
+  const SECRET_DIRS = ['.ssh', '.git', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.terraform.d'];
+  if (dirs.some((p) => SECRET_DIRS.includes(p))) return true;
+  for (let i = 0; i + 1 < dirs.length; i++) if (dirs[i] === '.config' && ['gcloud', 'gh', 'hub', 'doctl', 'op'].includes(dirs[i + 1]!)) return true;
+  if (/^\.env(\..*)?$/.test(base)) return true;
+  if (/\.(pem|key|p12|pfx|jks|keystore|ppk|kdbx|asc|gpg)$/.test(base)) return true;
+  if (/^id_[a-z0-9_-]+(\.pub)?$/.test(base)) return true;
+  if (['.git-credentials', '.netrc', '_netrc', '.npmrc', '.pypirc', '.yarnrc.yml', '.pgpass', '.htpasswd', 'kubeconfig', '.boto', '.s3cfg', '.dockercfg'].includes(base)) return true;
+  return /^(credentials|service[-_]?account|client[-_]secret)[\w.-]*\.json$/.test(base);
 }
 
 /** Is `child` equal to or inside `root` (both absolute, normalized)? */
 function isInside(root: string, child: string): boolean {
   const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..foo` is a file name inside the root, not a step up.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /**
@@ -232,9 +243,10 @@ async function readFileTool(ctx: ToolContext, input: unknown): Promise<ToolOutco
   if (isSensitivePath(where.relative)) return fail(`Refused: "${rel}" may hold credentials and is never read.`);
   let text: string;
   try {
-    const st = await fs.stat(where.absolute);
-    if (!st.isFile()) return fail(`"${rel}" is not a regular file.`);
-    if (st.size > MAX_READ_BYTES) return fail(`Refused: "${rel}" has ${st.size} bytes; the limit is ${MAX_READ_BYTES} bytes.`);
+    const refused = checkSourceFile(where.absolute, MAX_READ_BYTES);
+    if (refused?.reason === 'not-regular') return fail(`"${rel}" is not a regular file.`);
+    if (refused?.reason === 'too-large') return fail(`Refused: "${rel}" has ${(await fs.stat(where.absolute)).size} bytes; the limit is ${MAX_READ_BYTES} bytes.`);
+    if (refused) return fail(`Could not read "${rel}".`);
     text = ctx.host.readWorkspaceFile ? await ctx.host.readWorkspaceFile(where.relative) : await fs.readFile(where.absolute, 'utf8');
   } catch (e) {
     return fail(`Could not read "${rel}": ${(e as Error).message}`);

@@ -5,6 +5,7 @@
  */
 import { relative } from 'node:path';
 import { toAgentFindings } from '../agent/findings';
+import { projectRootOf } from '../core/files';
 import { openFindings } from '../core/open-findings';
 import { portWithAgent, settingsFromEnv } from './agent-command';
 import type { Io } from './io';
@@ -29,7 +30,7 @@ export function makeCliRefiner(o: PortOptions, io: Io, env: NodeJS.ProcessEnv = 
         original,
         proposal,
         findings: toAgentFindings(findings, proposal),
-        workspaceRoot: process.cwd(),
+        workspaceRoot: projectRootOf(path),
         ...(o.targetRocm ? { targetRocm: o.targetRocm } : {}),
       },
       io,

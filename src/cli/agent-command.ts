@@ -17,7 +17,7 @@ export interface CliAgentOptions {
   /** Deterministic HIP translation to refine. */
   proposal: string;
   findings: AgentFinding[];
-  /** Folder the agent may read files from (e.g. the current directory); unset = no reading. */
+  /** Folder the agent may read files from (the input's project root, see `projectRootOf` in src/core/files.ts); unset = no reading. */
   workspaceRoot?: string;
   /** Target ROCm version told to the model, e.g. `5.2`. */
   targetRocm?: string;

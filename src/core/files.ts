@@ -2,8 +2,8 @@
  * Finding and reading CUDA source files safely: which files are CUDA, decoding with checks for
  * binary content, invalid UTF-8 and size, and where a ported file goes.
  */
-import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 
 /** Default size limit for one file: 20 MB. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -212,6 +212,27 @@ function dedupeByRealPath(files: FoundFile[], keys: string[]): FoundFile[] {
   });
   const keep = new Set(best.values());
   return files.filter((f, i) => f.skip !== undefined || keep.has(i));
+}
+
+/** Files whose folder is a project root (build files, and a Git work tree's `.git`). */
+export const PROJECT_ROOT_MARKERS = ['CMakeLists.txt', 'Makefile', 'makefile', 'GNUmakefile', 'meson.build', 'configure.ac', 'build.ninja', 'setup.py', 'pyproject.toml', 'BUILD.bazel', 'WORKSPACE', '.git'];
+
+/**
+ * The project root of a source file, the farthest folder the porting agent may read: the nearest
+ * folder at or above the file's folder holding a build file or `.git`
+ * ({@link PROJECT_ROOT_MARKERS}), looking at most `maxUp` levels up and never at or above the home
+ * folder or `/`; else the file's own folder. Paths absolute, symlinks not resolved.
+ */
+export function projectRootOf(file: string, home = process.env['HOME'] ?? '', maxUp = 6): string {
+  const start = resolve(file, '..');
+  const homeAbs = home ? resolve(home) : '';
+  let dir = start;
+  for (let i = 0; i <= maxUp; i++) {
+    if (dir === homeAbs || dirname(dir) === dir) break;
+    if (PROJECT_ROOT_MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
+    dir = dirname(dir);
+  }
+  return start;
 }
 
 /**

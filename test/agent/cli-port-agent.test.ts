@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeMessagesServer, turn } from './fake-messages-server';
@@ -26,9 +26,9 @@ const SRC = [
   '',
 ].join('\n');
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env }, ...(cwd ? { cwd } : {}) });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += String(d)));
@@ -97,4 +97,34 @@ test('port --agent without ANTHROPIC_API_KEY: one clear line, exit 2, nothing wr
   assert.equal(r.code, 2);
   assert.match(r.err, /--agent needs an Anthropic API key: set ANTHROPIC_API_KEY/);
   assert.ok(!existsSync(join(out, 'lanes.hip')));
+});
+
+test('port --agent run from $HOME: the model may read the project (folder of the build file), never the home folder', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'hp-agent-home-'));
+  mkdirSync(join(home, '.kube'));
+  writeFileSync(join(home, '.kube', 'config'), 'token: kube-secret-123\n');
+  mkdirSync(join(home, 'proj', 'src'), { recursive: true });
+  writeFileSync(join(home, 'proj', 'Makefile'), 'all:\n');
+  writeFileSync(join(home, 'proj', 'common.cuh'), '#define N 4\n');
+  writeFileSync(join(home, 'proj', 'src', 'lanes.cu'), SRC);
+  server.enqueue({
+    kind: 'stream',
+    events: turn({
+      tools: [
+        { id: 'r1', name: 'read_file', input: { path: '.kube/config' } },
+        { id: 'r2', name: 'read_file', input: { path: '../.kube/config' } },
+        { id: 'r3', name: 'read_file', input: { path: 'common.cuh' } },
+      ],
+      usage: { input: 100, output: 20 },
+    }),
+  });
+  server.enqueue({ kind: 'stream', events: turn({ tools: [{ id: 'f', name: 'finish', input: { summary: 'done' } }], usage: { input: 100, output: 5 } }) });
+  const before = server.requests.length;
+  // Run in the home folder, on a relative path, with --out on one file (issue 13 item 1).
+  const r = await runCli(['port', 'proj/src/lanes.cu', '--out', 'ported', '--agent'], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url, HOME: home }, home);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(home, 'ported', 'lanes.hip')));
+  const second = JSON.stringify(server.requests[before + 1]!.body);
+  assert.ok(!second.includes('kube-secret-123'), 'no file of the home folder reached the model');
+  assert.match(second, /#define N 4/, 'the project root (folder of the Makefile) is readable');
 });
