@@ -399,3 +399,15 @@ function safeUnlink(p: string): void {
     /* already gone */
   }
 }
+
+/**
+ * True when `a` and `b` (paths) name the same existing file once symlinks are resolved, e.g. a
+ * sibling output `foo.hip` that is a link to the CUDA input `foo.cu`. False when either is missing.
+ */
+export function sameRealFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}

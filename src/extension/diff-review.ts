@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { portedName } from '../core/files';
+import { sameRealFile } from '../core/safe-write';
 import { applySelection, carryDecisions, computeHunks, countDecisions, hunkLabel, type Hunk, type HunkDecision } from './hunks';
 import { PROPOSAL_SCHEME, registerProposalFs, type ProposalFs } from './proposal-fs';
 import { COMMANDS, registerCommand } from './commands';
@@ -63,7 +64,7 @@ export interface ApplyResult {
   written: boolean;
   /** fsPath (or URI string) of the target. */
   target: string;
-  reason?: 'target-changed' | 'nothing-accepted' | 'cancelled' | 'edit-failed' | 'no-review';
+  reason?: 'target-changed' | 'nothing-accepted' | 'cancelled' | 'edit-failed' | 'no-review' | 'same-file';
   /** Hunks taken. */
   accepted: number;
 }
@@ -292,6 +293,12 @@ export function activate(ctx: HipPorterContext): ReviewService {
       const accepted = new Set(r.hunks.filter((h) => r.decisions.get(h.id) === 'accepted' || (includePending && r.decisions.get(h.id) === 'pending')).map((h) => h.id));
       if (accepted.size === 0) {
         results.push({ written: false, target: r.target.fsPath, reason: 'nothing-accepted', accepted: 0 });
+        continue;
+      }
+      if (r.target.toString() !== r.source.toString() && r.target.scheme === 'file' && r.source.scheme === 'file' && sameRealFile(r.target.fsPath, r.source.fsPath)) {
+        // A sibling target that is a symlink to the CUDA source: writing it would overwrite the input.
+        void vscode.window.showErrorMessage(`HIP Porter: ${posix.basename(r.target.path)} is a link to the CUDA source ${posix.basename(r.source.path)}; not written (remove the link or port in place).`);
+        results.push({ written: false, target: r.target.fsPath, reason: 'same-file', accepted: 0 });
         continue;
       }
       const why = await targetChange(r);

@@ -28,9 +28,12 @@ export function activate(ctx: HipPorterContext): KeyStore {
     }),
   );
 
-  // Optional string argument: for automation (tests, other extensions); interactive otherwise.
+  // The key comes from the input box only: any extension or link could call the command with an
+  // argument and replace the user's key with its own (then see every request). The in-host test
+  // suites (ExtensionMode.Test) may still pass it as an argument.
+  const argAllowed = ctx.extension.extensionMode === vscode.ExtensionMode.Test;
   registerCommand(ctx, COMMANDS.setApiKey, async (arg?: unknown) => {
-    let key = typeof arg === 'string' ? arg.trim() : undefined;
+    let key = argAllowed && typeof arg === 'string' ? arg.trim() : undefined;
     if (key === undefined) {
       key = (
         await vscode.window.showInputBox({
@@ -48,7 +51,7 @@ export function activate(ctx: HipPorterContext): KeyStore {
     await secrets.store(SECRET_ID, key);
     changed.fire(true);
     ctx.log.info('Anthropic API key stored in SecretStorage');
-    if (typeof arg !== 'string') void vscode.window.showInformationMessage('HIP Porter: API key saved. "Port File to HIP" now runs the agent after the rules.');
+    if (!(argAllowed && typeof arg === 'string')) void vscode.window.showInformationMessage('HIP Porter: API key saved. "Port File to HIP" now runs the agent after the rules.');
     return true;
   });
 

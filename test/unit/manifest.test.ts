@@ -120,3 +120,11 @@ test('README documents every rule code the engine can report', () => {
   const missing = [...CODE_INFO.keys()].filter((c) => c !== 'HP999' && !readme.includes(`| ${c} |`));
   assert.deepEqual(missing, []);
 });
+
+test('untrusted workspaces cannot set the settings that run or feed commands (ssh config, hipcc flags)', () => {
+  const m = JSON.parse(read('package.json')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+  const restricted = new Set(m.capabilities.untrustedWorkspaces.restrictedConfigurations);
+  for (const k of ['hipPorter.build.hipccPath', 'hipPorter.build.env', 'hipPorter.build.runCommand', 'hipPorter.build.sshConfigFile', 'hipPorter.build.extraFlags', 'hipPorter.agent.baseURL']) {
+    assert.ok(restricted.has(k), k);
+  }
+});

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkWritableDir, mkdirp, writeFilesTransaction, WriteTransactionError } from '../../src/core/safe-write';
+import { checkWritableDir, mkdirp, sameRealFile, writeFilesTransaction, WriteTransactionError } from '../../src/core/safe-write';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'hp-sw-'));
 const SAFE_WRITE = resolve(__dirname, '../../src/core/safe-write.ts');
@@ -164,5 +164,17 @@ describe('folders', () => {
     chmodSync(d, 0o755);
     const out = asNobody(`return sw.checkWritableDir(${JSON.stringify(join(d, 'out'))}) ?? null;`) as string | null;
     assert.match(out ?? '', /permission denied/);
+  });
+});
+
+describe('sameRealFile (the extension refuses a sibling target that links to the source)', () => {
+  test('a link and its target are the same file; missing files never are', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'foo.cu'), 'x');
+    symlinkSync('foo.cu', join(d, 'foo.hip'));
+    writeFileSync(join(d, 'bar.hip'), 'y');
+    assert.equal(sameRealFile(join(d, 'foo.hip'), join(d, 'foo.cu')), true);
+    assert.equal(sameRealFile(join(d, 'bar.hip'), join(d, 'foo.cu')), false);
+    assert.equal(sameRealFile(join(d, 'none.hip'), join(d, 'foo.cu')), false);
   });
 });

@@ -98,8 +98,14 @@ export function hipccArgs(req: BuildRequest): string[] {
   args.push(...(req.extraFlags ?? []));
   const out = defaultOutputPath(req);
   if (out !== undefined) args.push('-o', out);
-  args.push(...req.sources);
+  // A source named like an option (`-o/x.hip`) must reach hipcc as a file: `./`-prefix relative paths.
+  args.push(...req.sources.map(asOperand));
   return args;
+}
+
+/** A path hipcc cannot take for an option: absolute ones as they are, relative ones `./`-prefixed when they start with `-`. */
+export function asOperand(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
 }
 
 /**
