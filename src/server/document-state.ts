@@ -120,6 +120,9 @@ export interface AnalysisSnapshot {
   patched: number;
 }
 
+/** {@link AnalysisSnapshot.fallback} of a reduced (token-level) analysis, see {@link DocumentState.analyzeTokens}. */
+export const TOKEN_ONLY = 'reduced analysis: token level, no syntax tree';
+
 /**
  * At most this many re-parsed items are kept beside the base tree; the keystroke that would add
  * one more first merges them (an incremental whole-file re-parse, no re-analysis). There can be no
@@ -253,7 +256,7 @@ export class DocumentState {
    */
   analyze(options: EngineOptions, budget?: ParseBudget): AnalysisSnapshot {
     const key = optionsKey(options);
-    if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && !this.last.partial) return this.last;
+    if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && !this.last.partial && this.last.fallback !== TOKEN_ONLY) return this.last;
     const t0 = performance.now();
     const text = this.doc.getText();
     const before = this.last?.analysis;
@@ -277,6 +280,21 @@ export class DocumentState {
       return this.last;
     }
     return this.analyzeFully(text, options, key, t0, inc, budget);
+  }
+
+  /**
+   * The reduced analysis for big documents and documents whose full analysis cannot keep up with
+   * typing: token level only (renames, includes, token rules; no syntax tree, so structural checks
+   * report less), with every tree freed and none kept, so the memory held is the text, its tokens
+   * and findings. Cached per version and options like {@link DocumentState.analyze}.
+   */
+  analyzeTokens(options: EngineOptions): AnalysisSnapshot {
+    const key = optionsKey(options);
+    if (this.last && this.last.version === this.doc.version && this.last.optionsKey === key && this.last.fallback === TOKEN_ONLY) return this.last;
+    const t0 = performance.now();
+    this.dropTree();
+    const analysis = analyze(this.doc.getText(), { ...options, parse: false });
+    return this.settle(analysis, false, key, t0, TOKEN_ONLY, false);
   }
 
   /**

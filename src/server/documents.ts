@@ -56,6 +56,8 @@ export interface DocumentView {
   positionAt(offset: number): Position;
   /** True when the parse is still running (suspended): findings are from a token-only analysis. */
   partial: boolean;
+  /** Set when the document gets the reduced (token-level) analysis: the user-facing reason, published as one diagnostic. */
+  reduced?: string;
 }
 
 /** What the manager needs from the LSP connection (a fake in unit tests). */
@@ -82,6 +84,31 @@ export const RESUME_PARSE_BUDGET_MS = 20;
 export const RECONCILE_DELAY_MS = 200;
 /** Parse budget of each background slice of that check, ms (short, so a keystroke waits little). */
 export const RECONCILE_SLICE_MS = 5;
+
+/**
+ * Above this many UTF-16 code units (512 Ki, about 0.5 MB of ASCII; the 10k-line benchmark file is 0.35 MB) a document gets the reduced
+ * analysis (token level, no syntax tree; see `DocumentState.analyzeTokens`) with one information
+ * diagnostic saying so: the full analysis of a 2.5 MB file fell behind typing without end and grew
+ * past 4 GB (issue 18 item 7; numbers in bench/README.md, `lsp-load-bench.mjs`).
+ */
+export const REDUCED_ANALYSIS_CHARS = 512 * 1024;
+/** Reduced analysis while typing: it runs this long after the last edit... */
+export const REDUCED_DEBOUNCE_MS = 250;
+/** ...or at the latest this long after the first edit not yet analysed. */
+export const REDUCED_MAX_WAIT_MS = 1500;
+/**
+ * A full analysis (re-parse included) slower than this after an edit counts as falling behind;
+ * {@link BEHIND_LIMIT} in a row switch the document to the reduced analysis until it is reopened.
+ */
+export const BEHIND_MS = 1000;
+/** See {@link BEHIND_MS}. */
+export const BEHIND_LIMIT = 3;
+/**
+ * At most this many diagnostics are published per document (errors and warnings first, then by
+ * position); one more information diagnostic says how many were left out. Keeps each publish and
+ * the client's copy bounded on big generated files.
+ */
+export const MAX_DIAGNOSTICS = 20000;
 
 /**
  * Runs `fn` as the next background slice, after any input that arrived meanwhile is handled.
@@ -111,6 +138,12 @@ export class DocumentManager {
   private readonly lastPublished = new Map<string, { analysis: Analysis; findings: Finding[]; diagnostics: Diagnostic[] }>();
   /** Analysis time of the last analysed document, ms (for logs and tests). */
   lastAnalysisMs = 0;
+  /** Per document: slow full analyses in a row (see {@link BEHIND_MS}). */
+  private readonly slowRuns = new Map<string, number>();
+  /** Documents switched to the reduced analysis because the full one could not keep up, with the message. */
+  private readonly fellBehind = new Map<string, string>();
+  /** Debounce timers of reduced documents: the timer and when the first unanalysed edit came. */
+  private readonly reducedTimers = new Map<string, { timer: NodeJS.Timeout; since: number }>();
 
   /**
    * @param parserReadyPromise resolves when the tree-sitter parser is loaded, with the budgeted
@@ -171,7 +204,37 @@ export class DocumentManager {
     }
     const problems = s.applyChanges(Array.isArray(p.contentChanges) ? p.contentChanges : [], p.textDocument.version ?? s.version + 1);
     for (const m of problems) this.host.log(`${p.textDocument.uri}: ${m}`);
-    this.schedule(p.textDocument.uri);
+    if (this.reducedReason(s)) this.scheduleReduced(p.textDocument.uri);
+    else this.schedule(p.textDocument.uri);
+  }
+
+  /**
+   * Why a document gets the reduced analysis (a user-facing sentence), or undefined for the full
+   * one: its size is over {@link REDUCED_ANALYSIS_CHARS}, or its full analysis fell behind.
+   */
+  private reducedReason(s: DocumentState): string | undefined {
+    const behind = this.fellBehind.get(s.uri);
+    if (behind) return behind;
+    const n = s.text.length;
+    if (n > REDUCED_ANALYSIS_CHARS) {
+      return `HIP Porter: this file is large (${(n / 1048576).toFixed(1)} M characters, over ${REDUCED_ANALYSIS_CHARS / 1048576} M): reduced analysis while editing (by token: renames, includes and token checks; structural checks off). Use \`hip-porter scan\` for the full report.`;
+    }
+    return undefined;
+  }
+
+  /** Queues a reduced document after a pause in typing (at most {@link REDUCED_MAX_WAIT_MS} after the first edit). */
+  private scheduleReduced(uri: string): void {
+    const now = performance.now();
+    const t = this.reducedTimers.get(uri);
+    const since = t?.since ?? now;
+    if (t) clearTimeout(t.timer);
+    const wait = Math.max(0, Math.min(REDUCED_DEBOUNCE_MS, since + REDUCED_MAX_WAIT_MS - now));
+    const timer = setTimeout(() => {
+      this.reducedTimers.delete(uri);
+      if (this.states.has(uri)) this.schedule(uri);
+    }, wait);
+    timer.unref?.();
+    this.reducedTimers.set(uri, { timer, since });
   }
 
   /** `textDocument/didClose`: frees the tree and clears the document's diagnostics. */
@@ -193,6 +256,11 @@ export class DocumentManager {
     this.pending.delete(uri);
     this.lastPublished.delete(uri);
     this.loggedLarge.delete(uri);
+    this.slowRuns.delete(uri);
+    this.fellBehind.delete(uri);
+    const t = this.reducedTimers.get(uri);
+    if (t) clearTimeout(t.timer);
+    this.reducedTimers.delete(uri);
     this.settings.clear(uri);
     return s;
   }
@@ -222,6 +290,7 @@ export class DocumentManager {
     for (const uri of uris) {
       try {
         const view = await this.view(uri);
+        if (view) this.watchPace(view);
         if (view && this.states.get(uri) === view.state && view.state.version === view.version) {
           // status first, so a client knows the diagnostics that follow are token-only
           if (view.partial) this.setParsing(uri, true);
@@ -304,6 +373,26 @@ export class DocumentManager {
     }
   }
 
+  /**
+   * Counts full analyses of edits slower than {@link BEHIND_MS}; after {@link BEHIND_LIMIT} in a
+   * row the document switches to the reduced analysis (its view is recomputed so, with one
+   * diagnostic saying why), instead of falling further behind.
+   */
+  private watchPace(view: DocumentView): void {
+    const snap = view.snapshot;
+    if (!snap || view.reduced || view.version <= 1) return;
+    const slow = snap.ms > BEHIND_MS ? (this.slowRuns.get(view.uri) ?? 0) + 1 : 0;
+    this.slowRuns.set(view.uri, slow);
+    if (slow < BEHIND_LIMIT) return;
+    const message = `HIP Porter: the full analysis of this file cannot keep up with typing (${snap.ms.toFixed(0)} ms per edit): reduced analysis (by token) until the file is reopened.`;
+    this.fellBehind.set(view.uri, message);
+    this.host.log(`${view.uri}: ${message}`);
+    this.parser?.abandon(view.state);
+    this.setParsing(view.uri, false);
+    this.views.delete(view.uri);
+    this.schedule(view.uri);
+  }
+
   private setParsing(uri: string, on: boolean): void {
     const before = this.parsing.size;
     if (on) this.parsing.add(uri);
@@ -342,6 +431,13 @@ export class DocumentManager {
       return { ...base, skipped: skip, findings: [] };
     }
     const options = this.optionsFor(state, settings);
+    const reduced = this.reducedReason(state);
+    if (reduced) {
+      this.parser?.abandon(state);
+      const snapshot = state.analyzeTokens(options);
+      this.lastAnalysisMs = snapshot.ms;
+      return { ...base, snapshot, reduced, findings: visibleFindings(snapshot.analysis.findings, settings, prevFindings) };
+    }
     // While the document is in a state whose parse keeps running over budget, a keystroke does not
     // spend another full edit budget on it: the background slices carry the parse.
     const budget = budgetMs === EDIT_PARSE_BUDGET_MS && state.lastAnalysis?.partial ? STILL_PARTIAL_BUDGET_MS : budgetMs;
@@ -393,8 +489,13 @@ export class DocumentManager {
               unchangedAfter: snap.from.unchangedAfter,
             }
           : undefined;
-      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
-      if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: view.findings.map((v) => v.finding), diagnostics });
+      if (view.reduced || view.findings.length > MAX_DIAGNOSTICS) {
+        diagnostics = boundedDiagnostics(view);
+        this.lastPublished.delete(view.uri);
+      } else {
+        diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
+        if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: view.findings.map((v) => v.finding), diagnostics });
+      }
     }
     if (view.skipped) this.lastPublished.delete(view.uri);
     return this.host.publishDiagnostics(view.uri, view.version, diagnostics);
@@ -404,6 +505,24 @@ export class DocumentManager {
   get parserLoaded(): boolean {
     return parserReady();
   }
+}
+
+/**
+ * The diagnostics of a reduced or very large view: at most {@link MAX_DIAGNOSTICS} findings
+ * (errors and warnings before information and hints, each in file order), plus one information
+ * diagnostic at line 0 with the reduced-analysis reason and/or how many were left out.
+ */
+function boundedDiagnostics(view: DocumentView): Diagnostic[] {
+  let list = view.findings;
+  const notes: string[] = [];
+  if (view.reduced) notes.push(view.reduced);
+  if (list.length > MAX_DIAGNOSTICS) {
+    const rank = (v: VisibleFinding): number => (v.severity === 'error' ? 0 : v.severity === 'warning' ? 1 : 2);
+    const keep = new Set([...list].sort((a, b) => rank(a) - rank(b) || a.finding.start - b.finding.start).slice(0, MAX_DIAGNOSTICS));
+    notes.push(`HIP Porter: ${list.length} findings; the first ${MAX_DIAGNOSTICS} (errors and warnings first) are shown.`);
+    list = list.filter((v) => keep.has(v));
+  }
+  return [skippedDiagnostic(notes.join(' ')), ...toDiagnostics(list, view.positionAt)];
 }
 
 /**
