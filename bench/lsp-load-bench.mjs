@@ -137,6 +137,7 @@ async function runOne(mb) {
   return { mb, bytes: Buffer.byteLength(lines.join('\n')), openMs: openOk ? Math.round(openMs) : NaN, edits: EDITS, rate: RATE, lagMs: Math.round(lag), publishes, saidBehind: behind, peakRssMb: Math.round(rss) };
 }
 
+async function main() {
 const results = [];
 for (const mb of SIZES) {
   const r = await runOne(mb);
@@ -148,3 +149,12 @@ for (const mb of SIZES) {
   }
 }
 if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
