@@ -123,8 +123,11 @@ async function runOne(mb) {
     });
   }
   const tLast = performance.now();
+  const cpu0 = process.cpuUsage();
   const done = lastVersion === version || (await until((p) => p.version === version, TIMEOUT_S * 1000));
   const lag = done ? performance.now() - tLast : NaN;
+  const cpu = process.cpuUsage(cpu0);
+  const clientCpuMs = Math.round((cpu.user + cpu.system) / 1000);
   const rss = peakRssMb(proc.pid);
   try {
     await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000))]);
@@ -134,7 +137,7 @@ async function runOne(mb) {
   }
   setTimeout(() => proc.kill('SIGKILL'), 2000).unref();
   conn.dispose();
-  return { mb, bytes: Buffer.byteLength(lines.join('\n')), openMs: openOk ? Math.round(openMs) : NaN, edits: EDITS, rate: RATE, lagMs: Math.round(lag), publishes, saidBehind: behind, peakRssMb: Math.round(rss) };
+  return { mb, bytes: Buffer.byteLength(lines.join('\n')), openMs: openOk ? Math.round(openMs) : NaN, edits: EDITS, rate: RATE, lagMs: Math.round(lag), publishes, saidBehind: behind, peakRssMb: Math.round(rss), clientCpuMs };
 }
 
 async function main() {
@@ -144,7 +147,7 @@ for (const mb of SIZES) {
   results.push(r);
   if (!args.includes('--json')) {
     console.log(
-      `${mb} MB (${(r.bytes / 1048576).toFixed(2)} MiB): open ${r.openMs} ms; ${r.edits} edits at ${r.rate}/s -> lag after the last edit ${Number.isNaN(r.lagMs) ? `> ${TIMEOUT_S} s (gave up)` : `${r.lagMs} ms`}; ${r.publishes} publishes; "cannot keep up" diagnostic: ${r.saidBehind}; peak RSS ${r.peakRssMb} MB`,
+      `${mb} MB (${(r.bytes / 1048576).toFixed(2)} MiB): open ${r.openMs} ms; ${r.edits} edits at ${r.rate}/s -> lag after the last edit ${Number.isNaN(r.lagMs) ? `> ${TIMEOUT_S} s (gave up)` : `${r.lagMs} ms`}; ${r.publishes} publishes; "cannot keep up" diagnostic: ${r.saidBehind}; peak RSS ${r.peakRssMb} MB; client CPU after the last edit ${r.clientCpuMs} ms`,
     );
   }
 }

@@ -96,6 +96,8 @@ export const REDUCED_ANALYSIS_CHARS = 512 * 1024;
 export const REDUCED_DEBOUNCE_MS = 250;
 /** ...or at the latest this long after the first edit not yet analysed. */
 export const REDUCED_MAX_WAIT_MS = 1500;
+/** At most this many event-loop turns an analysis waits for a backlog of changes to be read (see `DocumentManager.schedule`). */
+export const MAX_COALESCE_TURNS = 256;
 /**
  * A full analysis (re-parse included) slower than this after an edit counts as falling behind;
  * {@link BEHIND_LIMIT} in a row switch the document to the reduced analysis until it is reopened.
@@ -138,6 +140,8 @@ export class DocumentManager {
   private readonly lastPublished = new Map<string, { analysis: Analysis; findings: Finding[]; diagnostics: Diagnostic[] }>();
   /** Analysis time of the last analysed document, ms (for logs and tests). */
   lastAnalysisMs = 0;
+  /** `didChange` notifications received so far (see {@link DocumentManager.schedule}). */
+  private changeCount = 0;
   /** Per document: slow full analyses in a row (see {@link BEHIND_MS}). */
   private readonly slowRuns = new Map<string, number>();
   /** Documents switched to the reduced analysis because the full one could not keep up, with the message. */
@@ -202,6 +206,7 @@ export class DocumentManager {
       this.host.log(`didChange for a document that is not open: ${p.textDocument.uri}`);
       return;
     }
+    this.changeCount++;
     const problems = s.applyChanges(Array.isArray(p.contentChanges) ? p.contentChanges : [], p.textDocument.version ?? s.version + 1);
     for (const m of problems) this.host.log(`${p.textDocument.uri}: ${m}`);
     if (this.reducedReason(s)) this.scheduleReduced(p.textDocument.uri);
@@ -272,15 +277,32 @@ export class DocumentManager {
     for (const uri of this.states.keys()) this.schedule(uri);
   }
 
-  /** Queues a document for analysis; all queued documents run in one `setImmediate` tick. */
+  /**
+   * Queues a document for analysis; all queued documents run in one `setImmediate` tick. While
+   * changes keep arriving (vscode-jsonrpc dispatches a backlog one message per event-loop turn, so
+   * after a slow analysis the edits typed meanwhile come in one per turn), the analysis waits for
+   * them, up to {@link MAX_COALESCE_TURNS} turns: a backlog costs one analysis of its last version
+   * instead of one per edit, which fell behind without end on big files.
+   */
   schedule(uri: string): void {
     this.pending.add(uri);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    let seen = this.changeCount;
+    let turns = 0;
+    // Two turns per check: the turn that queued `go` runs it before the next queued message, so a
+    // single hop would never see that message arrive.
+    const later = (): void => void setImmediate(() => setImmediate(go));
+    const go = (): void => {
+      if (this.changeCount !== seen && turns++ < MAX_COALESCE_TURNS) {
+        seen = this.changeCount;
+        later();
+        return;
+      }
       this.scheduled = false;
       void this.flush();
-    });
+    };
+    later();
   }
 
   private async flush(): Promise<void> {

@@ -66,6 +66,21 @@ describe('server load limits', () => {
     m.close({ textDocument: { uri } });
   });
 
+  it('a backlog of edits dispatched one per event-loop turn (as vscode-jsonrpc does) costs one analysis, not one per edit', async () => {
+    const host = fakeHost();
+    const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
+    const uri = 'file:///ws/backlog.cu';
+    m.open({ textDocument: { uri, languageId: 'cuda-cpp', version: 1, text: textOf(20000) } });
+    await until(() => host.published.length === 1);
+    for (let v = 2; v <= 21; v++) {
+      m.change({ textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: 2, character: 2 }, end: { line: 2, character: 2 } }, text: 'y' }] });
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => host.published.at(-1)!.version === 21);
+    assert.deepEqual(host.published.slice(1).map((p) => p.version), [21]);
+    m.close({ textDocument: { uri } });
+  });
+
   it('edits to a big document while typing are coalesced: few analyses, the last version published', async () => {
     const host = fakeHost();
     const m = new DocumentManager(host, new SettingsCache(null, host.log), Promise.resolve());
