@@ -141,17 +141,17 @@ async function runOne(mb) {
 }
 
 async function main() {
-const results = [];
-for (const mb of SIZES) {
-  const r = await runOne(mb);
-  results.push(r);
-  if (!args.includes('--json')) {
-    console.log(
-      `${mb} MB (${(r.bytes / 1048576).toFixed(2)} MiB): open ${r.openMs} ms; ${r.edits} edits at ${r.rate}/s -> lag after the last edit ${Number.isNaN(r.lagMs) ? `> ${TIMEOUT_S} s (gave up)` : `${r.lagMs} ms`}; ${r.publishes} publishes; "cannot keep up" diagnostic: ${r.saidBehind}; peak RSS ${r.peakRssMb} MB; client CPU after the last edit ${r.clientCpuMs} ms`,
-    );
+  const results = [];
+  for (const mb of SIZES) {
+    const r = await runOne(mb);
+    results.push(r);
+    if (!args.includes('--json')) {
+      console.log(
+        `${mb} MB (${(r.bytes / 1048576).toFixed(2)} MiB): open ${r.openMs} ms; ${r.edits} edits at ${r.rate}/s -> lag after the last edit ${Number.isNaN(r.lagMs) ? `> ${TIMEOUT_S} s (gave up)` : `${r.lagMs} ms`}; ${r.publishes} publishes; "cannot keep up" diagnostic: ${r.saidBehind}; peak RSS ${r.peakRssMb} MB; client CPU after the last edit ${r.clientCpuMs} ms`,
+      );
+    }
   }
-}
-if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
+  if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
 }
 
 main().then(
