@@ -8,7 +8,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { EngineOptions } from '../core/findings';
 import { checkSourceFile, classifyFiles, portedName, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, type FoundFile } from '../core/files';
-import { BACKUP_SUFFIX, checkWritableDir, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
+import { BACKUP_SUFFIX, checkWritableDir, sameRealFile, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
@@ -246,7 +246,7 @@ function passThrough(files: FoundFile[], o: PortOptions, outDir: string | undefi
     const what = o.mode === 'stdout' ? 'printed unchanged' : o.mode === 'out' ? 'copied unchanged' : 'left unchanged';
     io.stderr(`hip-porter: note: ${relPath(process.cwd(), f.path) || f.path}: no CUDA found, nothing to port (${what})\n`);
     if (o.mode === 'stdout') io.stdout(r.text);
-    else if (o.mode === 'out') writes.push({ path: join(outDir!, basename(f.path)), data: r.text });
+    else if (o.mode === 'out' && !sameRealFile(join(outDir!, basename(f.path)), f.path)) writes.push({ path: join(outDir!, basename(f.path)), data: r.text });
   }
   return commit(writes, o, io) ? 0 : 2;
 }

@@ -241,6 +241,12 @@ describe('first use (issue 13 items 1, 4, 5)', () => {
     assert.equal(r.code, 0);
     assert.equal(r.out, cpp);
     assert.match(r.err, /note: .*plain\.cpp: no CUDA found, nothing to port \(printed unchanged\)/);
+    const same = await cli('port', join(d, 'plain.cpp'), '--out', d);
+    assert.equal(same.code, 0, same.err);
+    assert.equal(read(join(d, 'plain.cpp')), cpp, 'copying it onto itself is skipped');
+    const out = await cli('port', join(d, 'plain.cpp'), '--out', join(d, 'o'));
+    assert.equal(out.code, 0, out.err);
+    assert.equal(read(join(d, 'o', 'plain.cpp')), cpp);
     const dir = await cli('port', d, '--stdout');
     assert.equal(dir.code, 1);
     assert.match(dir.err, /no CUDA files found/);
