@@ -63,6 +63,8 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .description('Port CUDA code to AMD HIP/ROCm: scan for hazards, translate, build with hipcc.')
     .version(VERSION)
     .exitOverride()
+    // Program-level options stop at the subcommand, so `build` can keep `--` and what follows.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showSuggestionAfterError(true);
 
@@ -114,6 +116,8 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .description('compile HIP files with hipcc, locally or on a remote ROCm box over SSH (see `hip-porter build --help`)')
     .allowUnknownOption(true)
     .helpOption(false)
+    // Everything after `build`, `--` and the hipcc flags behind it included, goes to parseBuildArgs.
+    .passThroughOptions()
     .argument('[args...]')
     .action((args: string[]) => {
       result = { command: 'build', argv: args };

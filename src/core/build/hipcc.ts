@@ -51,6 +51,36 @@ export interface BuildRequest {
   link?: boolean;
   /** Working directory for hipcc (local runs). Default: the current process directory. */
   cwd?: string;
+  /**
+   * C++ standard for `-std=`, e.g. `c++17`, `c++20`, `gnu++17`. Default {@link DEFAULT_CXX_STANDARD};
+   * `''` passes no `-std=` (hipcc's own default, C++11 for the clang of ROCm 5.2). Ignored when
+   * `extraFlags` already carry a `-std=`/`--std=` (the user's flag wins). See {@link cxxStandardFlag}.
+   */
+  cxxStandard?: string;
+}
+
+/**
+ * C++ standard a build uses unless the project or the user asks for another: C++17, nvcc's
+ * default since CUDA 11 (https://docs.nvidia.com/cuda/cuda-compiler-driver-nvcc/ , option
+ * `--std`: "default c++17"). hipcc from ROCm 5.2 (Debian `hipcc` 5.2.3) defaults to C++11 and
+ * rejects `auto` return types and `if constexpr` without it.
+ */
+export const DEFAULT_CXX_STANDARD = 'c++17';
+
+/** True when `flags` already choose a language standard (`-std=X`, `--std=X`, or `--std X`). */
+export function hasStdFlag(flags: readonly string[]): boolean {
+  return flags.some((f) => /^--?std(=|$)/.test(f));
+}
+
+/**
+ * The `-std=` flag {@link hipccArgs} adds for `req`: `-std=<req.cxxStandard>` (default
+ * {@link DEFAULT_CXX_STANDARD}), or `undefined` when `req.extraFlags` carry their own `-std`
+ * or `req.cxxStandard` is `''`.
+ */
+export function cxxStandardFlag(req: BuildRequest): string | undefined {
+  if (hasStdFlag(req.extraFlags ?? [])) return undefined;
+  const std = req.cxxStandard ?? DEFAULT_CXX_STANDARD;
+  return std === '' ? undefined : `-std=${std}`;
 }
 
 /** The hipcc executable a request will run. */
@@ -76,7 +106,7 @@ export function defaultOutputPath(req: BuildRequest): string | undefined {
 
 /**
  * The hipcc argument array for `req` (without the executable itself), in this order:
- * `--offload-arch=` per arch, `-c` unless linking, `-I` per include dir, `-D` per define, the extra
+ * `--offload-arch=` per arch, `-c` unless linking, `-std=` (see {@link cxxStandardFlag}), `-I` per include dir, `-D` per define, the extra
  * flags, `-o OUTPUT` (see {@link defaultOutputPath}), then the sources. Never a shell string: pass
  * it to `spawn` directly, or quote each element with `shellQuote` for a remote shell.
  *
@@ -93,6 +123,8 @@ export function hipccArgs(req: BuildRequest): string[] {
     if (arch.trim() !== '') args.push(`--offload-arch=${arch.trim()}`);
   }
   if (!req.link) args.push('-c');
+  const std = cxxStandardFlag(req);
+  if (std !== undefined) args.push(std);
   for (const dir of req.includeDirs ?? []) args.push(`-I${dir}`);
   for (const def of req.defines ?? []) args.push(`-D${def}`);
   args.push(...(req.extraFlags ?? []));
