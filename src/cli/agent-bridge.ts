@@ -37,7 +37,8 @@ export function makeCliRefiner(o: PortOptions, io: Io, env: NodeJS.ProcessEnv = 
       env,
     );
     if (r.status === 'complete') return r.proposal;
-    if (r.status === 'failed' && r.error?.kind === 'auth') return undefined;
+    // A rejected key or an unknown model fails every file the same way: stop at the first.
+    if (r.status === 'failed' && (r.error?.kind === 'auth' || r.error?.kind === 'model-not-found')) return undefined;
     io.stderr(`agent ${rel}: run ${r.status}${r.error ? ` (${r.error.message})` : ''}; writing the deterministic translation only\n`);
     return proposal;
   };
