@@ -11,6 +11,7 @@ import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { runScan, type ScanOptions } from './scan';
+import { tuneWasmForInputs } from './startup';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
@@ -145,6 +146,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (parsed.command === 'build') {
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
+  tuneWasmForInputs(parsed.options.inputs);
   try {
     await initParser();
   } catch (e) {
