@@ -12,13 +12,14 @@ import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { runScan, type ScanOptions } from './scan';
 import { tuneWasmForInputs } from './startup';
+import { resolveTargetRocm } from './target';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
 
 function engineOptions(cmd: Command): void {
   cmd
-    .addOption(new Option('--target-rocm <version>', 'target ROCm/HIP version, e.g. 5.2 or 6.2 (default 6.2.0)'))
+    .addOption(new Option('--target-rocm <version>', 'target ROCm/HIP version, e.g. 5.2 or 6.2 (default: the installed hipcc\'s HIP version, else 6.2.0)'))
     .addOption(new Option('--kernel-launch <mode>', 'keep <<<>>> launches or rewrite them to hipLaunchKernelGGL').choices(['keep', 'hip']).default('keep'))
     .addOption(new Option('--library-target <lib>', 'map cuBLAS/cuSPARSE/cuRAND/cuSOLVER to hip* wrappers or roc* libraries').choices(['hip', 'roc']).default('hip'))
     .option('--experimental', 'also apply mappings HIPIFY marks experimental', false)
@@ -153,6 +154,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stderr(`hip-porter: ${(e as Error).message}\n`);
     return 2;
   }
+  // One target rule for scan and port: --target-rocm, else the installed hipcc's HIP, else the default.
+  const target = resolveTargetRocm(parsed.options.targetRocm);
+  parsed.options.targetRocm = target.rocm;
+  parsed.options.target = target;
   if (parsed.command === 'scan') return runScan(parsed.options, io);
   const o = parsed.options;
   if (o.agent) {
