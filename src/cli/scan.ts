@@ -5,13 +5,12 @@
  */
 import type { EngineOptions, Finding } from '../core/findings';
 import { classifyFiles, relPath, DEFAULT_MAX_BYTES } from '../core/files';
-import { translate, type TranslateStats } from '../core/translate';
+import { translate, type Readiness, type TranslateStats } from '../core/translate';
 import { CODE_INFO } from '../core/rules/index';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
 import { formatReadiness, mergeStats, pct } from './stats';
 import { describeTarget, targetOfOptions, type TargetChoice } from './target';
-import type { Readiness } from '../core/translate';
 
 /** Options of {@link runScan}. */
 export interface ScanOptions extends EngineOptions {
