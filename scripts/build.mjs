@@ -14,6 +14,8 @@ mkdirSync(dist, { recursive: true });
 /** Node entry points: [source, output name]. Missing sources are skipped so the build works while features land. */
 const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
+  // The CLI's agent (Anthropic SDK included), loaded by cli.js only for `port --agent`.
+  ['src/cli/agent-command.ts', 'cli-agent'],
   ['src/server/main.ts', 'server'],
   ['src/extension/main.ts', 'extension'],
 ].filter(([src]) => existsSync(join(root, src)));
@@ -26,8 +28,22 @@ const common = {
   absWorkingDir: root,
 };
 
+/**
+ * Keeps `require('./agent-command')` in src/cli/agent-bridge.ts as a run-time require of the
+ * separate bundle `./cli-agent.js`, so cli.js does not carry (nor parse at every start) the agent.
+ */
+const lazyCliAgent = {
+  name: 'lazy-cli-agent',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/agent-command$/ }, (args) =>
+      args.importer.replace(/\\/g, '/').endsWith('src/cli/agent-bridge.ts') ? { path: './cli-agent.js', external: true } : undefined,
+    );
+  },
+};
+
 await esbuild.build({
   ...common,
+  plugins: [lazyCliAgent],
   entryPoints: Object.fromEntries(nodeEntries.map(([src, out]) => [out, src])),
   outdir: dist,
   platform: 'node',

@@ -6,7 +6,7 @@
  * See types.ts for the input, settings, events and result; loop.ts for the run.
  */
 
-export { runAgent, parseRetryAfter, DEFAULT_AUTH_HELP } from './loop';
+export { runAgent, parseRetryAfter, DEFAULT_AUTH_HELP, DEFAULT_MODEL_HELP } from './loop';
 export { toAgentFindings } from './findings';
 export { formatCost, priceFor, requestCostUsd, MODEL_PRICES, PRICES_CHECKED, emptyUsage } from './cost';
 export { SYSTEM_PROMPT, buildUserMessage, numberLines } from './prompts';
@@ -14,6 +14,7 @@ export { TOOL_DEFINITIONS, MAX_READ_BYTES, resolveWorkspacePath } from './tools'
 export {
   applyEditBlock,
   DEFAULT_AGENT_SETTINGS,
+  DEFAULT_MODEL,
   type AgentChange,
   type AgentErrorKind,
   type AgentEvent,

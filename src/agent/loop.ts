@@ -19,10 +19,13 @@ import { detectEol } from '../core/text';
 import { emptyUsage, priceFor, requestCostUsd, type RequestUsage } from './cost';
 import { buildUserMessage, SYSTEM_PROMPT } from './prompts';
 import { runTool, TOOL_DEFINITIONS, type ToolState } from './tools';
-import type { AgentErrorKind, AgentEvent, AgentHost, AgentInput, AgentPhase, AgentResult, AgentSettings, AgentUsage } from './types';
+import { DEFAULT_MODEL, type AgentErrorKind, type AgentEvent, type AgentHost, type AgentInput, type AgentPhase, type AgentResult, type AgentSettings, type AgentUsage } from './types';
 
 /** What to tell the user when the key is rejected and the host gave no {@link AgentHost.authHelp}. */
 export const DEFAULT_AUTH_HELP = 'run "HIP Porter: Set Anthropic API Key"';
+
+/** What to tell the user when the API does not know the model and the host gave no {@link AgentHost.modelHelp}. */
+export const DEFAULT_MODEL_HELP = 'change the setting "hipPorter.agent.model"';
 
 /** A content block being assembled from stream events. */
 type Accum =
@@ -113,6 +116,8 @@ function classify(e: unknown, redact: (s: string) => string): Failure {
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
     if (status === 401 || status === 403) return { kind: 'auth', retryable: false, status, detail };
+    // The API answers an unknown model id with 404 not_found_error "model: <id>".
+    if (status === 404 && (type === 'not_found_error' || type === '') && /\bmodel\b/i.test(apiMsg)) return { kind: 'model-not-found', retryable: false, status, detail };
     if (status === 429) return base('rate-limit', true);
     if (status === 529) return base('overloaded', true);
     if (status !== undefined && status >= 500) return base('server', true);
@@ -218,6 +223,7 @@ export async function runAgent(
     }
   };
   const authHelp = host.authHelp ?? DEFAULT_AUTH_HELP;
+  const modelHelp = host.modelHelp ?? DEFAULT_MODEL_HELP;
 
   // The model works on LF text without BOM; both are restored on return.
   const bom = input.proposal.charCodeAt(0) === 0xfeff;
@@ -467,6 +473,8 @@ export async function runAgent(
     switch (f.kind) {
       case 'auth':
         return `Anthropic API key rejected (${f.status ?? 401}): ${authHelp}.${f.status === 403 ? ` (${f.detail})` : ''}`;
+      case 'model-not-found':
+        return `The Anthropic API does not know the model "${settings.model}" (${f.detail}): ${modelHelp} to a current model id, e.g. ${DEFAULT_MODEL} (list: https://platform.claude.com/docs/en/about-claude/models/overview).`;
       case 'rate-limit':
         return f.retryAfterMs !== undefined && f.retryAfterMs > settings.maxRetryAfterMs
           ? `Anthropic API rate limit reached (429); the API asks to wait ${Math.ceil(f.retryAfterMs / 1000)} s. Try again later.`

@@ -58,7 +58,7 @@ export interface AgentSettings {
   apiKey: string;
   /** API base URL; unset means the SDK's default host (`https://api.anthropic.com`). The SDK's env variable is NOT read here; the CLI reads it. */
   baseURL?: string;
-  /** Model id, e.g. `claude-sonnet-5-5`. */
+  /** Anthropic model id, e.g. {@link DEFAULT_MODEL}. */
   model: string;
   /** Maximum number of model turns (requests that succeeded) before the run stops as `incomplete`. */
   maxSteps: number;
@@ -76,9 +76,22 @@ export interface AgentSettings {
   maxRetryAfterMs: number;
 }
 
-/** Defaults for everything but the key. The model name is the current Sonnet listed by the SDK 1.12 `Model` type. */
+/**
+ * The agent's default model: Claude Sonnet 5.5, the current Sonnet model.
+ *
+ * Source (read 2026-12-07): Anthropic's model pages, https://platform.claude.com/docs/en/about-claude/models/overview
+ * and the per-model pages under https://platform.claude.com/docs/en/models/ — the Claude Sonnet 4.6
+ * page (`Model ID: claude-sonnet-4-6`) and the Claude Sonnet 5 page (`Model ID: claude-sonnet-5`) are
+ * marked "Legacy" and say "Claude Sonnet 5.5 is the current Sonnet model", linking
+ * https://platform.claude.com/docs/en/models/sonnet-5-5/overview; its API id, in the same scheme
+ * (no date suffix since the 4.6 models), is `claude-sonnet-5-5`. Users override it with the
+ * `hipPorter.agent.model` setting or `HIP_PORTER_MODEL`.
+ */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+
+/** Defaults for everything but the key; the model is {@link DEFAULT_MODEL}. */
 export const DEFAULT_AGENT_SETTINGS: Readonly<Omit<AgentSettings, 'apiKey' | 'baseURL'>> = Object.freeze({
-  model: 'claude-sonnet-5-5',
+  model: DEFAULT_MODEL,
   maxSteps: 12,
   maxOutputTokens: 8192,
   maxRetries: 4,
@@ -108,6 +121,12 @@ export interface AgentHost {
    * `run "HIP Porter: Set Anthropic API Key"` (the default) or `set ANTHROPIC_API_KEY` (CLI).
    */
   authHelp?: string;
+  /**
+   * What to tell the user to do when the API does not know the model (404 `not_found_error`),
+   * e.g. `change the setting "hipPorter.agent.model"` (the default, {@link DEFAULT_MODEL_HELP} in
+   * loop.ts) or `set HIP_PORTER_MODEL` (CLI).
+   */
+  modelHelp?: string;
 }
 
 /** Token counts of a run or of one request. */
@@ -173,6 +192,8 @@ export type AgentErrorKind =
   | 'network'
   | 'step-limit'
   | 'bad-request'
+  /** The API answered 404 `not_found_error` for the model id: the model setting must change. */
+  | 'model-not-found'
   | 'cancelled';
 
 /** The outcome of {@link runAgent} (src/agent/loop.ts). */

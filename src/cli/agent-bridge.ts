@@ -7,12 +7,22 @@ import { relative } from 'node:path';
 import { toAgentFindings } from '../agent/findings';
 import { projectRootOf } from '../core/files';
 import { openFindings } from '../core/open-findings';
-import { portWithAgent, settingsFromEnv } from './agent-command';
+import type * as AgentCommand from './agent-command';
 import type { Io } from './io';
 import type { PortOptions } from './port';
 
+/**
+ * The agent side of the CLI (the agent loop and the Anthropic SDK, about 1.2 MB of JavaScript),
+ * loaded on first use: scripts/build.mjs bundles `agent-command.ts` on its own as
+ * `dist/cli-agent.js` and leaves this `require` to it, so commands without `--agent` never read it.
+ */
+export function loadAgentCommand(): typeof AgentCommand {
+  return require('./agent-command') as typeof AgentCommand;
+}
+
 /** Returns the per-file refine step for `port --agent`, or undefined (after printing why) when it cannot run. */
 export function makeCliRefiner(o: PortOptions, io: Io, env: NodeJS.ProcessEnv = process.env): PortOptions['refine'] | undefined {
+  const { portWithAgent, settingsFromEnv } = loadAgentCommand();
   if (!settingsFromEnv(env)) {
     io.stderr('hip-porter: --agent needs an Anthropic API key: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a proxy)\n');
     return undefined;
@@ -38,7 +48,8 @@ export function makeCliRefiner(o: PortOptions, io: Io, env: NodeJS.ProcessEnv = 
       env,
     );
     if (r.status === 'complete') return r.proposal;
-    if (r.status === 'failed' && r.error?.kind === 'auth') return undefined;
+    // A rejected key or an unknown model fails every file the same way: stop at the first.
+    if (r.status === 'failed' && (r.error?.kind === 'auth' || r.error?.kind === 'model-not-found')) return undefined;
     io.stderr(`agent ${rel}: run ${r.status}${r.error ? ` (${r.error.message})` : ''}; writing the deterministic translation only\n`);
     return proposal;
   };

@@ -109,6 +109,7 @@ export async function portWithAgent(
     settings,
     {
       authHelp: 'set ANTHROPIC_API_KEY to a valid key',
+      modelHelp: 'set HIP_PORTER_MODEL',
       onEvent: (e) => {
         if (opts.verbose && e.type === 'text') {
           io.stderr(e.delta);

@@ -29,7 +29,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function makeProgram(): Command {
   return new Command('hip-porter build')
-    .description('Compile HIP sources with hipcc, locally or on a ROCm box over SSH. Flags after `--` go to hipcc verbatim.')
+    .description('Compile HIP sources with hipcc, locally or on a ROCm box over SSH. Flags after `--` go to hipcc verbatim. The C++ standard is -std=c++17 (nvcc\'s default) unless those flags or the project (CMAKE_CUDA_STANDARD / CMAKE_CXX_STANDARD in CMakeLists.txt, -std= in a Makefile) choose one.')
     .argument('<files...>', 'HIP source files')
     .option('--remote <host>', 'ssh Host alias (from your ssh config) of the ROCm box; default: build here')
     .option('--remote-dir <dir>', 'remote work dir (absolute, or relative to the remote home)')

@@ -11,13 +11,15 @@ import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { runScan, type ScanOptions } from './scan';
+import { tuneWasmForInputs } from './startup';
+import { resolveTargetRocm } from './target';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
 
 function engineOptions(cmd: Command): void {
   cmd
-    .addOption(new Option('--target-rocm <version>', 'target ROCm/HIP version, e.g. 5.2 or 6.2 (default 6.2.0)'))
+    .addOption(new Option('--target-rocm <version>', 'target ROCm/HIP version, e.g. 5.2 or 6.2 (default: the installed hipcc\'s HIP version, else 6.2.0)'))
     .addOption(new Option('--kernel-launch <mode>', 'keep <<<>>> launches or rewrite them to hipLaunchKernelGGL').choices(['keep', 'hip']).default('keep'))
     .addOption(new Option('--library-target <lib>', 'map cuBLAS/cuSPARSE/cuRAND/cuSOLVER to hip* wrappers or roc* libraries').choices(['hip', 'roc']).default('hip'))
     .option('--experimental', 'also apply mappings HIPIFY marks experimental', false)
@@ -63,6 +65,8 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .description('Port CUDA code to AMD HIP/ROCm: scan for hazards, translate, build with hipcc.')
     .version(VERSION)
     .exitOverride()
+    // Program-level options stop at the subcommand, so `build` can keep `--` and what follows.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showSuggestionAfterError(true);
 
@@ -116,6 +120,8 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .description('compile HIP files with hipcc, locally or on a remote ROCm box over SSH (see `hip-porter build --help`)')
     .allowUnknownOption(true)
     .helpOption(false)
+    // Everything after `build`, `--` and the hipcc flags behind it included, goes to parseBuildArgs.
+    .passThroughOptions()
     .argument('[args...]')
     .action((args: string[]) => {
       result = { command: 'build', argv: args };
@@ -143,12 +149,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (parsed.command === 'build') {
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
+  tuneWasmForInputs(parsed.options.inputs);
   try {
     await initParser();
   } catch (e) {
     io.stderr(`hip-porter: ${(e as Error).message}\n`);
     return 2;
   }
+  // One target rule for scan and port: --target-rocm, else the installed hipcc's HIP, else the default.
+  const target = resolveTargetRocm(parsed.options.targetRocm);
+  parsed.options.targetRocm = target.rocm;
+  parsed.options.target = target;
   if (parsed.command === 'scan') return runScan(parsed.options, io);
   const o = parsed.options;
   if (o.agent) {

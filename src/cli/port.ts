@@ -12,7 +12,8 @@ import { BACKUP_SUFFIX, checkWritableDir, sameRealFile, writeFilesTransaction, t
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
-import { formatStats, mergeStats } from './stats';
+import { formatOpenFindings, formatStats, mergeStats } from './stats';
+import { targetOfOptions, type TargetChoice } from './target';
 
 /** Options of {@link runPort}, as parsed from the command line. */
 export interface PortOptions extends EngineOptions {
@@ -24,6 +25,8 @@ export interface PortOptions extends EngineOptions {
   maxBytes?: number;
   /** `--in-place`: keep each original as `<file>.prehip` (default true; `--no-backup` turns it off). */
   backup?: boolean;
+  /** The resolved target ROCm and why (set by the CLI, see src/cli/target.ts); printed in the reports. */
+  target?: TargetChoice;
   /**
    * Runs after the deterministic pass on each file (the agent, see src/cli/agent-command.ts):
    * gets the CUDA text and the deterministic HIP text, returns the final text, or undefined to stop
@@ -177,7 +180,7 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       writes.push({ path: dest, data: text });
       entry.output = dest;
     }
-    if (o.stats && !o.json) io.stderr(formatStats(relPath(process.cwd(), f.path), res.stats) + '\n');
+    if (o.stats && !o.json) io.stderr(formatStats(relPath(process.cwd(), f.path), res.stats, targetOfOptions(o)) + '\n');
     results.push(entry);
     done++;
     if (progress && done % 20 === 0) io.stderr(`hip-porter: ${done}/${cuda.length} files\n`);
@@ -188,14 +191,15 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
   const total = mergeStats(all);
   total.ms = performance.now() - t0;
   if (o.json) {
-    io.stdout(JSON.stringify({ files: results, total, skipped }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ target: targetOfOptions(o), files: results, total, skipped }, null, 2) + '\n');
   } else if (cuda.length > 1) {
-    io.stderr(formatStats(`TOTAL (${cuda.length} files)`, total) + '\n');
+    io.stderr(formatStats(`TOTAL (${cuda.length} files)`, total, targetOfOptions(o)) + '\n');
   }
   if (o.mode === 'out' && !o.json) io.stderr(`hip-porter: wrote ${results.length} file(s) under ${o.outDir}\n`);
   if (o.mode === 'in-place' && !o.json) {
     io.stderr(`hip-porter: rewrote ${w.written.length} file(s) in place${w.backups.length ? ` (originals kept as *${BACKUP_SUFFIX})` : ''}\n`);
   }
+  if (!o.json) io.stderr(formatOpenFindings(results.map((r) => ({ file: relPath(process.cwd(), r.input), open: r.open })), targetOfOptions(o)));
   return skipped > 0 ? 1 : 0;
 }
 

@@ -5,11 +5,12 @@
  */
 import type { EngineOptions, Finding } from '../core/findings';
 import { classifyFiles, relPath, DEFAULT_MAX_BYTES } from '../core/files';
-import { translate, type TranslateStats } from '../core/translate';
+import { translate, type Readiness, type TranslateStats } from '../core/translate';
 import { CODE_INFO } from '../core/rules/index';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
-import { mergeStats, pct } from './stats';
+import { formatReadiness, mergeStats, pct } from './stats';
+import { describeTarget, targetOfOptions, type TargetChoice } from './target';
 
 /** Options of {@link runScan}. */
 export interface ScanOptions extends EngineOptions {
@@ -18,6 +19,8 @@ export interface ScanOptions extends EngineOptions {
   maxBytes?: number;
   /** Include informational rename findings in the per-file listing (text format). */
   verbose?: boolean;
+  /** The resolved target ROCm and why (set by the CLI, see src/cli/target.ts); printed in every format. */
+  target?: TargetChoice;
 }
 
 /** A finding with 1-based line/column, as printed by the report. */
@@ -32,11 +35,19 @@ export interface ReportedFinding extends Omit<Finding, 'fix'> {
 
 /** The whole report (the JSON format). */
 export interface ScanReport {
+  /** The ROCm version the findings and the percentage are for, and why it was chosen. */
+  target: TargetChoice;
   files: number;
   skipped: Array<{ file: string; reason: string }>;
   lines: number;
   references: Record<string, { found: number; converted: number; unsupported: number }>;
+  /**
+   * Share of the counted CUDA items (API references, CUDA includes, inline PTX blocks, constructs
+   * the target lacks) renamed automatically to what the target has, e.g. `87.5%` (see `readiness`).
+   */
   convertibleAutomatically: string;
+  /** The counts behind `convertibleAutomatically` (see `Readiness` in src/core/translate.ts). */
+  readiness: Readiness;
   unsupportedApis: Array<{ name: string; count: number }>;
   hazards: Array<{ code: string; title: string; count: number }>;
   findings: ReportedFinding[];
@@ -83,16 +94,16 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     return 1;
   }
   const total = mergeStats(stats);
-  const found2 = Object.values(total.byLibrary).reduce((a, v) => a + v.found, 0);
-  const conv = Object.values(total.byLibrary).reduce((a, v) => a + v.converted, 0);
   const hazardCounts = new Map<string, number>();
   for (const f of findings) if (f.code >= 'HP2' && f.code < 'HP9') hazardCounts.set(f.code, (hazardCounts.get(f.code) ?? 0) + 1);
   const report: ScanReport = {
+    target: targetOfOptions(o),
     files,
     skipped,
     lines: total.lines,
     references: total.byLibrary,
-    convertibleAutomatically: pct(conv, found2),
+    convertibleAutomatically: pct(total.readiness.ready, total.readiness.counted),
+    readiness: total.readiness,
     unsupportedApis: Object.entries(total.unsupported)
       .sort((a, b) => b[1] - a[1])
       .map(([name, count]) => ({ name, count })),
@@ -118,6 +129,7 @@ export function toSarif(r: ScanReport): object {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     runs: [
       {
+        properties: { targetRocm: r.target.rocm, targetSource: r.target.source, targetDetail: r.target.detail, convertibleAutomatically: r.convertibleAutomatically },
         tool: {
           driver: {
             name: 'HIP Porter',
@@ -165,7 +177,9 @@ function formatText(r: ScanReport, verbose: boolean): string {
   const found = Object.values(r.references).reduce((a, v) => a + v.found, 0);
   out.push('', 'Summary');
   out.push(`  files: ${r.files}, lines: ${r.lines}${r.skipped.length ? `, skipped: ${r.skipped.length}` : ''}`);
-  out.push(`  CUDA references: ${found}, convertible automatically: ${r.convertibleAutomatically}`);
+  out.push(`  target: ${describeTarget(r.target)}`);
+  out.push(`  ${formatReadiness(r.readiness, r.target)}`);
+  out.push(`  CUDA references: ${found}`);
   for (const [lib, v] of Object.entries(r.references).sort((a, b) => b[1].found - a[1].found)) {
     out.push(`    ${lib.padEnd(8)} ${String(v.found).padStart(6)} found, ${String(v.converted).padStart(6)} converted, ${v.unsupported} unsupported`);
   }

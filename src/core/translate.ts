@@ -21,6 +21,28 @@ export interface LibraryStats {
   unsupported: number;
 }
 
+/**
+ * How ready a file is for the target ROCm version. Counted are the CUDA items a port must deal
+ * with: API references (HP101–HP106), CUDA includes (HP110, HP111), inline PTX blocks (HP401) and
+ * constructs the target lacks (HP108 device-property fields, HP109 cooperative-groups APIs, HP206
+ * `__syncwarp`, HP508 WMMA). `ready` counts those renamed or rewritten automatically, which only
+ * ever uses names and headers that exist in the target; the rest count against it, by kind.
+ */
+export interface Readiness {
+  /** CUDA items counted (see above). */
+  counted: number;
+  /** Renamed or rewritten automatically to what the target has. */
+  ready: number;
+  /** CUDA names with no HIP equivalent in the target (HP104, HP105, HP106, HP108, HP109, HP206, HP508, unless rewritten). */
+  unsupportedNames: number;
+  /** CUDA headers whose HIP counterpart the target does not ship (HP111). */
+  missingHeaders: number;
+  /** Inline PTX `asm` blocks (HP401). */
+  inlinePtx: number;
+  /** Other counted items left as they are for a human (e.g. a rename inside a macro). */
+  leftForReview: number;
+}
+
 /** Statistics of one translated file. */
 export interface TranslateStats {
   /** Lines of the input (a trailing newline does not start a line). */
@@ -37,6 +59,8 @@ export interface TranslateStats {
   open: number;
   /** Wall time of analysis + rewriting, milliseconds. */
   ms: number;
+  /** Readiness for the target ROCm version (see {@link Readiness}). */
+  readiness: Readiness;
 }
 
 /** Result of {@link translate}. */
@@ -79,6 +103,31 @@ export function translate(text: string, options: AnalyzeOptions = {}): Translate
 }
 
 const API_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP104', 'HP105', 'HP106']);
+/** Constructs the target ROCm lacks, counted as unsupported names unless a rule rewrote them. */
+const MISSING_IN_TARGET = new Set(['HP108', 'HP109', 'HP206', 'HP508']);
+
+/** An empty {@link Readiness}. */
+export function emptyReadiness(): Readiness {
+  return { counted: 0, ready: 0, unsupportedNames: 0, missingHeaders: 0, inlinePtx: 0, leftForReview: 0 };
+}
+
+/** The {@link Readiness} of a file from its findings and the ones whose auto-fix was applied. */
+export function readinessOf(findings: readonly Finding[], applied: ReadonlySet<Finding>): Readiness {
+  const r = emptyReadiness();
+  for (const f of findings) {
+    const api = API_CODES.has(f.code);
+    const header = f.code === 'HP110' || f.code === 'HP111';
+    if (!api && !header && f.code !== 'HP401' && !MISSING_IN_TARGET.has(f.code)) continue;
+    if (api && !f.library) continue;
+    r.counted++;
+    if (applied.has(f)) r.ready++;
+    else if (f.code === 'HP401') r.inlinePtx++;
+    else if (f.code === 'HP111') r.missingHeaders++;
+    else if (MISSING_IN_TARGET.has(f.code) || f.status === 'unsupported' || f.status === 'experimental') r.unsupportedNames++;
+    else r.leftForReview++;
+  }
+  return r;
+}
 
 function computeStats(text: string, findings: Finding[], applied: Finding[], edits: TextEdit[], open: number): TranslateStats {
   const byLibrary: Record<string, LibraryStats> = {};
@@ -105,5 +154,5 @@ function computeStats(text: string, findings: Finding[], applied: Finding[], edi
     for (let l = a; l <= b; l++) lineSet.add(l);
   }
   const lines = nl.length + (text.length && !text.endsWith('\n') ? 1 : 0);
-  return { lines, linesChanged: lineSet.size, byLibrary, unsupported, edits: edits.length, open, ms: 0 };
+  return { lines, linesChanged: lineSet.size, byLibrary, unsupported, edits: edits.length, open, ms: 0, readiness: readinessOf(findings, appliedSet) };
 }

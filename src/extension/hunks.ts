@@ -138,17 +138,76 @@ export function countDecisions(decisions: ReadonlyMap<string, HunkDecision>): Re
   return c;
 }
 
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_$]/.test(c);
+
+/** True when position `i` of `t` (between `t[i-1]` and `t[i]`) does not split an identifier or number. */
+function tokenBoundary(t: string, i: number): boolean {
+  return i <= 0 || i >= t.length || !(isWordChar(t[i - 1]) && isWordChar(t[i]));
+}
+
 /**
- * A short one-line label for a hunk, for lists: `lines 12–14: cudaMalloc → hipMalloc` style, using
- * the first changed line of each side trimmed to `max` characters (UTF-16 code units).
+ * `t` cut to at most `max` UTF-16 code units at a word/token boundary, with `…` marking the cut:
+ * the cut goes after the last space that keeps at least half of `max`, else at the last token
+ * boundary that keeps a third, else (one long identifier) at `max - 1`.
+ */
+export function clipAtToken(t: string, max: number): string {
+  if (t.length <= max) return t;
+  const limit = Math.max(1, max - 1);
+  let cut = -1;
+  for (let i = limit; i >= Math.ceil(max / 2); i--) {
+    if (t[i] === ' ' || t[i - 1] === ' ') {
+      cut = i;
+      break;
+    }
+  }
+  if (cut < 0) {
+    for (let i = limit; i >= Math.ceil(max / 3); i--) {
+      if (tokenBoundary(t, i)) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  if (cut < 0) cut = limit;
+  return t.slice(0, cut).trimEnd() + '…';
+}
+
+/**
+ * Where a hunk sits in the ORIGINAL text, in words with 1-based line numbers: `line 7`,
+ * `lines 7–9`, `after line 6` for an insertion, `at the start of the file` for an insertion
+ * before the first line.
+ */
+export function hunkPlace(h: Hunk): string {
+  if (h.originalCount === 0) return h.originalStart === 0 ? 'at the start of the file' : `after line ${h.originalStart}`;
+  const first = h.originalStart + 1;
+  return h.originalCount === 1 ? `line ${first}` : `lines ${first}–${first + h.originalCount - 1}`;
+}
+
+/**
+ * A short one-line label for a hunk, for lists: where it is ({@link hunkPlace}) and what changes,
+ * e.g. `line 12: cudaMalloc(&d, n) → hipMalloc(&d, n)`, `at the start of the file: + #include
+ * <hip/hip_runtime.h>`, `lines 3–5: − …` with `(3 → 1 lines)` when a side has several lines.
+ * Each side is its first changed line, trimmed; a long indented prefix shared by both sides is
+ * replaced by `…` so the difference shows; each side is cut to `max` UTF-16 code units at a
+ * word/token boundary ({@link clipAtToken}).
  */
 export function hunkLabel(h: Hunk, max = 60): string {
-  const clip = (s: string | undefined) => {
-    const t = (s ?? '').replace(/\r?\n$/, '').trim();
-    return t.length > max ? t.slice(0, max - 1) + '…' : t;
-  };
-  const where = h.originalCount > 0 ? `line ${h.originalStart + 1}${h.originalCount > 1 ? `–${h.originalStart + h.originalCount}` : ''}` : `after line ${h.originalStart}`;
-  if (h.originalCount === 0) return `${where}: + ${clip(h.added[0])}`;
-  if (h.proposalCount === 0) return `${where}: − ${clip(h.removed[0])}`;
-  return `${where}: ${clip(h.removed[0])} → ${clip(h.added[0])}`;
+  let from = (h.removed[0] ?? '').replace(/\r?\n$/, '').trim();
+  let to = (h.added[0] ?? '').replace(/\r?\n$/, '').trim();
+  if (from !== '' && to !== '' && (from.length > max || to.length > max)) {
+    // Skip a long common prefix (backed off to a token boundary) so the changed part is visible.
+    let p = 0;
+    while (p < from.length && p < to.length && from[p] === to[p]) p++;
+    while (p > 0 && !(tokenBoundary(from, p) && tokenBoundary(to, p))) p--;
+    if (p >= 12) {
+      from = '…' + from.slice(p).trimStart();
+      to = '…' + to.slice(p).trimStart();
+    }
+  }
+  const where = hunkPlace(h);
+  const lines = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
+  if (h.originalCount === 0) return `${where}: + ${clipAtToken(to, max)}${h.proposalCount > 1 ? ` (+${lines(h.proposalCount)})` : ''}`;
+  if (h.proposalCount === 0) return `${where}: − ${clipAtToken(from, max)}${h.originalCount > 1 ? ` (−${lines(h.originalCount)})` : ''}`;
+  const counts = h.originalCount > 1 || h.proposalCount > 1 ? ` (${h.originalCount} → ${lines(h.proposalCount)})` : '';
+  return `${where}: ${clipAtToken(from, max)} → ${clipAtToken(to, max)}${counts}`;
 }

@@ -9,7 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAgent } from '../../src/agent/loop';
 import { portWithAgent } from '../../src/cli/agent-command';
-import type { AgentEvent, AgentFinding, AgentInput, AgentSettings } from '../../src/agent/types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_AGENT_SETTINGS, DEFAULT_MODEL, type AgentEvent, type AgentFinding, type AgentInput, type AgentSettings } from '../../src/agent/types';
 import { apiError, FakeMessagesServer, turn } from './fake-messages-server';
 
 const KEY = 'sk-ant-test-0123456789-SECRET';
@@ -221,6 +223,43 @@ test('403 whose body echoes the key: failed/auth, the API message shown with the
   assert.match(result.error!.message, /^Anthropic API key rejected \(403\): run "HIP Porter: Set Anthropic API Key"\. \(403 permission_error: key \[redacted\] may not use model/);
   const notice = events.find((e) => e.type === 'notice');
   assert.ok(notice && notice.type === 'notice' && notice.message.includes('[redacted]'));
+});
+
+test('404 not_found_error for the model: failed/model-not-found, the message names the setting (or HIP_PORTER_MODEL in the CLI), no retry', async () => {
+  resetServer();
+  server.knownModels = [DEFAULT_MODEL];
+  try {
+    const { result, events } = await run(input(), settings({ model: 'claude-sonnet-9-9' }));
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.kind, 'model-not-found');
+    assert.match(result.error!.message, /^The Anthropic API does not know the model "claude-sonnet-9-9" \(404 not_found_error: model: claude-sonnet-9-9\): change the setting "hipPorter\.agent\.model" to a current model id, e\.g\. claude-sonnet-5-5/);
+    assert.equal(server.requests.length, 1, 'no retry');
+    assert.equal(events.filter((e) => e.type === 'retry').length, 0);
+    assert.equal(result.proposal, PROPOSAL);
+
+    let err = '';
+    const env = { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url, HIP_PORTER_MODEL: 'claude-typo' };
+    const r = await portWithAgent({ path: 'vote.cu', original: PROPOSAL, proposal: PROPOSAL, findings: FINDINGS }, { stderr: (s) => void (err += s) }, undefined, env);
+    assert.equal(r.error?.kind, 'model-not-found');
+    assert.match(err, /does not know the model "claude-typo" .*: set HIP_PORTER_MODEL to a current model id/);
+
+    // The default model is one the (strict) server serves: a run with the defaults goes through.
+    server.enqueue({ kind: 'stream', events: turn({ text: 'Nothing to change.', usage: { input: 10, output: 5 } }) });
+    const ok = await run(input(), settings({ model: DEFAULT_AGENT_SETTINGS.model }));
+    assert.equal(ok.result.status, 'complete');
+  } finally {
+    server.knownModels = undefined;
+  }
+});
+
+test('the default model id is the same in the agent, the extension manifest and the README', () => {
+  const root = join(__dirname, '..', '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[] } };
+  const confs = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
+  const prop = confs.map((c) => c.properties['hipPorter.agent.model']).find((p) => p !== undefined);
+  assert.equal(prop?.default, DEFAULT_MODEL);
+  assert.equal(DEFAULT_AGENT_SETTINGS.model, DEFAULT_MODEL);
+  assert.match(readFileSync(join(root, 'README.md'), 'utf8'), new RegExp(`\\| \`hipPorter\\.agent\\.model\` \\| "${DEFAULT_MODEL}" \\|`));
 });
 
 test('429 with retry-after: waits as asked, says so, then succeeds', async () => {

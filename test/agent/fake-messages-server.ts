@@ -192,6 +192,11 @@ function validate(headers: http.IncomingHttpHeaders, body: any, apiKey: string):
 /** The fake server. Start with {@link FakeMessagesServer.start}; give its `url` to the SDK as `baseURL`. */
 export class FakeMessagesServer {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * Model ids this server serves; `undefined` (default) accepts any. A request for another model is
+   * answered as the real API answers an unknown id: 404 `not_found_error`, message `model: <id>`.
+   */
+  knownModels: string[] | undefined;
   private readonly script: ScriptStep[] = [];
   private readonly sockets = new Set<Socket>();
   private waiters: Array<() => void> = [];
@@ -272,6 +277,11 @@ export class FakeMessagesServer {
     if (rec.problems.length) {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: rec.problems.join('; ') } }));
+      return;
+    }
+    if (this.knownModels && !this.knownModels.includes(body.model)) {
+      res.writeHead(404, { 'content-type': 'application/json', 'request-id': 'req_fake', 'x-should-retry': 'false' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `model: ${String(body.model)}` } }));
       return;
     }
     const step = this.script.shift();

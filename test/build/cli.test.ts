@@ -4,11 +4,13 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCommand, parseBuildArgs, exitCodeForError } from '../../src/cli/build-command';
 import { taskDefinitionToBuildPlan, substituteVariables } from '../../src/core/build/plan';
 import { BuildError } from '../../src/core/build/errors';
+import { cmakeCxxStandard, makefileCxxStandard, projectCxxStandard } from '../../src/core/build/cxx-standard';
+import { main } from '../../src/cli/main';
 import { requireHipcc, tempDir } from './helpers';
 
 before(() => requireHipcc());
@@ -100,4 +102,71 @@ test('buildCommand: usage error exits 2 and missing hipcc exits 127, both withou
   assert.equal(await buildCommand(['x.hip', '--hipcc', '/nope/hipcc'], b.io), 127);
   assert.match(b.err(), /^hip-porter: error: hipcc not found: .*apt-get install hipcc libamdhip64-dev/);
   assert.doesNotMatch(b.err(), /\n\s+at /);
+});
+
+// C++14/17 code that hipcc 5.2 rejects at its own default standard (C++11): an `auto` return type
+// and an `auto` non-type template parameter with `if constexpr`.
+const CXX17_KERNEL =
+  '#include <hip/hip_runtime.h>\n' +
+  '__device__ auto twice(int x) { return 2 * x; }\n' +
+  'template <auto N> __device__ int scaled(int x) { if constexpr (N > 1) return x * N; else return x; }\n' +
+  '__global__ void k(int *p) { p[0] = twice(p[1]) + scaled<3>(p[2]); }\n';
+
+function cliIo() {
+  let out = '';
+  let err = '';
+  return { io: { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) }, out: () => out, err: () => err };
+}
+
+test('hip-porter build FILE -- FLAGS: the top-level CLI passes everything after -- to hipcc; C++17 by default', async () => {
+  const dir = tempDir('std');
+  const f = join(dir, 'modern.hip');
+  writeFileSync(f, CXX17_KERNEL);
+  // Default: -std=c++17 (like nvcc 12), so the C++17 kernel compiles.
+  const a = cliIo();
+  assert.equal(await main(['build', f, '--json', '--', '-O2', '-Wall'], a.io), 0, a.out() + a.err());
+  const ja = JSON.parse(a.out()) as { command: string[] };
+  assert.ok(ja.command.includes('-std=c++17') && ja.command.includes('-O2') && ja.command.includes('-Wall'), ja.command.join(' '));
+  assert.doesNotMatch(a.err(), /unknown option/);
+  // The user's own -std after -- replaces the default: C++11 makes real hipcc reject the same file.
+  const b = cliIo();
+  assert.equal(await main(['build', f, '--json', '--', '-std=c++11'], b.io), 1, b.err());
+  const jb = JSON.parse(b.out()) as { command: string[]; diagnostics: { line: number; message: string }[] };
+  assert.ok(!jb.command.includes('-std=c++17'));
+  assert.ok(jb.diagnostics.some((d) => d.line === 2 && /deduced return types/.test(d.message)), JSON.stringify(jb.diagnostics));
+  // `--` after options of build itself, and help, still reach build's own parser.
+  const c = cliIo();
+  assert.equal(await main(['build', '--help'], c.io), 0);
+  assert.match(c.out(), /^Usage: hip-porter build \[options\] <files\.\.\.>/);
+  assert.match(c.out(), /-std=c\+\+17/);
+});
+
+test('build uses the C++ standard the project asks for (CMake CUDA_STANDARD, Makefile -std=), else C++17', async () => {
+  assert.equal(cmakeCxxStandard('set(CMAKE_CXX_STANDARD 14)\nset(CMAKE_CUDA_STANDARD 20)\n'), 'c++20', 'the CUDA standard wins');
+  assert.equal(cmakeCxxStandard('target_compile_features(app PUBLIC cxx_std_17)\n# set(CMAKE_CXX_STANDARD 23)\n'), 'c++17', 'comments are ignored');
+  assert.equal(cmakeCxxStandard('set_target_properties(app PROPERTIES CUDA_STANDARD 14)'), 'c++14');
+  assert.equal(cmakeCxxStandard('project(x LANGUAGES CXX CUDA)'), undefined);
+  assert.equal(makefileCxxStandard('NVCCFLAGS=-O3 -std=c++14 -arch=sm_80\n'), 'c++14');
+  assert.equal(makefileCxxStandard('CXXFLAGS += --std=gnu++17 # -std=c++20\n'), 'gnu++17');
+  assert.equal(makefileCxxStandard('all:\n\tnvcc -o x x.cu\n'), undefined);
+
+  const root = tempDir('stdproj');
+  mkdirSync(join(root, '.git'));
+  mkdirSync(join(root, 'src', 'kernels'), { recursive: true });
+  writeFileSync(join(root, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.18)\nproject(p LANGUAGES CXX CUDA)\nset(CMAKE_CUDA_STANDARD 20)\n');
+  const f = join(root, 'src', 'kernels', 'k.hip');
+  // C++20 designated initialisers: an extension warning under C++17, clean under C++20.
+  writeFileSync(f, '#include <hip/hip_runtime.h>\nstruct P { int a; int b; };\n__global__ void k(int *p) { P q{.a = 1, .b = 2}; p[0] = q.a + q.b; }\n');
+  assert.deepEqual(projectCxxStandard(f), { standard: 'c++20', source: join(root, 'CMakeLists.txt') });
+  const a = io();
+  assert.equal(await buildCommand([f, '--', '-Werror=c++20-designator'], a.io), 0, a.err());
+  assert.match(a.err(), /\[hip-porter\] -std=c\+\+20 \(from .*CMakeLists\.txt\)/);
+  // Outside any project (a .git folder stops the search): the C++17 default, and the warning-as-error fails.
+  const lone = tempDir('stdlone');
+  mkdirSync(join(lone, '.git'));
+  writeFileSync(join(lone, 'k.hip'), readFileSync(f, 'utf8'));
+  assert.equal(projectCxxStandard(join(lone, 'k.hip')), undefined);
+  const b = io();
+  assert.equal(await buildCommand([join(lone, 'k.hip'), '--', '-Werror=c++20-designator'], b.io), 1, b.err());
+  assert.match(b.err(), /designated initializers are a C\+\+20 extension/);
 });

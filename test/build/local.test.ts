@@ -14,11 +14,16 @@ import { heavySource, processesInGroup, requireHipcc, tempDir, waitFor } from '.
 before(() => requireHipcc());
 
 test('hipccArgs: argument array with archs, -c, -I, -D, flags, -o, sources', () => {
-  assert.deepEqual(hipccArgs({ sources: ['a.hip'] }), ['--offload-arch=gfx90a', '-c', '-o', 'a.o', 'a.hip']);
+  assert.deepEqual(hipccArgs({ sources: ['a.hip'] }), ['--offload-arch=gfx90a', '-c', '-std=c++17', '-o', 'a.o', 'a.hip']);
   assert.deepEqual(
     hipccArgs({ sources: ['src/a b.hip'], offloadArchs: ['gfx90a', 'gfx1100'], includeDirs: ['inc dir'], defines: ['X=1'], extraFlags: ['-O3'], link: true }),
-    ['--offload-arch=gfx90a', '--offload-arch=gfx1100', '-Iinc dir', '-DX=1', '-O3', '-o', join('src', 'a b'), 'src/a b.hip'],
+    ['--offload-arch=gfx90a', '--offload-arch=gfx1100', '-std=c++17', '-Iinc dir', '-DX=1', '-O3', '-o', join('src', 'a b'), 'src/a b.hip'],
   );
+  // The user's own -std wins; '' asks for hipcc's default; an explicit standard replaces c++17.
+  assert.ok(!hipccArgs({ sources: ['a.hip'], extraFlags: ['-std=c++20'] }).includes('-std=c++17'));
+  assert.ok(!hipccArgs({ sources: ['a.hip'], extraFlags: ['--std', 'c++14'] }).some((a) => a.startsWith('-std=')));
+  assert.ok(!hipccArgs({ sources: ['a.hip'], cxxStandard: '' }).some((a) => a.startsWith('-std=')));
+  assert.ok(hipccArgs({ sources: ['a.hip'], cxxStandard: 'gnu++20' }).includes('-std=gnu++20'));
   assert.equal(defaultOutputPath({ sources: ['a.hip', 'b.hip'] }), undefined);
   assert.throws(() => hipccArgs({ sources: ['a.hip', 'b.hip'], output: 'x.o' }), (e: unknown) => e instanceof BuildError && e.code === 'usage');
   assert.throws(() => hipccArgs({ sources: [] }), BuildError);

@@ -210,6 +210,35 @@ test('CLI: hip-porter build --remote through the ssh config alias, JSON out', as
   assert.equal(await sshMasterRunning(cliTarget), false);
 });
 
+test('CLI: a remote build prints errors with the LOCAL absolute paths, exactly like a local build', async () => {
+  const dir = join(src, 'paths');
+  mkdirSync(join(dir, 'inc'), { recursive: true });
+  writeFileSync(join(dir, 'inc', 'bits.h'), '#pragma once\ninline __device__ int g(int a) { return a * not_declared; }\n');
+  writeFileSync(join(dir, 'k.hip'), '#include <hip/hip_runtime.h>\n#include "bits.h"\n__global__ void k(int *p) {\n  p[0] = g(2) + nope;\n}\n');
+  const run = async (remote: boolean): Promise<string> => {
+    let err = '';
+    const extra = remote ? ['--remote', 'rocm-test', '--ssh-config', h.sshConfigFile, '--remote-dir', join(h.dir, 'remote-paths'), '--local-root', src] : [];
+    const code = await buildCommand([join(dir, 'k.hip'), '-I', join(dir, 'inc'), ...extra], { stdout: { write: (s: string) => (err += s) }, stderr: { write: (s: string) => (err += s) } });
+    assert.equal(code, 1, err);
+    return err;
+  };
+  const cliTarget = { host: 'rocm-test', sshConfigFile: h.sshConfigFile };
+  let remoteOut: string;
+  try {
+    remoteOut = await run(true);
+  } finally {
+    await closeSshConnection(cliTarget);
+  }
+  const localOut = await run(false);
+  // "file:line:col: error:" and "In file included from file:line:" locations, in order.
+  const locations = (text: string): string[] => [...text.matchAll(/^(?:In file included from )?(\S+?:\d+(?::\d+)?)[:,] ?(?:error|$)/gm)].map((m) => m[1]!);
+  const want = [`${join(dir, 'k.hip')}:2`, `${join(dir, 'inc', 'bits.h')}:2:45`, `${join(dir, 'k.hip')}:4:17`];
+  assert.deepEqual([...new Set(locations(localOut))], want, localOut);
+  assert.deepEqual([...new Set(locations(remoteOut))], want, remoteOut);
+  assert.doesNotMatch(remoteOut, /^(k\.hip|paths\/k\.hip|inc\/bits\.h):/m, 'no remote-relative path');
+  assert.ok(!remoteOut.includes(join(h.dir, 'remote-paths')), 'no remote absolute path');
+});
+
 test('closeSshConnection stops the shared connection', async () => {
   assert.equal(await sshMasterRunning(target), true);
   assert.equal(await closeSshConnection(target), true);

@@ -88,6 +88,7 @@ test('plan: ${file} from the active editor, settings archs, include dirs relativ
     '--offload-arch=gfx90a',
     '--offload-arch=gfx942',
     '-c',
+    '-std=c++17',
     `-I${join(WS, 'include')}`,
     '-I/opt/inc',
     `-I${join(WS, 'src', 'gen')}`,

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { applySelection, carryDecisions, computeHunks, countDecisions, hunkLabel, splitLines } from '../../src/extension/hunks';
+import { applySelection, carryDecisions, clipAtToken, computeHunks, countDecisions, hunkLabel, hunkPlace, splitLines } from '../../src/extension/hunks';
 
 const root = join(__dirname, '..', 'fixtures');
 const names = readdirSync(join(root, 'cuda')).filter((n) => n.endsWith('.cu')).map((n) => n.slice(0, -3));
@@ -80,10 +80,10 @@ test('a changed line ending alone is a hunk; missing final newline is handled', 
   // Pure insertion and deletion.
   const ins = computeHunks('a\nc\n', 'a\nb\nc\n');
   assert.deepEqual([ins[0]!.originalStart, ins[0]!.originalCount, ins[0]!.added], [1, 0, ['b\n']]);
-  assert.match(hunkLabel(ins[0]!), /after line 1: \+ b/);
+  assert.equal(hunkLabel(ins[0]!), 'after line 1: + b');
   const del = computeHunks('a\nb\nc\n', 'a\nc\n');
   assert.equal(applySelection('a\nb\nc\n', del, new Set([del[0]!.id])), 'a\nc\n');
-  assert.match(hunkLabel(del[0]!), /line 2: − b/);
+  assert.equal(hunkLabel(del[0]!), 'line 2: − b');
 });
 
 test('ids survive an edit elsewhere in the proposal; decisions carry over', () => {
@@ -99,4 +99,64 @@ test('ids survive an edit elsewhere in the proposal; decisions carry over', () =
   assert.equal(carried.get(hunks[0]!.id), 'accepted');
   assert.equal(countDecisions(carried).pending, 1, 'only the edited hunk is new');
   assert.equal(countDecisions(carried).rejected, hunks.length - 2);
+});
+
+test('hunk labels: 1-based places, "at the start of the file", cuts at token boundaries with an ellipsis', () => {
+  // An include inserted before the first line: never "after line 0".
+  const top = computeHunks('__global__ void k() {}\n', '#include <hip/hip_runtime.h>\n__global__ void k() {}\n');
+  assert.equal(hunkPlace(top[0]!), 'at the start of the file');
+  assert.equal(hunkLabel(top[0]!), 'at the start of the file: + #include <hip/hip_runtime.h>');
+  // Several lines: the range and the counts.
+  const multi = computeHunks('a\ncudaFree(p);\ncudaFree(q);\nz\n', 'a\nhipFree(p);\nz\n');
+  assert.equal(hunkLabel(multi[0]!), 'lines 2–3: cudaFree(p); → hipFree(p); (2 → 1 line)');
+  const added = computeHunks('a\n', 'a\nb\nc\n');
+  assert.equal(hunkLabel(added[0]!), 'after line 1: + b (+2 lines)');
+
+  // A long call: cut where a token ends, never inside an identifier or number, and marked with …
+  const longOld = '  cudaMemcpyAsync(device_buffer_for_results, host_buffer_for_results, bytes_per_chunk * 4, cudaMemcpyHostToDevice, stream);\n';
+  const longNew = longOld.replace('cudaMemcpyAsync', 'hipMemcpyAsync').replace('cudaMemcpyHostToDevice', 'hipMemcpyHostToDevice');
+  const h = computeHunks(`x\n${longOld}`, `x\n${longNew}`)[0]!;
+  const label = hunkLabel(h);
+  assert.equal(label, 'line 2: cudaMemcpyAsync(device_buffer_for_results,… → hipMemcpyAsync(device_buffer_for_results,…');
+  for (const side of label.slice('line 2: '.length).split(' → ')) {
+    assert.ok(side.length <= 60, `${side} is at most 60 characters`);
+    const kept = side.slice(0, -1);
+    assert.ok(longOld.includes(kept) || longNew.includes(kept), side);
+    // What follows the cut in the full line starts a new token (the cut is not inside a word).
+    const full = longOld.includes(kept) ? longOld.trim() : longNew.trim();
+    const next = full[kept.length];
+    assert.ok(!/[A-Za-z0-9_]/.test(kept.at(-1)!) || !/[A-Za-z0-9_]/.test(next ?? ' '), `cut inside a token: ${side}`);
+  }
+
+  // A long shared prefix is elided so the difference shows.
+  const deep = '        const float value_from_the_previous_iteration = ';
+  const d = computeHunks(`${deep}__shfl_down_sync(0xffffffff, v, 16);\n`, `${deep}__shfl_down(v, 16);\n`)[0]!;
+  assert.equal(hunkLabel(d, 40), 'line 1: …__shfl_down_sync(0xffffffff, v, 16); → …__shfl_down(v, 16);');
+
+  assert.equal(clipAtToken('short', 10), 'short');
+  assert.equal(clipAtToken('aVeryLongIdentifierWithoutAnyBreak', 10), 'aVeryLong…', 'one long token: a hard cut');
+  assert.equal(clipAtToken('foo(alpha, beta, gamma)', 14), 'foo(alpha,…');
+});
+
+test('hunk labels of every fixture pair: no "line 0", 1-based places inside the file, no identifier cut in two', () => {
+  for (const n of names) {
+    const { original, proposal } = pair(n);
+    const lineCount = splitLines(original).length;
+    for (const h of computeHunks(original, proposal)) {
+      const label = hunkLabel(h);
+      assert.doesNotMatch(label, /line 0\b/, `${n}: ${label}`);
+      const m = /^(?:lines? |after line )(\d+)/.exec(label);
+      if (m) assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= lineCount, `${n}: ${label}`);
+      else assert.match(label, /^at the start of the file: /);
+      for (const side of label.split(': ').slice(1).join(': ').split(' → ')) {
+        const cut = side.replace(/ \([^)]*\)$/, '');
+        if (!cut.endsWith('…')) continue;
+        const kept = cut.replace(/^[+−] /, '').replace(/^…/, '').slice(0, -1);
+        const src = [...h.removed, ...h.added].map((l) => l.trim()).find((l) => l.includes(kept));
+        assert.ok(src, `${n}: ${side}`);
+        const next = src[src.indexOf(kept) + kept.length];
+        assert.ok(!(/\w/.test(kept.at(-1)!) && /\w/.test(next ?? ' ')), `${n}: cut inside a token: ${side}`);
+      }
+    }
+  }
 });

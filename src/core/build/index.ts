@@ -4,6 +4,7 @@
  */
 export * from './errors';
 export * from './hipcc';
+export * from './cxx-standard';
 export * from './diagnostics';
 export * from './include-closure';
 export * from './shell-quote';

@@ -6,7 +6,8 @@
  */
 import { isAbsolute, relative, resolve, dirname, basename, extname, sep } from 'node:path';
 import { BuildError } from './errors';
-import { DEFAULT_HIPCC, DEFAULT_OFFLOAD_ARCHS, type BuildRequest } from './hipcc';
+import { projectCxxStandard } from './cxx-standard';
+import { DEFAULT_HIPCC, DEFAULT_OFFLOAD_ARCHS, hasStdFlag, type BuildRequest } from './hipcc';
 import { runLocalBuild, type BuildResult, type RunOptions } from './local-runner';
 import { DEFAULT_REMOTE_DIR, runRemoteBuild, type RemoteBuildResult, type RemoteTarget } from './remote-runner';
 
@@ -214,10 +215,30 @@ export function taskDefinitionToBuildPlan(def: Partial<HipccTaskDefinition>, set
   return plan;
 }
 
-/** Runs a plan: {@link runRemoteBuild} when it has a remote target, else {@link runLocalBuild}. Same errors as those. */
+/**
+ * Settles the C++ standard of `req` (a copy is returned, `req` is not changed): the user's `-std`
+ * in `extraFlags` or an explicit `req.cxxStandard` stay; otherwise the project's own
+ * (see {@link projectCxxStandard}, searched from the first source, resolved against `req.cwd`),
+ * else nothing (hipccArgs then adds the default `-std=c++17`). `note` says where a project
+ * standard came from, for the build log.
+ */
+export function withProjectCxxStandard(req: BuildRequest): { request: BuildRequest; note?: string } {
+  if (req.cxxStandard !== undefined || hasStdFlag(req.extraFlags ?? []) || req.sources.length === 0) return { request: req };
+  const found = projectCxxStandard(resolve(req.cwd ?? process.cwd(), req.sources[0]!));
+  if (!found) return { request: req };
+  return { request: { ...req, cxxStandard: found.standard }, note: `-std=${found.standard} (from ${found.source})` };
+}
+
+/**
+ * Runs a plan: {@link runRemoteBuild} when it has a remote target, else {@link runLocalBuild}.
+ * The C++ standard is settled first ({@link withProjectCxxStandard}; a project standard is
+ * announced as a `[hip-porter]` line on the stderr output). Same errors as the runners.
+ */
 export function runBuildPlan(plan: BuildPlan, opts: RunOptions = {}): Promise<BuildResult | RemoteBuildResult> {
   const o: RunOptions = { timeoutMs: plan.timeoutMs, ...opts };
-  return plan.remote ? runRemoteBuild(plan.request, plan.remote, o) : runLocalBuild(plan.request, o);
+  const { request, note } = withProjectCxxStandard(plan.request);
+  if (note) opts.onOutput?.(`[hip-porter] ${note}\n`, 'stderr');
+  return plan.remote ? runRemoteBuild(request, plan.remote, o) : runLocalBuild(request, o);
 }
 
 /** True when `r` came from a remote build. */

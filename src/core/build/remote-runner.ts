@@ -269,7 +269,7 @@ export async function runRemoteBuild(req: BuildRequest, target: RemoteTarget, op
     if (!within(localRoot, out)) throw new BuildError('usage', `Output ${out} is outside the local root ${localRoot}.`);
     remoteReq.output = toPosixRel(localRoot, out);
   }
-  const args = hipccArgs(remoteReq);
+  hipccArgs(remoteReq); // usage errors (no source, -o with several objects) before connecting
 
   // Which files to copy.
   const mode = target.sync ?? 'closure';
@@ -306,6 +306,15 @@ export async function runRemoteBuild(req: BuildRequest, target: RemoteTarget, op
   }
   const remoteHasRsync = /__HP_RSYNC=1/.test(prep.stdout);
   const tPrep = performance.now();
+  // hipcc gets the sources and include dirs as ABSOLUTE remote paths, so every path it prints
+  // (diagnostics, "In file included from", notes) starts with the remote dir and is rewritten to
+  // the local root below: the streamed output names local files, as a local build does.
+  const absReq: BuildRequest = {
+    ...remoteReq,
+    sources: remoteReq.sources.map((s) => posix.join(pwd, s)),
+    includeDirs: (remoteReq.includeDirs ?? []).map((d) => (posix.isAbsolute(d) ? d : posix.join(pwd, d))),
+  };
+  const args = hipccArgs(absReq);
 
   // 2. Copy.
   let transfer: 'rsync' | 'tar' | 'none' = 'none';
