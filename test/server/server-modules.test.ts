@@ -385,7 +385,16 @@ describe('settings', () => {
       exclude: ['**/gen/**', 3],
       maxFileSizeMB: -1,
     });
-    assert.deepEqual(settings, { targetRocm: '5.7', includeComments: true, severity: { warp: 'off', api: 'hint' }, exclude: ['**/gen/**'], maxFileSizeMB: 5 });
+    assert.deepEqual(settings, {
+      targetRocm: '5.7',
+      includeComments: true,
+      kernelLaunch: 'keep',
+      libraryTarget: 'hip',
+      experimental: false,
+      severity: { warp: 'off', api: 'hint' },
+      exclude: ['**/gen/**'],
+      maxFileSizeMB: 5,
+    });
     assert.equal(problems.length, 4);
     assert.deepEqual(normalizeSettings('nope').settings.targetRocm, '6.2');
     assert.deepEqual(normalizeSettings(undefined).problems, []);

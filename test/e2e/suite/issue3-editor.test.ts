@@ -40,12 +40,10 @@ function diagAt(diags: readonly vscode.Diagnostic[], code: string, range: vscode
 
 const hasWarp = (d: readonly vscode.Diagnostic[]): boolean => d.some((x) => /^HP2\d\d$/.test(codeOf(x)));
 
-/** A request to the running language server by method name (the client is the one the extension published). */
+/** A request to the running language server by method name (through the extension's own client). */
 async function request<R>(method: string, params: unknown): Promise<R> {
   const ctx = await extensionContext();
-  const client = ctx.services.get('client') as { sendRequest(m: string, p: unknown): Promise<R> } | undefined;
-  if (!client) throw new Error("no 'client' service");
-  return client.sendRequest(method, params);
+  return ctx.features.server.client.sendRequest(method, params);
 }
 
 /** pids of "language server ready (pid N)" lines in the output channel log, in order. */
@@ -277,7 +275,7 @@ describe('issue 3: editor (real extension, real server)', function () {
   it('shows the status bar item with the target ROCm and the active file\'s finding count', async function () {
     await vscode.window.showTextDocument(reduce);
     const ctx = await extensionContext();
-    const item = ctx.services.get('statusBar') as vscode.StatusBarItem;
+    const item = ctx.features.statusBar;
     const n = hpDiagnostics(reduce.uri).length;
     assert.ok(n > 0);
     await waitFor(() => item.text === `$(chip) HIP Porter: ROCm 6.2 · ${n} findings`, { what: `status bar text with ${n} findings (is: ${item.text})` });
@@ -343,7 +341,7 @@ describe('issue 3: editor (real extension, real server)', function () {
 
   it('gives up after 4 restarts within 3 minutes, says so, and hipPorter.restartServer brings the server back', async function () {
     const ctx = await extensionContext();
-    const client = ctx.services.get('client') as { state: number };
+    const client = ctx.features.server.client;
     // Crash the newest server until the policy gives up (5 crashes within the window; earlier tests may have used some).
     const gaveUp = async (): Promise<boolean> => /times in 3 minutes and was not restarted/.test(await outputLog());
     for (let i = 0; i < 6 && !(await gaveUp()); i++) {

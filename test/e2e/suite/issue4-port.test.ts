@@ -17,7 +17,6 @@ import { activeExtension, extensionContext, waitFor } from './host';
 import { execFileSync } from 'node:child_process';
 import { applySelection, computeHunks } from '../../../src/extension/hunks';
 import type { ApplyResult, ReviewSnapshot } from '../../../src/extension/diff-review';
-import type { AgentPanel } from '../../../src/extension/agent-panel';
 import { FakeMessagesServer, turn } from '../../agent/fake-messages-server';
 
 const PROPOSAL_SCHEME = 'hip-porter-proposal';
@@ -172,7 +171,7 @@ describe('issue 4: Port File to HIP (review and write)', function () {
       assert.equal(proposal, det.replace(search, replace), 'proposal = deterministic translation + the agent edit');
       await waitFor(() => diffTabs().find((d) => d.modified.toString() === snap.proposalUri), { what: 'the diff editor' });
       const ctx = await extensionContext();
-      const state = (ctx.services.get('panel') as AgentPanel).state();
+      const state = ctx.features.panel.state();
       assert.equal(state.status, 'complete');
       assert.equal(state.summary, 'Header comment updated.');
       assert.ok(state.transcript.some((t) => t.kind === 'text' && t.text.includes('Reviewing the warp vote code')));

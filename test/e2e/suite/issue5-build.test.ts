@@ -53,11 +53,9 @@ interface BuildsState {
   running: Set<string>;
 }
 
-/** The extension's build state (`ctx.services.get('builds')`, see src/extension/hipcc-task.ts). */
+/** The extension's build state (`features.builds`, see src/extension/hipcc-task.ts). */
 async function buildsService(): Promise<BuildsState> {
-  const b = (await extensionContext()).services.get('builds') as BuildsState | undefined;
-  if (!b) throw new Error("no 'builds' service");
-  return b;
+  return (await extensionContext()).features.builds;
 }
 
 /** The extension's record of the last build of `file`, as text for assertion messages. */
