@@ -13,7 +13,6 @@ import type { KeyStore } from './secrets';
 import {
   initialState,
   isPanelCommand,
-  isPanelRequest,
   notification,
   reduce,
   type HostMessage,
@@ -121,9 +120,6 @@ export function activate(ctx: HipPorterContext, review: ReviewService, keys: Key
         v.webview.onDidReceiveMessage((m: unknown) => {
           if (isPanelCommand(m)) {
             void onCommand(m).catch((e) => notify('panel/error/shown', { message: e instanceof Error ? e.message : String(e) }));
-          } else if (isPanelRequest(m)) {
-            // The only request: the whole state.
-            send({ kind: 'response', id: m.id, ok: true, result: state });
           } else {
             ctx.log.warn(`agent panel: ignored a malformed message`);
           }

@@ -2,7 +2,7 @@
  * The language client: starts `dist/server.js` (stdio), feeds it `cuda-cpp`, `hip`, `cpp` and `c`
  * documents (the server itself skips C/C++ files without CUDA), restarts it a bounded number of
  * times when it crashes (crash-policy.ts), and returns the {@link LanguageServer}: typed
- * `hipPorter/portDocument`, `hipPorter/openFindings` and `hipPorter/findings` requests.
+ * `hipPorter/portDocument` and `hipPorter/openFindings` requests.
  * Commands: hipPorter.restartServer. Settings: the server
  * pulls `hipPorter.*` itself (workspace/configuration) and registers for didChangeConfiguration,
  * so changes apply without reload. Runs in untrusted workspaces too (diagnostics only).
@@ -23,11 +23,9 @@ import {
 } from 'vscode-languageclient/node';
 import type { EngineOptions } from '../core/engine-options';
 import {
-  FindingsRequest,
   OpenFindingsRequest,
   PortDocumentRequest,
   ServerStatusNotification,
-  type FindingsResult,
   type OpenFindingsParams,
   type OpenFindingsResult,
   type PortDocumentParams,
@@ -60,8 +58,6 @@ export interface LanguageServer {
   portDocument(uri: vscode.Uri, params?: Omit<PortDocumentParams, 'uri'>): Promise<PortDocumentResult>;
   /** `hipPorter/openFindings`: what is left to do in `text` (ranges into `text`). */
   openFindings(uri: vscode.Uri, text: string, options?: EngineOptions): Promise<OpenFindingsResult>;
-  /** `hipPorter/findings`: the current findings of an open document (LSP ranges: 0-based lines, UTF-16 columns). */
-  findings(uri: vscode.Uri): Promise<FindingsResult>;
   /** The last server status (initially `busy`, "starting"). */
   status(): ServerStatusParams;
   /** Fires with every `hipPorter/serverStatus` notification and when the client starts, stops or restarts the server. */
@@ -201,10 +197,6 @@ export function activate(ctx: HipPorterContext): LanguageServer {
       const params: OpenFindingsParams = { uri: uriOf(uri), text };
       if (engineOptions) params.options = engineOptions;
       return c.sendRequest(OpenFindingsRequest, params);
-    },
-    async findings(uri) {
-      await running(c);
-      return c.sendRequest(FindingsRequest, { uri: uriOf(uri) });
     },
     status: () => lastStatus,
     onStatus: statusEmitter.event,

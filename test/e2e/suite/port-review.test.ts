@@ -20,7 +20,7 @@ import type { ApplyResult, ReviewSnapshot } from '../../../src/extension/diff-re
 import { FakeMessagesServer, turn } from '../../agent/fake-messages-server';
 
 const PROPOSAL_SCHEME = 'hip-porter-proposal';
-const KEY = 'sk-ant-e2e-issue4-SECRET';
+const KEY = 'sk-ant-e2e-port-SECRET';
 
 let tmp: string;
 let extPath: string;
@@ -55,14 +55,14 @@ async function proposalText(s: ReviewSnapshot): Promise<string> {
   return (await vscode.workspace.openTextDocument(vscode.Uri.parse(s.proposalUri))).getText();
 }
 
-describe('issue 4: Port File to HIP (review and write)', function () {
+describe('Port File to HIP (review and write)', function () {
   this.timeout(60_000);
 
   before(async () => {
     const ext = await activeExtension();
     extPath = ext.extensionPath;
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-    tmp = join(folder, `issue4-tmp-${process.pid}`);
+    tmp = join(folder, `port-review-tmp-${process.pid}`);
     mkdirSync(tmp, { recursive: true });
     await vscode.commands.executeCommand('hipPorter.clearApiKey');
   });
@@ -122,7 +122,7 @@ describe('issue 4: Port File to HIP (review and write)', function () {
       await editor.document.save();
       assert.equal(readFileSync(target, 'utf8'), '');
     }
-    console.log(`issue4: port command to diff (no agent, ${original.split('\n').length} lines): ${ms} ms`);
+    console.log(`port-review: port command to diff (no agent, ${original.split('\n').length} lines): ${ms} ms`);
   });
 
   it('a target changed on disk after the proposal is not overwritten without confirmation', async () => {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { codeOf, extensionContext, hpDiagnostics, outputLog, rangeOfText, revert, waitFor, waitForDiagnostics } from './host';
 
-/** Numbers measured here, written to issue3-metrics.json next to the harness's result file. */
+/** Numbers measured here, written to editor-metrics.json next to the harness's result file. */
 const metrics: Record<string, number> = {};
 
 const folder = (): vscode.Uri => {
@@ -132,7 +132,7 @@ async function hipTokenizer(hipGrammarPath: string): Promise<(text: string) => A
   };
 }
 
-describe('issue 3: editor (real extension, real server)', function () {
+describe('editor (real extension, real server)', function () {
   const settingsFile = (): string => join(folder().fsPath, '.vscode', 'settings.json');
   let savedSettings: Buffer | undefined;
   let reduce: vscode.TextDocument;
@@ -152,7 +152,7 @@ describe('issue 3: editor (real extension, real server)', function () {
     if (savedSettings) writeFileSync(settingsFile(), savedSettings);
     const out = process.env['HIP_PORTER_E2E_RESULT'] ? dirname(process.env['HIP_PORTER_E2E_RESULT']) : join(process.cwd(), 'test-results', 'e2e');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'issue3-metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+    writeFileSync(join(out, 'editor-metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   });
 
   it('activates on a .cu file, starts the server and logs its activation time', async function () {
