@@ -7,11 +7,12 @@
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseEngineOptions, pickEngineOptions, type EngineOptions } from '../core/engine-options';
+import type { Analysis } from '../core/analyze';
+import { parseEngineOptions, pickEngineOptions, resolveEngineOptions, type EngineOptions } from '../core/engine-options';
 import { readSourceFile } from '../core/files';
 import { openFindings } from '../core/open-findings';
 import { initParser } from '../core/parse';
-import { translate } from '../core/translate';
+import { translate, translateAnalysed } from '../core/translate';
 import type {
   DetailedWireFinding,
   FindingsParams,
@@ -23,6 +24,7 @@ import type {
   WireFinding,
 } from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
+import { optionsKey } from './document-state';
 import { sourcePathOf, type DocumentManager } from './documents';
 import type { ServerSettings, SettingsCache } from './settings';
 
@@ -75,6 +77,7 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
   const state = docs.get(params.uri);
   if (typeof params.text === 'string') {
     text = params.text;
+    if (state && state.text === text) version = state.version;
     doc = TextDocument.create(params.uri, 'cuda-cpp', 0, text);
   } else if (state) {
     text = state.text;
@@ -95,9 +98,25 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
   }
   if (text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not translated`);
   await parserLoaded();
-  const result = translate(text, { ...options, ...sourcePathOf(params.uri) });
+  const held = state && state.text === text ? await heldAnalysis(params.uri, text, options, docs) : undefined;
+  const result = held ? translateAnalysed(text, held) : translate(text, { ...options, ...sourcePathOf(params.uri) });
+  // A tree of our own is freed (tree-sitter trees live in WASM memory); the document's is the manager's.
+  if (!held) result.analysis.tree?.delete();
   const open = visibleFindings(result.open, s).map((v) => wire(v, (o) => doc.positionAt(o)));
   return { text: result.text, changed: result.changed, stats: result.stats, open, version };
+}
+
+/**
+ * The server's current analysis of an open document when it is exactly what a translation of
+ * `text` with `options` would compute: same text, same engine options, a finished parse (not
+ * token-only) and not a provisional incremental result still to be checked. Else undefined.
+ */
+async function heldAnalysis(uri: string, text: string, options: EngineOptions, docs: DocumentManager): Promise<Analysis | undefined> {
+  const view = await docs.view(uri);
+  const snap = view?.snapshot;
+  if (!view || view.skipped || !snap || snap.partial || snap.provisional) return undefined;
+  if (view.state.text !== text || snap.optionsKey !== optionsKey(resolveEngineOptions(options))) return undefined;
+  return snap.analysis;
 }
 
 /** A visible finding with what the agent's context wants, range in `positionAt`'s document. */

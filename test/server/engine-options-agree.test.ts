@@ -91,6 +91,11 @@ describe('editor quick-fixes and Port File agree for every engine option (real s
       const portBySettings = await c.conn.sendRequest<PortDocumentResult>(PortDocumentRequest.method, { uri });
       assert.equal(port.text, editorText, 'Port File writes what fix-all does in the editor');
       assert.equal(portBySettings.text, editorText);
+      // A file that is not open: translated afresh (an open one may reuse the editor's analysis).
+      const fresh = await c.conn.sendRequest<PortDocumentResult>(PortDocumentRequest.method, { uri: `file:///ws/closed${i}.cu`, text: SOURCE, options });
+      assert.equal(fresh.text, editorText, 'a fresh translation with the same options agrees too');
+      assert.equal(fresh.version, null);
+      assert.equal(port.version, 1, 'the open document\'s version when the text is its text');
       for (const s of k.has) assert.ok(port.text.includes(s), `${k.name}: port has ${s}`);
       for (const s of k.lacks) assert.ok(!port.text.includes(s), `${k.name}: port lacks ${s}`);
 
