@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODE_INFO } from '../../src/core/rules/index';
+import { HIPCC_TASK_JSON_KEYS } from '../../src/extension/build-settings';
 import { normalizeSettings } from '../../src/server/settings';
 import { readSetting, SETTING_KEYS, SETTINGS } from '../../src/shared/settings';
 
@@ -92,6 +93,13 @@ test('the server normaliser reads every server row of the table with its default
   assert.equal(bad.settings.experimental, false);
   assert.equal(bad.settings.maxFileSizeMB, 5);
   assert.deepEqual(bad.problems.map((p) => p.split(':')[0]).sort(), ['hipPorter.maxFileSizeMB', 'hipPorter.port.experimental', 'hipPorter.port.libraryTarget']);
+});
+
+test('the hipcc task definition in package.json has exactly the keys of HipccTaskJson', () => {
+  const defs = (manifest.contributes as unknown as { taskDefinitions: Array<{ type: string; properties: Record<string, unknown> }> }).taskDefinitions;
+  const hipcc = defs.find((d) => d.type === 'hipcc');
+  assert.ok(hipcc);
+  assert.deepEqual(Object.keys(hipcc.properties).sort(), [...HIPCC_TASK_JSON_KEYS].sort());
 });
 
 test('activation only on cuda-cpp and hip documents (commands activate by themselves)', () => {
