@@ -3,7 +3,7 @@
  * under plain Node): server findings → agent findings, agent events → panel notifications, and a
  * one-line description of a tool call.
  */
-import { formatCost, type AgentEvent, type AgentFinding } from '../agent/index';
+import type { AgentEvent, AgentFinding } from '../agent/index';
 import type { DetailedWireFinding } from '../shared/lsp-protocol';
 import { notification, type HostNotification, type PanelFinding } from '../webview/protocol';
 
@@ -47,8 +47,9 @@ export function describeToolInput(name: string, input: unknown): string {
 /**
  * The panel notification for an agent event, or undefined for events the panel does not show
  * (thinking, applied/rejected edits: the tool results cover them).
+ * @param formatCost the agent library's `formatCost` (the library is loaded on first use, see agent-loader.ts)
  */
-export function agentEventNotification(e: AgentEvent): HostNotification | undefined {
+export function agentEventNotification(e: AgentEvent, formatCost: (usd: number | null) => string): HostNotification | undefined {
   switch (e.type) {
     case 'status':
       return notification('agent/status/changed', { phase: e.phase, step: e.step, maxSteps: e.maxSteps });

@@ -6,11 +6,12 @@
  * Settings read: hipPorter.agent.*, the engine settings; the API key from secrets.ts.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_AGENT_SETTINGS, formatCost, runAgent, type AgentEvent, type AgentResult } from '../agent/index';
+import type { AgentEvent, AgentResult } from '../agent/index';
 import type { DetailedWireFinding } from '../shared/lsp-protocol';
 import type { PanelFinding } from '../webview/protocol';
 import type { AgentPanel } from './agent-panel';
 import { agentEventNotification, agentFindingsFromWire, panelFindings } from './agent-events';
+import { loadAgentModule } from './agent-loader';
 import type { LanguageServer } from './client';
 import { COMMANDS } from './commands';
 import { config } from './config';
@@ -105,6 +106,7 @@ async function runAgentOnText(ctx: HipPorterContext, svc: AgentRunDeps, req: Age
     return { proposal: req.proposal, usedAgent: false, reason: skip ?? 'no-key', changes: [], findings };
   }
 
+  const { DEFAULT_AGENT_SETTINGS, formatCost, runAgent } = loadAgentModule(ctx.distDir);
   const folder = vscode.workspace.getWorkspaceFolder(req.source);
   const compile = proposalCompiler(ctx.log, req.source);
   const abort = new AbortController();
@@ -116,7 +118,7 @@ async function runAgentOnText(ctx: HipPorterContext, svc: AgentRunDeps, req: Age
   ctx.log.info(`agent: ${req.mode} ${file} with ${findings.length} finding(s), model ${cfg.agentModel}${cfg.agentBaseURL ? ' (custom base URL)' : ''}`);
   const onEvent = (e: AgentEvent) => {
     if (e.type === 'retry') ctx.log.warn(`agent: ${e.message}; retry ${e.attempt}/${e.maxRetries} in ${e.waitMs} ms`);
-    const n = agentEventNotification(e);
+    const n = agentEventNotification(e, formatCost);
     if (n) svc.panel.send(n);
   };
   let result: AgentResult;

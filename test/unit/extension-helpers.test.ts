@@ -4,10 +4,15 @@
  * the agent event → panel mapping, server findings → agent findings, and build outcomes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BuildError } from '../../src/core/build/index';
-import type { AgentEvent } from '../../src/agent/index';
+import { formatCost, type AgentEvent } from '../../src/agent/index';
 import { agentEventNotification, agentFindingsFromWire, describeToolInput, panelFindings } from '../../src/extension/agent-events';
+import { loadAgentModule } from '../../src/extension/agent-loader';
 import { buildErrorExitCode, buildOutputForAgent, BUILDABLE_FILE_RE } from '../../src/extension/build-outcome';
 import { continueAfterConnectionError, CRASH_WINDOW_MS, CrashCounter, MAX_RESTARTS } from '../../src/extension/crash-policy';
 import { panelHtml } from '../../src/extension/panel-html';
@@ -97,12 +102,14 @@ describe('agent events and findings', () => {
   });
 
   it('maps events to panel notifications and leaves out the ones the panel does not show', () => {
-    const call = agentEventNotification({ type: 'tool-call', id: 't1', name: 'edit_proposal', input: { search: 'a\n  b', replace: 'c', reason: 'why', finding_ids: ['F1'] } } as AgentEvent);
+    const call = agentEventNotification({ type: 'tool-call', id: 't1', name: 'edit_proposal', input: { search: 'a\n  b', replace: 'c', reason: 'why', finding_ids: ['F1'] } } as AgentEvent, formatCost);
     assert.deepEqual(call, { kind: 'notification', method: 'agent/tool/called', params: { id: 't1', name: 'edit_proposal', input: 'why [F1]\n− a b\n+ c' } });
-    const retry = agentEventNotification({ type: 'retry', attempt: 1, maxRetries: 3, waitMs: 500, message: 'overloaded' } as AgentEvent);
+    const retry = agentEventNotification({ type: 'retry', attempt: 1, maxRetries: 3, waitMs: 500, message: 'overloaded' } as AgentEvent, formatCost);
     assert.equal(retry?.method, 'agent/retry/scheduled');
     assert.equal((retry?.params as { status: unknown }).status, null);
-    assert.equal(agentEventNotification({ type: 'thinking', delta: 'x' } as unknown as AgentEvent), undefined);
+    assert.equal(agentEventNotification({ type: 'thinking', delta: 'x' } as unknown as AgentEvent, formatCost), undefined);
+    const usage = agentEventNotification({ type: 'usage', usage: { inputTokens: 10, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, requests: 1 }, costUsd: 0.5 } as AgentEvent, (usd) => `$${usd}`);
+    assert.equal((usage?.params as { usage: { cost: string } }).usage.cost, '$0.5');
     assert.equal(describeToolInput('read_file', { path: 'src/a.cu' }), 'src/a.cu');
     assert.equal(describeToolInput('finish', { summary: 'x'.repeat(400) }).length, 300);
   });
@@ -116,5 +123,25 @@ describe('build outcomes', () => {
     assert.equal(buildErrorExitCode(new Error('other')), 1);
     assert.equal(buildOutputForAgent({ files: [], plan: {} as never, exitCode: 127, error: new Error('hipcc not found'), durationMs: 1 }), 'hipcc not found');
     assert.ok(BUILDABLE_FILE_RE.test('a.hip') && BUILDABLE_FILE_RE.test('b.CU') && !BUILDABLE_FILE_RE.test('c.cuh'));
+  });
+});
+
+describe('agent library loader', () => {
+  it('loads dist/agent.js (the agent bundle) once, and says which file is missing or wrong', () => {
+    const root = join(__dirname, '..', '..');
+    const dist = join(root, 'dist');
+    if (!existsSync(join(dist, 'agent.js'))) {
+      const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const m = loadAgentModule(dist);
+    assert.equal(typeof m.runAgent, 'function');
+    assert.equal(m.formatCost(0.5), formatCost(0.5));
+    assert.equal(loadAgentModule(dist), m, 'cached');
+    const empty = mkdtempSync(join(tmpdir(), 'hp-agent-'));
+    assert.throws(() => loadAgentModule(empty), /cannot load the agent \(.*agent\.js\)/);
+    const wrong = mkdtempSync(join(tmpdir(), 'hp-agent-'));
+    writeFileSync(join(wrong, 'agent.js'), 'module.exports = { hello: 1 };');
+    assert.throws(() => loadAgentModule(wrong), /is not the HIP Porter agent bundle/);
   });
 });
