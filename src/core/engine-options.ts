@@ -82,7 +82,7 @@ export function parseEngineOptions(raw: unknown, label = ''): { options: EngineO
   const options: EngineOptions = {};
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { options, problems };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { options, problems: [`${label || 'engine options'}: expected an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`] };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { options, problems: [`${label.replace(/\.$/, '') || 'engine options'}: expected an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`] };
   const r = raw as Record<string, unknown>;
   for (const key of ENGINE_OPTION_KEYS) {
     if (r[key] === undefined) continue;

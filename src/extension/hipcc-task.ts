@@ -32,6 +32,7 @@ export const PROVIDED_TASK_NAME = 'Build current file with hipcc';
 export const HIPCC_PROBLEM_MATCHER = '$hipcc';
 /** Task source shown in the task picker. */
 export const TASK_SOURCE = 'HIP Porter';
+
 /** Build state shared by the task executions and the commands (fix-build reads `last`). */
 export class Builds implements vscode.Disposable {
   readonly diagnostics = new BuildDiagnostics();
