@@ -18,6 +18,8 @@ const nodeEntries = [
   ['src/cli/agent-command.ts', 'cli-agent'],
   ['src/server/main.ts', 'server'],
   ['src/extension/main.ts', 'extension'],
+  // The agent library on its own, loaded by the extension on first use (src/extension/agent-loader.ts).
+  ['src/agent/index.ts', 'agent'],
 ].filter(([src]) => existsSync(join(root, src)));
 
 const common = {

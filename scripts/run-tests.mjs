@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The test command (`npm test`): builds the bundles, then runs every test group with node's test
-// runner (unit, LSP server, agent, build), then the in-host VS Code suite in code-server.
+// The test command (`npm test`): builds the bundles, lints (the import walls of eslint.config.mjs,
+// counted as one test), then runs every test group with node's test runner (unit, LSP server,
+// agent, build), then the in-host VS Code suite in code-server.
 // Prints a closing line "N passed, N failed". Usage: node scripts/run-tests.mjs [group...]
-// Groups: unit server agent build e2e (default: all that exist).
+// Groups: lint unit server agent build e2e (default: all that exist).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const requested = process.argv.slice(2);
-const groups = requested.length ? requested : ['unit', 'server', 'agent', 'build', 'e2e'];
+const groups = requested.length ? requested : ['lint', 'unit', 'server', 'agent', 'build', 'e2e'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
@@ -47,6 +48,16 @@ if (b.status !== 0) {
   process.exit(1);
 }
 for (const g of groups) {
+  if (g === 'lint') {
+    console.log('\n=== lint (eslint: import walls) ===');
+    const r = run('node', ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.stderr) process.stdout.write(r.stderr);
+    if (r.status === 0) {
+      passed++;
+      console.log('lint: no problems');
+    } else failed++;
+    continue;
+  }
   if (g === 'e2e') {
     // The real extension in the real VS Code workbench (code-server + headless Chromium):
     // the in-host mocha suite, then the Playwright-driven UI checks.

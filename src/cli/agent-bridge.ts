@@ -4,7 +4,7 @@
  * (stream cut, step limit) is not applied: the deterministic text is written and the user told.
  */
 import { relative } from 'node:path';
-import { toAgentFindings } from '../agent/findings';
+import { toAgentFindings } from '../agent/index';
 import { projectRootOf } from '../core/files';
 import { openFindings } from '../core/open-findings';
 import type * as AgentCommand from './agent-command';

@@ -4,9 +4,7 @@
  * `HIP_PORTER_MODEL` (optional model id). Progress goes to stderr; the key is never printed.
  */
 
-import { emptyUsage, formatCost } from '../agent/cost';
-import { runAgent } from '../agent/loop';
-import { DEFAULT_AGENT_SETTINGS, type AgentEvent, type AgentFinding, type AgentResult, type AgentSettings } from '../agent/types';
+import { DEFAULT_AGENT_SETTINGS, emptyUsage, formatCost, runAgent, type AgentEvent, type AgentFinding, type AgentResult, type AgentSettings } from '../agent/index';
 
 /** What the CLI hands the agent for one file. */
 export interface CliAgentOptions {

@@ -6,10 +6,18 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { countBySeverity } from '../core/build/diagnostics';
-import { BuildError, isBuildError } from '../core/build/errors';
-import { isRemoteResult, runBuildPlan, taskDefinitionToBuildPlan, type BuildPlan, type BuildSettings, type HipccTaskDefinition } from '../core/build/plan';
-import type { BuildResult } from '../core/build/local-runner';
+import {
+  BuildError,
+  countBySeverity,
+  isBuildError,
+  isRemoteResult,
+  runBuildPlan,
+  taskDefinitionToBuildPlan,
+  type BuildPlan,
+  type BuildResult,
+  type BuildSettings,
+  type HipccTaskDefinition,
+} from '../core/build/index';
 
 /** Where the command writes. */
 export interface BuildIo {

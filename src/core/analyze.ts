@@ -2,7 +2,7 @@
  * Analysis: text → findings. Lexes the text, parses it with tree-sitter (unless told not to),
  * runs every registered rule and returns the findings sorted by offset.
  */
-import { DEFAULT_TARGET_ROCM, compareFindings, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
+import { compareFindings, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
 import { Mappings } from './mappings';
 import { errorRegions, parse, parseWithin, parserReady, type SyntaxNode, type Tree } from './parse';
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_RULES, CODE_INFO } from './rules/index';
 import type { FactReach, ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
+import { resolveEngineOptions } from './engine-options';
 
 /**
  * Result of analysing one text. An incremental analysis of the next text takes it over (see
@@ -93,15 +94,9 @@ export interface AnalyzeOptions extends EngineOptions {
   sourcePath?: string;
 }
 
-/** Fills in defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep launches, hip library names, no experimental. */
+/** Fills in defaults (see {@link resolveEngineOptions}: the one place engine defaults live). */
 export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
-  return {
-    targetRocm: o.targetRocm ?? DEFAULT_TARGET_ROCM,
-    includeComments: o.includeComments ?? false,
-    kernelLaunch: o.kernelLaunch ?? 'keep',
-    libraryTarget: o.libraryTarget ?? 'hip',
-    experimental: o.experimental ?? false,
-  };
+  return resolveEngineOptions(o);
 }
 
 /** At most this many parse-error findings per file; the rest are counted in the last one. */

@@ -91,13 +91,6 @@ export interface EngineOptions {
 /** The default target ROCm version: a recent 6.x release. */
 export const DEFAULT_TARGET_ROCM = '6.2.0';
 
-const SEVERITY_ORDER: Record<Severity, number> = { error: 1, warning: 2, information: 3, hint: 4 };
-
-/** LSP DiagnosticSeverity number (1..4) for a severity. */
-export function severityToLsp(s: Severity): 1 | 2 | 3 | 4 {
-  return SEVERITY_ORDER[s] as 1 | 2 | 3 | 4;
-}
-
 /** Sorts findings by start offset, then by code, in place; returns the same array. */
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(compareFindings);

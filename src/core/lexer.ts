@@ -306,11 +306,6 @@ function lexRawString(text: string, q: number): number {
   return close === -1 ? text.length : close + delim.length + 2;
 }
 
-/** The text of token `i`. */
-export function tokText(t: Tokens, i: number): string {
-  return t.text.slice(t.start[i], t.end[i]);
-}
-
 /** Index of the next token after `i` that is not a comment, or -1. */
 export function nextCode(t: Tokens, i: number): number {
   for (let j = i + 1; j < t.count; j++) if (t.kind[j] !== Tok.Comment) return j;

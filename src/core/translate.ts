@@ -84,7 +84,15 @@ export interface TranslateResult {
  */
 export function translate(text: string, options: AnalyzeOptions = {}): TranslateResult {
   const t0 = performance.now();
-  const analysis = analyze(text, options);
+  return translateAnalysed(text, analyze(text, options), t0);
+}
+
+/**
+ * {@link translate} from an analysis already made of exactly `text` (e.g. the language server's
+ * current analysis of an open document, made with the same engine options): applies every
+ * auto-fix of `analysis`. `stats.ms` counts from `t0` (a `performance.now()` value; default now).
+ */
+export function translateAnalysed(text: string, analysis: Analysis, t0: number = performance.now()): TranslateResult {
   const applied: Finding[] = [];
   const open: Finding[] = [];
   const edits: TextEdit[] = [];

@@ -1,19 +1,18 @@
 /**
  * The "Porting Agent" side panel (webview view `hipPorter.agentPanel`): shows the agent run live and
  * the hunks of the current review, and turns the panel's buttons into review commands.
- * Commands: hipPorter.stopAgent. Context key: hipPorter.agentRunning. Service: `panel` ({@link AgentPanel}).
+ * Commands: hipPorter.stopAgent. Context key: hipPorter.agentRunning. Returns the {@link AgentPanel}.
  * Every message goes through src/webview/protocol.ts; the API key never reaches the webview.
  */
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { COMMANDS, registerCommand } from './commands';
+import { panelHtml } from './panel-html';
 import type { HipPorterContext } from './context';
 import type { ReviewService } from './diff-review';
 import type { KeyStore } from './secrets';
 import {
   initialState,
   isPanelCommand,
-  isPanelRequest,
   notification,
   reduce,
   type HostMessage,
@@ -31,6 +30,8 @@ export const VIEW_ID = 'hipPorter.agentPanel';
 export interface AgentPanel {
   /** Applies a notification to the panel state and sends it to the webview when it is showing. */
   notify<M extends NotificationMethod>(method: M, params: NotificationParams[M]): void;
+  /** The same for a notification built beforehand (e.g. by agent-events.ts). */
+  send(n: HostNotification): void;
   /** The current state (what a freshly shown panel receives). */
   state(): PanelState;
   /** Registers the running agent's abort controller (Stop aborts it); `undefined` when the run ends. */
@@ -39,34 +40,7 @@ export interface AgentPanel {
   reveal(): Promise<void>;
 }
 
-/** Returns a nonce for the CSP: 16 random bytes, base64 (crypto.randomBytes, never Math.random). */
-function nonce(): string {
-  return randomBytes(16).toString('base64');
-}
-
-/** The panel HTML: strict CSP, one nonce'd script, styles and script from the extension only. */
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const n = nonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${n}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>HIP Porter agent</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
-}
-
-/** Registers the view provider and the Stop command; publishes the `panel` service. */
+/** Registers the view provider and the Stop command; returns the {@link AgentPanel}. */
 export function activate(ctx: HipPorterContext, review: ReviewService, keys: KeyStore): AgentPanel {
   let state: PanelState = initialState();
   let view: vscode.WebviewView | undefined;
@@ -137,14 +111,15 @@ export function activate(ctx: HipPorterContext, review: ReviewService, keys: Key
       view = v;
       const ext = ctx.extension.extensionUri;
       v.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')] };
-      v.webview.html = panelHtml(v.webview, ext);
+      v.webview.html = panelHtml({
+        script: v.webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')).toString(),
+        css: v.webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'panel.css')).toString(),
+        cspSource: v.webview.cspSource,
+      });
       const subs = [
         v.webview.onDidReceiveMessage((m: unknown) => {
           if (isPanelCommand(m)) {
             void onCommand(m).catch((e) => notify('panel/error/shown', { message: e instanceof Error ? e.message : String(e) }));
-          } else if (isPanelRequest(m)) {
-            // The only request: the whole state.
-            send({ kind: 'response', id: m.id, ok: true, result: state });
           } else {
             ctx.log.warn(`agent panel: ignored a malformed message`);
           }
@@ -160,6 +135,7 @@ export function activate(ctx: HipPorterContext, review: ReviewService, keys: Key
 
   const panel: AgentPanel = {
     notify,
+    send: apply,
     state: () => state,
     setRun(a) {
       run = a;
@@ -170,7 +146,6 @@ export function activate(ctx: HipPorterContext, review: ReviewService, keys: Key
       await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     },
   };
-  ctx.services.set('panel', panel);
   void vscode.commands.executeCommand('setContext', 'hipPorter.agentRunning', false);
   return panel;
 }

@@ -49,31 +49,39 @@ export interface ExtensionBuildSettings extends BuildSettings {
 
 /**
  * A `hipcc` task as contributed in package.json `taskDefinitions` (what users write in tasks.json):
- * one `file`, `hipcc` for the executable. Every field but `type` is optional here; VS Code itself
- * enforces the manifest's `required`.
+ * the engine's {@link HipccTaskDefinition} with three user-facing differences, mapped by
+ * {@link taskJsonToDefinition}: one `file` (the engine takes `files`), `hipcc` for the executable
+ * (`hipccPath`), and `sync` also as a boolean (`true` = `closure`, `false` = `off`). Every field but
+ * `type` is optional here; VS Code itself enforces the manifest's `required`. test/unit/manifest.test.ts
+ * keeps the manifest's properties equal to these keys.
  */
-export interface HipccTaskJson {
-  type: 'hipcc';
+export type HipccTaskJson = Omit<HipccTaskDefinition, 'files' | 'hipccPath' | 'sync'> & {
   /** Source file, absolute or workspace-relative; `${file}` = the active editor's file. */
   file?: string;
-  /** `--offload-arch` list (array; a comma-separated string is accepted too). */
-  offloadArch?: string[] | string;
-  flags?: string[];
-  includeDirs?: string[];
-  output?: string;
-  link?: boolean;
-  /** ssh Host alias; `""` or `"local"` = build here whatever the setting says. */
-  remote?: string;
-  remoteDir?: string;
   /** hipcc executable. */
   hipcc?: string;
-  /** Preprocessor definitions, `NAME` or `NAME=VALUE` (one `-D` each). */
-  defines?: string[];
-  /** Environment for hipcc, over the `hipPorter.build.env` setting (values may use variables). */
-  env?: Record<string, string>;
   /** What to copy to the remote box: `closure` (true), `folder`, or nothing (`off`, false); default the `hipPorter.build.sync` setting. */
-  sync?: boolean | 'closure' | 'folder' | 'off';
-}
+  sync?: boolean | NonNullable<HipccTaskDefinition['sync']>;
+};
+
+/** Every key of {@link HipccTaskJson} (a Record, so the compiler insists on all of them). */
+const TASK_JSON_KEYS: Record<Exclude<keyof HipccTaskJson, 'type'>, true> = {
+  file: true,
+  offloadArch: true,
+  flags: true,
+  includeDirs: true,
+  output: true,
+  link: true,
+  remote: true,
+  remoteDir: true,
+  hipcc: true,
+  defines: true,
+  env: true,
+  sync: true,
+};
+
+/** The keys of {@link HipccTaskJson}, as package.json `taskDefinitions` lists its properties. */
+export const HIPCC_TASK_JSON_KEYS = Object.keys(TASK_JSON_KEYS) as ReadonlyArray<keyof typeof TASK_JSON_KEYS>;
 
 /** Expands a leading `~` / `~/` to the home directory (ssh config paths are often written so). */
 export function expandTilde(p: string, home: string = homedir()): string {

@@ -1,13 +1,13 @@
 /**
- * Typed access to the `hipPorter.*` settings (the schema is `contributes.configuration` in
- * package.json). Read through this class only, never with scattered `get('...')` calls.
- * Adding a setting: package.json schema → a getter here → its consumer (server settings are read by
- * the server itself through workspace/configuration).
+ * Typed access to the `hipPorter.*` settings. Keys, defaults and checks come from the settings
+ * table (src/shared/settings.ts), which package.json's `contributes.configuration` must equal
+ * (test/unit/manifest.test.ts); this class only names them. Read through it, never with scattered
+ * `get('...')` calls. A malformed value (hand-edited settings.json, which VS Code already flags
+ * against the package.json schema) reads as the table's default.
  */
 import * as vscode from 'vscode';
-
-/** Severity level of a rule family, or `off`. */
-export type FamilySeverity = 'error' | 'warning' | 'information' | 'hint' | 'off';
+import { pickEngineOptions, type ResolvedEngineOptions } from '../core/engine-options';
+import { readSetting, type SettingKey, type SettingTypes } from '../shared/settings';
 
 /** A read-only snapshot of the settings for one resource (or the window). */
 export class HipPorterConfig {
@@ -17,100 +17,111 @@ export class HipPorterConfig {
     this.c = vscode.workspace.getConfiguration('hipPorter', scope);
   }
 
-  private get<T>(key: string, def: T): T {
-    return this.c.get<T>(key, def);
+  /** One setting, checked against the table (its default when missing or malformed). */
+  get<K extends SettingKey>(key: K): SettingTypes[K] {
+    return readSetting(key, this.c.get<unknown>(key)).value;
   }
 
+  /** The engine options (the same ones the language server analyses with). */
+  get engineOptions(): ResolvedEngineOptions {
+    return pickEngineOptions({
+      targetRocm: this.targetRocm,
+      includeComments: this.includeComments,
+      kernelLaunch: this.kernelLaunch,
+      libraryTarget: this.libraryTarget,
+      experimental: this.experimental,
+    });
+  }
   get targetRocm(): string {
-    return this.get('targetRocm', '6.2');
+    return this.get('targetRocm');
   }
   get includeComments(): boolean {
-    return this.get('includeComments', false);
+    return this.get('includeComments');
   }
-  get severity(): Record<string, FamilySeverity> {
-    return this.get('severity', {});
+  get severity(): SettingTypes['severity'] {
+    return this.get('severity');
   }
   get exclude(): string[] {
-    return this.get('exclude', []);
+    return this.get('exclude');
   }
   get maxFileSizeMB(): number {
-    return this.get('maxFileSizeMB', 5);
+    return this.get('maxFileSizeMB');
   }
   /** `sibling`: foo.cu → foo.hip beside it; `inPlace`: overwrite the CUDA file after review. */
   get portOutput(): 'sibling' | 'inPlace' {
-    return this.get('port.output', 'sibling');
+    return this.get('port.output');
   }
   get kernelLaunch(): 'keep' | 'hip' {
-    return this.get('port.kernelLaunch', 'keep');
+    return this.get('port.kernelLaunch');
   }
   get libraryTarget(): 'hip' | 'roc' {
-    return this.get('port.libraryTarget', 'hip');
+    return this.get('port.libraryTarget');
   }
   get experimental(): boolean {
-    return this.get('port.experimental', false);
+    return this.get('port.experimental');
   }
   get agentEnabled(): boolean {
-    return this.get('agent.enabled', true);
+    return this.get('agent.enabled');
   }
   get agentModel(): string {
-    return this.get('agent.model', 'claude-sonnet-5-5');
+    return this.get('agent.model');
   }
   /** Empty string means the SDK default. */
   get agentBaseURL(): string {
-    return this.get('agent.baseURL', '');
+    return this.get('agent.baseURL');
   }
   get agentMaxSteps(): number {
-    return this.get('agent.maxSteps', 12);
+    return this.get('agent.maxSteps');
   }
   get agentMaxOutputTokens(): number {
-    return this.get('agent.maxOutputTokens', 8192);
+    return this.get('agent.maxOutputTokens');
   }
   get hipccPath(): string {
-    return this.get('build.hipccPath', 'hipcc');
+    return this.get('build.hipccPath');
   }
   get offloadArch(): string[] {
-    return this.get('build.offloadArch', ['gfx90a']);
+    return this.get('build.offloadArch');
   }
   get extraFlags(): string[] {
-    return this.get('build.extraFlags', []);
+    return this.get('build.extraFlags');
   }
   get includeDirs(): string[] {
-    return this.get('build.includeDirs', []);
+    return this.get('build.includeDirs');
   }
   get buildEnv(): Record<string, string> {
-    return this.get('build.env', { HIP_PLATFORM: 'amd' });
+    return this.get('build.env');
   }
   get outputPath(): string {
-    return this.get('build.outputPath', '');
+    return this.get('build.outputPath');
   }
   get link(): boolean {
-    return this.get('build.link', false);
+    return this.get('build.link');
   }
   get remoteHost(): string {
-    return this.get('build.remoteHost', '');
+    return this.get('build.remoteHost');
   }
   get remoteDir(): string {
-    return this.get('build.remoteDir', '~/hip-porter-builds');
+    return this.get('build.remoteDir');
   }
   get sync(): boolean {
-    return this.get('build.sync', true);
+    return this.get('build.sync');
   }
   get sshConfigFile(): string {
-    return this.get('build.sshConfigFile', '');
+    return this.get('build.sshConfigFile');
   }
   /** Compile time limit, seconds. */
   get timeoutSec(): number {
-    return this.get('build.timeoutSec', 600);
+    return this.get('build.timeoutSec');
   }
   /** SSH connect timeout, seconds. */
   get connectTimeoutSec(): number {
-    return this.get('build.connectTimeoutSec', 10);
+    return this.get('build.connectTimeoutSec');
   }
   get buildAfterAccept(): boolean {
-    return this.get('build.buildAfterAccept', false);
+    return this.get('build.buildAfterAccept');
   }
   get runCommand(): string {
-    return this.get('build.runCommand', '');
+    return this.get('build.runCommand');
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * The one object feature modules receive: the VS Code extension context, the output channel log,
- * and shared services (language client access, proposals). Created once in `activate`.
+ * What every feature module receives: the VS Code extension context, the output channel log and
+ * the dist folder. Features that need each other get each other as typed parameters from
+ * main.ts, never through this object.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
-/** Shared state of the running extension. */
+/** The running extension's basics. Created once in `activate`. */
 export interface HipPorterContext {
   readonly extension: vscode.ExtensionContext;
   /** Disposed when the extension deactivates. */
@@ -13,6 +14,4 @@ export interface HipPorterContext {
   readonly log: vscode.LogOutputChannel;
   /** Absolute path of the extension's `dist/` (bundles, wasm, mappings). */
   readonly distDir: string;
-  /** Services that feature modules publish for each other (e.g. `client`, `review`). */
-  readonly services: Map<string, unknown>;
 }

@@ -4,8 +4,8 @@
  * accepted result to the target as one undoable WorkspaceEdit after checking the target did not
  * change on disk since the proposal was made.
  * Commands: hipPorter.reviewDiff, acceptHunk, rejectHunk, acceptAll, rejectAll, applyProposal.
- * Context key: hipPorter.reviewing. Service: `review` ({@link ReviewService}); its `onDidWrite`
- * drives build-after-accept (hipcc-task.ts).
+ * Context key: hipPorter.reviewing. Returns the {@link ReviewService} (main.ts hands it to Port File,
+ * the panel, fix-build, and build-after-accept, which listens to its `onDidWrite`).
  */
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
@@ -138,7 +138,7 @@ function countNewlines(s: string, end: number): number {
   return n;
 }
 
-/** The review API other features use (published as `ctx.services.get('review')`). */
+/** The review API other features use (created by {@link activate}, passed on by main.ts). */
 export interface ReviewService {
   /**
    * Opens a proposal for review: stores `proposalText` in the in-memory proposal file system,
@@ -199,7 +199,7 @@ async function targetChange(r: Review): Promise<string | undefined> {
   return undefined;
 }
 
-/** Registers the proposal file system, the CodeLens, the review commands and the `review` service. */
+/** Registers the proposal file system, the CodeLens and the review commands; returns the {@link ReviewService}. */
 export function activate(ctx: HipPorterContext): ReviewService {
   const pfs: ProposalFs = registerProposalFs(ctx.subscriptions);
   const reviews = new Map<string, Review>();
@@ -429,7 +429,6 @@ export function activate(ctx: HipPorterContext): ReviewService {
   );
 
   const service: ReviewService = { openReview, current, all: () => [...reviews.values()], show, apply, onDidChange: changed.event, onDidWrite: wrote.event };
-  ctx.services.set('review', service);
   void vscode.commands.executeCommand('setContext', 'hipPorter.reviewing', false);
   return service;
 }

@@ -9,27 +9,7 @@ import { COMMANDS, registerCommand } from './commands';
 import { config } from './config';
 import type { HipPorterContext } from './context';
 import { configToBuildSettings } from './build-settings';
-
-/** Label of the local choice in the picker. */
-export const LOCAL_BOX_LABEL = 'This machine (local)';
-
-/** One picker entry: `host` '' = local. */
-interface BoxItem extends vscode.QuickPickItem {
-  host: string;
-}
-
-/**
- * The picker entries: local first, then every alias (in ssh config order), the current one marked.
- * Pure apart from the QuickPickItem shape. `current` '' = local.
- */
-export function rocmBoxItems(hosts: readonly string[], current: string): BoxItem[] {
-  const items: BoxItem[] = [{ label: LOCAL_BOX_LABEL, host: '', description: current === '' ? 'current' : '' }];
-  for (const h of hosts) items.push({ label: h, host: h, description: h === current ? 'current' : 'ssh host' });
-  if (current !== '' && !hosts.includes(current)) {
-    items.push({ label: current, host: current, description: 'current (not in your ssh config)' });
-  }
-  return items;
-}
+import { LOCAL_BOX_LABEL, rocmBoxItems } from './rocm-box-items';
 
 /**
  * Shows the picker and writes the choice to the workspace settings (`hipPorter.build.remoteHost`).

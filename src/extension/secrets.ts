@@ -1,6 +1,6 @@
 /**
  * The Anthropic API key, kept only in VS Code SecretStorage (never in settings, logs or the panel).
- * Commands: hipPorter.setApiKey, hipPorter.clearApiKey. Service: `secrets` ({@link KeyStore}).
+ * Commands: hipPorter.setApiKey, hipPorter.clearApiKey. Returns the {@link KeyStore}.
  */
 import * as vscode from 'vscode';
 import { COMMANDS, registerCommand } from './commands';
@@ -9,7 +9,7 @@ import type { HipPorterContext } from './context';
 /** SecretStorage key under which the API key is stored. */
 export const SECRET_ID = 'hipPorter.anthropicApiKey';
 
-/** Access to the stored key, published as `ctx.services.get('secrets')`. */
+/** Access to the stored key (the agent runner and the panel get it from main.ts). */
 export interface KeyStore {
   /** The stored key, or undefined when none is set. */
   get(): Promise<string | undefined>;
@@ -17,7 +17,7 @@ export interface KeyStore {
   readonly onDidChange: vscode.Event<boolean>;
 }
 
-/** Registers the key commands and publishes the {@link KeyStore}. */
+/** Registers the key commands; returns the {@link KeyStore}. */
 export function activate(ctx: HipPorterContext): KeyStore {
   const secrets = ctx.extension.secrets;
   const changed = new vscode.EventEmitter<boolean>();
@@ -63,6 +63,5 @@ export function activate(ctx: HipPorterContext): KeyStore {
   });
 
   const store: KeyStore = { get: () => Promise.resolve(secrets.get(SECRET_ID)), onDidChange: changed.event };
-  ctx.services.set('secrets', store);
   return store;
 }

@@ -1,38 +1,53 @@
 /**
  * Handlers of HIP Porter's custom requests (see src/shared/lsp-protocol.ts):
- * `hipPorter/portDocument` (deterministic translation of a document) and `hipPorter/findings`
- * (the current findings of an open document).
+ * `hipPorter/portDocument` (deterministic translation of a document), `hipPorter/openFindings`
+ * (what is left to do in a text, e.g. a translation) and `hipPorter/findings` (the current findings
+ * of an open document). Engine options: the document's settings, overridden by the params'.
  */
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { EngineOptions } from '../core/findings';
+import type { Analysis } from '../core/analyze';
+import { parseEngineOptions, pickEngineOptions, resolveEngineOptions, type EngineOptions } from '../core/engine-options';
 import { readSourceFile } from '../core/files';
-import { translate } from '../core/translate';
-import type { DetailedWireFinding, FindingsParams, FindingsResult, PortDocumentParams, PortDocumentResult, WireFinding } from '../shared/lsp-protocol';
+import { openFindings } from '../core/open-findings';
+import { initParser } from '../core/parse';
+import { translate, translateAnalysed } from '../core/translate';
+import type {
+  DetailedWireFinding,
+  FindingsParams,
+  FindingsResult,
+  OpenFindingsParams,
+  OpenFindingsResult,
+  PortDocumentParams,
+  PortDocumentResult,
+  WireFinding,
+} from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
+import { optionsKey } from './document-state';
 import { sourcePathOf, type DocumentManager } from './documents';
-import type { SettingsCache } from './settings';
+import type { ServerSettings, SettingsCache } from './settings';
 
 /** A user-facing failure of a custom request (the caller turns it into a ResponseError). */
 export class RequestFailure extends Error {}
 
-const ENGINE_KEYS = ['targetRocm', 'includeComments', 'kernelLaunch', 'libraryTarget', 'experimental'] as const;
+/**
+ * The engine options of a request: the document's settings overridden by the params' `options`.
+ * @throws RequestFailure naming each malformed option (the params come from the wire)
+ */
+async function requestOptions(method: string, uri: string, raw: unknown, settings: SettingsCache): Promise<{ options: EngineOptions; settings: ServerSettings }> {
+  const s = await settings.get(uri);
+  const { options, problems } = parseEngineOptions(raw, 'options.');
+  if (problems.length > 0) throw new RequestFailure(`${method}: ${problems.join('; ')}`);
+  return { options: { ...pickEngineOptions(s), ...options }, settings: s };
+}
 
-/** Keeps only known engine option keys with the right types (the params come from the wire). */
-function cleanOptions(o: unknown): EngineOptions {
-  const out: EngineOptions = {};
-  if (typeof o !== 'object' || o === null) return out;
-  const r = o as Record<string, unknown>;
-  for (const k of ENGINE_KEYS) {
-    const v = r[k];
-    if (v === undefined) continue;
-    if ((k === 'includeComments' || k === 'experimental') && typeof v === 'boolean') out[k] = v;
-    else if (k === 'targetRocm' && typeof v === 'string') out.targetRocm = v;
-    else if (k === 'kernelLaunch' && (v === 'keep' || v === 'hip')) out.kernelLaunch = v;
-    else if (k === 'libraryTarget' && (v === 'hip' || v === 'roc')) out.libraryTarget = v;
-  }
-  return out;
+/**
+ * Waits for the tree-sitter parser (loaded once per process) so a port is never token-only because
+ * it came early; when the grammar cannot load, analysis goes on token-only as the editor's does.
+ */
+async function parserLoaded(): Promise<void> {
+  await initParser().catch(() => undefined);
 }
 
 function wire(v: VisibleFinding, positionAt: (o: number) => Position): WireFinding {
@@ -48,19 +63,23 @@ function wire(v: VisibleFinding, positionAt: (o: number) => Position): WireFindi
 }
 
 /**
- * `hipPorter/portDocument`: translates the open document's current text (or the file of a `file:`
- * URI that is not open) with the document's settings overridden by `params.options`.
- * @throws RequestFailure for a bad URI, an unreadable/binary/invalid-UTF-8 file, or binary content.
+ * `hipPorter/portDocument`: translates `params.text` when given, else the open document's current
+ * text (or the file of a `file:` URI that is not open), with the document's settings overridden by
+ * `params.options`.
+ * @throws RequestFailure for a bad URI, an unreadable/binary/invalid-UTF-8 file, binary content, or malformed options.
  */
 export async function portDocument(params: PortDocumentParams, docs: DocumentManager, settings: SettingsCache): Promise<PortDocumentResult> {
   if (typeof params?.uri !== 'string') throw new RequestFailure('hipPorter/portDocument: params.uri must be a string');
-  const s = await settings.get(params.uri);
-  const options: EngineOptions = { targetRocm: s.targetRocm, includeComments: s.includeComments, ...cleanOptions(params.options) };
+  const { options, settings: s } = await requestOptions('hipPorter/portDocument', params.uri, params.options, settings);
   let text: string;
   let version: number | null = null;
   let doc: TextDocument;
   const state = docs.get(params.uri);
-  if (state) {
+  if (typeof params.text === 'string') {
+    text = params.text;
+    if (state && state.text === text) version = state.version;
+    doc = TextDocument.create(params.uri, 'cuda-cpp', 0, text);
+  } else if (state) {
     text = state.text;
     version = state.version;
     doc = state.document;
@@ -78,9 +97,55 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
     doc = TextDocument.create(params.uri, 'cuda-cpp', 0, text);
   }
   if (text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not translated`);
-  const result = translate(text, { ...options, ...sourcePathOf(params.uri) });
+  await parserLoaded();
+  const held = state && state.text === text ? await heldAnalysis(params.uri, text, options, docs) : undefined;
+  const result = held ? translateAnalysed(text, held) : translate(text, { ...options, ...sourcePathOf(params.uri) });
+  // A tree of our own is freed (tree-sitter trees live in WASM memory); the document's is the manager's.
+  if (!held) result.analysis.tree?.delete();
   const open = visibleFindings(result.open, s).map((v) => wire(v, (o) => doc.positionAt(o)));
   return { text: result.text, changed: result.changed, stats: result.stats, open, version };
+}
+
+/**
+ * The server's current analysis of an open document when it is exactly what a translation of
+ * `text` with `options` would compute: same text, same engine options, a finished parse (not
+ * token-only) and not a provisional incremental result still to be checked. Else undefined.
+ */
+async function heldAnalysis(uri: string, text: string, options: EngineOptions, docs: DocumentManager): Promise<Analysis | undefined> {
+  const view = await docs.view(uri);
+  const snap = view?.snapshot;
+  if (!view || view.skipped || !snap || snap.partial || snap.provisional) return undefined;
+  if (view.state.text !== text || snap.optionsKey !== optionsKey(resolveEngineOptions(options))) return undefined;
+  return snap.analysis;
+}
+
+/** A visible finding with what the agent's context wants, range in `positionAt`'s document. */
+function detailed(v: VisibleFinding, positionAt: (o: number) => Position): DetailedWireFinding {
+  const f = v.finding;
+  return {
+    ...wire(v, positionAt),
+    family: f.family,
+    status: f.status,
+    ...(f.library !== undefined ? { library: f.library } : {}),
+    ...(f.docs ? { docs: f.docs } : {}),
+    fix: f.fix ? (f.fix.auto ? 'auto' : 'manual') : 'none',
+  };
+}
+
+/**
+ * `hipPorter/openFindings`: the findings a human or the agent still has to handle in `params.text`
+ * (usually a translation), analysed with the document's settings overridden by `params.options`;
+ * families set to `off` are left out. Ranges index into `params.text`.
+ * @throws RequestFailure for a missing uri/text, binary text, or malformed options
+ */
+export async function openFindingsOf(params: OpenFindingsParams, settings: SettingsCache): Promise<OpenFindingsResult> {
+  if (typeof params?.uri !== 'string' || typeof params.text !== 'string') throw new RequestFailure('hipPorter/openFindings: params.uri and params.text must be strings');
+  if (params.text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not analysed`);
+  const { options, settings: s } = await requestOptions('hipPorter/openFindings', params.uri, params.options, settings);
+  await parserLoaded();
+  const doc = TextDocument.create(params.uri, 'hip', 0, params.text);
+  const found = openFindings(params.text, { ...options, ...sourcePathOf(params.uri) });
+  return { findings: visibleFindings(found, s).map((v) => detailed(v, (o) => doc.positionAt(o))) };
 }
 
 /** `hipPorter/findings`: the current visible findings of an open document (analysing first if needed). */
@@ -88,16 +153,6 @@ export async function findings(params: FindingsParams, docs: DocumentManager): P
   if (typeof params?.uri !== 'string') throw new RequestFailure('hipPorter/findings: params.uri must be a string');
   const view = await docs.view(params.uri);
   if (!view) return { version: null, findings: [], skipped: 'not open' };
-  const list: DetailedWireFinding[] = view.findings.map((v) => {
-    const f = v.finding;
-    return {
-      ...wire(v, view.positionAt),
-      family: f.family,
-      status: f.status,
-      ...(f.library !== undefined ? { library: f.library } : {}),
-      ...(f.docs ? { docs: f.docs } : {}),
-      fix: f.fix ? (f.fix.auto ? 'auto' : 'manual') : 'none',
-    };
-  });
+  const list = view.findings.map((v) => detailed(v, view.positionAt));
   return { version: view.version, findings: list, ...(view.skipped ? { skipped: view.skipped.message } : {}) };
 }

@@ -18,9 +18,8 @@
  * Every message is written as pure ASCII: characters beyond U+007F (the `→` of rename notes, the
  * `…` of elided calls) are written as `\uXXXX` escapes, which decode to the same strings. The
  * client decodes each message with `Buffer.toString('utf8')` (vscode-jsonrpc's node `ril.js`),
- * whose ASCII fast path is lost on the first non-ASCII byte: for the ~1.1 MB publish of the 10k-line
- * benchmark file, with ~3.5k arrows in it, decoding took 3.0 ms instead of 0.8 ms (Node 20), and
- * the two-byte string it then produced is slower for `JSON.parse` to scan.
+ * whose ASCII fast path is lost on the first non-ASCII byte (bench/lsp-bench.mjs measures the
+ * difference), and the two-byte string it then produces is slower for `JSON.parse` to scan.
  *
  * Node IPC (`--node-ipc`, which the extension does not use) serialises inside
  * `process.send`, so this encoder only serves stream transports.

@@ -24,6 +24,7 @@ import type {
 } from 'vscode-languageserver';
 import type { Analysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
+import { pickEngineOptions, type EngineOptions } from '../core/engine-options';
 import { looksLikeCuda } from '../core/files';
 import { parserReady } from '../core/parse';
 import type { ServerStatusParams } from '../shared/lsp-protocol';
@@ -469,8 +470,9 @@ export class DocumentManager {
     return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings, prevFindings) };
   }
 
-  private optionsFor(state: DocumentState, settings: ServerSettings): { targetRocm: string; includeComments: boolean; sourcePath?: string } {
-    return { targetRocm: settings.targetRocm, includeComments: settings.includeComments, ...sourcePathOf(state.uri) };
+  /** Every engine option of the document's settings (the ones Port File uses too) and its path on disk. */
+  private optionsFor(state: DocumentState, settings: ServerSettings): EngineOptions & { sourcePath?: string } {
+    return { ...pickEngineOptions(settings), ...sourcePathOf(state.uri) };
   }
 
   private skipReason(state: DocumentState, settings: ServerSettings): DocumentView['skipped'] {

@@ -1,92 +1,63 @@
 /**
  * The server's view of the `hipPorter.*` settings: one typed object per document, pulled with
  * `workspace/configuration` (section `hipPorter`, scoped to the document URI), cached per URI and
- * dropped on `workspace/didChangeConfiguration`.
- * Settings: hipPorter.targetRocm, hipPorter.includeComments, hipPorter.severity,
- * hipPorter.exclude, hipPorter.maxFileSizeMB.
+ * dropped on `workspace/didChangeConfiguration`. Which settings, their defaults and their checks
+ * come from the settings table (src/shared/settings.ts, rows read by `server`): the engine settings
+ * (hipPorter.targetRocm, hipPorter.includeComments, hipPorter.port.kernelLaunch,
+ * hipPorter.port.libraryTarget, hipPorter.port.experimental), hipPorter.severity,
+ * hipPorter.exclude and hipPorter.maxFileSizeMB.
  */
 import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
-import type { RuleFamily } from '../core/findings';
+import type { ResolvedEngineOptions } from '../core/engine-options';
+import { rawSetting, readSetting, settingDefault, SETTING_KEYS, SETTINGS, type SettingKey, type SettingTypes } from '../shared/settings';
 
-/** A severity level a user can give a rule family; `off` hides the family. */
-export type SeverityLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
-
-/** Every rule family, in the order the settings UI lists them. */
-export const FAMILIES: readonly RuleFamily[] = ['api', 'headers', 'launch', 'warp', 'arch', 'asm', 'memory', 'libraries', 'cxx', 'parse'];
-
-const LEVELS: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
-
-/** The settings of one document, every key filled in. */
-export interface ServerSettings {
-  /** Target ROCm release, `major.minor[.patch]`. Default "6.2". */
-  targetRocm: string;
-  /** Also rename CUDA names inside comments. Default false. */
-  includeComments: boolean;
+/**
+ * The settings of one document, every key filled in: the engine options (the same ones Port File
+ * sends, so diagnostics, quick-fixes and ports agree) plus the editor-only ones.
+ */
+export interface ServerSettings extends ResolvedEngineOptions {
   /** Severity per rule family; a family that is absent keeps each rule's own default severity. */
-  severity: Partial<Record<RuleFamily, SeverityLevel>>;
+  severity: SettingTypes['severity'];
   /** Glob patterns; documents whose path matches get no diagnostics. Default []. */
   exclude: string[];
   /** Documents over this many megabytes (UTF-8 bytes / 1,048,576) are not analysed. Default 5. */
   maxFileSizeMB: number;
 }
 
+/** The settings table rows the server reads, with the {@link ServerSettings} field each fills. */
+const SERVER_FIELDS: ReadonlyArray<{ key: SettingKey; field: keyof ServerSettings }> = SETTING_KEYS.filter((k) => SETTINGS[k].readers.includes('server')).map((key) => ({
+  key,
+  field: (SETTINGS[key].engine ?? key) as keyof ServerSettings,
+}));
+
+/** Fresh defaults (from the settings table). */
+function defaults(): ServerSettings {
+  const s: Record<string, unknown> = {};
+  for (const { key, field } of SERVER_FIELDS) s[field] = settingDefault(key);
+  return s as unknown as ServerSettings;
+}
+
 /** The defaults, used for missing or malformed keys and when the client cannot answer `workspace/configuration`. */
-export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
-  targetRocm: '6.2',
-  includeComments: false,
-  severity: {},
-  exclude: [],
-  maxFileSizeMB: 5,
-});
+export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze(defaults());
 
 /**
  * Turns whatever the client sent for section `hipPorter` into {@link ServerSettings}: unknown keys
  * are ignored, malformed values fall back to the default (and are named in `problems` so the
- * caller can log them). Never throws.
+ * caller can log them). Dotted keys are read nested (`port.libraryTarget` from `{ port: { libraryTarget } }`) or flat. Never throws.
  */
 export function normalizeSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
   const problems: string[] = [];
-  const s: ServerSettings = { ...DEFAULT_SETTINGS, severity: {}, exclude: [] };
+  const s = defaults();
   if (raw === null || raw === undefined) return { settings: s, problems };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push(`hipPorter settings: expected an object, got ${typeof raw}`);
     return { settings: s, problems };
   }
-  const r = raw as Record<string, unknown>;
-  if (r['targetRocm'] !== undefined) {
-    const v = r['targetRocm'];
-    if (typeof v === 'string' && /^\d+(\.\d+){0,2}$/.test(v.trim())) s.targetRocm = v.trim();
-    else if (typeof v === 'number' && Number.isFinite(v)) s.targetRocm = String(v);
-    else problems.push(`hipPorter.targetRocm: expected a version like "6.2", got ${JSON.stringify(v)}`);
-  }
-  if (r['includeComments'] !== undefined) {
-    if (typeof r['includeComments'] === 'boolean') s.includeComments = r['includeComments'];
-    else problems.push(`hipPorter.includeComments: expected true or false`);
-  }
-  const sev = r['severity'];
-  if (sev !== undefined && sev !== null) {
-    if (typeof sev === 'object' && !Array.isArray(sev)) {
-      for (const [family, level] of Object.entries(sev as Record<string, unknown>)) {
-        if (!(FAMILIES as readonly string[]).includes(family)) problems.push(`hipPorter.severity: unknown rule family '${family}'`);
-        else if (typeof level !== 'string' || !LEVELS.has(level)) problems.push(`hipPorter.severity.${family}: expected error|warning|information|hint|off`);
-        else s.severity[family as RuleFamily] = level as SeverityLevel;
-      }
-    } else problems.push('hipPorter.severity: expected an object (family → level)');
-  }
-  const ex = r['exclude'];
-  if (ex !== undefined && ex !== null) {
-    if (Array.isArray(ex)) {
-      for (const g of ex) {
-        if (typeof g === 'string' && g.trim()) s.exclude.push(g.trim());
-        else problems.push(`hipPorter.exclude: ignoring ${JSON.stringify(g)} (not a glob string)`);
-      }
-    } else problems.push('hipPorter.exclude: expected an array of glob patterns');
-  }
-  if (r['maxFileSizeMB'] !== undefined) {
-    const v = r['maxFileSizeMB'];
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) s.maxFileSizeMB = v;
-    else problems.push('hipPorter.maxFileSizeMB: expected a positive number');
+  for (const { key, field } of SERVER_FIELDS) {
+    const r = readSetting(key, rawSetting(raw as Record<string, unknown>, key));
+    (s as unknown as Record<string, unknown>)[field] = r.value;
+    problems.push(...r.problems);
   }
   return { settings: s, problems };
 }
@@ -149,7 +120,7 @@ export class SettingsCache {
     private readonly log: (message: string) => void,
   ) {}
 
-  private global: ServerSettings = { ...DEFAULT_SETTINGS, severity: {}, exclude: [] };
+  private global: ServerSettings = defaults();
 
   /** Settings of a document. Never rejects: falls back to the global settings/defaults and logs. */
   get(uri: string): Promise<ServerSettings> {

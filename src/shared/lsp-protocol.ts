@@ -39,7 +39,12 @@ export interface DetailedWireFinding extends WireFinding {
 export interface PortDocumentParams {
   /** Document URI; an open document's current text is used, else a `file:` URI is read from disk. */
   uri: string;
-  /** Engine options overriding the document's settings (target ROCm, comments, launch style, ...). */
+  /**
+   * The text to translate; absent: the open document's current text, else the file on disk. With
+   * a text, `uri` still names the file (its settings, its folder for `#include "..."`).
+   */
+  text?: string;
+  /** Engine options overriding the document's settings (target ROCm, comments, launch style, ...); a malformed value is an error. */
   options?: EngineOptions;
 }
 
@@ -63,6 +68,29 @@ export interface PortDocumentResult {
  * unreadable or binary file).
  */
 export const PortDocumentRequest = new RequestType<PortDocumentParams, PortDocumentResult, void>('hipPorter/portDocument');
+
+/** Params of {@link OpenFindingsRequest}. */
+export interface OpenFindingsParams {
+  /** The file `text` belongs to (settings scope, folder for `#include "..."`); it need not be open or exist. */
+  uri: string;
+  /** The text to analyse, usually a translation (a proposal). */
+  text: string;
+  /** Engine options overriding the document's settings; a malformed value is an error. */
+  options?: EngineOptions;
+}
+
+/** Result of {@link OpenFindingsRequest}. */
+export interface OpenFindingsResult {
+  /** The findings left for a human or the agent (no auto-fix, not a plain rename), families set to `off` left out; ranges into `text`. */
+  findings: DetailedWireFinding[];
+}
+
+/**
+ * Client → server. The open findings of a text (what the rules could not fix): the agent's context
+ * for Port File and for "Ask Agent to Fix Build Errors". Sent by the extension; analyses with the
+ * same engine options as `hipPorter/portDocument`, so the agent sees what the editor shows.
+ */
+export const OpenFindingsRequest = new RequestType<OpenFindingsParams, OpenFindingsResult, void>('hipPorter/openFindings');
 
 /** Params of {@link FindingsRequest}. */
 export interface FindingsParams {

@@ -1,18 +1,17 @@
 /**
  * Every message between the extension host (src/extension/agent-panel.ts) and the agent panel
- * (src/webview/panel/main.ts), in three kinds:
+ * (src/webview/panel/main.ts), in two kinds:
  * - **command**: panel → host, no reply (`{ kind: 'command', method, params }`);
- * - **request**: panel → host with an `id`, answered exactly once by a **response** carrying the
- *   same id (`ok: true` + `result`, or `ok: false` + `error`); the panel times requests out;
  * - **notification**: host → panel, no reply.
+ * (The panel never needs an answer: the host pushes the whole state after `panel/view/ready` and
+ * every change after that, so there is no request/response kind.)
  * Method names are `scope/noun/verb`. The handshake: the panel sends the `panel/view/ready`
  * command when its script starts; the host answers with the `panel/state/replace` notification
  * holding the whole {@link PanelState}. No Node or `vscode` import: this file is bundled into the
  * browser script too. The API key never appears in any message.
  */
 
-/** Severity names as in src/core/findings.ts. */
-export type PanelSeverity = 'error' | 'warning' | 'information' | 'hint';
+import type { Severity } from '../core/findings';
 
 /** A finding left for the agent or a human, as listed in the panel. */
 export interface PanelFinding {
@@ -20,7 +19,7 @@ export interface PanelFinding {
   id: string;
   /** Rule code, e.g. `HP201`. */
   code: string;
-  severity: PanelSeverity;
+  severity: Severity;
   /** 1-based line in the proposal. */
   line: number;
   message: string;
@@ -106,11 +105,6 @@ export interface CommandParams {
   'settings/key/set': Record<string, never>;
 }
 
-/** Requests the panel sends: params and result types. */
-export interface RequestTypes {
-  'panel/state/get': { params: Record<string, never>; result: PanelState };
-}
-
 /** Notifications the host sends. */
 export interface NotificationParams {
   'panel/state/replace': { state: PanelState };
@@ -130,22 +124,17 @@ export interface NotificationParams {
 }
 
 export type CommandMethod = keyof CommandParams;
-export type RequestMethod = keyof RequestTypes;
 export type NotificationMethod = keyof NotificationParams;
 
 /** A command message (panel → host). */
 export type PanelCommand = { [M in CommandMethod]: { kind: 'command'; method: M; params: CommandParams[M] } }[CommandMethod];
-/** A request message (panel → host); `id` is unique per panel instance. */
-export type PanelRequest = { [M in RequestMethod]: { kind: 'request'; id: number; method: M; params: RequestTypes[M]['params'] } }[RequestMethod];
-/** The host's answer to a request (host → panel). */
-export type HostResponse = { kind: 'response'; id: number; ok: true; result: unknown } | { kind: 'response'; id: number; ok: false; error: string };
 /** A notification message (host → panel). */
 export type HostNotification = { [M in NotificationMethod]: { kind: 'notification'; method: M; params: NotificationParams[M] } }[NotificationMethod];
 
 /** Everything the panel may post. */
-export type PanelMessage = PanelCommand | PanelRequest;
+export type PanelMessage = PanelCommand;
 /** Everything the host may post. */
-export type HostMessage = HostNotification | HostResponse;
+export type HostMessage = HostNotification;
 
 // ---------------------------------------------------------------------------------------------
 // Guards. Messages cross a trust boundary (the webview is a browser page): check everything.
@@ -214,9 +203,6 @@ const COMMAND_CHECKS: { [M in CommandMethod]: Check } = {
   'review/proposal/write': empty,
   'settings/key/set': empty,
 };
-const REQUEST_CHECKS: { [M in RequestMethod]: Check } = {
-  'panel/state/get': empty,
-};
 const NOTIFICATION_CHECKS: { [M in NotificationMethod]: Check } = {
   'panel/state/replace': shape({ state: stateCheck }),
   'agent/run/started': shape({ file: str, model: str, maxSteps: int }),
@@ -241,20 +227,9 @@ export function isPanelCommand(m: unknown): m is PanelCommand {
   return isObj(m) && m.kind === 'command' && has(COMMAND_CHECKS, m.method) && COMMAND_CHECKS[m.method](m.params) && Object.keys(m).every((k) => k === 'kind' || k === 'method' || k === 'params');
 }
 
-/** True for a well-formed {@link PanelRequest} (a non-negative integer id, known method, valid params). */
-export function isPanelRequest(m: unknown): m is PanelRequest {
-  return isObj(m) && m.kind === 'request' && int(m.id) && (m.id as number) >= 0 && has(REQUEST_CHECKS, m.method) && REQUEST_CHECKS[m.method](m.params);
-}
-
 /** True for a well-formed {@link HostNotification}. */
 export function isHostNotification(m: unknown): m is HostNotification {
   return isObj(m) && m.kind === 'notification' && has(NOTIFICATION_CHECKS, m.method) && NOTIFICATION_CHECKS[m.method](m.params);
-}
-
-/** True for a well-formed {@link HostResponse}. */
-export function isHostResponse(m: unknown): m is HostResponse {
-  if (!isObj(m) || m.kind !== 'response' || !int(m.id)) return false;
-  return m.ok === true ? 'result' in m : m.ok === false && typeof m.error === 'string';
 }
 
 /** True for a well-formed {@link PanelState} (used when restoring the panel's saved state). */

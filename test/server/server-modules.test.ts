@@ -101,6 +101,11 @@ async function provisionalEdit(uri: string): Promise<{ host: ReturnType<typeof f
   return { host, m };
 }
 
+/** Lets `turns` rounds of queued callbacks (promises, setImmediate) run. */
+async function settle(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
 async function until(cond: () => boolean, turns = 1000): Promise<void> {
   for (let i = 0; i < turns && !cond(); i++) await new Promise((r) => setImmediate(r));
   assert.ok(cond(), 'condition not reached');
@@ -192,7 +197,9 @@ describe('DocumentManager', () => {
     assert.ok(incremental > typed.length / 2, `only ${incremental} of ${typed.length} keystrokes were incremental`);
   });
 
-  it('after shutdown, runs no check of a provisional analysis and publishes nothing more', async () => {
+  it('after shutdown, runs no check of a provisional analysis and publishes nothing more', async (t) => {
+    // Mocked setTimeout: the check's delay passes by ticking the clock, not by waiting.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const uri = 'file:///ws/s.cu';
     const { host, m } = await provisionalEdit(uri);
     assert.equal((await m.view(uri))?.snapshot?.provisional, true);
@@ -206,7 +213,8 @@ describe('DocumentManager', () => {
     };
     const published = host.published.length;
     m.shutdown();
-    await new Promise((r) => setTimeout(r, RECONCILE_DELAY_MS + 300));
+    t.mock.timers.tick(RECONCILE_DELAY_MS * 10);
+    await settle();
     assert.equal(checks, 0);
     assert.equal(host.published.length, published);
     assert.deepEqual(m.uris(), []);
@@ -385,7 +393,16 @@ describe('settings', () => {
       exclude: ['**/gen/**', 3],
       maxFileSizeMB: -1,
     });
-    assert.deepEqual(settings, { targetRocm: '5.7', includeComments: true, severity: { warp: 'off', api: 'hint' }, exclude: ['**/gen/**'], maxFileSizeMB: 5 });
+    assert.deepEqual(settings, {
+      targetRocm: '5.7',
+      includeComments: true,
+      kernelLaunch: 'keep',
+      libraryTarget: 'hip',
+      experimental: false,
+      severity: { warp: 'off', api: 'hint' },
+      exclude: ['**/gen/**'],
+      maxFileSizeMB: 5,
+    });
     assert.equal(problems.length, 4);
     assert.deepEqual(normalizeSettings('nope').settings.targetRocm, '6.2');
     assert.deepEqual(normalizeSettings(undefined).problems, []);

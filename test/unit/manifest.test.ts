@@ -1,6 +1,7 @@
 /**
  * The extension manifest (package.json `contributes`, `activationEvents`, icons) against the code:
- * the command table, the typed settings class, the HIP grammar and language configuration.
+ * the command table, the settings table (src/shared/settings.ts) with the server's normaliser and
+ * the extension's config class, the HIP grammar and language configuration.
  * src/extension/*.ts import 'vscode', which does not exist outside VS Code, so their sources are
  * read as text and parsed with regular expressions.
  */
@@ -9,6 +10,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODE_INFO } from '../../src/core/rules/index';
+import { HIPCC_TASK_JSON_KEYS } from '../../src/extension/build-settings';
+import { normalizeSettings } from '../../src/server/settings';
+import { readSetting, SETTING_KEYS, SETTINGS } from '../../src/shared/settings';
 
 const root = join(__dirname, '..', '..');
 const read = (p: string): string => readFileSync(join(root, p), 'utf8');
@@ -33,16 +37,10 @@ function commandTable(): string[] {
   return [...body.matchAll(/:\s*'(hipPorter\.[A-Za-z]+)'/g)].map((m) => m[1]!);
 }
 
-/** Every `this.get('<key>', <default>)` in src/extension/config.ts, with the default's source text. */
-function configReads(): Array<{ key: string; def: string }> {
+/** Every `this.get('<key>')` in src/extension/config.ts (its getters). */
+function configReads(): string[] {
   const src = read('src/extension/config.ts');
-  return [...src.matchAll(/this\.get\('([\w.]+)',\s*([^;]*?)\);/g)].map((m) => ({ key: `hipPorter.${m[1]}`, def: m[2]! }));
-}
-
-/** Evaluates a literal default from the config source (string, number, boolean, array or object literal). */
-function literal(src: string): unknown {
-  assert.match(src, /^[\s\w'".,:[\]{}~/-]*$/, `default ${src} is a plain literal`);
-  return new Function(`return (${src});`)();
+  return [...src.matchAll(/this\.get\('([\w.]+)'\)/g)].map((m) => m[1]!);
 }
 
 test('the command table equals contributes.commands', () => {
@@ -60,16 +58,48 @@ test('menus only name contributed commands', () => {
   }
 });
 
-test('every setting read by config.ts is contributed, with the same default; every contributed setting is read', () => {
-  const reads = configReads();
-  const props = manifest.contributes.configuration.properties;
-  assert.ok(reads.length >= 20, `found ${reads.length} reads`);
-  for (const { key, def } of reads) {
-    assert.ok(key in props, `${key} is in contributes.configuration`);
-    assert.deepEqual(literal(def), props[key]!.default, `${key}: config.ts default equals package.json default`);
+test('package.json contributes exactly the settings table: same keys, types, defaults and constraints', () => {
+  const props = manifest.contributes.configuration.properties as Record<string, Record<string, unknown>>;
+  assert.deepEqual(Object.keys(props).sort(), SETTING_KEYS.map((k) => `hipPorter.${k}`).sort());
+  for (const key of SETTING_KEYS) {
+    const { description: _d, markdownDescription: _m, enumDescriptions: _e, ...schema } = props[`hipPorter.${key}`]!;
+    assert.deepEqual(schema, JSON.parse(JSON.stringify(SETTINGS[key].schema)), `hipPorter.${key}`);
   }
-  const readKeys = new Set(reads.map((r) => r.key));
-  for (const key of Object.keys(props)) assert.ok(readKeys.has(key), `${key} has a getter in config.ts`);
+});
+
+test('the extension config class has a getter for every setting it reads, and reads only table keys', () => {
+  const reads = new Set(configReads());
+  for (const key of SETTING_KEYS) {
+    if (SETTINGS[key].readers.includes('extension')) assert.ok(reads.has(key), `config.ts reads hipPorter.${key}`);
+  }
+  for (const key of reads) assert.ok((SETTING_KEYS as string[]).includes(key), `${key} is in the settings table`);
+});
+
+test('the server normaliser reads every server row of the table with its default, and the table defaults pass their own checks', () => {
+  const { settings, problems } = normalizeSettings({});
+  assert.deepEqual(problems, []);
+  for (const key of SETTING_KEYS) {
+    const row = SETTINGS[key];
+    assert.deepEqual(readSetting(key, row.schema.default), { value: row.schema.default, problems: [] }, `default of ${key} is valid`);
+    if (!row.readers.includes('server')) continue;
+    const field = (row.engine ?? key) as keyof typeof settings;
+    assert.deepEqual(settings[field], row.schema.default, `server default of ${key}`);
+  }
+  // Nested (as VS Code sends dotted keys) and flat forms both reach the server.
+  assert.equal(normalizeSettings({ port: { libraryTarget: 'roc' } }).settings.libraryTarget, 'roc');
+  assert.equal(normalizeSettings({ 'port.kernelLaunch': 'hip' }).settings.kernelLaunch, 'hip');
+  const bad = normalizeSettings({ port: { libraryTarget: 'rocm', experimental: 'yes' }, maxFileSizeMB: 0 });
+  assert.equal(bad.settings.libraryTarget, 'hip');
+  assert.equal(bad.settings.experimental, false);
+  assert.equal(bad.settings.maxFileSizeMB, 5);
+  assert.deepEqual(bad.problems.map((p) => p.split(':')[0]).sort(), ['hipPorter.maxFileSizeMB', 'hipPorter.port.experimental', 'hipPorter.port.libraryTarget']);
+});
+
+test('the hipcc task definition in package.json has exactly the keys of HipccTaskJson', () => {
+  const defs = (manifest.contributes as unknown as { taskDefinitions: Array<{ type: string; properties: Record<string, unknown> }> }).taskDefinitions;
+  const hipcc = defs.find((d) => d.type === 'hipcc');
+  assert.ok(hipcc);
+  assert.deepEqual(Object.keys(hipcc.properties).sort(), [...HIPCC_TASK_JSON_KEYS].sort());
 });
 
 test('activation only on cuda-cpp and hip documents (commands activate by themselves)', () => {

@@ -30,50 +30,6 @@ export function ancestor(n: SyntaxNode | null | undefined, types: ReadonlySet<st
   return undefined;
 }
 
-const FUNCTION_TYPES = new Set(['function_definition']);
-
-/** The function definition enclosing offset `[start, end)`, or undefined (no tree, or at namespace scope). */
-export function enclosingFunction(ctx: RuleContext, start: number, end: number): SyntaxNode | undefined {
-  return ancestor(ctx.nodeAt(start, end), FUNCTION_TYPES);
-}
-
-/** Execution space of a function definition, read from its tokens before the body. */
-export interface FunctionSpace {
-  global: boolean;
-  device: boolean;
-  host: boolean;
-  constexpr: boolean;
-  /** Upper-case identifiers among the specifiers that may be macros expanding to `__device__` & co. */
-  unknownMacro: boolean;
-  /** Offset where the specifiers start (the function definition's start). */
-  start: number;
-  /** Offset of the declarator (after the specifiers). */
-  declaratorStart: number;
-}
-
-/**
- * Reads the execution-space specifiers of `fn` (a `function_definition` node) from the tokens
- * between its start and its declarator. `deviceMacros` are macro names known to expand to
- * `__device__` (from `#define` lines of the same file).
- */
-export function functionSpace(ctx: RuleContext, fn: SyntaxNode, deviceMacros: ReadonlySet<string>): FunctionSpace {
-  const t = ctx.tokens;
-  const decl = fn.childForFieldName('declarator');
-  const stop = decl ? decl.startIndex : fn.startIndex;
-  const s: FunctionSpace = { global: false, device: false, host: false, constexpr: false, unknownMacro: false, start: fn.startIndex, declaratorStart: stop };
-  for (let i = tokenAt(t, fn.startIndex); i < t.count && t.start[i]! < stop; i++) {
-    if (t.kind[i] !== Tok.Ident) continue;
-    const w = tt(t, i);
-    if (w === '__global__') s.global = true;
-    else if (w === '__device__') s.device = true;
-    else if (w === '__host__') s.host = true;
-    else if (w === 'constexpr' || w === 'consteval') s.constexpr = true;
-    else if (deviceMacros.has(w)) s.device = true;
-    else if (/^[A-Z_][A-Z0-9_]{2,}$/.test(w) && !w.startsWith('__')) s.unknownMacro = true;
-  }
-  return s;
-}
-
 /** Names of object-like macros of this file whose body mentions `__device__` or `__global__`. */
 export function deviceMacroNames(ctx: RuleContext): Set<string> {
   const t = ctx.tokens;
@@ -130,12 +86,6 @@ export function statementSpan(t: Tokens, i: number, limit = 24): [number, number
     b = j;
   }
   return [a, b];
-}
-
-/** True when `p` is a single punctuation token among `set` (e.g. `['.', '->']`). */
-export function punctIn(t: Tokens, p: number, set: readonly string[]): boolean {
-  for (const s of set) if (isPunct(t, p, s)) return true;
-  return false;
 }
 
 /** A function defined at namespace scope in this file, found by tokens. */

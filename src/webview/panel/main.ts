@@ -9,14 +9,11 @@ import {
   command,
   initialState,
   isHostNotification,
-  isHostResponse,
   isPanelState,
   reduce,
   type CommandMethod,
   type CommandParams,
   type PanelState,
-  type RequestMethod,
-  type RequestTypes,
   type TranscriptItem,
 } from '../protocol';
 
@@ -33,22 +30,6 @@ let state: PanelState = isPanelState(saved) ? saved : initialState();
 
 function send<M extends CommandMethod>(method: M, params: CommandParams[M]): void {
   vscode.postMessage(command(method, params));
-}
-
-/** Pending requests by id; each is answered once or times out. */
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
-let nextId = 0;
-/** Sends a request and resolves with its result; rejects on an error response or after `timeoutMs`. */
-export function request<M extends RequestMethod>(method: M, params: RequestTypes[M]['params'], timeoutMs = 5000): Promise<RequestTypes[M]['result']> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`${method} timed out`));
-    }, timeoutMs);
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-    vscode.postMessage({ kind: 'request', id, method, params });
-  });
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -231,13 +212,6 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
     state = reduce(state, m);
     vscode.setState(state);
     scheduleRender();
-  } else if (isHostResponse(m)) {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    clearTimeout(p.timer);
-    if (m.ok) p.resolve(m.result);
-    else p.reject(new Error(m.error));
   }
 });
 

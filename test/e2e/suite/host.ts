@@ -6,13 +6,13 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HipPorterContext } from '../../../src/extension/context';
+import type { RunningExtension } from '../../../src/extension/main';
 
 interface HostRunner {
   runMochaSuite(options: { files: string[]; timeoutMs?: number; grep?: string }): Promise<unknown>;
   waitFor<T>(predicate: () => T | Promise<T>, options?: { timeoutMs?: number; intervalMs?: number; what?: string }): Promise<NonNullable<T>>;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS harness file, bundled by esbuild
+// A plain CommonJS harness file, bundled by esbuild.
 const runner = require('../host-runner.js') as HostRunner;
 
 /** Runs mocha files in this extension host (see test/e2e/host-runner.js). */
@@ -42,10 +42,10 @@ export async function activeExtension(): Promise<vscode.Extension<unknown>> {
  * The running extension's context, from the very module instance the extension host loaded
  * (`dist/extension.js` exports `currentContext()`; require returns the cached module).
  */
-export async function extensionContext(): Promise<HipPorterContext> {
+export async function extensionContext(): Promise<RunningExtension> {
   const ext = await activeExtension();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the extension's own bundle, resolved at run time
-  const main = require(join(ext.extensionPath, 'dist', 'extension.js')) as { currentContext(): HipPorterContext | undefined };
+  // The extension's own bundle, resolved at run time.
+  const main = require(join(ext.extensionPath, 'dist', 'extension.js')) as { currentContext(): RunningExtension | undefined };
   const ctx = main.currentContext();
   if (!ctx) throw new Error('HIP Porter is active but has no context');
   return ctx;

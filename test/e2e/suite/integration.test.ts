@@ -28,9 +28,7 @@ const BUILD_TIMEOUT_MS = 45_000;
 const buildDiags = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'hipcc');
 
 async function builds(): Promise<{ last: Map<string, BuildRecord> }> {
-  const b = (await extensionContext()).services.get('builds') as { last: Map<string, BuildRecord> } | undefined;
-  if (!b) throw new Error("no 'builds' service");
-  return b;
+  return (await extensionContext()).features.builds;
 }
 
 /** Text of every tool_result block the model was sent in a request body. */

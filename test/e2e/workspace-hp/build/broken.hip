@@ -1,4 +1,4 @@
-// Build fixture for the in-host hipcc test (test/e2e/suite/issue5-build.test.ts):
+// Build fixture for the in-host hipcc test (test/e2e/suite/hipcc-build.test.ts):
 // line 7 calls an undeclared function (error at column 3); fixed.hip is the same file, compiling.
 #include <hip/hip_runtime.h>
 

@@ -17,11 +17,10 @@ import { activeExtension, extensionContext, waitFor } from './host';
 import { execFileSync } from 'node:child_process';
 import { applySelection, computeHunks } from '../../../src/extension/hunks';
 import type { ApplyResult, ReviewSnapshot } from '../../../src/extension/diff-review';
-import type { AgentPanel } from '../../../src/extension/agent-panel';
 import { FakeMessagesServer, turn } from '../../agent/fake-messages-server';
 
 const PROPOSAL_SCHEME = 'hip-porter-proposal';
-const KEY = 'sk-ant-e2e-issue4-SECRET';
+const KEY = 'sk-ant-e2e-port-SECRET';
 
 let tmp: string;
 let extPath: string;
@@ -56,14 +55,14 @@ async function proposalText(s: ReviewSnapshot): Promise<string> {
   return (await vscode.workspace.openTextDocument(vscode.Uri.parse(s.proposalUri))).getText();
 }
 
-describe('issue 4: Port File to HIP (review and write)', function () {
+describe('Port File to HIP (review and write)', function () {
   this.timeout(60_000);
 
   before(async () => {
     const ext = await activeExtension();
     extPath = ext.extensionPath;
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-    tmp = join(folder, `issue4-tmp-${process.pid}`);
+    tmp = join(folder, `port-review-tmp-${process.pid}`);
     mkdirSync(tmp, { recursive: true });
     await vscode.commands.executeCommand('hipPorter.clearApiKey');
   });
@@ -123,7 +122,7 @@ describe('issue 4: Port File to HIP (review and write)', function () {
       await editor.document.save();
       assert.equal(readFileSync(target, 'utf8'), '');
     }
-    console.log(`issue4: port command to diff (no agent, ${original.split('\n').length} lines): ${ms} ms`);
+    console.log(`port-review: port command to diff (no agent, ${original.split('\n').length} lines): ${ms} ms`);
   });
 
   it('a target changed on disk after the proposal is not overwritten without confirmation', async () => {
@@ -172,7 +171,7 @@ describe('issue 4: Port File to HIP (review and write)', function () {
       assert.equal(proposal, det.replace(search, replace), 'proposal = deterministic translation + the agent edit');
       await waitFor(() => diffTabs().find((d) => d.modified.toString() === snap.proposalUri), { what: 'the diff editor' });
       const ctx = await extensionContext();
-      const state = (ctx.services.get('panel') as AgentPanel).state();
+      const state = ctx.features.panel.state();
       assert.equal(state.status, 'complete');
       assert.equal(state.summary, 'Header comment updated.');
       assert.ok(state.transcript.some((t) => t.kind === 'text' && t.text.includes('Reviewing the warp vote code')));

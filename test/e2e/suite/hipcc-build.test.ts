@@ -6,7 +6,7 @@
  * Fixtures: test/e2e/workspace-hp/build/{broken,fixed}.hip, copied into a temporary folder of the
  * workspace that is deleted afterwards.
  * Run: node scripts/build.mjs && node scripts/build-e2e.mjs &&
- *      HIP_PORTER_E2E_GREP=issue5 node test/e2e/run.mjs --suite dist-test/e2e/index.js --workspace test/e2e/workspace-hp
+ *      HIP_PORTER_E2E_GREP='hipcc task' node test/e2e/run.mjs --suite dist-test/e2e/index.js --workspace test/e2e/workspace-hp
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,11 +53,9 @@ interface BuildsState {
   running: Set<string>;
 }
 
-/** The extension's build state (`ctx.services.get('builds')`, see src/extension/hipcc-task.ts). */
+/** The extension's build state (`features.builds`, see src/extension/hipcc-task.ts). */
 async function buildsService(): Promise<BuildsState> {
-  const b = (await extensionContext()).services.get('builds') as BuildsState | undefined;
-  if (!b) throw new Error("no 'builds' service");
-  return b;
+  return (await extensionContext()).features.builds;
 }
 
 /** The extension's record of the last build of `file`, as text for assertion messages. */
@@ -87,7 +85,7 @@ function restoreTasksJson(): void {
   tasksJsonWritten = false;
 }
 
-describe('issue 5: hipcc task, build diagnostics, build command', function () {
+describe('hipcc task, build diagnostics, build command', function () {
   this.timeout(60_000);
   let dir: string;
   let file: string;

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { codeOf, extensionContext, hpDiagnostics, outputLog, rangeOfText, revert, waitFor, waitForDiagnostics } from './host';
 
-/** Numbers measured here, written to issue3-metrics.json next to the harness's result file. */
+/** Numbers measured here, written to editor-metrics.json next to the harness's result file. */
 const metrics: Record<string, number> = {};
 
 const folder = (): vscode.Uri => {
@@ -40,12 +40,10 @@ function diagAt(diags: readonly vscode.Diagnostic[], code: string, range: vscode
 
 const hasWarp = (d: readonly vscode.Diagnostic[]): boolean => d.some((x) => /^HP2\d\d$/.test(codeOf(x)));
 
-/** A request to the running language server by method name (the client is the one the extension published). */
+/** A request to the running language server by method name (through the extension's own client). */
 async function request<R>(method: string, params: unknown): Promise<R> {
   const ctx = await extensionContext();
-  const client = ctx.services.get('client') as { sendRequest(m: string, p: unknown): Promise<R> } | undefined;
-  if (!client) throw new Error("no 'client' service");
-  return client.sendRequest(method, params);
+  return ctx.features.server.client.sendRequest(method, params);
 }
 
 /** pids of "language server ready (pid N)" lines in the output channel log, in order. */
@@ -134,7 +132,7 @@ async function hipTokenizer(hipGrammarPath: string): Promise<(text: string) => A
   };
 }
 
-describe('issue 3: editor (real extension, real server)', function () {
+describe('editor (real extension, real server)', function () {
   const settingsFile = (): string => join(folder().fsPath, '.vscode', 'settings.json');
   let savedSettings: Buffer | undefined;
   let reduce: vscode.TextDocument;
@@ -154,7 +152,7 @@ describe('issue 3: editor (real extension, real server)', function () {
     if (savedSettings) writeFileSync(settingsFile(), savedSettings);
     const out = process.env['HIP_PORTER_E2E_RESULT'] ? dirname(process.env['HIP_PORTER_E2E_RESULT']) : join(process.cwd(), 'test-results', 'e2e');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'issue3-metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+    writeFileSync(join(out, 'editor-metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   });
 
   it('activates on a .cu file, starts the server and logs its activation time', async function () {
@@ -277,7 +275,7 @@ describe('issue 3: editor (real extension, real server)', function () {
   it('shows the status bar item with the target ROCm and the active file\'s finding count', async function () {
     await vscode.window.showTextDocument(reduce);
     const ctx = await extensionContext();
-    const item = ctx.services.get('statusBar') as vscode.StatusBarItem;
+    const item = ctx.features.statusBar;
     const n = hpDiagnostics(reduce.uri).length;
     assert.ok(n > 0);
     await waitFor(() => item.text === `$(chip) HIP Porter: ROCm 6.2 · ${n} findings`, { what: `status bar text with ${n} findings (is: ${item.text})` });
@@ -343,7 +341,7 @@ describe('issue 3: editor (real extension, real server)', function () {
 
   it('gives up after 4 restarts within 3 minutes, says so, and hipPorter.restartServer brings the server back', async function () {
     const ctx = await extensionContext();
-    const client = ctx.services.get('client') as { state: number };
+    const client = ctx.features.server.client;
     // Crash the newest server until the policy gives up (5 crashes within the window; earlier tests may have used some).
     const gaveUp = async (): Promise<boolean> => /times in 3 minutes and was not restarted/.test(await outputLog());
     for (let i = 0; i < 6 && !(await gaveUp()); i++) {

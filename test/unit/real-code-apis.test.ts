@@ -1,6 +1,8 @@
 /**
- * Second round of regression tests for patterns found in real public CUDA code (vendor samples,
- * benchmark suites, applications). Every snippet is written for the test; it only reproduces the
+ * Runtime APIs and headers as real public CUDA code uses them (stream callbacks, allocation
+ * APIs HIP declares with void** only, system-scope atomics, __has_include, pointer attributes,
+ * libcu++ and cooperative-groups headers; patterns seen in vendor samples, benchmark suites and
+ * applications). Every snippet is written for the test; it only reproduces the
  * shape of the real code.
  */
 import { before, describe, test } from 'node:test';
