@@ -7,7 +7,7 @@
  * 3. else {@link DEFAULT_TARGET_ROCM}.
  * Every report prints the choice and why ({@link describeTarget}).
  */
-import { installedHipVersion } from '../core/build/hipcc';
+import { installedHipVersion } from '../core/build/index';
 import { DEFAULT_TARGET_ROCM } from '../core/findings';
 
 /** A resolved target and where it came from. */
