@@ -142,8 +142,7 @@ export function tokenizeCMake(text: string): CMakeCommand[] {
           k++;
           continue;
         }
-        if (gx === 0 && (/\s/.test(d) || d === '(' || d === ')' || d === '"' || d === '#')) break;
-        if (gx > 0 && d === '\n') break;
+        if (/\s/.test(d) || (gx === 0 && (d === '(' || d === ')' || d === '"' || d === '#'))) break;
         k++;
       }
       if (k === j) k++;
@@ -223,6 +222,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
   let projectCmd: CMakeCommand | undefined;
   let lastTarget: CMakeCommand | undefined;
   const rdcTargets: string[] = [];
+  const staticLibs = new Set<string>();
   let usesCuda = false;
   const archList = o.offloadArch.join(';');
 
@@ -230,6 +230,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     const edits: Edit[] = [];
     const name = cmd.name;
     if (name === 'add_executable' || name === 'add_library' || name === 'cuda_add_executable' || name === 'cuda_add_library') lastTarget = cmd;
+    if (name === 'add_library' && cmd.args[0] && !/^(SHARED|MODULE|OBJECT|INTERFACE|IMPORTED|ALIAS)$/.test(cmd.args[1]?.value ?? '')) staticLibs.add(cmd.args[0].value);
     if (name === 'project') {
       projectCmd = cmd;
       for (const a of cmd.args.slice(1)) {
@@ -310,10 +311,21 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
           whys.push(['HP812', `${m} → ${t.target}`]);
           return t.target;
         });
-        if (/^-/.test(a.value) || /[:>]\s*-|^"?-/.test(v) || /nvcc/.test(v)) {
-          const mapped = mapNvccWords(a.kind === 'unquoted' ? v : v, { compiler: 'hipcc', arch: '' });
-          if (mapped.text !== v) for (const nt of mapped.notes) whys.push([nt.kind === 'dropped' || nt.kind === 'arch' ? 'HP804' : 'HP803', nt.why]);
-          v = mapped.text;
+        if (a.kind !== 'bracket') {
+          // flags: the whole argument, a quoted list, or the value of a generator expression ($<...:-flag>)
+          const q = a.kind === 'quoted' ? 1 : 0;
+          const body = v.slice(q, v.length - q);
+          const gx = /^(\$<.*:)([^:<>]*)(>)$/.exec(body);
+          const inner = gx ? gx[2]! : body;
+          if (/(^|[\s;])-|nvcc/.test(inner)) {
+            const mapped = mapNvccWords(inner.split(';').join(' '), { compiler: 'hipcc', arch: '' });
+            if (mapped.text !== inner.split(';').join(' ')) {
+              for (const nt of mapped.notes) whys.push([nt.kind === 'dropped' || nt.kind === 'arch' ? 'HP804' : 'HP803', nt.why]);
+              const joined = inner.includes(';') ? mapped.text.split(' ').filter(Boolean).join(';') : mapped.text;
+              const nb = gx ? (joined === '' ? '' : gx[1] + joined + gx[3]) : joined;
+              v = nb === '' ? '' : q ? `"${nb}"` : nb;
+            }
+          }
         }
         if (!single && /\.cu(?![A-Za-z0-9_])/.test(v) && !/^\$</.test(v)) {
           v = v.replace(/\.cu(?![A-Za-z0-9_])/g, '.hip');
@@ -342,7 +354,9 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     const original = text.slice(ce.cmd.start, ce.cmd.end);
     const langOnly = ce.edits.every((e) => e.code === 'HP810');
     let after = ce.text.split('\n').join(eol + indent);
-    if (single && !langOnly) {
+    if (single && !langOnly && ce.text === '') {
+      after = `if(NOT USE_HIP)${eol}${indent}  ${original.split(/\r?\n/).join(eol + indent + '  ')}${eol}${indent}endif()`;
+    } else if (single && !langOnly) {
       const inner = (s: string): string => s.split(/\r?\n/).join(eol + indent + '  ');
       after = `if(USE_HIP)${eol}${indent}  ${inner(ce.text)}${eol}${indent}else()${eol}${indent}  ${inner(original)}${eol}${indent}endif()`;
     }
@@ -412,7 +426,12 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     epilogue.push(`set_source_files_properties(${extra.join(' ')} PROPERTIES LANGUAGE HIP)`);
   }
   for (const t of rdcTargets) {
-    epilogue.push(...guard([`target_compile_options(${t} PRIVATE $<$<COMPILE_LANGUAGE:HIP>:-fgpu-rdc>)`, `target_link_options(${t} PRIVATE $<$<LINK_LANGUAGE:HIP>:-fgpu-rdc>)`]));
+    const lines = [`target_compile_options(${t} PRIVATE $<$<COMPILE_LANGUAGE:HIP>:-fgpu-rdc>)`, `target_link_options(${t} PRIVATE $<$<LINK_LANGUAGE:HIP>:-fgpu-rdc>)`];
+    if (staticLibs.has(t)) {
+      // clang 15 extracts device code from a static library only when it is linked with -L/-l
+      lines.push(`target_link_options(${t} INTERFACE "$<$<LINK_LANGUAGE:HIP>:-fgpu-rdc;-L$<TARGET_LINKER_FILE_DIR:${t}>;-l$<TARGET_LINKER_FILE_BASE_NAME:${t}>>")`);
+    }
+    epilogue.push(...guard(lines));
   }
   if (epilogue.length) {
     const sep = out.endsWith('\n') ? '' : eol;
@@ -435,9 +454,9 @@ function applyCmdEdits(text: string, cmd: CMakeCommand, edits: Edit[]): string {
   for (const e of sorted) {
     if (e.start < pos) continue;
     let s = e.start;
-    if (e.text === '' && s > cmd.start) {
-      // remove the whitespace before a removed argument
-      while (s > pos && /[ \t]/.test(text[s - 1]!)) s--;
+    if (e.text === '' && s > cmd.start && e.end < cmd.end) {
+      // remove the whitespace (line ends included) before a removed argument
+      while (s > pos && /\s/.test(text[s - 1]!)) s--;
     }
     out += text.slice(pos, s) + e.text;
     pos = e.end;
