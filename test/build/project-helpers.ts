@@ -74,8 +74,9 @@ export function filesWith(dir: string, exts: string[]): string[] {
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (exts.some((x) => e.name.endsWith(x))) out.push(relative(dir, p));
+      if (e.isDirectory()) {
+        if (!/^build-|^CMakeFiles$/.test(e.name)) walk(p);
+      } else if (exts.some((x) => e.name.endsWith(x))) out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -106,4 +107,17 @@ export function cmakeBuild(root: string, defs: string[], env: Record<string, str
 export function compileCommands(buildDir: string, root: string): string[] {
   const cc = JSON.parse(readFileSync(join(buildDir, 'compile_commands.json'), 'utf8')) as Array<{ command: string; file: string }>;
   return cc.map((c) => c.command.split(buildDir).join('<build>').split(root).join('<root>')).sort();
+}
+
+/**
+ * CMake configure outcome (exit status and the `CMake Error` messages without line numbers and
+ * paths), for comparing two trees whose configure is expected to behave the same.
+ */
+export function cmakeConfigureOutcome(root: string, defs: string[]): { status: number | null; errors: string } {
+  const b = join(root, 'build-' + Math.random().toString(36).slice(2, 8));
+  const r = spawnSync('cmake', ['-S', root, '-B', b, ...defs], { cwd: root, encoding: 'utf8' });
+  const all = `${r.stdout ?? ''}${r.stderr ?? ''}`.split(b).join('<build>').split(root).join('<root>');
+  const at = all.indexOf('CMake Error');
+  const errors = at < 0 ? '' : all.slice(at).replace(/CMakeLists\.txt:\d+/g, 'CMakeLists.txt:N').replace(/\s+/g, ' ');
+  return { status: r.status, errors };
 }

@@ -195,6 +195,9 @@ const WORDS: Array<[RegExp, string, string]> = [
   [/\bcuda_std_(\d+)\b/g, 'hip_std_$1', 'HP813'],
 ];
 
+/** Flow-control commands: never wrapped in if(USE_HIP) (it would break their nesting). */
+const CONTROL = new Set(['if', 'elseif', 'else', 'endif', 'while', 'endwhile', 'foreach', 'endforeach', 'function', 'endfunction', 'macro', 'endmacro', 'block', 'endblock']);
+
 interface Edit {
   start: number;
   end: number;
@@ -337,6 +340,12 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
           edits.push({ start: a.start, end: a.end, text: v === '' || v === '""' ? '' : v, code: whys[0]![0], why: whys.map((w) => w[1]).join('; ') });
         }
       }
+    }
+    if (edits.length && single && CONTROL.has(name)) {
+      // a flow-control command cannot be put under if(USE_HIP): kept; under USE_HIP its CUDA variables are unset
+      const t = text.slice(cmd.start, cmd.end);
+      findings.push({ code: 'HP819', family: 'build', severity: 'warning', file: o.file, line: lineAt(text, cmd.start), message: `${name}() condition on CUDA settings kept as is: under USE_HIP those are unset`, before: t, after: t });
+      continue;
     }
     if (edits.length) cmdEdits.push({ cmd, text: applyCmdEdits(text, cmd, edits), edits });
   }
