@@ -11,6 +11,7 @@ import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { projectPortOptions, runProjectPort, type ProjectFlags } from './project-port';
+import { isProjectBuild, projectBuildCommand } from './project-build';
 import { runScan, type ScanOptions } from './scan';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
@@ -156,6 +157,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return argv.length === 0 ? 2 : parsed.exitCode;
   }
   if (parsed.command === 'build') {
+    const bio = { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } };
+    if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, bio);
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
   try {
