@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { parseDiagnostics, countBySeverity } from '../core/build/diagnostics';
 import { runProcess } from '../core/build/process';
 import { runRemoteCommand } from '../core/build/remote-run';
-import { shellQuote } from '../core/build/shell-quote';
+import { rsyncRshQuote, shellQuote } from '../core/build/shell-quote';
 import { sshOptions, sshPathOf, type SshTarget } from '../core/build/ssh';
 import { projectBuildSteps } from '../core/project/build';
 import type { BuildIo } from './build-command';
@@ -73,14 +73,14 @@ export async function projectBuildCommand(argv: readonly string[], io: BuildIo):
   } else {
     const target: SshTarget = { host: o.remote, ...(o.sshConfig ? { sshConfigFile: o.sshConfig } : {}) };
     const remoteDir = `${o.remoteDir.replace(/\/$/, '')}/${dir.split('/').pop()}`;
-    const sshCmd = [sshPathOf(target), ...sshOptions(target)].map(shellQuote).join(' ');
+    const sshCmd = [sshPathOf(target), ...sshOptions(target)].map(rsyncRshQuote).join(' ');
     io.stderr.write(`[hip-porter] rsync ${dir}/ → ${o.remote}:${remoteDir}/\n`);
     const mk = await runRemoteCommand(`mkdir -p ${shellQuote(remoteDir)}`, target, '.');
     if (mk.exitCode !== 0) {
       io.stderr.write(`hip-porter: cannot create ${remoteDir} on ${o.remote}: ${mk.output.trim()}\n`);
       return 1;
     }
-    const sync = await runProcess('rsync', ['-a', '--delete', '--exclude', 'build-hip/', '-e', sshCmd, `${dir}/`, `${o.remote}:${remoteDir}/`], {});
+    const sync = await runProcess('rsync', ['-a', '--delete', '--exclude', 'build-hip/', '-e', sshCmd, '--', `${dir}/`, `${o.remote}:${remoteDir}/`], {});
     if (sync.exitCode !== 0) {
       io.stderr.write(`hip-porter: copying ${dir} to ${o.remote} failed: ${sync.output.trim().split('\n').pop() ?? ''}\n`);
       return 1;
