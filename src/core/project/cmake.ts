@@ -281,7 +281,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
       if (edits.length && name === 'set_target_properties') {
         // a PROPERTIES list left empty is an error: drop the command's property part
         const propsAt = cmd.args.findIndex((a) => a.value === 'PROPERTIES');
-        const remaining = cmd.args.slice(propsAt + 1).filter((a) => !edits.some((e) => a.start >= e.start && a.end <= e.end));
+        const remaining = cmd.args.slice(propsAt + 1).filter((a) => !edits.some((e) => e.text === '' && a.start >= e.start && a.end <= e.end));
         if (propsAt >= 0 && remaining.length === 0) {
           edits.length = 0;
           edits.push({ start: cmd.start, end: cmd.end, text: '', code: 'HP813', why: 'CUDA-only target properties replaced (see -fgpu-rdc below)' });
