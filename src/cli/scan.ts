@@ -10,6 +10,7 @@ import { CODE_INFO } from '../core/rules/index';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
 import { mergeStats, pct } from './stats';
+import { formatProjectReport, projectReportFor } from './project-scan';
 
 /** Options of {@link runScan}. */
 export interface ScanOptions extends EngineOptions {
@@ -102,9 +103,10 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     findings,
     ms: performance.now() - t0,
   };
-  if (o.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  const project = projectReportFor(o);
+  if (o.format === 'json') io.stdout(JSON.stringify(project ? { ...report, project } : report, null, 2) + '\n');
   else if (o.format === 'sarif') io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n');
-  else io.stdout(formatText(report, !!o.verbose));
+  else io.stdout(formatText(report, !!o.verbose) + (project ? formatProjectReport(project) : ''));
   return skipped.length ? 1 : 0;
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
 import { planProjectPort } from '../../src/core/project/plan';
+import { main } from '../../src/cli/main';
 
 let root: string;
 
@@ -22,6 +23,7 @@ before(async () => {
   writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
   writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
   writeFileSync(join(root, 'host.cpp'), 'int host() { return 1; }\n');
+  writeFileSync(join(root, 'Makefile'), 'app: main.cu k/a.cu\n\tnvcc -arch=sm_80 -o $@ $^\n$(warning built with nvcc -arch=sm_80)\n');
 });
 
 describe('planProjectPort', () => {
@@ -57,5 +59,18 @@ describe('planProjectPort', () => {
     assert.match(main.after, /hipMalloc/);
     assert.equal(plan.files.find((f) => f.from === 'shared.cuh')?.path, 'shared.cuh');
     assert.ok(!plan.files.some((f) => f.from === 'host.cpp'));
+  });
+
+  test('scan <dir> adds the project report: per TU blocking findings and hazards, build lines not understood', async () => {
+    let out = '';
+    const code = await main(['scan', root, '--format', 'json', '--target-rocm', '5.2'], { stdout: (x) => void (out += x), stderr: () => undefined });
+    assert.equal(code, 0);
+    const r = JSON.parse(out) as { project: { buildSystem: string[]; tus: Array<{ file: string; blocking: unknown[]; hazards: unknown[] }>; buildUnresolved: Array<{ code: string; line: number }> } };
+    assert.deepEqual(r.project.buildSystem, ['make']);
+    assert.equal(r.project.tus.find((t) => t.file === 'k/a.cu')?.blocking.length, 1);
+    assert.deepEqual(r.project.buildUnresolved.map((u) => [u.code, u.line]), [['HP819', 3]]);
+    let text = '';
+    await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
+    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 1 hazard\(s\); includes shared\.cuh/);
   });
 });
