@@ -3,7 +3,7 @@
  * writes a `.hip` tree with a HIP build under `--out`; `--single-source` keeps the CUDA sources,
  * adds the compat header and the `HIP=1` / `USE_HIP` switch (under `--out`, or `--in-place`).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { planProjectPort, type ProjectPlan, type ProjectPortOptions } from '../core/project/plan';
 import type { BuildFinding } from '../core/project/build-findings';
@@ -127,7 +127,7 @@ export interface ProjectFlags {
 
 /**
  * Decides whether a `port` command line is a project port: one directory input, no `--agent`,
- * and `--single-source` or a Makefile/CMakeLists.txt somewhere in the tree. Returns the options
+ * and `--single-source` or a Makefile/CMakeLists.txt that mentions CUDA somewhere in the tree. Returns the options
  * for {@link runProjectPort}, or undefined for the per-file port (src/cli/port.ts).
  */
 export function projectPortOptions(
@@ -154,6 +154,15 @@ export function projectPortOptions(
   };
 }
 
+/** True when a build file mentions nvcc, the CUDA language/toolkit or `.cu` sources. */
+function mentionsCuda(path: string): boolean {
+  try {
+    return /\bnvcc\b|\bCUDA\b|CUDA::|\.cu\b|-arch[= ]sm_/.test(readFileSync(path, 'utf8').slice(0, 1 << 20));
+  } catch {
+    return false;
+  }
+}
+
 function hasBuildFile(dir: string, depth: number): boolean {
   if (depth > 6) return false;
   let entries;
@@ -163,7 +172,7 @@ function hasBuildFile(dir: string, depth: number): boolean {
     return false;
   }
   for (const e of entries) {
-    if (e.isFile() && /^(GNUmakefile|makefile|Makefile|CMakeLists\.txt)$/.test(e.name)) return true;
+    if (e.isFile() && /^(GNUmakefile|makefile|Makefile|CMakeLists\.txt)$/.test(e.name) && mentionsCuda(join(dir, e.name))) return true;
   }
   return entries.some((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && hasBuildFile(join(dir, e.name), depth + 1));
 }
