@@ -17,6 +17,13 @@ const APT = [
   ['librocrand-dev', '/usr/include/rocrand/rocrand.h'],
   ['libhipsparse-dev', '/usr/include/hipsparse/hipsparse.h'],
   ['librocprim-dev', '/usr/include/rocprim/rocprim.hpp'],
+  // CMake's HIP language (project builds): its packages and the tools
+  ['libamd-comgr-dev', '/usr/lib/x86_64-linux-gnu/cmake/amd_comgr'],
+  ['libhsa-runtime-dev', '/usr/lib/x86_64-linux-gnu/cmake/hsa-runtime64'],
+  ['rocm-device-libs', '/usr/lib/cmake/AMDDeviceLibs'],
+  ['cmake', '/usr/bin/cmake'],
+  ['make', '/usr/bin/make'],
+  ['llvm-15', '/usr/bin/llvm-objdump-15'],
   ['openssh-server', '/usr/sbin/sshd'],
   ['openssh-client', '/usr/bin/ssh'],
   ['rsync', '/usr/bin/rsync'],

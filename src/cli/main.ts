@@ -10,6 +10,8 @@ import { makeCliRefiner } from './agent-bridge';
 import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
+import { projectPortOptions, runProjectPort, type ProjectFlags } from './project-port';
+import { isProjectBuild, projectBuildCommand } from './project-build';
 import { runScan, type ScanOptions } from './scan';
 import { tuneWasmForInputs } from './startup';
 import { resolveTargetRocm } from './target';
@@ -48,9 +50,17 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
   };
 }
 
+/** `gfx90a,gfx1030` or `gfx90a;gfx1030` → the list; throws a usage error on a malformed name. */
+function parseArchList(s: string): string[] {
+  const list = s.split(/[,;\s]+/).filter(Boolean);
+  for (const a of list) if (!/^gfx[0-9a-f]+(:[a-z0-9+-]+)*$/i.test(a)) throw new CommanderError(2, 'hip-porter.usage', `--offload-arch: '${a}' is not an AMD GPU target like gfx90a or gfx1030`);
+  if (!list.length) throw new CommanderError(2, 'hip-porter.usage', '--offload-arch needs at least one target');
+  return list;
+}
+
 /** A parsed command line. */
 export type Parsed =
-  | { command: 'port'; options: PortOptions & { agent: boolean } }
+  | { command: 'port'; options: PortOptions & { agent: boolean }; project?: ProjectFlags }
   | { command: 'scan'; options: ScanOptions }
   | { command: 'build'; argv: string[] }
   | { command: 'none'; exitCode: number };
@@ -81,7 +91,10 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .option('--check', 'translate without writing; exit 0 (use with --stats or --json)')
     .option('--agent', 'after the deterministic pass, let the agent fix what rules cannot (needs ANTHROPIC_API_KEY)', false)
     .option('--stats', 'print statistics per file and in total (like hipify --print-stats)', false)
-    .option('--json', 'print a JSON report on stdout', false);
+    .option('--json', 'print a JSON report on stdout', false)
+    .option('--single-source', 'project port that keeps the CUDA sources: a compat header and a HIP=1 / USE_HIP build switch', false)
+    .option('--offload-arch <list>', 'AMD GPU targets of a project port, comma or semicolon separated (default gfx90a,gfx1030)')
+    .option('--compat-header <name>', 'name of the single-source compat header (default hip_compat.h)');
   engineOptions(port);
   port.action((paths: string[], o: Record<string, unknown>) => {
     const modes = ['stdout', 'out', 'inPlace', 'check'].filter((m) => o[m]);
@@ -100,6 +113,11 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
         json: !!o['json'],
         agent: !!o['agent'],
         backup: o['backup'] !== false,
+      },
+      project: {
+        singleSource: !!o['singleSource'],
+        ...(o['offloadArch'] ? { offloadArch: parseArchList(String(o['offloadArch'])) } : {}),
+        ...(o['compatHeader'] ? { compatHeader: String(o['compatHeader']) } : {}),
       },
     };
   });
@@ -147,6 +165,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return argv.length === 0 ? 2 : parsed.exitCode;
   }
   if (parsed.command === 'build') {
+    const bio = { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } };
+    if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, bio);
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
   tuneWasmForInputs(parsed.options.inputs);
@@ -162,6 +182,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   parsed.options.target = target;
   if (parsed.command === 'scan') return runScan(parsed.options, io);
   const o = parsed.options;
+  const proj = parsed.project ? projectPortOptions(o, parsed.project) : undefined;
+  if (proj) return runProjectPort(proj, io);
+  if (parsed.project?.singleSource) {
+    io.stderr('hip-porter: --single-source ports a project: give one directory (and --out DIR or --in-place), without --agent\n');
+    return 2;
+  }
   if (o.agent) {
     const refine = makeCliRefiner(o, io);
     if (!refine) return 2;

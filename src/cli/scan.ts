@@ -11,6 +11,7 @@ import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
 import { formatReadiness, mergeStats, pct } from './stats';
 import { describeTarget, targetOfOptions, type TargetChoice } from './target';
+import { formatProjectReport, projectReportFor } from './project-scan';
 
 /** Options of {@link runScan}. */
 export interface ScanOptions extends EngineOptions {
@@ -113,9 +114,10 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     findings,
     ms: performance.now() - t0,
   };
-  if (o.format === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
+  const project = projectReportFor(o);
+  if (o.format === 'json') io.stdout(JSON.stringify(project ? { ...report, project } : report, null, 2) + '\n');
   else if (o.format === 'sarif') io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n');
-  else io.stdout(formatText(report, !!o.verbose));
+  else io.stdout(formatText(report, !!o.verbose) + (project ? formatProjectReport(project) : ''));
   return skipped.length ? 1 : 0;
 }
 

@@ -1,0 +1,258 @@
+/**
+ * A CUDA project as one input: its files, translation units and include graph, its Make/CMake
+ * build files, and the plan of a port in copy or single-source mode. Pure apart from reading the
+ * project's files; writes nothing (the CLI and the language server write an accepted plan).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, posix } from 'node:path';
+import { classifyFiles, listFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, HEADER_EXTENSIONS } from '../files';
+import type { EngineOptions } from '../findings';
+import { translate } from '../translate';
+import { LineIndex } from '../text';
+import { DEFAULT_TARGET_ROCM } from '../findings';
+import type { BuildFinding, BuildMigrationOptions, PortMode } from './build-findings';
+import { migrateMakefile } from './make';
+import { migrateCMake } from './cmake';
+import { generateCompat, type CompatUse } from './compat';
+import { toolchainFileText } from './toolchain';
+
+/** Options of {@link planProjectPort}. */
+export interface ProjectPortOptions extends EngineOptions {
+  mode: PortMode;
+  /** AMD offload architectures; default `['gfx90a', 'gfx1030']` (a wave64 and a wave32 target). */
+  offloadArch?: string[];
+  /** Compat header name (single-source), default `hip_compat.h`, at the project root. */
+  compatHeader?: string;
+  /** Per-file size limit in bytes (default 20 MB). */
+  maxBytes?: number;
+}
+
+/** An open (not auto-fixed) finding of a source file, 1-based line and column (UTF-16). */
+export interface OpenFinding {
+  code: string;
+  line: number;
+  column: number;
+  message: string;
+  status: string;
+}
+
+/** One file of the plan. Paths are project-relative with forward slashes. */
+export interface PlannedFile {
+  /** Output path (in the ported tree; equals `from` unless renamed). */
+  path: string;
+  /** Input path, absent for generated files. */
+  from?: string;
+  /** The input text, absent for generated files. */
+  before?: string;
+  after: string;
+  kind: 'source' | 'header' | 'build' | 'compat';
+  /** Findings: open source findings, or the build-file edits. */
+  findings: Array<OpenFinding | BuildFinding>;
+}
+
+/** One translation unit of the project report. */
+export interface TuReport {
+  /** Project-relative path of the source file. */
+  file: string;
+  /** Project headers it includes, transitively (project-relative). */
+  headers: string[];
+  /** Findings that will not compile for the target (unsupported names, parse errors), in the TU and its headers. */
+  blocking: Array<OpenFinding & { file: string }>;
+  /** Hazards: compiles but needs a person (warp width, lane masks, inline PTX, ...). */
+  hazards: Array<OpenFinding & { file: string }>;
+}
+
+/** The project report of a plan. */
+export interface ProjectReport {
+  mode: PortMode;
+  offloadArch: string[];
+  buildSystem: Array<'make' | 'cmake'>;
+  tus: TuReport[];
+  /** Build-file lines the migration kept without understanding them. */
+  buildUnresolved: BuildFinding[];
+  /** Files skipped (binary, invalid UTF-8, too large), with the reason. */
+  skipped: string[];
+}
+
+/** Result of {@link planProjectPort}. */
+export interface ProjectPlan {
+  root: string;
+  /** Changed and generated files (files the port leaves as they are are not listed). */
+  files: PlannedFile[];
+  /** Other files of the tree, project-relative: copied as they are by an `--out` port. */
+  unchanged: string[];
+  report: ProjectReport;
+}
+
+const SOURCE_EXTS = new Set(['.cu', '.c', '.cc', '.cpp', '.cxx', '.c++']);
+const BUILD_NAMES = /^(GNUmakefile|makefile|Makefile|.*\.mk|CMakeLists\.txt|.*\.cmake)$/;
+
+/**
+ * Plans the port of the project under `root` (a directory). Copy mode: `.cu` → `.hip` translated,
+ * headers translated in place, build files migrated to a HIP-only build. Single-source mode: CUDA
+ * sources unchanged, one compat header (+ forwarding headers) generated, build files get the
+ * `HIP=1` / `USE_HIP` switch. Throws an Error with a user-facing message when `root` is missing.
+ * Needs `await initParser()` first (structural rules).
+ */
+export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPlan {
+  const offloadArch = o.offloadArch?.length ? o.offloadArch : ['gfx90a', 'gfx1030'];
+  const compatHeader = o.compatHeader ?? 'hip_compat.h';
+  const targetRocm = o.targetRocm ?? DEFAULT_TARGET_ROCM;
+  const found = listFiles([root]);
+  const { cuda, others, skipped } = classifyFiles(found, o.maxBytes ?? DEFAULT_MAX_BYTES);
+  const rel = (p: string): string => relPath(root, p);
+  const files: PlannedFile[] = [];
+  const unchanged: string[] = [];
+  const use: CompatUse = { names: new Map(), headers: new Map() };
+  const openBy = new Map<string, OpenFinding[]>();
+  const cudaRel = new Set(cuda.map((f) => rel(f.path)));
+  const renamed = new Map<string, string>();
+  if (o.mode === 'copy') for (const f of cuda) if (extname(f.path).toLowerCase() === '.cu') renamed.set(rel(f.path), posix.join(posix.dirname(rel(f.path)), portedName(f.path)));
+
+  for (const f of cuda) {
+    const r = rel(f.path);
+    const res = translate(f.text, { ...o, sourcePath: f.path });
+    const li = new LineIndex(f.text);
+    const open: OpenFinding[] = res.open.map((x) => {
+      const p = li.positionAt(x.start);
+      return { code: x.code, line: p.line + 1, column: p.character + 1, message: x.message, status: x.status };
+    });
+    openBy.set(r, open);
+    for (const a of res.applied) {
+      if (!a.cuda || !a.hip) continue;
+      if (a.family === 'headers') use.headers.set(a.cuda, a.hip);
+      else use.names.set(a.cuda, a.hip);
+    }
+    const isHeader = HEADER_EXTENSIONS.has(extname(f.path).toLowerCase());
+    if (o.mode === 'copy') {
+      const text = followRenames(res.text, r, renamed);
+      files.push({ path: renamed.get(r) ?? r, from: r, before: f.text, after: text, kind: isHeader ? 'header' : 'source', findings: open });
+    } else {
+      unchanged.push(r);
+    }
+  }
+
+  // the compat header and forwarding headers for every CUDA header the sources include
+  if (o.mode === 'single-source') {
+    for (const f of cuda) for (const h of includesOf(f.text, 'angle')) if (!use.headers.has(h) && /^cuda|^curand|^cusparse|^cublas|^cufft|^cusolver|^device_launch_parameters/.test(h)) {
+      // a header the translator did not rename (e.g. its HIP header is newer than the target) stays a finding
+    }
+    for (const g of generateCompat(use, compatHeader, targetRocm)) files.push({ path: g.path, after: g.text, kind: 'compat', findings: [] });
+  }
+
+  const cudaCxxFiles = cuda.map((f) => rel(f.path)).filter((r) => CXX_EXTENSIONS.has(extname(r).toLowerCase()) && !HEADER_EXTENSIONS.has(extname(r).toLowerCase()));
+  const buildSystem = new Set<'make' | 'cmake'>();
+  const buildFindings: BuildFinding[] = [];
+  let needsToolchain = false;
+  for (const f of others) {
+    const r = rel(f.path);
+    const name = basename(r);
+    if (!BUILD_NAMES.test(name)) {
+      unchanged.push(r);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(f.path, 'utf8');
+    } catch {
+      unchanged.push(r);
+      continue;
+    }
+    const dir = posix.dirname(r);
+    const mo: BuildMigrationOptions = {
+      mode: o.mode,
+      offloadArch,
+      file: r,
+      toRoot: dir === '.' ? '' : dir.split('/').map(() => '..').join('/'),
+      compatHeader,
+      cudaCxxFiles: cudaCxxFiles.filter((c) => dir === '.' || c.startsWith(dir + '/')),
+    };
+    const isCMake = /CMakeLists\.txt$|\.cmake$/.test(name);
+    const m = isCMake ? migrateCMake(text, mo) : migrateMakefile(text, mo);
+    if (m.findings.length) buildSystem.add(isCMake ? 'cmake' : 'make');
+    buildFindings.push(...m.findings);
+    if (m.text !== text) {
+      if (isCMake) needsToolchain = true;
+      files.push({ path: r, from: r, before: text, after: m.text, kind: 'build', findings: m.findings });
+    } else {
+      unchanged.push(r);
+    }
+  }
+  if (needsToolchain) files.push({ path: 'hip-porter-toolchain.cmake', after: toolchainFileText(), kind: 'build', findings: [] });
+
+  // translation units and their project-header closure (quoted includes, resolved like the preprocessor does first)
+  const texts = new Map(cuda.map((f) => [rel(f.path), f.text]));
+  const tus: TuReport[] = [];
+  for (const f of cuda) {
+    const r = rel(f.path);
+    if (!SOURCE_EXTS.has(extname(r).toLowerCase())) continue;
+    const headers: string[] = [];
+    const seen = new Set<string>([r]);
+    const stack = [r];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      const t = texts.get(cur) ?? safeRead(root, cur);
+      if (t === undefined) continue;
+      for (const inc of includesOf(t, 'quote')) {
+        const target = posix.normalize(posix.join(posix.dirname(cur), inc));
+        if (seen.has(target) || target.startsWith('..')) continue;
+        seen.add(target);
+        if (texts.has(target) || safeRead(root, target) !== undefined) {
+          headers.push(target);
+          stack.push(target);
+        }
+      }
+    }
+    const tu: TuReport = { file: r, headers: headers.sort(), blocking: [], hazards: [] };
+    for (const fileOf of [r, ...tu.headers]) {
+      for (const x of openBy.get(fileOf) ?? []) {
+        const item = { ...x, file: fileOf };
+        if (x.status === 'hazard') tu.hazards.push(item);
+        else if (x.status === 'unsupported' || x.status === 'parse-error' || x.status === 'experimental') tu.blocking.push(item);
+      }
+    }
+    tus.push(tu);
+  }
+  void cudaRel;
+  return {
+    root,
+    files,
+    unchanged: unchanged.sort(),
+    report: {
+      mode: o.mode,
+      offloadArch,
+      buildSystem: [...buildSystem],
+      tus,
+      buildUnresolved: buildFindings.filter((b) => b.code === 'HP819'),
+      skipped: skipped.map((s) => s.message),
+    },
+  };
+}
+
+function safeRead(root: string, r: string): string | undefined {
+  try {
+    const p = `${root}/${r}`;
+    if (!CXX_EXTENSIONS.has(extname(p).toLowerCase()) && extname(p).toLowerCase() !== '.cuh') return undefined;
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `#include "x"` (quote) or `#include <x>` (angle) paths of a text. */
+function includesOf(text: string, kind: 'quote' | 'angle'): string[] {
+  const re = kind === 'quote' ? /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm : /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
+  return [...text.matchAll(re)].map((m) => m[1]!);
+}
+
+/** Rewrites `#include "x.cu"` to `"x.hip"` when x.cu is renamed (project-relative paths). */
+function followRenames(text: string, file: string, renamed: Map<string, string>): string {
+  if (renamed.size === 0) return text;
+  return text.replace(/^([ \t]*#[ \t]*include[ \t]*")([^"\n]+\.cu)(")/gm, (m, a: string, p: string, b: string) => {
+    const target = posix.normalize(posix.join(posix.dirname(file), p));
+    const nn = renamed.get(target);
+    return nn ? `${a}${p.slice(0, p.length - 3)}.hip${b}` : m;
+  });
+}
+
+void dirname;

@@ -1,0 +1,76 @@
+/**
+ * planProjectPort (src/core/project/plan.ts): the single-source compat header aliases exactly the
+ * names the project uses that the target ROCm has; the TU graph attributes header findings to
+ * every TU that includes them; copy mode renames .cu and follows renamed includes. No toolchain.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initParser } from '../../src/core/parse';
+import { planProjectPort } from '../../src/core/project/plan';
+import { main } from '../../src/cli/main';
+
+let root: string;
+
+before(async () => {
+  await initParser();
+  root = mkdtempSync(join(tmpdir(), 'hp-plan-'));
+  mkdirSync(join(root, 'k'));
+  writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { return (threadIdx.x % 32) + m; }\n');
+  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1); }\nvoid go(int* p) { cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
+  writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
+  writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
+  writeFileSync(join(root, 'host.cpp'), 'int host() { return 1; }\n');
+  writeFileSync(join(root, 'Makefile'), 'app: main.cu k/a.cu\n\tnvcc -arch=sm_80 -o $@ $^\n$(warning built with nvcc -arch=sm_80)\n');
+});
+
+describe('planProjectPort', () => {
+  test('single-source: aliases exactly the used names the target has; sources are not in the plan', () => {
+    const plan = planProjectPort(root, { mode: 'single-source', targetRocm: '5.2' });
+    const compat = plan.files.find((f) => f.path === 'hip_compat.h')!;
+    assert.equal(compat.kind, 'compat');
+    assert.match(compat.after, /^#define cudaMalloc hipMalloc$/m);
+    assert.match(compat.after, /^#define cudaStreamCreate hipStreamCreate$/m);
+    assert.match(compat.after, /^#define cudaStream_t hipStream_t$/m);
+    assert.doesNotMatch(compat.after, /cudaGetFuncBySymbol/); // hipGetFuncBySymbol (6.2) is newer than ROCm 5.2: stays a finding
+    assert.doesNotMatch(compat.after, /cudaFree|cudaMemcpy\b/); // not used by the project
+    assert.match(compat.after, /for ROCm 5\.2/);
+    assert.ok(plan.files.some((f) => f.path === 'hip_compat_include/cuda_runtime.h'));
+    assert.ok(!plan.files.some((f) => f.kind === 'source' || f.kind === 'header'));
+    assert.ok(plan.unchanged.includes('host.cpp'));
+  });
+
+  test('the TU graph puts a header finding in every TU that includes it', () => {
+    const plan = planProjectPort(root, { mode: 'single-source', targetRocm: '5.2' });
+    const a = plan.report.tus.find((t) => t.file === 'k/a.cu')!;
+    assert.deepEqual(a.headers, ['shared.cuh']);
+    assert.ok(a.hazards.some((h) => h.file === 'shared.cuh'), JSON.stringify(a.hazards));
+    assert.ok(a.blocking.some((b) => b.file === 'k/a.cu' && /cudaGetFuncBySymbol/.test(b.message)), JSON.stringify(a.blocking));
+    assert.deepEqual(plan.report.tus.map((t) => t.file).sort(), ['k/a.cu', 'k/inc.cu', 'main.cu']);
+  });
+
+  test('copy mode: .cu → .hip with includes following the rename; host-only C++ untouched', () => {
+    const plan = planProjectPort(root, { mode: 'copy', targetRocm: '6.2' });
+    const main = plan.files.find((f) => f.from === 'main.cu')!;
+    assert.equal(main.path, 'main.hip');
+    assert.match(main.after, /#include "k\/inc\.hip"/);
+    assert.match(main.after, /hipMalloc/);
+    assert.equal(plan.files.find((f) => f.from === 'shared.cuh')?.path, 'shared.cuh');
+    assert.ok(!plan.files.some((f) => f.from === 'host.cpp'));
+  });
+
+  test('scan <dir> adds the project report: per TU blocking findings and hazards, build lines not understood', async () => {
+    let out = '';
+    const code = await main(['scan', root, '--format', 'json', '--target-rocm', '5.2'], { stdout: (x) => void (out += x), stderr: () => undefined });
+    assert.equal(code, 0);
+    const r = JSON.parse(out) as { project: { buildSystem: string[]; tus: Array<{ file: string; blocking: unknown[]; hazards: unknown[] }>; buildUnresolved: Array<{ code: string; line: number }> } };
+    assert.deepEqual(r.project.buildSystem, ['make']);
+    assert.equal(r.project.tus.find((t) => t.file === 'k/a.cu')?.blocking.length, 1);
+    assert.deepEqual(r.project.buildUnresolved.map((u) => [u.code, u.line]), [['HP819', 3]]);
+    let text = '';
+    await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
+    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 1 hazard\(s\); includes shared\.cuh/);
+  });
+});
