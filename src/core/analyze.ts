@@ -4,6 +4,7 @@
  */
 import { DEFAULT_TARGET_ROCM, compareFindings, sortFindings, type EngineOptions, type Finding, type Fix, type TextEdit } from './findings';
 import { Tok, lex, type Tokens } from './lexer';
+import { DEFAULT_OFFLOAD_ARCH } from './arch';
 import { Mappings } from './mappings';
 import { errorRegions, parse, parserReady, type SyntaxNode, type Tree } from './parse';
 import { detach, detectEol } from './text';
@@ -85,7 +86,7 @@ export interface AnalyzeOptions extends EngineOptions {
   sourcePath?: string;
 }
 
-/** Fills in defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep launches, hip library names, no experimental. */
+/** Fills in defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep launches, hip library names, no experimental, offload archs {@link DEFAULT_OFFLOAD_ARCH}. */
 export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
   return {
     targetRocm: o.targetRocm ?? DEFAULT_TARGET_ROCM,
@@ -93,6 +94,7 @@ export function resolveOptions(o: EngineOptions = {}): ResolvedOptions {
     kernelLaunch: o.kernelLaunch ?? 'keep',
     libraryTarget: o.libraryTarget ?? 'hip',
     experimental: o.experimental ?? false,
+    offloadArch: o.offloadArch && o.offloadArch.length ? o.offloadArch : DEFAULT_OFFLOAD_ARCH,
   };
 }
 
@@ -272,6 +274,7 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
         // a fix of its own (edits copied): an incremental analysis moves a finding's edits in place
         fix: f.fix !== undefined ? { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: e.start, end: e.end, newText: e.newText })), auto: f.fix.auto } : undefined,
         docs: f.docs || info?.docs || undefined,
+        related: f.related !== undefined ? f.related.map((r) => ({ start: r.start, end: r.end, message: detach(r.message) })) : undefined,
       };
       sink.push(out);
     },

@@ -69,7 +69,7 @@ export class HipPorterConfig {
     return this.get('build.hipccPath', 'hipcc');
   }
   get offloadArch(): string[] {
-    return this.get('build.offloadArch', ['gfx90a']);
+    return this.get('build.offloadArch', ['gfx90a', 'gfx1030']);
   }
   get extraFlags(): string[] {
     return this.get('build.extraFlags', []);

@@ -55,7 +55,7 @@ function wire(v: VisibleFinding, positionAt: (o: number) => Position): WireFindi
 export async function portDocument(params: PortDocumentParams, docs: DocumentManager, settings: SettingsCache): Promise<PortDocumentResult> {
   if (typeof params?.uri !== 'string') throw new RequestFailure('hipPorter/portDocument: params.uri must be a string');
   const s = await settings.get(params.uri);
-  const options: EngineOptions = { targetRocm: s.targetRocm, includeComments: s.includeComments, ...cleanOptions(params.options) };
+  const options: EngineOptions = { targetRocm: s.targetRocm, includeComments: s.includeComments, offloadArch: s.offloadArch, ...cleanOptions(params.options) };
   let text: string;
   let version: number | null = null;
   let doc: TextDocument;

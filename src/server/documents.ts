@@ -351,8 +351,8 @@ export class DocumentManager {
     return { ...base, snapshot, partial: snapshot.partial, findings: visibleFindings(snapshot.analysis.findings, settings, prevFindings) };
   }
 
-  private optionsFor(state: DocumentState, settings: ServerSettings): { targetRocm: string; includeComments: boolean; sourcePath?: string } {
-    return { targetRocm: settings.targetRocm, includeComments: settings.includeComments, ...sourcePathOf(state.uri) };
+  private optionsFor(state: DocumentState, settings: ServerSettings): { targetRocm: string; includeComments: boolean; offloadArch: readonly string[]; sourcePath?: string } {
+    return { targetRocm: settings.targetRocm, includeComments: settings.includeComments, offloadArch: settings.offloadArch, ...sourcePathOf(state.uri) };
   }
 
   private skipReason(state: DocumentState, settings: ServerSettings): DocumentView['skipped'] {
@@ -393,7 +393,7 @@ export class DocumentManager {
               unchangedAfter: snap.from.unchangedAfter,
             }
           : undefined;
-      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
+      diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, view.uri);
       if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: view.findings.map((v) => v.finding), diagnostics });
     }
     if (view.skipped) this.lastPublished.delete(view.uri);

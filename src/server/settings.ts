@@ -3,17 +3,19 @@
  * `workspace/configuration` (section `hipPorter`, scoped to the document URI), cached per URI and
  * dropped on `workspace/didChangeConfiguration`.
  * Settings: hipPorter.targetRocm, hipPorter.includeComments, hipPorter.severity,
- * hipPorter.exclude, hipPorter.maxFileSizeMB.
+ * hipPorter.exclude, hipPorter.maxFileSizeMB, hipPorter.build.offloadArch (the GPU targets the
+ * wavefront-width findings are judged on).
  */
 import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
 import type { RuleFamily } from '../core/findings';
+import { DEFAULT_OFFLOAD_ARCH, parseOffloadArchList } from '../core/arch';
 
 /** A severity level a user can give a rule family; `off` hides the family. */
 export type SeverityLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
 /** Every rule family, in the order the settings UI lists them. */
-export const FAMILIES: readonly RuleFamily[] = ['api', 'headers', 'launch', 'warp', 'arch', 'asm', 'memory', 'libraries', 'cxx', 'parse'];
+export const FAMILIES: readonly RuleFamily[] = ['rename', 'api', 'headers', 'launch', 'warp', 'arch', 'asm', 'memory', 'libraries', 'cxx', 'parse'];
 
 const LEVELS: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -29,6 +31,8 @@ export interface ServerSettings {
   exclude: string[];
   /** Documents over this many megabytes (UTF-8 bytes / 1,048,576) are not analysed. Default 5. */
   maxFileSizeMB: number;
+  /** `hipPorter.build.offloadArch`: AMD GPU targets (e.g. `gfx90a`). Default gfx90a and gfx1030 (see src/core/arch.ts). */
+  offloadArch: readonly string[];
 }
 
 /** The defaults, used for missing or malformed keys and when the client cannot answer `workspace/configuration`. */
@@ -38,6 +42,7 @@ export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   severity: {},
   exclude: [],
   maxFileSizeMB: 5,
+  offloadArch: DEFAULT_OFFLOAD_ARCH,
 });
 
 /**
@@ -87,6 +92,15 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
     const v = r['maxFileSizeMB'];
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) s.maxFileSizeMB = v;
     else problems.push('hipPorter.maxFileSizeMB: expected a positive number');
+  }
+  const build = r['build'];
+  const arch = typeof build === 'object' && build !== null ? (build as Record<string, unknown>)['offloadArch'] : undefined;
+  if (arch !== undefined && arch !== null) {
+    if (typeof arch === 'string' || (Array.isArray(arch) && arch.every((a) => typeof a === 'string'))) {
+      const parsed = parseOffloadArchList(arch as string | string[]);
+      for (const p of parsed.problems) problems.push(`hipPorter.build.offloadArch: ${p}`);
+      if (parsed.archs.length) s.offloadArch = parsed.archs;
+    } else problems.push('hipPorter.build.offloadArch: expected an array of GPU targets such as "gfx90a"');
   }
   return { settings: s, problems };
 }
