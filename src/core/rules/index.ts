@@ -5,7 +5,7 @@
 import { apiRule, headersRule } from './api';
 import { rewritesRule } from './rewrites';
 import { warpRule } from './warp';
-import { archRule } from './arch';
+import { archGuardsRule, archRule } from './arch';
 import { asmRule } from './asm';
 import { launchRule } from './launch';
 import { memoryRule } from './memory';
@@ -32,6 +32,7 @@ export const ALL_RULES: readonly Rule[] = [
   rewritesRule,
   warpRule,
   archRule,
+  archGuardsRule,
   asmRule,
   launchRule,
   memoryRule,
