@@ -10,10 +10,12 @@ before(async () => {
 test('HP303 fires on compute-capability checks of device-property variables', () => {
   const src = 'void f() { cudaDeviceProp prop; cudaGetDeviceProperties(&prop, 0); if (prop.major >= 7) {} int cc = prop.major * 10 + prop.minor; }';
   for (const parse of [true, false]) {
+    // one finding per file, the other checks as related information
     const fs = findings(src, 'HP303', parse);
-    assert.deepEqual(fs.map((f) => flagged(src, f)), ['prop.major', 'prop.major']);
+    assert.deepEqual(fs.map((f) => flagged(src, f)), ['prop.major']);
     assert.equal(fs[0]!.severity, 'warning');
-    assert.match(fs[0]!.message, /gcnArchName/);
+    assert.match(fs[0]!.message, /gcnArchName.*\(1 more such check in this file, see related\)/);
+    assert.deepEqual((fs[0]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['prop.major']);
   }
   const ptr = 'void f(const hipDeviceProp_t* p) { bool ok = 7 <= p->major; }';
   assert.equal(flagged(ptr, one(ptr, 'HP303')), 'p->major');

@@ -62,52 +62,50 @@ export const archRule: Rule = {
       const recv = prevCode(t, dot);
       return isIdent(t, recv) && propVars().has(tt(t, recv)) && inCheck(t, recv, i);
     };
-    // a `.minor` right after the file's last reported `.major` (`major * 10 + minor`) is not reported twice
-    let lastMajor: number | undefined;
-    const lastMajorInFile = (): number => {
-      if (lastMajor !== undefined) return lastMajor;
-      const all = ctx.fileIdentsNamed('major', { before: 5, after: 2 });
-      lastMajor = -100;
-      for (let k = all.length - 1; k >= 0; k--) {
-        if (check(all[k]!)) {
-          lastMajor = all[k]!;
-          break;
-        }
-      }
-      return lastMajor;
-    };
-    for (const field of ['major', 'minor']) {
-      for (const i of ctx.identsNamed(field)) {
-        if (!check(i)) continue;
-        const recv = prevCode(t, prevCode(t, i));
-        const dot = prevCode(t, i);
-        if (field === 'minor') {
-          const last = lastMajorInFile();
-          if (i - last < 10 && i > last) continue;
-        }
+    // One finding per file for each kind of check (a file often tests the capability in many
+    // places; the first is reported, the others are its related information). The checks are
+    // read file-wide through fileIdentsNamed, so an edit to any of them re-runs the rule.
+    const inWindow = (i: number): boolean => i >= ctx.firstToken && i < ctx.endToken;
+    const message = 'compute-capability check: AMD GPUs report their own major/minor (gfx90a and gfx94x report 9, the same as Hopper sm_90; gfx1030 reports 10), so NVIDIA thresholds pick NVIDIA-only paths on AMD; test gcnArchName or the arch.hasXxx feature flags';
+    if (ctx.identsNamed('major').length || ctx.identsNamed('minor').length) {
+      const majors = ctx.fileIdentsNamed('major', { before: 5, after: 2 }).filter(check);
+      // a `.minor` within a few tokens after a reported `.major` (`major * 10 + minor`) is the same check
+      const minors = ctx.fileIdentsNamed('minor', { before: 5, after: 2 }).filter(check).filter((m) => !majors.some((j) => m > j && m - j < 10));
+      const all = [...majors, ...minors].sort((x, y) => x - y);
+      const first = all[0];
+      if (first !== undefined && inWindow(first)) {
+        const recv = prevCode(t, prevCode(t, first));
+        const dot = prevCode(t, first);
+        const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${tt(t, recv)}${tt(t, dot)}${field} compute-capability check: AMD GPUs report their own major/minor (gfx90a and gfx94x report 9, the same as Hopper sm_90; gfx1030 reports 10), so NVIDIA thresholds pick NVIDIA-only paths on AMD; test gcnArchName or the arch.hasXxx feature flags`,
+          message: `${tt(t, recv)}${tt(t, dot)}${tt(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
           start: t.start[recv]!,
-          end: t.end[i]!,
+          end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
-          cuda: `${field}`,
+          cuda: tt(t, first),
           hip: 'gcnArchName',
+          ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[prevCode(t, prevCode(t, k))]!, end: t.end[k]!, message: 'another compute-capability check' })) } : {}),
         });
       }
     }
-    for (const a of CC_ATTRS) {
-      for (const i of ctx.identsNamed(a)) {
+    if (CC_ATTRS.some((a) => ctx.identsNamed(a).length)) {
+      const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a, { before: 0, after: 0 })).sort((x, y) => x - y);
+      const first = all[0];
+      if (first !== undefined && inWindow(first)) {
+        const a = tt(t, first);
+        const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${a}: AMD GPUs report their own compute capability (gfx90a → 9.0); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead`,
-          start: t.start[i]!,
-          end: t.end[i]!,
+          message: `${a}: AMD GPUs report their own compute capability (gfx90a and gfx94x report major 9, like Hopper); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead${more ? ` (${more} more in this file, see related)` : ''}`,
+          start: t.start[first]!,
+          end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
           cuda: a,
           hip: 'gcnArchName',
+          ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[k]!, end: t.end[k]!, message: 'another compute-capability query' })) } : {}),
         });
       }
     }
