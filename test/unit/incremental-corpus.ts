@@ -67,6 +67,19 @@ void pick(int dev) {
 void pick2(cudaDeviceProp& p, int dev) {
   if (p.major >= 8 && p.minor >= 6) dev++;
 }
+void CUDART_CB release(void* data) {
+  cudaEventDestroy(*(cudaEvent_t*)data);
+}
+void enqueue(cudaStream_t s, void* d) {
+  cudaLaunchHostFunc(s, release, d);
+}
+__global__ void reduceTwice(float* o, const float* in) {
+  typedef cub::BlockReduce<float, 256> BR;
+  __shared__ typename BR::TempStorage ts;
+  float a = BR(ts).Sum(in[threadIdx.x]);
+  float b = BR(ts).Sum(a);
+  o[__smid()] = __fsqrt_rn(b);
+}
 `,
   ],
   [

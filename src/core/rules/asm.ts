@@ -29,6 +29,7 @@ const IDIOMS: ReadonlyArray<[RegExp, string]> = [
   [/%warpid/, 'reads the hardware warp slot (not stable): use threadIdx.x / warpSize'],
   [/%(?:clock64|clock)\b/, 'reads the SM clock: use clock64() (or wall_clock64() for a constant-rate timer)'],
   [/%globaltimer/, 'reads the global timer: use wall_clock64()'],
+  [/%smid/, 'reads the SM id: use __smid() (on AMD its values can exceed multiProcessorCount - 1)'],
   [/\bshfl\./, 'warp shuffle: use __shfl / __shfl_up / __shfl_down / __shfl_xor'],
   [/\bvote\./, 'warp vote: use __ballot / __any / __all (64-bit masks)'],
   [/\bld\.global\.nc\b|\bld\.global\.nc\./, 'read-only (non-coherent) global load: use __ldg(ptr) or a plain load'],

@@ -11,6 +11,7 @@ import { launchRule } from './launch';
 import { memoryRule } from './memory';
 import { librariesRule } from './libraries';
 import { cxxHostCallsRule, cxxRule } from './cxx';
+import { hostCallbackRule, runtimeRule } from './runtime';
 import type { Rule, RuleCode } from './types';
 
 /** Codes reported by the engine itself rather than a rule. */
@@ -39,6 +40,8 @@ export const ALL_RULES: readonly Rule[] = [
   librariesRule,
   cxxRule,
   cxxHostCallsRule,
+  runtimeRule,
+  hostCallbackRule,
 ];
 
 /** Every code any rule may report, by code. */
