@@ -62,3 +62,28 @@ test('HP510 fires on stream host callbacks that call the runtime, directly or th
   for (const f of fs) assert.equal(f.severity, 'warning');
   none('void CUDART_CB cb(void* d) { *(int*)d = 1; }\nvoid run(cudaStream_t s, void* d) { cudaLaunchHostFunc(s, cb, d); }\n', 'HP510');
 });
+
+test('HP509 fires when fresh cudaMalloc memory is accumulated into by a kernel of this file or copied out first', () => {
+  const kernels =
+    '#include <cuda_runtime.h>\n__global__ void hist(const int* in, int* bins, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) atomicAdd(&bins[in[i]], 1);\n}\n' +
+    '__global__ void fill(int* bins) { bins[threadIdx.x] = 0; }\n__global__ void acc(float* s, const float* x) { s[threadIdx.x] += x[threadIdx.x]; }\n';
+  const src = kernels + 'void run(const int* in, int n, const float* x) {\n  int* bins;\n  cudaMalloc(&bins, 256 * sizeof(int));\n  hist<<<n / 256, 256>>>(in, bins, n);\n  float* s;\n  cudaMalloc((void**)&s, 1024);\n  acc<<<1, 256>>>(s, x);\n  int host[4]; int* b4;\n  cudaMalloc(&b4, 16);\n  cudaMemcpy(host, b4, 16, cudaMemcpyDeviceToHost);\n}\n';
+  for (const parse of [true, false]) {
+    const fs = findings(src, 'HP509', parse);
+    assert.deepEqual(fs.map((f) => flagged(src, f)), ['bins', 's', 'b4']);
+    assert.match(fs[0]!.message, /is accumulated into by kernel 'hist' \(atomicAdd\)/);
+    assert.match(fs[1]!.message, /a compound assignment to s/);
+    assert.match(fs[2]!.message, /is copied out by cudaMemcpy/);
+    assert.deepEqual((fs[0]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['cudaMalloc', 'atomicAdd']);
+    assert.ok(fixed(src, fs[0]!).includes('cudaMalloc(&bins, 256 * sizeof(int)); cudaMemset(bins, 0, 256 * sizeof(int));'));
+  }
+  // initialised first (memset, a kernel that stores), a kernel from elsewhere, another call: quiet
+  for (const body of [
+    '  int* b;\n  cudaMalloc(&b, 1024);\n  cudaMemset(b, 0, 1024);\n  hist<<<1, 256>>>(in, b, n);\n',
+    '  int* b;\n  cudaMalloc(&b, 1024);\n  fill<<<1, 256>>>(b);\n  hist<<<1, 256>>>(in, b, n);\n',
+    '  int* b;\n  cudaMalloc(&b, 1024);\n  external_kernel<<<1, 256>>>(b);\n',
+    '  int* b;\n  cudaMalloc(&b, 1024);\n  init(b, 1024);\n  hist<<<1, 256>>>(in, b, n);\n',
+  ]) {
+    none(kernels + `void run(const int* in, int n) {\n${body}}\n`, 'HP509');
+  }
+});

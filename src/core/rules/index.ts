@@ -11,7 +11,7 @@ import { launchRule } from './launch';
 import { memoryRule } from './memory';
 import { librariesRule } from './libraries';
 import { cxxHostCallsRule, cxxRule } from './cxx';
-import { hostCallbackRule, runtimeRule } from './runtime';
+import { freshMemoryRule, hostCallbackRule, runtimeRule } from './runtime';
 import type { Rule, RuleCode } from './types';
 
 /** Codes reported by the engine itself rather than a rule. */
@@ -42,6 +42,7 @@ export const ALL_RULES: readonly Rule[] = [
   cxxHostCallsRule,
   runtimeRule,
   hostCallbackRule,
+  freshMemoryRule,
 ];
 
 /** Every code any rule may report, by code. */

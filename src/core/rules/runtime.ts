@@ -290,3 +290,217 @@ function runtimeCallIn(ctx: Parameters<Rule['run']>[0], a: number, b: number): {
   }
   return undefined;
 }
+
+export const FRESH_MEMORY_CODES: readonly RuleCode[] = [
+  { code: 'HP509', family: 'memory', defaultSeverity: 'warning', title: 'Fresh device memory read or accumulated before anything writes it', docs: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/hip_runtime_api/modules/memory_management.html' },
+];
+
+const ALLOCATORS = ['cudaMalloc', 'cudaMallocAsync', 'cudaMallocManaged'];
+const INITIALISERS = /^cuda(?:Memset|Memcpy)(?:2D|3D)?(?:Async)?$|^cudaMemcpy(?:To|From)Symbol(?:Async)?$/;
+const ACCUMULATE_ATOMICS = /^atomic(?:Add|Sub|Max|Min|Or|And|Xor|Inc|Dec)(?:_system|_block)?$/;
+
+/**
+ * HP509: in one host block, memory from `cudaMalloc(&p, n)` whose first use is a kernel launch
+ * (kernel defined in this file) that only accumulates into the matching parameter (`q[i] += …`,
+ * `atomicAdd(&q[i], …)`, no plain store `q[i] = …`), or a copy *from* `p` to the host. cudaMalloc
+ * does not initialise memory (CUDA and HIP runtime API references); NVIDIA drivers often hand out
+ * zeroed pages, while ROCm's allocator reuses memory, so the bug shows on AMD. A use the rule
+ * cannot follow (another call, pointer arithmetic, an unknown kernel) ends the search quietly.
+ * `file` scope: the kernel's body may be anywhere in the file.
+ */
+export const freshMemoryRule: Rule = {
+  id: 'fresh-memory',
+  family: 'memory',
+  codes: FRESH_MEMORY_CODES,
+  scope: 'file',
+  run(ctx) {
+    const t = ctx.tokens;
+    for (const alloc of ALLOCATORS) {
+      for (const i of ctx.identsNamed(alloc)) {
+        const open = nextCode(t, i);
+        if (!isPunct(t, open, '(')) continue;
+        const args = callArgs(t, open);
+        if (!args || args.length < 2) continue;
+        const [a0, b0] = args[0]!;
+        let p = -1;
+        for (let k = a0; k >= 0 && k <= b0; k = nextCode(t, k)) if (isIdent(t, k) && isPunct(t, prevCode(t, k), '&')) p = k;
+        if (p < 0) continue;
+        const name = tt(t, p);
+        const end = blockEnd(t, i);
+        const hit = firstUse(ctx, name, nextCode(t, args[args.length - 1]![1]), end);
+        if (!hit) continue;
+        const [s1, e1] = args[1]!;
+        const size = t.text.slice(t.start[s1], t.end[e1]);
+        const stmtEnd = statementEnd(t, i);
+        const line = (o: number): number => t.text.slice(0, o).split('\n').length;
+        ctx.report({
+          code: 'HP509',
+          message: `${name} from ${alloc} (line ${line(t.start[i]!)}) ${hit.what} before anything writes it: ${alloc} does not zero memory, and on AMD a fresh allocation often holds stale data where NVIDIA handed out zeroed pages; cudaMemset it first`,
+          start: t.start[hit.tok]!,
+          end: t.end[hit.tok]!,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: name,
+          related: [{ start: t.start[i]!, end: t.end[i]!, message: `allocated here, not initialised` }, ...(hit.related ? [hit.related] : [])],
+          ...(stmtEnd >= 0
+            ? { fix: ctx.fix(`Zero ${name} after allocating it`, [{ start: t.end[stmtEnd]!, end: t.end[stmtEnd]!, newText: ` cudaMemset(${name}, 0, ${size});` }], false) }
+            : {}),
+        });
+      }
+    }
+  },
+};
+
+/** Token index of the `}` closing the block that holds token `i` (or the last token). */
+function blockEnd(t: Parameters<typeof tt>[0], i: number): number {
+  let depth = 0;
+  for (let k = i; k >= 0 && k < t.count; k = nextCode(t, k)) {
+    if (isPunct(t, k, '{')) depth++;
+    else if (isPunct(t, k, '}') && --depth < 0) return k;
+  }
+  return t.count - 1;
+}
+
+/** Token index of the `;` ending the statement that holds token `i`, or -1. */
+function statementEnd(t: Parameters<typeof tt>[0], i: number): number {
+  let depth = 0;
+  for (let k = i; k >= 0 && k < t.count; k = nextCode(t, k)) {
+    if (isPunct(t, k, '(') || isPunct(t, k, '[')) depth++;
+    else if (isPunct(t, k, ')') || isPunct(t, k, ']')) depth--;
+    else if (depth === 0 && isPunct(t, k, ';')) return k;
+    else if (isPunct(t, k, '{') || isPunct(t, k, '}')) return -1;
+  }
+  return -1;
+}
+
+interface Use {
+  tok: number;
+  what: string;
+  related?: { start: number; end: number; message: string };
+}
+
+/** The first use of pointer `name` in tokens `[from, end)` when it reads uninitialised memory; undefined otherwise (initialised, or not followed). */
+function firstUse(ctx: Parameters<Rule['run']>[0], name: string, from: number, end: number): Use | undefined {
+  const t = ctx.tokens;
+  for (let k = from; k >= 0 && k < end; k = nextCode(t, k)) {
+    if (!isIdent(t, k, name)) continue;
+    // the call or launch this use is an argument of
+    const ctxCall = enclosingCall(t, k);
+    if (!ctxCall) return undefined;
+    const { callee, argIndex, launch } = ctxCall;
+    const fn = tt(t, callee);
+    if (!launch) {
+      if (INITIALISERS.test(fn)) {
+        if (argIndex === 0) return undefined;
+        if (/^cudaMemcpy/.test(fn) && argIndex === 1) return { tok: k, what: `is copied out by ${fn}` };
+      }
+      return undefined;
+    }
+    // a kernel launch: follow the kernel when it is defined in this file
+    const kernel = kernelParam(ctx, fn, argIndex);
+    if (!kernel) return undefined;
+    const acc = accumulatesOnly(ctx, kernel.body, kernel.param);
+    if (!acc) return undefined;
+    const how = ACCUMULATE_ATOMICS.test(tt(t, acc)) ? tt(t, acc) : `a compound assignment to ${kernel.param}`;
+    return { tok: k, what: `is accumulated into by kernel '${fn}' (${how})`, related: { start: t.start[acc]!, end: t.end[acc]!, message: `'${kernel.param}' accumulated into, never stored first` } };
+  }
+  return undefined;
+}
+
+/** The call (`f(…)`) or kernel launch (`k<<<…>>>(…)`) whose argument list holds token `k` at depth 1, with the argument index. */
+function enclosingCall(t: Parameters<typeof tt>[0], k: number): { callee: number; argIndex: number; launch: boolean } | undefined {
+  let depth = 0;
+  let argIndex = 0;
+  for (let j = prevCode(t, k), n = 0; j >= 0 && n < 200; j = prevCode(t, j), n++) {
+    if (isPunct(t, j, ')') || isPunct(t, j, ']')) depth++;
+    else if (isPunct(t, j, '[')) depth--;
+    else if (isPunct(t, j, '(')) {
+      if (depth === 0) {
+        const c = prevCode(t, j);
+        if (c >= 0 && t.kind[c] === Tok.Punct && t.text.slice(t.end[c]! - 3, t.end[c]!) === '>>>') {
+          // walk back to `<<<` and the kernel name
+          for (let q = c, m = 0; q >= 0 && m < 80; q = prevCode(t, q), m++) {
+            if (t.kind[q] === Tok.Punct && t.text.startsWith('<<<', t.start[q]!)) {
+              const nameTok = prevCode(t, q);
+              return isIdent(t, nameTok) ? { callee: nameTok, argIndex, launch: true } : undefined;
+            }
+          }
+          return undefined;
+        }
+        return isIdent(t, c) ? { callee: c, argIndex, launch: false } : undefined;
+      }
+      depth--;
+    } else if (depth === 0 && isPunct(t, j, ',')) argIndex++;
+    else if (depth === 0 && (isPunct(t, j, ';') || isPunct(t, j, '{') || isPunct(t, j, '}'))) return undefined;
+  }
+  return undefined;
+}
+
+/** The `index`-th parameter name of `__global__` function `name` defined in this file, and its body. */
+function kernelParam(ctx: Parameters<Rule['run']>[0], name: string, index: number): { param: string; body: [number, number] } | undefined {
+  const t = ctx.tokens;
+  for (const k of ctx.identsNamed(name)) {
+    const open = nextCode(t, k);
+    if (!isPunct(t, open, '(')) continue;
+    const params = callArgs(t, open);
+    if (!params) continue;
+    let close = params.length ? nextCode(t, params[params.length - 1]![1]) : nextCode(t, open);
+    if (!isPunct(t, close, ')')) continue;
+    let b = nextCode(t, close);
+    while (isIdent(t, b) && /^(?:const|noexcept)$/.test(tt(t, b))) b = nextCode(t, b);
+    if (!isPunct(t, b, '{')) continue;
+    const p = params[index];
+    if (!p) return undefined;
+    // the parameter's name: the last identifier of its declaration (before a default value)
+    let pname = '';
+    for (let q = p[0]; q >= 0 && q <= p[1]; q = nextCode(t, q)) {
+      if (isPunct(t, q, '=')) break;
+      if (isIdent(t, q)) pname = tt(t, q);
+    }
+    close = matching(t, b, t.count - 1);
+    return pname ? { param: pname, body: [b, close] } : undefined;
+  }
+  return undefined;
+}
+
+/** Token of the first accumulation into `param` in `[a, b]` when the body never stores to it plainly; undefined otherwise. */
+function accumulatesOnly(ctx: Parameters<Rule['run']>[0], body: [number, number], param: string): number | undefined {
+  const t = ctx.tokens;
+  let acc: number | undefined;
+  for (let k = body[0]; k >= 0 && k <= body[1]; k = nextCode(t, k)) {
+    if (t.kind[k] !== Tok.Ident) continue;
+    const s = tt(t, k);
+    if (ACCUMULATE_ATOMICS.test(s) && isPunct(t, nextCode(t, k), '(')) {
+      let q = nextCode(t, nextCode(t, k));
+      if (isPunct(t, q, '&')) q = nextCode(t, q);
+      if (isIdent(t, q, param)) acc ??= k;
+      continue;
+    }
+    if (s !== param) continue;
+    // the first argument of an accumulating atomic (already counted above)
+    let pa = prevCode(t, k);
+    if (isPunct(t, pa, '&')) pa = prevCode(t, pa);
+    if (isPunct(t, pa, '(') && ACCUMULATE_ATOMICS.test(tt(t, prevCode(t, pa)))) continue;
+    // `param[…] op= …` / `*param op= …` / `param[…] = …`
+    let n = nextCode(t, k);
+    if (isPunct(t, n, '[')) {
+      let depth = 0;
+      for (; n >= 0 && n <= body[1]; n = nextCode(t, n)) {
+        if (isPunct(t, n, '[')) depth++;
+        else if (isPunct(t, n, ']') && --depth === 0) break;
+      }
+      n = nextCode(t, n);
+    }
+    if (isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=')) {
+      const before = t.text[t.start[n]! - 1];
+      if (before && '+-*/|&^'.includes(before) && t.kind[prevCode(t, n)] === Tok.Punct && t.end[prevCode(t, n)] === t.start[n]) acc ??= k;
+      else return undefined; // a plain store initialises it
+    } else if ((isPunct(t, n, '+') || isPunct(t, n, '-') || isPunct(t, n, '|') || isPunct(t, n, '&') || isPunct(t, n, '^') || isPunct(t, n, '*')) && isPunct(t, nextCode(t, n), '=') && t.end[n] === t.start[nextCode(t, n)]) {
+      acc ??= k;
+    } else if (isPunct(t, prevCode(t, k), '&') || (!isPunct(t, prevCode(t, k), '*') && !isPunct(t, nextCode(t, k), '['))) {
+      // passed on whole or its address taken (a helper may store to it): not followed
+      return undefined;
+    }
+  }
+  return acc;
+}
