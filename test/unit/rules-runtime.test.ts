@@ -73,7 +73,7 @@ test('HP509 fires when fresh cudaMalloc memory is accumulated into by a kernel o
     assert.deepEqual(fs.map((f) => flagged(src, f)), ['bins', 's', 'b4']);
     assert.match(fs[0]!.message, /is accumulated into by kernel 'hist' \(atomicAdd\)/);
     assert.match(fs[1]!.message, /a compound assignment to s/);
-    assert.match(fs[2]!.message, /is copied out by cudaMemcpy/);
+    assert.match(fs[2]!.message, /is copied to the host by cudaMemcpy/);
     assert.deepEqual((fs[0]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['cudaMalloc', 'atomicAdd']);
     assert.ok(fixed(src, fs[0]!).includes('cudaMalloc(&bins, 256 * sizeof(int)); cudaMemset(bins, 0, 256 * sizeof(int));'));
   }
@@ -83,6 +83,7 @@ test('HP509 fires when fresh cudaMalloc memory is accumulated into by a kernel o
     '  int* b;\n  cudaMalloc(&b, 1024);\n  fill<<<1, 256>>>(b);\n  hist<<<1, 256>>>(in, b, n);\n',
     '  int* b;\n  cudaMalloc(&b, 1024);\n  external_kernel<<<1, 256>>>(b);\n',
     '  int* b;\n  cudaMalloc(&b, 1024);\n  init(b, 1024);\n  hist<<<1, 256>>>(in, b, n);\n',
+    '  int* b; int* c;\n  cudaMalloc(&b, 1024);\n  cudaMalloc(&c, 1024);\n  cudaMemcpy(c, b, 1024, cudaMemcpyDefault);\n',
   ]) {
     none(kernels + `void run(const int* in, int n) {\n${body}}\n`, 'HP509');
   }

@@ -367,7 +367,7 @@ function statementEnd(t: Parameters<typeof tt>[0], i: number): number {
   for (let k = i; k >= 0 && k < t.count; k = nextCode(t, k)) {
     if (isPunct(t, k, '(') || isPunct(t, k, '[')) depth++;
     else if (isPunct(t, k, ')') || isPunct(t, k, ']')) depth--;
-    else if (depth === 0 && isPunct(t, k, ';')) return k;
+    else if (depth <= 0 && isPunct(t, k, ';')) return k;
     else if (isPunct(t, k, '{') || isPunct(t, k, '}')) return -1;
   }
   return -1;
@@ -392,7 +392,11 @@ function firstUse(ctx: Parameters<Rule['run']>[0], name: string, from: number, e
     if (!launch) {
       if (INITIALISERS.test(fn)) {
         if (argIndex === 0) return undefined;
-        if (/^cudaMemcpy/.test(fn) && argIndex === 1) return { tok: k, what: `is copied out by ${fn}` };
+        // copied to the host before anything wrote it (a device-to-device copy of scratch data is left alone)
+        if (/^cudaMemcpy(?:Async)?$/.test(fn) && argIndex === 1) {
+          const close = statementEnd(t, k);
+          if (close >= 0 && /cudaMemcpyDeviceToHost/.test(t.text.slice(t.start[k], t.end[close]))) return { tok: k, what: `is copied to the host by ${fn}` };
+        }
       }
       return undefined;
     }

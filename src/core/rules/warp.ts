@@ -133,6 +133,8 @@ interface Group {
   reductions: Array<{ offset: 16 | 32; tok: number }>;
   /** `warpSize` read in lane arithmetic. */
   usesWarpSize: number;
+  /** `warpSize` appears in the function (it is written for the real wavefront width somewhere). */
+  mentionsWarpSize: boolean;
   /** Absolute-lane shuffles with a 32-bit full mask and the default width: `__shfl_sync(0xffffffff, v, 0)`. */
   mask32: Array<{ start: number; end: number; name: string; close: number }>;
 }
@@ -152,7 +154,7 @@ function groupOf(env: Env, i: number): Group {
   const key = fn ? fn.open : -1;
   let g = env.groups.get(key);
   if (!g) {
-    g = { fn, device: fn ? isDeviceFunction(env.ctx, fn) : false, sites: [], wide: [], crossLane: [], reductions: [], usesWarpSize: -1, mask32: [] };
+    g = { fn, device: fn ? isDeviceFunction(env.ctx, fn) : false, sites: [], wide: [], crossLane: [], reductions: [], usesWarpSize: -1, mentionsWarpSize: false, mask32: [] };
     env.groups.set(key, g);
   }
   return g;
@@ -189,6 +191,7 @@ function scanTokens(env: Env, masks: number[] | undefined): void {
     }
     const name = text.slice(start[i], end[i]);
     if (name === 'warpSize') {
+      groupOf(env, i).mentionsWarpSize = true;
       if (isLaneArithmeticOperand(t, i)) {
         const g = groupOf(env, i);
         if (g.usesWarpSize < 0) g.usesWarpSize = i;
@@ -609,7 +612,7 @@ function judge(env: Env, g: Group): void {
       related: related(s32, g.wide, 'spans the whole wavefront here'),
       ...(fix ? { fix } : {}),
     });
-  } else if (g.mask32.length && g.device) {
+  } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
     // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront
     for (const m of g.mask32) {
       const close = m.close;
