@@ -17,6 +17,7 @@ import {
   type BuildResult,
   type BuildSettings,
   type HipccTaskDefinition,
+  DEFAULT_OFFLOAD_ARCHS,
 } from '../core/build/index';
 
 /** Where the command writes. */
@@ -45,7 +46,7 @@ function makeProgram(): Command {
     .addOption(new Option('--sync <mode>', 'what to copy to the remote').choices(['closure', 'folder', 'off']).default('closure'))
     .addOption(new Option('--transfer <tool>', 'how to copy').choices(['auto', 'rsync', 'tar']).default('auto'))
     .option('--ssh-config <file>', 'ssh config file (ssh -F)')
-    .option('--offload-arch <list>', 'comma-separated GPU targets, e.g. gfx90a,gfx942', 'gfx90a')
+    .option('--offload-arch <list>', 'comma-separated GPU targets, e.g. gfx90a,gfx942', DEFAULT_OFFLOAD_ARCHS.join(','))
     .option('--hipcc <path>', 'hipcc executable', 'hipcc')
     .option('-I <dir>', 'include directory (repeatable)', collect, [] as string[])
     .option('-D <def>', 'preprocessor definition NAME[=VALUE] (repeatable)', collect, [] as string[])

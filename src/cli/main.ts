@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { initParser } from '../core/parse';
+import { DEFAULT_OFFLOAD_ARCH, parseOffloadArchList } from '../core/arch';
 import { makeCliRefiner } from './agent-bridge';
 import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
@@ -26,6 +27,7 @@ function engineOptions(cmd: Command): void {
     .addOption(new Option('--library-target <lib>', 'map cuBLAS/cuSPARSE/cuRAND/cuSOLVER to hip* wrappers or roc* libraries').choices(['hip', 'roc']).default('hip'))
     .option('--experimental', 'also apply mappings HIPIFY marks experimental', false)
     .option('--include-comments', 'also rename CUDA names inside comments', false)
+    .option('--offload-arch <list>', `AMD GPU targets the wavefront-width checks judge the code on, comma-separated (default ${DEFAULT_OFFLOAD_ARCH.join(',')})`)
     .option('--max-size <MB>', 'skip files larger than this many MB', '20');
 }
 
@@ -34,6 +36,14 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
   if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CommanderError(2, 'hip-porter.usage', `--max-size must be a positive number of MB, got '${String(o['maxSize'])}'`);
   if (o['targetRocm'] !== undefined && !/^\d+(\.\d+){0,2}$/.test(String(o['targetRocm']))) {
     throw new CommanderError(2, 'hip-porter.usage', `--target-rocm must look like 5.2 or 6.2.0, got '${String(o['targetRocm'])}'`);
+  }
+  let offloadArch: string[] | undefined;
+  if (o['offloadArch'] !== undefined) {
+    const parsed = parseOffloadArchList(String(o['offloadArch']));
+    if (parsed.problems.length || !parsed.archs.length) {
+      throw new CommanderError(2, 'hip-porter.usage', `--offload-arch: ${parsed.problems[0] ?? 'no GPU target given'}`);
+    }
+    offloadArch = parsed.archs;
   }
   return {
     inputs: [],
@@ -46,6 +56,7 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
     libraryTarget: o['libraryTarget'] as 'hip' | 'roc',
     experimental: !!o['experimental'],
     includeComments: !!o['includeComments'],
+    ...(offloadArch ? { offloadArch } : {}),
     maxBytes: Math.round(maxMb * 1024 * 1024),
   };
 }

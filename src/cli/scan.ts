@@ -18,20 +18,22 @@ export interface ScanOptions extends EngineOptions {
   inputs: string[];
   format: 'text' | 'json' | 'sarif';
   maxBytes?: number;
-  /** Include informational rename findings in the per-file listing (text format). */
+  /** List every rename (family `rename`) in the per-file listing instead of one summary line per file (text format). */
   verbose?: boolean;
   /** The resolved target ROCm and why (set by the CLI, see src/cli/target.ts); printed in every format. */
   target?: TargetChoice;
 }
 
 /** A finding with 1-based line/column, as printed by the report. */
-export interface ReportedFinding extends Omit<Finding, 'fix'> {
+export interface ReportedFinding extends Omit<Finding, 'fix' | 'related'> {
   file: string;
   line: number;
   column: number;
   endLine: number;
   endColumn: number;
   autoFix: boolean;
+  /** The finding's related places (see Finding.related), 1-based line and column. */
+  related?: Array<{ line: number; column: number; message: string }>;
 }
 
 /** The whole report (the JSON format). */
@@ -51,6 +53,9 @@ export interface ScanReport {
   readiness: Readiness;
   unsupportedApis: Array<{ name: string; count: number }>;
   hazards: Array<{ code: string; title: string; count: number }>;
+  /** Findings by severity, and errors + warnings per 1,000 lines (the noise measure). */
+  severities: Record<Finding['severity'], number>;
+  warningsPerKLoc: number;
   findings: ReportedFinding[];
   ms: number;
 }
@@ -78,9 +83,17 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     for (const x of res.analysis.findings) {
       const s = li.positionAt(x.start);
       const e = li.positionAt(x.end);
-      const { fix, ...rest } = x;
+      const { fix, related, ...rest } = x;
       findings.push({
         ...rest,
+        ...(related?.length
+          ? {
+              related: related.map((r) => {
+                const p = li.positionAt(r.start);
+                return { line: p.line + 1, column: p.character + 1, message: r.message };
+              }),
+            }
+          : {}),
         file: relPath(root, f.path),
         line: s.line + 1,
         column: s.character + 1,
@@ -95,6 +108,8 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     return 1;
   }
   const total = mergeStats(stats);
+  const severities: ScanReport['severities'] = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const f of findings) severities[f.severity]++;
   const hazardCounts = new Map<string, number>();
   for (const f of findings) if (f.code >= 'HP2' && f.code < 'HP9') hazardCounts.set(f.code, (hazardCounts.get(f.code) ?? 0) + 1);
   const report: ScanReport = {
@@ -111,6 +126,8 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     hazards: [...hazardCounts]
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([code, count]) => ({ code, title: CODE_INFO.get(code)?.title ?? code, count })),
+    severities,
+    warningsPerKLoc: total.lines ? Math.round(((severities.error + severities.warning) * 1000 * 100) / total.lines) / 100 : 0,
     findings,
     ms: performance.now() - t0,
   };
@@ -151,6 +168,9 @@ export function toSarif(r: ScanReport): object {
           ruleId: f.code,
           level: SARIF_LEVEL[f.severity],
           message: { text: f.message },
+          ...(f.related?.length
+            ? { relatedLocations: f.related.map((rel, id) => ({ id, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri: f.file }, region: { startLine: rel.line, startColumn: rel.column } } })) }
+            : {}),
           locations: [
             {
               physicalLocation: {
@@ -165,16 +185,38 @@ export function toSarif(r: ScanReport): object {
   };
 }
 
+/**
+ * The text report. Per file: the findings, most severe first (then by line), each related place
+ * indented under its finding; renames (family `rename`) and the HP112 include note collapse into
+ * one summary line per file unless `verbose`.
+ */
 function formatText(r: ScanReport, verbose: boolean): string {
   const out: string[] = [];
-  let current = '';
+  const byFile = new Map<string, ReportedFinding[]>();
   for (const f of r.findings) {
-    if (!verbose && (f.code === 'HP101' || f.code === 'HP110' || f.code === 'HP112')) continue;
-    if (f.file !== current) {
-      current = f.file;
-      out.push(`\n${f.file}`);
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
+  const rank: Record<Finding['severity'], number> = { error: 0, warning: 1, information: 2, hint: 3 };
+  for (const [file, list] of byFile) {
+    const collapsed = new Map<string, number>();
+    const shown: ReportedFinding[] = [];
+    for (const f of list) {
+      if (!verbose && (f.family === 'rename' || f.code === 'HP112')) collapsed.set(f.code, (collapsed.get(f.code) ?? 0) + 1);
+      else shown.push(f);
     }
-    out.push(`  ${f.line}:${f.column}  ${f.severity.padEnd(11)} ${f.code}  ${f.message}${f.autoFix ? '  [auto-fix]' : ''}`);
+    out.push(`\n${file}`);
+    shown.sort((a, b) => rank[a.severity] - rank[b.severity] || a.line - b.line || a.column - b.column);
+    for (const f of shown) {
+      out.push(`  ${f.line}:${f.column}  ${f.severity.padEnd(11)} ${f.code}  ${f.message}${f.autoFix ? '  [auto-fix]' : ''}`);
+      for (const rel of f.related ?? []) out.push(`      ${rel.line}:${rel.column}  ${rel.message}`);
+    }
+    if (collapsed.size) {
+      const n = [...collapsed.values()].reduce((a, b) => a + b, 0);
+      const parts = [...collapsed].sort((a, b) => a[0].localeCompare(b[0])).map(([code, c]) => `${code} ×${c}`);
+      out.push(`  ${n} rename${n === 1 ? '' : 's'} the translator performs (${parts.join(', ')}; --verbose lists them)`);
+    }
   }
   const found = Object.values(r.references).reduce((a, v) => a + v.found, 0);
   out.push('', 'Summary');
@@ -182,6 +224,7 @@ function formatText(r: ScanReport, verbose: boolean): string {
   out.push(`  target: ${describeTarget(r.target)}`);
   out.push(`  ${formatReadiness(r.readiness, r.target)}`);
   out.push(`  CUDA references: ${found}`);
+  out.push(`  errors: ${r.severities.error}, warnings: ${r.severities.warning} (${r.warningsPerKLoc} per 1,000 lines), information: ${r.severities.information}, hints: ${r.severities.hint}`);
   for (const [lib, v] of Object.entries(r.references).sort((a, b) => b[1].found - a[1].found)) {
     out.push(`    ${lib.padEnd(8)} ${String(v.found).padStart(6)} found, ${String(v.converted).padStart(6)} converted, ${v.unsupported} unsupported`);
   }

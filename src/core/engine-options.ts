@@ -4,6 +4,7 @@
  * through {@link parseEngineOptions}, and every engine entry point fills in defaults with
  * {@link resolveEngineOptions}, so a finding gets the same fix whichever face asks.
  */
+import { DEFAULT_OFFLOAD_ARCH, parseOffloadArchList } from './arch';
 import { DEFAULT_TARGET_ROCM, type EngineOptions } from './findings';
 
 export type { EngineOptions } from './findings';
@@ -12,18 +13,19 @@ export type { EngineOptions } from './findings';
 export type ResolvedEngineOptions = Required<EngineOptions>;
 
 /** The names of the engine options, in the order the settings UI lists them. */
-export const ENGINE_OPTION_KEYS = ['targetRocm', 'includeComments', 'kernelLaunch', 'libraryTarget', 'experimental'] as const satisfies ReadonlyArray<keyof EngineOptions>;
+export const ENGINE_OPTION_KEYS = ['targetRocm', 'includeComments', 'kernelLaunch', 'libraryTarget', 'experimental', 'offloadArch'] as const satisfies ReadonlyArray<keyof EngineOptions>;
 
 /** A ROCm version as users write it: `major`, `major.minor` or `major.minor.patch` (digits only). */
 export const ROCM_VERSION_RE = /^\d+(\.\d+){0,2}$/;
 
-/** Defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep `<<<>>>`, hip* library names, no experimental mappings. */
+/** Defaults: target ROCm {@link DEFAULT_TARGET_ROCM}, no comments, keep `<<<>>>`, hip* library names, no experimental mappings, offload archs {@link DEFAULT_OFFLOAD_ARCH} (one wave64 and one wave32 GPU). */
 export const DEFAULT_ENGINE_OPTIONS: Readonly<ResolvedEngineOptions> = Object.freeze({
   targetRocm: DEFAULT_TARGET_ROCM,
   includeComments: false,
   kernelLaunch: 'keep',
   libraryTarget: 'hip',
   experimental: false,
+  offloadArch: DEFAULT_OFFLOAD_ARCH,
 });
 
 /** Fills in every missing key with {@link DEFAULT_ENGINE_OPTIONS}. Never throws; does not validate (see {@link parseEngineOptions}). */
@@ -34,12 +36,13 @@ export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptio
     kernelLaunch: o.kernelLaunch ?? DEFAULT_ENGINE_OPTIONS.kernelLaunch,
     libraryTarget: o.libraryTarget ?? DEFAULT_ENGINE_OPTIONS.libraryTarget,
     experimental: o.experimental ?? DEFAULT_ENGINE_OPTIONS.experimental,
+    offloadArch: o.offloadArch && o.offloadArch.length ? o.offloadArch : DEFAULT_ENGINE_OPTIONS.offloadArch,
   };
 }
 
 /** The engine options of `o` alone (a wider object such as the server's settings), every key kept. */
 export function pickEngineOptions(o: ResolvedEngineOptions): ResolvedEngineOptions {
-  return { targetRocm: o.targetRocm, includeComments: o.includeComments, kernelLaunch: o.kernelLaunch, libraryTarget: o.libraryTarget, experimental: o.experimental };
+  return { targetRocm: o.targetRocm, includeComments: o.includeComments, kernelLaunch: o.kernelLaunch, libraryTarget: o.libraryTarget, experimental: o.experimental, offloadArch: o.offloadArch };
 }
 
 /**
@@ -65,6 +68,13 @@ export function parseEngineOption<K extends keyof EngineOptions>(key: K, value: 
     case 'libraryTarget':
       if (value === 'hip' || value === 'roc') return { value } as V;
       return { problem: `expected "hip" or "roc", got ${JSON.stringify(value)}` };
+    case 'offloadArch': {
+      if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) return { problem: `expected a list of AMD GPU targets, got ${JSON.stringify(value)}` };
+      const { archs, problems } = parseOffloadArchList(value as string | string[]);
+      if (problems.length) return { problem: problems.join('; ') };
+      if (!archs.length) return { problem: 'expected at least one AMD GPU target (e.g. gfx90a, gfx1030)' };
+      return { value: archs } as unknown as V;
+    }
     default:
       return { problem: `unknown engine option` };
   }

@@ -40,6 +40,7 @@ export type FindingStatus =
 
 /** Rule families, used for severity settings ("severity per rule family"). */
 export type RuleFamily =
+  | 'rename' // a rename the translator performs anyway (HP101, HP110): hint severity
   | 'api'
   | 'headers'
   | 'launch'
@@ -72,6 +73,18 @@ export interface Finding {
   fix?: Fix;
   /** URL of the HIP documentation section the rule rests on. */
   docs?: string;
+  /**
+   * Other places the finding depends on (LSP `relatedInformation`), e.g. the `#define WARP_SIZE 32`
+   * behind a `% WARP_SIZE`: UTF-16 offsets into the same document, each with a one-line note.
+   */
+  related?: RelatedSpan[];
+}
+
+/** A place in the same document that a finding refers to; `[start, end)` are UTF-16 offsets. */
+export interface RelatedSpan {
+  start: number;
+  end: number;
+  message: string;
 }
 
 /** Options shared by analysis and translation. */
@@ -86,6 +99,13 @@ export interface EngineOptions {
   libraryTarget?: 'hip' | 'roc';
   /** Also apply mappings HIPIFY marks experimental. Default false. */
   experimental?: boolean;
+  /**
+   * AMD GPU targets the port is judged on (`--offload-arch` names such as `gfx90a`, `gfx1030`).
+   * Wavefront-width findings are warnings when they break a wavefront width of one of these, and
+   * information otherwise. Default `DEFAULT_OFFLOAD_ARCH` of src/core/arch.ts (gfx90a and gfx1030: one
+   * CDNA and one RDNA GPU).
+   */
+  offloadArch?: readonly string[];
 }
 
 /** The default target ROCm version: a recent 6.x release. */

@@ -394,11 +394,20 @@ function sameFinding(f: Finding, p: Finding, c: TextChange, delta: number, shift
   const at = (o: number): number => (shift ? shiftOffset(o, c, delta) : o);
   if (f.start !== at(p.start) || f.end !== at(p.end) || f.code !== p.code || f.message !== p.message || f.severity !== p.severity) return false;
   if (f.family !== p.family || f.status !== p.status || f.library !== p.library || f.cuda !== p.cuda || f.hip !== p.hip || f.docs !== p.docs) return false;
+  if (!sameRelated(f.related, p.related, at)) return false;
   if (!f.fix || !p.fix) return f.fix === p.fix;
   const x = f.fix.edits;
   const y = p.fix.edits;
   if (f.fix.title !== p.fix.title || f.fix.auto !== p.fix.auto || x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (x[i]!.start !== at(y[i]!.start) || x[i]!.end !== at(y[i]!.end) || x[i]!.newText !== y[i]!.newText) return false;
+  return true;
+}
+
+/** True when the related spans `a` equal `b`'s moved by `at`. */
+function sameRelated(a: Finding['related'], b: Finding['related'], at: (o: number) => number): boolean {
+  if (!a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.start !== at(b[i]!.start) || a[i]!.end !== at(b[i]!.end) || a[i]!.message !== b[i]!.message) return false;
   return true;
 }
 
@@ -490,9 +499,14 @@ function spliceFindings(prev: readonly Finding[], fresh: readonly Finding[], lo:
   const j = startsBefore(prev, hiOld);
   const out = new Array<Finding>(i + fresh.length + prev.length - j);
   for (let k = 0; k < i; k++) out[k] = prev[k]!;
-  // a finding before the window whose fix edits text after the change moves its edits
+  // a finding before the window whose fix edits (or related spans) text after the change moves them
   if (delta !== 0) {
     for (let k = 0; k < i; k++) {
+      const rel = out[k]!.related;
+      if (rel && rel.some((r) => r.end >= c.oldEnd)) {
+        shiftInPlace(out[k]!, c, delta);
+        continue;
+      }
       const fix = out[k]!.fix;
       if (!fix) continue;
       const edits = fix.edits;
@@ -539,6 +553,12 @@ function shiftInPlace(f: Finding, c: TextChange, delta: number): void {
       if (e.end >= c.oldEnd) e.end += delta;
     }
   }
+  if (f.related) {
+    for (const r of f.related) {
+      if (r.start >= c.oldEnd) r.start += delta;
+      if (r.end >= c.oldEnd) r.end += delta;
+    }
+  }
 }
 
 /**
@@ -550,6 +570,7 @@ function shiftAll(list: readonly Finding[], c: TextChange, delta: number): Findi
   for (const f of list) {
     if (f.start <= c.oldEnd && f.end >= c.start) return undefined;
     if (f.fix) for (const e of f.fix.edits) if (e.start <= c.oldEnd && e.end >= c.start) return undefined;
+    if (f.related) for (const r of f.related) if (r.start <= c.oldEnd && r.end >= c.start) return undefined;
   }
   if (delta !== 0) for (const f of list) shiftInPlace(f, c, delta);
   return list.slice();

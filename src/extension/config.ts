@@ -30,6 +30,7 @@ export class HipPorterConfig {
       kernelLaunch: this.kernelLaunch,
       libraryTarget: this.libraryTarget,
       experimental: this.experimental,
+      offloadArch: this.get('build.offloadArch'),
     });
   }
   get targetRocm(): string {

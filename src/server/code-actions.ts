@@ -81,7 +81,7 @@ export function targetsOf(view: DocumentView, params: CodeActionParams): Array<{
     const rs = doc.offsetAt(params.range.start);
     const re = doc.offsetAt(params.range.end);
     view.findings.forEach((v, i) => {
-      if (v.finding.start <= re && v.finding.end >= rs) out.push({ v, diagnostic: toDiagnostic(v, { v: view.version, i }, view.positionAt) });
+      if (v.finding.start <= re && v.finding.end >= rs) out.push({ v, diagnostic: toDiagnostic(v, { v: view.version, i }, view.positionAt, view.uri) });
     });
   }
   return out;

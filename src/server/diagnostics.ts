@@ -89,9 +89,10 @@ export function rangeOf(start: number, end: number, positionAt: (offset: number)
  * the rule's documentation URL (when it has one; not for the {@link LIGHT_CODES} renames), `source` = "HIP Porter",
  * and `data` = {@link DiagnosticData} when given (published diagnostics carry none: a 10k-line
  * file has ~4k of them on every keystroke, and code actions find their finding by code and range).
- * Deprecated/removed CUDA APIs get the Deprecated tag (editors strike them through).
+ * Deprecated/removed CUDA APIs get the Deprecated tag (editors strike them through). With `uri`
+ * (the document's), the finding's related spans become `relatedInformation` in that document.
  */
-export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined, positionAt: (offset: number) => Position): Diagnostic {
+export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined, positionAt: (offset: number) => Position, uri?: string): Diagnostic {
   const f = v.finding;
   const d: Diagnostic = {
     range: rangeOf(f.start, f.end, positionAt),
@@ -105,6 +106,9 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined
   // in the hover, so they skip codeDescription to keep each publish small (~35% fewer bytes).
   if (f.docs && !LIGHT_CODES.has(f.code)) d.codeDescription = { href: f.docs };
   if (f.status === 'deprecated' || f.status === 'removed') d.tags = [DiagnosticTag.Deprecated];
+  if (uri !== undefined && f.related?.length) {
+    d.relatedInformation = f.related.map((r) => ({ location: { uri, range: rangeOf(r.start, r.end, positionAt) }, message: r.message }));
+  }
   return d;
 }
 
@@ -125,9 +129,11 @@ export interface DiagnosticReuse {
  * {@link toDiagnostic}). With `reuse`, the leading findings that are the earlier publish's own
  * objects and end before the first change keep their diagnostic objects (same range, since nothing
  * before them moved), and so do the trailing ones that are those objects (an incremental analysis
- * moves unchanged findings in place) starting where no line or column moved.
+ * moves unchanged findings in place) starting where no line or column moved. A finding with related
+ * spans (which may sit anywhere in the document) is never reused from a leading run. `uri`: see
+ * {@link toDiagnostic}.
  */
-export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse): Diagnostic[] {
+export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse, uri?: string): Diagnostic[] {
   const n = visible.length;
   const out = new Array<Diagnostic>(n);
   let head = 0;
@@ -138,7 +144,7 @@ export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (o
     while (head < n && head < m) {
       const v = visible[head]!;
       const d = reuse.diagnostics[head]!;
-      if (v.finding !== prev[head] || v.finding.end > reuse.unchangedBefore || d.severity !== LSP_SEVERITY[v.severity]) break;
+      if (v.finding !== prev[head] || v.finding.end > reuse.unchangedBefore || v.finding.related || d.severity !== LSP_SEVERITY[v.severity]) break;
       out[head++] = d;
     }
     while (tail < n - head && tail < m - head) {
@@ -146,12 +152,12 @@ export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (o
       const f = v.finding;
       const p = prev[m - 1 - tail];
       const d = reuse.diagnostics[m - 1 - tail]!;
-      if (f.start < reuse.unchangedAfter || f !== p || d.severity !== LSP_SEVERITY[v.severity]) break;
+      if (f.start < reuse.unchangedAfter || f !== p || (f.related && f.related.some((r) => r.start < reuse.unchangedAfter)) || d.severity !== LSP_SEVERITY[v.severity]) break;
       out[n - 1 - tail] = d;
       tail++;
     }
   }
-  for (let i = head; i < n - tail; i++) out[i] = toDiagnostic(visible[i]!, undefined, positionAt);
+  for (let i = head; i < n - tail; i++) out[i] = toDiagnostic(visible[i]!, undefined, positionAt, uri);
   return out;
 }
 

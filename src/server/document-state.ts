@@ -147,7 +147,7 @@ interface Patch {
 
 /** A stable string for engine options, to tell whether a cached analysis still applies. */
 export function optionsKey(o: EngineOptions): string {
-  return `${o.targetRocm ?? ''}|${o.includeComments ? 1 : 0}|${o.kernelLaunch ?? ''}|${o.libraryTarget ?? ''}|${o.experimental ? 1 : 0}`;
+  return `${o.targetRocm ?? ''}|${o.includeComments ? 1 : 0}|${o.kernelLaunch ?? ''}|${o.libraryTarget ?? ''}|${o.experimental ? 1 : 0}|${(o.offloadArch ?? []).join(',')}`;
 }
 
 /** One open document: text, incremental tree and latest analysis. */

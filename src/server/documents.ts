@@ -517,7 +517,7 @@ export class DocumentManager {
         diagnostics = boundedDiagnostics(view);
         this.lastPublished.delete(view.uri);
       } else {
-        diagnostics = toDiagnostics(view.findings, view.positionAt, reuse);
+        diagnostics = toDiagnostics(view.findings, view.positionAt, reuse, view.uri);
         if (snap) this.lastPublished.set(view.uri, { analysis: snap.analysis, findings: view.findings.map((v) => v.finding), diagnostics });
       }
     }

@@ -23,6 +23,8 @@ export interface ServerSettings extends ResolvedEngineOptions {
   exclude: string[];
   /** Documents over this many megabytes (UTF-8 bytes / 1,048,576) are not analysed. Default 5. */
   maxFileSizeMB: number;
+  /** `hipPorter.build.offloadArch`: AMD GPU targets (e.g. `gfx90a`). Default gfx90a and gfx1030 (see src/core/arch.ts). */
+  offloadArch: readonly string[];
 }
 
 /** The settings table rows the server reads, with the {@link ServerSettings} field each fills. */

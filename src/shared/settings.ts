@@ -8,6 +8,7 @@
  * `server` rows by itself).
  * No `vscode` import: shared by the server, the extension and plain-Node tests.
  */
+import { parseOffloadArchList } from '../core/arch';
 import { parseEngineOption, ROCM_VERSION_RE, type EngineOptions } from '../core/engine-options';
 import type { RuleFamily, Severity } from '../core/findings';
 
@@ -15,7 +16,7 @@ import type { RuleFamily, Severity } from '../core/findings';
 export type SeverityLevel = Severity | 'off';
 
 /** Every rule family, in the order the settings UI lists them. */
-export const FAMILIES: readonly RuleFamily[] = ['api', 'headers', 'launch', 'warp', 'arch', 'asm', 'memory', 'libraries', 'cxx', 'parse'];
+export const FAMILIES: readonly RuleFamily[] = ['rename', 'api', 'headers', 'launch', 'warp', 'arch', 'asm', 'memory', 'libraries', 'cxx', 'parse'];
 
 /** The levels of {@link SeverityLevel}. */
 export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -100,7 +101,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingTypes[K]
   'agent.maxSteps': { schema: { type: 'integer', default: 12, minimum: 1, maximum: 100 }, readers: EXT },
   'agent.maxOutputTokens': { schema: { type: 'integer', default: 8192, minimum: 256 }, readers: EXT },
   'build.hipccPath': { schema: { type: 'string', default: 'hipcc' }, readers: EXT },
-  'build.offloadArch': { schema: { type: 'array', items: { type: 'string' }, default: ['gfx90a'] }, readers: EXT },
+  'build.offloadArch': { schema: { type: 'array', items: { type: 'string' }, default: ['gfx90a', 'gfx1030'] }, readers: BOTH, engine: 'offloadArch' },
   'build.extraFlags': { schema: { type: 'array', items: { type: 'string' }, default: [] }, readers: EXT },
   'build.includeDirs': { schema: { type: 'array', items: { type: 'string' }, default: [] }, readers: EXT },
   'build.env': { schema: { type: 'object', additionalProperties: { type: 'string' }, default: { HIP_PLATFORM: 'amd' } }, readers: EXT },
@@ -138,6 +139,12 @@ export function readSetting<K extends SettingKey>(key: K, value: unknown): { val
   const name = `hipPorter.${key}`;
   const fallback = (why: string) => ({ value: settingDefault(key), problems: [`${name}: ${why}`] });
   if (value === undefined || value === null) return { value: settingDefault(key), problems: [] };
+  if (spec.engine === 'offloadArch' && Array.isArray(value)) {
+    // keep the valid targets and report the others, like the other array settings
+    const { archs, problems } = parseOffloadArchList(value.filter((v): v is string => typeof v === 'string'));
+    const bad = value.filter((v) => typeof v !== 'string').map((v) => `${name}: ignoring ${JSON.stringify(v)} (not a string)`);
+    return archs.length ? { value: archs as SettingTypes[K], problems: [...bad, ...problems.map((p) => `${name}: ${p}`)] } : fallback([...bad, ...problems].join('; ') || 'expected at least one AMD GPU target');
+  }
   if (spec.engine) {
     const p = parseEngineOption(spec.engine, value);
     return 'problem' in p ? fallback(p.problem) : { value: p.value as SettingTypes[K], problems: [] };

@@ -14,7 +14,7 @@ import { heavySource, processesInGroup, requireHipcc, tempDir, waitFor } from '.
 before(() => requireHipcc());
 
 test('hipccArgs: argument array with archs, -c, -I, -D, flags, -o, sources', () => {
-  assert.deepEqual(hipccArgs({ sources: ['a.hip'] }), ['--offload-arch=gfx90a', '-c', '-std=c++17', '-o', 'a.o', 'a.hip']);
+  assert.deepEqual(hipccArgs({ sources: ['a.hip'] }), ['--offload-arch=gfx90a', '--offload-arch=gfx1030', '-c', '-std=c++17', '-o', 'a.o', 'a.hip']);
   assert.deepEqual(
     hipccArgs({ sources: ['src/a b.hip'], offloadArchs: ['gfx90a', 'gfx1100'], includeDirs: ['inc dir'], defines: ['X=1'], extraFlags: ['-O3'], link: true }),
     ['--offload-arch=gfx90a', '--offload-arch=gfx1100', '-std=c++17', '-Iinc dir', '-DX=1', '-O3', '-o', join('src', 'a b'), 'src/a b.hip'],
@@ -54,7 +54,7 @@ test('good file: object produced, warning streamed and parsed', async () => {
   assert.equal(w.file, src);
   assert.equal(w.line, 2);
   assert.equal(w.column, '__global__ void k(int *p, int '.length + 1);
-  assert.deepEqual(r.command.slice(0, 3), ['hipcc', '--offload-arch=gfx90a', '-c']);
+  assert.deepEqual(r.command.slice(0, 4), ['hipcc', '--offload-arch=gfx90a', '--offload-arch=gfx1030', '-c']);
 });
 
 test('broken file: diagnostics with the right file, line, column, severity', async () => {

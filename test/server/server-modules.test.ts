@@ -363,6 +363,17 @@ describe('visible findings', () => {
       { numRuns: 300 },
     );
   });
+
+  it('renames are hints in their own family: hiding them keeps the "no HIP equivalent" errors', () => {
+    const text = '#include <cuda_runtime.h>\nvoid f() { cudaMalloc(0, 0); cudaProfilerInitialize(0, 0, 0); }\n';
+    const findings = analyze(text).findings;
+    const renames = findings.filter((f) => f.code === 'HP101' || f.code === 'HP110');
+    assert.equal(renames.length, 2);
+    for (const f of renames) assert.deepEqual([f.family, f.severity], ['rename', 'hint'], f.code);
+    const shown = visibleFindings(findings, { severity: { rename: 'off' } }).map((v) => v.finding.code);
+    assert.deepEqual(shown, ['HP104'], 'only the unsupported API is left');
+    assert.equal(visibleFindings(findings, { severity: {} }).find((v) => v.finding.code === 'HP104')!.severity, 'error');
+  });
 });
 
 describe('edit resolution', () => {
@@ -392,6 +403,7 @@ describe('settings', () => {
       severity: { warp: 'off', api: 'hint', bogus: 'error', asm: 'loud' },
       exclude: ['**/gen/**', 3],
       maxFileSizeMB: -1,
+      build: { offloadArch: ['gfx1100', 'sm_80', 'gfx942'] },
     });
     assert.deepEqual(settings, {
       targetRocm: '5.7',
@@ -399,11 +411,15 @@ describe('settings', () => {
       kernelLaunch: 'keep',
       libraryTarget: 'hip',
       experimental: false,
+      offloadArch: ['gfx1100', 'gfx942'],
       severity: { warp: 'off', api: 'hint' },
       exclude: ['**/gen/**'],
       maxFileSizeMB: 5,
     });
-    assert.equal(problems.length, 4);
+    assert.equal(problems.length, 5, problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes("'sm_80' is not an AMD GPU target")), problems.join('\n'));
+    assert.deepEqual(normalizeSettings({}).settings.offloadArch, ['gfx90a', 'gfx1030'], 'default: one CDNA and one RDNA target');
+    assert.deepEqual(normalizeSettings({ severity: { rename: 'off' } }).settings.severity, { rename: 'off' }, 'the rename family is a known family');
     assert.deepEqual(normalizeSettings('nope').settings.targetRocm, '6.2');
     assert.deepEqual(normalizeSettings(undefined).problems, []);
   });

@@ -5,7 +5,7 @@ import type { BuildConfigLike } from '../../src/extension/build-settings';
 export function cfg(over: Partial<BuildConfigLike> = {}): BuildConfigLike {
   return {
     hipccPath: 'hipcc',
-    offloadArch: ['gfx90a'],
+    offloadArch: ['gfx90a', 'gfx1030'],
     extraFlags: [],
     includeDirs: [],
     buildEnv: { HIP_PLATFORM: 'amd' },

@@ -23,7 +23,7 @@ const FILE = join(WS, 'src', 'saxpy.hip');
 test('configToBuildSettings maps the manifest defaults and cleans values', () => {
   const s = configToBuildSettings(cfg(), '/home/u');
   assert.equal(s.hipccPath, 'hipcc');
-  assert.deepEqual(s.offloadArchs, ['gfx90a']);
+  assert.deepEqual(s.offloadArchs, ['gfx90a', 'gfx1030']);
   assert.deepEqual(s.env, { HIP_PLATFORM: 'amd' });
   assert.equal(s.sync, 'closure');
   assert.equal(s.remoteHost, '');

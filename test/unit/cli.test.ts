@@ -50,6 +50,19 @@ describe('argument parsing', () => {
     assert.deepEqual(parseArgs(['port', 'x.cu', '--stdout', '--target-rocm', 'latest'], io), { command: 'none', exitCode: 2 });
     assert.deepEqual(parseArgs(['scan', 'x', '--format', 'xml'], io), { command: 'none', exitCode: 2 });
   });
+
+  test('--offload-arch takes a comma-separated list of AMD targets for scan and port', () => {
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (s: string) => void (err += s) };
+    const s = parseArgs(['scan', 'x', '--offload-arch', 'gfx942, gfx1100'], io);
+    assert.ok(s.command === 'scan');
+    assert.deepEqual(s.options.offloadArch, ['gfx942', 'gfx1100']);
+    const p = parseArgs(['port', 'x.cu', '--stdout', '--offload-arch', 'gfx1030'], io);
+    assert.ok(p.command === 'port');
+    assert.deepEqual(p.options.offloadArch, ['gfx1030']);
+    assert.deepEqual(parseArgs(['scan', 'x', '--offload-arch', 'sm_80'], io), { command: 'none', exitCode: 2 });
+    assert.match(err, /--offload-arch: 'sm_80' is not an AMD GPU target/);
+  });
 });
 
 describe('bad input', () => {
@@ -156,6 +169,11 @@ describe('outputs', () => {
     assert.equal(text.code, 0);
     assert.match(text.out, /files: 1, lines: 3/);
     assert.match(text.out, /HP104 +cudaDeviceFlushGPUDirectRDMAWrites has no HIP equivalent/);
+    // renames collapse into one line per file; errors and warnings are counted per 1,000 lines
+    assert.match(text.out, /\n {2}2 renames the translator performs \(HP101 ×1, HP110 ×1; --verbose lists them\)\n/);
+    assert.doesNotMatch(text.out, /HP101 +cudaMalloc/);
+    assert.match(text.out, /errors: 1, warnings: 0 \(333\.33 per 1,000 lines\), information: 0, hints: 2/);
+    assert.match((await cli('scan', dir, '--verbose')).out, /3:\d+ +hint +HP101 +cudaMalloc → hipMalloc/);
     const json = JSON.parse((await cli('scan', dir, '--format', 'json')).out) as { files: number; unsupportedApis: Array<{ name: string }> };
     assert.equal(json.files, 1);
     assert.ok(json.unsupportedApis.some((u) => u.name === 'cudaDeviceFlushGPUDirectRDMAWrites'));

@@ -24,6 +24,73 @@ function cudaFiles(dir: string): string[] {
 /** Snippets with dependencies across top-level items. */
 export const CROSS_ITEM_SNIPPETS: ReadonlyArray<[string, string]> = [
   [
+    'wavefront-width constants, broadcasts and branches AMD never compiles, across items',
+    `#include <cuda_runtime.h>
+#define C10_WARP_SIZE 32
+#define WAVE 64
+__global__ void ballotPerWarp(unsigned long long* o, int p) {
+  int lane = threadIdx.x % C10_WARP_SIZE;
+  unsigned long long m = __ballot(p);
+  if (lane == 31) o[threadIdx.x / 32] = m;
+}
+__global__ void waveGroups(float v, float* o) {
+  int lane = threadIdx.x % WAVE;
+  o[lane] = __shfl(v, lane ^ 1);
+  for (int d = 32; d > 0; d >>= 1) v += __shfl_down(v, d);
+}
+__global__ void softmaxRow(float* o, const float* in) {
+  float m = in[threadIdx.x];
+  m = __shfl_sync(0xFFFFFFFF, m, 0);
+  o[threadIdx.x] = m;
+}
+#if __CUDA_ARCH__ >= 530
+#define HAS_FP16 1
+#endif
+__global__ void onlyNew(float* a) {
+#if __CUDA_ARCH__ >= 530
+  a[0] = 1;
+#endif
+}
+__device__ int lane_id(int x) {
+#if defined(__PTX__)
+  asm("mov.u32 %0, %%laneid;" : "=r"(x));
+#else
+  x = __lane_id();
+#endif
+  return x;
+}
+void pick(int dev) {
+  cudaDeviceProp prop;
+  cudaGetDeviceProperties(&prop, dev);
+  if (prop.major >= 9) dev++;
+}
+void pick2(cudaDeviceProp& p, int dev) {
+  if (p.major >= 8 && p.minor >= 6) dev++;
+}
+void CUDART_CB release(void* data) {
+  cudaEventDestroy(*(cudaEvent_t*)data);
+}
+void enqueue(cudaStream_t s, void* d) {
+  cudaLaunchHostFunc(s, release, d);
+}
+__global__ void reduceTwice(float* o, const float* in) {
+  typedef cub::BlockReduce<float, 256> BR;
+  __shared__ typename BR::TempStorage ts;
+  float a = BR(ts).Sum(in[threadIdx.x]);
+  float b = BR(ts).Sum(a);
+  o[__smid()] = __fsqrt_rn(b);
+}
+__global__ void hist(const int* in, int* bins, int n) {
+  if (threadIdx.x < n) atomicAdd(&bins[in[threadIdx.x]], 1);
+}
+void histogram(const int* in, int n) {
+  int* bins;
+  cudaMalloc(&bins, 256 * sizeof(int));
+  hist<<<1, 256>>>(in, bins, n);
+}
+`,
+  ],
+  [
     'warp-size macro used in another function',
     `#include <cuda_runtime.h>
 #define WARP_SIZE 32

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParser } from '../../src/core/parse';
-import { findings, flagged, none, one } from './rules-fixtures/helpers';
+import { findings, fixed, flagged, none, one } from './rules-fixtures/helpers';
 
 before(async () => {
   await initParser();
@@ -10,10 +10,12 @@ before(async () => {
 test('HP303 fires on compute-capability checks of device-property variables', () => {
   const src = 'void f() { cudaDeviceProp prop; cudaGetDeviceProperties(&prop, 0); if (prop.major >= 7) {} int cc = prop.major * 10 + prop.minor; }';
   for (const parse of [true, false]) {
+    // one finding per file, the other checks as related information
     const fs = findings(src, 'HP303', parse);
-    assert.deepEqual(fs.map((f) => flagged(src, f)), ['prop.major', 'prop.major']);
+    assert.deepEqual(fs.map((f) => flagged(src, f)), ['prop.major']);
     assert.equal(fs[0]!.severity, 'warning');
-    assert.match(fs[0]!.message, /gcnArchName/);
+    assert.match(fs[0]!.message, /gcnArchName.*\(1 more such check in this file, see related\)/);
+    assert.deepEqual((fs[0]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['prop.major']);
   }
   const ptr = 'void f(const hipDeviceProp_t* p) { bool ok = 7 <= p->major; }';
   assert.equal(flagged(ptr, one(ptr, 'HP303')), 'p->major');
@@ -52,4 +54,54 @@ test('HP401 fires on inline PTX as an error and explains known idioms', () => {
 test('HP401 near-misses: host x86 assembly, identifiers named asm-like', () => {
   none('static inline unsigned long long rd() { unsigned lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return lo; }', 'HP401');
   none('void f() { int asm_count = 0; my_asm(1); }', 'HP401');
+});
+
+test('HP401: PTX in a branch AMD never compiles is information naming the branch AMD compiles', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['__device__ int f(int x) {\n#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800\n  asm("bfe.u32 %0, %1, 0, 4;" : "=r"(x) : "r"(x));\n#else\n  x &= 15;\n#endif\n  return x;\n}\n', /hip-clang compiles the #else branch \(line 4\) instead/],
+    ['__device__ int f(int x) {\n#if defined(__PTX__)\n  asm("prmt.b32 %0, %0, 0, 0x3210;" : "+r"(x));\n#elif defined(__HIP_PLATFORM_AMD__)\n  x = __byte_perm(x, 0, 0x3210);\n#endif\n  return x;\n}\n', /hip-clang compiles the #elif defined\(__HIP_PLATFORM_AMD__\) branch \(line 4\)/],
+    ['#ifndef __HIP_PLATFORM_AMD__\n__device__ void g() { asm volatile("membar.gl;"); }\n#endif\n', /compiles no replacement for it/],
+    ['__device__ int f(int x) {\n#if __CUDA_ARCH__ >= 700\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#else\n  x = 0;\n#endif\n  return x;\n}\n', /#if __CUDA_ARCH__ >= 700, line 2/],
+  ];
+  for (const [src, msg] of cases) {
+    const f = one(src, 'HP401');
+    assert.equal(f.severity, 'information', src);
+    assert.match(f.message, msg);
+    assert.ok((f.related ?? []).some((r) => src.slice(r.start, r.end).startsWith('#if')), 'the condition is related information');
+  }
+  // compiled on AMD: still an error (outside any branch; `#ifdef __CUDA_ARCH__` becomes __HIP_DEVICE_COMPILE__;
+  // a branch on a project macro is unknown; the PTX in the #else of a CUDA-arch test)
+  for (const src of [
+    '__device__ void g() { asm volatile("bar.sync 0;"); }\n',
+    '__device__ int f(int x) {\n#ifdef __CUDA_ARCH__\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#endif\n  return x;\n}\n',
+    '__device__ int f(int x) {\n#if USE_PTX\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#endif\n  return x;\n}\n',
+    '__device__ int f(int x) {\n#if __CUDA_ARCH__ >= 700\n  x = 0;\n#else\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#endif\n  return x;\n}\n',
+  ]) {
+    assert.equal(one(src, 'HP401').severity, 'error', src);
+  }
+});
+
+test('HP305: a kernel whose whole body sits under #if __CUDA_ARCH__ >= 530 with no (or an empty) #else is an error', () => {
+  const src = 'template <int C>\n__global__ void SE_Layer(float* a) {\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#endif\n}\n';
+  for (const parse of [true, false]) {
+    const f = one(src, 'HP305', parse);
+    assert.equal(f.severity, 'error');
+    assert.equal(flagged(src, f), '#if __CUDA_ARCH__ >= 530');
+    assert.match(f.message, /kernel 'SE_Layer' .* compiles to an empty body/);
+    assert.deepEqual((f.related ?? []).map((r) => src.slice(r.start, r.end)), ['SE_Layer']);
+    assert.ok(fixed(src, f).includes('#if defined(__HIP_PLATFORM_AMD__) || (__CUDA_ARCH__ >= 530)\n'));
+  }
+  const emptyElse = '__device__ void f(float* a) {\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#else\n  // old GPUs: nothing\n#endif\n}\n';
+  assert.match(one(emptyElse, 'HP305').message, /device function 'f'/);
+  // quiet: a portable #else, code outside the branch, a branch AMD takes, a host function
+  none('__global__ void k(float* a) {\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#else\n  a[0] = 2;\n#endif\n}\n', 'HP305');
+  none('__global__ void k(float* a) {\n  a[1] = 0;\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#endif\n}\n', 'HP305');
+  none('__global__ void k(float* a) {\n#if __CUDA_ARCH__ < 530\n  a[0] = 1;\n#endif\n}\n', 'HP305');
+  none('__global__ void k(float* a) {\n#ifdef __CUDA_ARCH__\n  a[0] = 1;\n#endif\n}\n', 'HP305');
+  none('void h(float* a) {\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#endif\n}\n__global__ void k() {}\n', 'HP305');
+});
+
+test('HP303 says that gfx90a reports the same major as Hopper', () => {
+  const src = 'void f() { cudaDeviceProp prop; cudaGetDeviceProperties(&prop, 0); if (prop.major >= 9) {} }';
+  assert.match(one(src, 'HP303').message, /gfx90a and gfx94x report 9, the same as Hopper sm_90/);
 });

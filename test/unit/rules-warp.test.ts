@@ -1,51 +1,166 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParser } from '../../src/core/parse';
+import { analyze } from '../../src/core/analyze';
+import type { Finding } from '../../src/core/findings';
 import { findings, fixed, flagged, none, one } from './rules-fixtures/helpers';
 
 before(async () => {
   await initParser();
 });
 
-test('HP201 fires on lane arithmetic with 32, 31, 0x1F and >> 5, with and without a tree', () => {
-  const cases: Array<[string, string, string]> = [
-    ['__global__ void k() { int lane = threadIdx.x % 32; }', '32', 'int lane = threadIdx.x % warpSize;'],
-    ['__global__ void k() { int lane = threadIdx.x & 31; }', '31', 'int lane = threadIdx.x & (warpSize - 1);'],
-    ['__global__ void k() { int lane = threadIdx.x & 0x1F; }', '0x1F', 'int lane = threadIdx.x & (warpSize - 1);'],
-    ['__global__ void k() { int w = threadIdx.x >> 5; }', '>> 5', 'int w = threadIdx.x / warpSize;'],
-    ['__global__ void k(int tid) { int warp = tid / 32; }', '32', 'int warp = tid / warpSize;'],
-    ['__global__ void k(int x) { int base = warpId * 32; }', '32', 'int base = warpId * warpSize;'],
-    ['__global__ void k(int x) { int lane = x % 32; }', '32', 'int lane = x % warpSize;'],
+/** Findings of the warp family in `src` for the given targets (default: gfx90a + gfx1030, both wavefront widths). */
+function warp(src: string, code: string, offloadArch?: string[], parse = true): Finding[] {
+  return analyze(src, { targetRocm: '5.2', parse, ...(offloadArch ? { offloadArch } : {}) }).findings.filter((f) => f.code === code);
+}
+
+/** The one warning of `code` (information findings, e.g. a constant's definition, left out). */
+function oneWarning(src: string, code: string, parse = true): Finding {
+  const fs = warp(src, code, undefined, parse).filter((f) => f.severity === 'warning');
+  assert.equal(fs.length, 1, `${src}: ${JSON.stringify(fs.map((f) => f.message))}`);
+  return fs[0]!;
+}
+
+const related = (src: string, f: Finding): string[] => (f.related ?? []).map((r) => src.slice(r.start, r.end));
+
+test('HP201 (wave64): lanes grouped by 32 in a function with a whole-wavefront operation', () => {
+  const cases: Array<[string, string, string[], string]> = [
+    // ballot per 32-lane warp: on wave64 both halves get the whole wavefront's ballot
+    ['__global__ void k(int* o, int p) { int lane = threadIdx.x % 32; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / 32] = __popcll(b); }', '32', ['32', '__ballot'], 'int lane = threadIdx.x % warpSize; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / warpSize]'],
+    // broadcast from lane 0 with the default width: lanes 32..63 read lane 0, not lane 32
+    ['__device__ float bc(float v) { int lane = threadIdx.x & 31; float x = __shfl(v, 0); return lane ? x : v; }', '31', ['__shfl'], 'int lane = threadIdx.x & (warpSize - 1);'],
+    // warp id by >> 5 with a vote
+    ['__global__ void k(int* flags, int p) { int w = threadIdx.x >> 5; if (__any(p)) flags[w] = 1; }', '>> 5', ['__any'], 'int w = threadIdx.x / warpSize;'],
+    // last-lane test after a scan step
+    ['__global__ void k(float* s, float v, int lane) { float t = __shfl_up(v, 1); if (lane == 31) s[0] = t; }', '31', ['__shfl_up'], 'if (lane == (warpSize - 1))'],
+    // __activemask kept per 32-lane warp
+    ['__global__ void k(int* o) { int warp_id = threadIdx.x / 32; o[warp_id] = __popcll(__activemask()); }', '32', ['__activemask'], 'int warp_id = threadIdx.x / warpSize;'],
   ];
-  for (const [src, hit, after] of cases) {
+  for (const [src, hit, rel, after] of cases) {
     for (const parse of [true, false]) {
-      const f = one(src, 'HP201', parse);
+      const f = oneWarning(src, 'HP201', parse);
       assert.equal(flagged(src, f), hit, src);
-      assert.equal(f.severity, 'warning');
+      assert.match(f.message, /wave64 \(gfx90a\)/);
+      assert.deepEqual(related(src, f), rel, src);
       assert.equal(f.fix?.auto, false);
       assert.ok(fixed(src, f).includes(after), `${src} → ${fixed(src, f)}`);
     }
   }
 });
 
-test('HP201 fires on warp-size constants defined as 32', () => {
-  for (const src of ['#define WARP_SIZE 32\n', 'constexpr int kWarpSize = 32;', 'enum { WARPSIZE = 32 };', 'static const int warp_size = 32u;']) {
+test('HP201: a warp-size macro used in lane arithmetic points at its #define and fixes it per architecture', () => {
+  const src = '#define C10_WARP_SIZE 32\n__global__ void k(unsigned long long* o, int p) {\n  int lane = threadIdx.x % C10_WARP_SIZE;\n  unsigned long long m = __ballot(p);\n  o[lane] = m;\n}\n';
+  const f = oneWarning(src, 'HP201');
+  assert.equal(flagged(src, f), 'C10_WARP_SIZE');
+  assert.match(f.message, /line 4/);
+  assert.deepEqual(
+    (f.related ?? []).map((r) => [src.slice(r.start, r.end), r.message]),
+    [
+      ['__ballot', '__ballot spans the whole wavefront here'],
+      ['32', 'C10_WARP_SIZE is defined as 32 here'],
+    ],
+  );
+  assert.ok(fixed(src, f).startsWith('#if defined(__GFX9__)\n#define C10_WARP_SIZE 64\n#else\n#define C10_WARP_SIZE 32\n#endif\n'), fixed(src, f));
+  // the definition itself is advice (information), with the same portable fix
+  const def = warp(src, 'HP201').find((x) => x.severity === 'information')!;
+  assert.equal(flagged(src, def), '32');
+  assert.ok(fixed(src, def).includes('#if defined(__GFX9__)'));
+  // never one build-wide value
+  for (const x of warp(src, 'HP201')) assert.ok(!fixed(src, x).includes('-DWARP_SIZE'), x.message);
+});
+
+test('HP201/HP208 stay quiet on logical warps: explicit width, 32-lane reductions, tiled_partition<32>, WarpReduce<T, 32>', () => {
+  const quiet = [
+    '__device__ float r(float v) { for (int o = 16; o > 0; o /= 2) v += __shfl_xor(v, o, 32); return v; }',
+    '__device__ float r(float v) { for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffff, v, o, 32); return v; }',
+    // a 32-lane reduction read at lane 0 of each 32-lane group is right on wave64 too
+    '__global__ void k(float* out, float v) { int lane = threadIdx.x % 32; int warp = threadIdx.x / 32; for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffff, v, o); if (lane == 0) out[warp] = v; }',
+    '__global__ void k(float* out, float v) { auto g = cg::tiled_partition<32>(cg::this_thread_block()); typedef cub::WarpReduce<float, 32> WR; __shared__ typename WR::TempStorage ts; out[0] = WR(ts).Sum(v); }',
+    '__global__ void k(float v, float* o) { int lane = threadIdx.x % 32; o[lane] = __shfl(v, lane ^ 1, 32); }',
+    // 64-lane grouping without any cross-lane operation is only indexing
+    '__global__ void k(float* a) { int lane = threadIdx.x % 64; a[lane] = 0; }',
+  ];
+  for (const src of quiet) {
+    for (const code of ['HP201', 'HP208']) none(src, code);
+  }
+});
+
+test('HP201 (wave64): a reduction from offset 16 where lanes are grouped by warpSize', () => {
+  const src = '__global__ void k(float* out, float v) { int lane = threadIdx.x % warpSize; for (int o = 16; o > 0; o /= 2) v += __shfl_down(v, o); if (lane == 0) out[threadIdx.x / warpSize] = v; }';
+  const f = oneWarning(src, 'HP201');
+  assert.equal(flagged(src, f), '16');
+  assert.match(f.message, /only half of each wavefront/);
+  assert.deepEqual(related(src, f), ['warpSize']);
+  assert.ok(fixed(src, f).includes('int o = warpSize / 2;'));
+});
+
+test('HP208 (wave32): reductions from 32, width-64 shuffles, 64-lane groups, full 64-bit masks', () => {
+  const red = '__device__ float r(float v) { for (int o = 32; o > 0; o >>= 1) v += __shfl_down(v, o); return v; }';
+  const f = oneWarning(red, 'HP208');
+  assert.equal(flagged(red, f), '32');
+  assert.match(f.message, /wave32 \(gfx1030\)/);
+  assert.ok(fixed(red, f).includes('int o = warpSize / 2;'));
+
+  const width = '__device__ float r(float v) { return v + __shfl_xor(v, 1, 64); }';
+  const w = oneWarning(width, 'HP208');
+  assert.equal(flagged(width, w), '64');
+  assert.equal(fixed(width, w), '__device__ float r(float v) { return v + __shfl_xor(v, 1, warpSize); }');
+
+  const wave = '#define WAVE 64\n__global__ void k(float v, float* o) {\n  int lane = threadIdx.x % WAVE;\n  if (lane == 63) o[0] = __shfl(v, lane ^ 1);\n}\n';
+  const g = oneWarning(wave, 'HP208');
+  assert.equal(flagged(wave, g), 'WAVE');
+  assert.deepEqual(related(wave, g), ['63', '__shfl', '64']);
+  assert.ok(fixed(wave, g).includes('#if defined(__GFX9__)\n#define WAVE 64\n#else\n#define WAVE 32\n#endif'));
+  const def = warp(wave, 'HP208').find((x) => x.severity === 'information')!;
+  assert.match(def.message, /WAVE = 64 is one wavefront width for every GPU/);
+
+  const mask = '__global__ void k(int p, int* o) { if (__ballot(p) == 0xffffffffffffffffull) o[0] = 1; }';
+  assert.match(oneWarning(mask, 'HP208').message, /never true/);
+});
+
+test('severity follows the configured targets: wave64-only findings are advice for an RDNA-only port, and the other way round', () => {
+  const w64 = '__global__ void k(int* o, int p) { int lane = threadIdx.x % 32; unsigned b = __ballot(p); o[lane] = __popc(b); }';
+  const w32 = '__device__ float r(float v) { for (int o = 32; o > 0; o >>= 1) v += __shfl_down(v, o); return v; }';
+  const sev = (src: string, code: string, archs: string[]): string[] => warp(src, code, archs).map((f) => f.severity);
+  for (const code of ['HP201', 'HP202', 'HP204']) {
+    assert.deepEqual(sev(w64, code, ['gfx90a']), ['warning'], code);
+    assert.deepEqual(sev(w64, code, ['gfx1030', 'gfx1100']), ['information'], code);
+  }
+  assert.deepEqual(sev(w32, 'HP208', ['gfx1100']), ['warning']);
+  assert.deepEqual(sev(w32, 'HP208', ['gfx942']), ['information']);
+  assert.match(warp(w32, 'HP208', ['gfx1100', 'gfx1201'])[0]!.message, /wave32 \(gfx1100, gfx1201\)/);
+});
+
+test('host code sizing by warp constants is advice that points at hipDeviceProp_t::warpSize', () => {
+  const src = '__global__ void k() {}\nint blocks(int threads) { int warps = threads / 32; return warps; }\nint waves(int threads) { int nwave = threads / 64; return nwave; }\n';
+  const a = warp(src, 'HP201');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.severity, 'information');
+  assert.match(a[0]!.message, /hipDeviceProp_t::warpSize/);
+  const b = warp(src, 'HP208');
+  assert.equal(b.length, 1);
+  assert.equal(b[0]!.severity, 'information');
+});
+
+test('warp-size constants defined as 32 are advice with a portable fix; warpSize redefined is a warning', () => {
+  for (const [src, after] of [
+    ['#define WARP_SIZE 32\n', '#if defined(__GFX9__)\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n'],
+    ['constexpr int kWarpSize = 32;', 'constexpr int kWarpSize = warpSize;'],
+    ['enum { WARPSIZE = 32 };', 'enum { WARPSIZE = warpSize };'],
+    ['static const int warp_size = 32u;', 'static const int warp_size = warpSize;'],
+  ] as const) {
     const f = one(src, 'HP201');
     assert.match(flagged(src, f), /^32u?$/);
-    assert.match(f.message, /64 lanes/);
-    assert.ok(fixed(src, f).includes('warpSize'));
+    assert.equal(f.severity, 'information');
+    assert.match(f.message, /half a wavefront/);
+    assert.equal(fixed(src, f), after);
   }
   const shadow = 'const int warpSize = 32;';
   const f = one(shadow, 'HP201');
   assert.equal(flagged(shadow, f), 'warpSize = 32');
+  assert.equal(f.severity, 'warning');
   assert.match(f.message, /HIP already declares warpSize/);
-});
-
-test('HP201 fires on a shuffle reduction starting at offset 16', () => {
-  const src = '__device__ float r(float v) { for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffff, v, o); return v; }';
-  const f = one(src, 'HP201');
-  assert.equal(flagged(src, f), '16');
-  assert.ok(fixed(src, f).includes('int o = warpSize / 2;'));
+  none('#define TILE_WARP_SIZE_X 32 + 1\n', 'HP201');
 });
 
 test('HP201 near-misses: array sizes, loop bounds, unrelated * 32, block sizes, comparisons', () => {
@@ -105,4 +220,23 @@ test('HP207 fires on hand-built 32-bit lane masks in ballot code only', () => {
   assert.equal(fs[1]!.fix, undefined);
   none('__global__ void k(int lane, unsigned* o) { o[0] = 1u << lane; }', 'HP207');
   none('__global__ void k(int p, int i) { unsigned long long b = __ballot(p); unsigned x = 1u << i; }', 'HP207');
+});
+
+test('HP201 (wave64): a broadcast with a 32-bit mask and the default width (a softmax row per 32-lane warp); width 32 is the fix', () => {
+  const src = '__global__ void softmax(float* o, const float* in) {\n  int i = blockDim.x * blockIdx.x + threadIdx.x;\n  float m = warpMax(in[i]);\n  m = __shfl_sync(0xFFFFFFFF, m, 0);\n  o[i] = in[i] - m;\n}\n';
+  const f = oneWarning(src, 'HP201');
+  assert.equal(flagged(src, f), '__shfl_sync');
+  assert.match(f.message, /lanes 32\.\.63/);
+  assert.ok(fixed(src, f).includes('__shfl_sync(0xFFFFFFFF, m, 0, 32);'));
+  // with an explicit width, a 64-bit mask, or not in device code: quiet
+  none(src.replace('m, 0)', 'm, 0, 32)'), 'HP201');
+  none(src.replace('0xFFFFFFFF', '0xFFFFFFFFFFFFFFFFull'), 'HP201');
+  // a function written for the real width (a warpSize-wide reduction before the broadcast): quiet
+  none(src.replace('float m = warpMax(in[i]);', 'float m = in[i];\n  for (int d = warpSize / 2; d > 0; d >>= 1) m = fmaxf(m, __shfl_down_sync(0xFFFFFFFF, m, d));'), 'HP201');
+});
+
+test('a warp-size constant already defined per architecture is quiet', () => {
+  const src = '#if defined(__GFX9__)\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n__global__ void k(int* o, int p) { int lane = threadIdx.x % WARP_SIZE; o[lane] = __ballot(p) != 0; }\n';
+  none(src, 'HP201');
+  none(src, 'HP208');
 });

@@ -8,6 +8,7 @@
  * Source: https://rocm.docs.amd.com/projects/HIPCC/en/latest/env.html and
  * https://clang.llvm.org/docs/HIPSupport.html (`--offload-arch`).
  */
+import { DEFAULT_OFFLOAD_ARCH } from '../arch';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, join } from 'node:path';
@@ -15,8 +16,8 @@ import { BuildError } from './errors';
 
 /** hipcc executable used when none is configured (looked up on PATH). */
 export const DEFAULT_HIPCC = 'hipcc';
-/** GPU targets used when none are configured (MI200 series). */
-export const DEFAULT_OFFLOAD_ARCHS: readonly string[] = ['gfx90a'];
+/** GPU targets used when none are configured: gfx90a (CDNA2, wave64) and gfx1030 (RDNA2, wave32), see src/core/arch.ts. */
+export const DEFAULT_OFFLOAD_ARCHS: readonly string[] = DEFAULT_OFFLOAD_ARCH;
 /** How to install hipcc on Debian/Ubuntu; used in "hipcc not found" messages. */
 export const HIPCC_INSTALL_HINT =
   'Install it (Debian/Ubuntu: `apt-get install hipcc libamdhip64-dev`; or ROCm from https://rocm.docs.amd.com) ' +

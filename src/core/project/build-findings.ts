@@ -32,7 +32,7 @@ export type PortMode = 'copy' | 'single-source';
 export interface BuildMigrationOptions {
   mode: PortMode;
   /** AMD offload architectures, e.g. `['gfx90a', 'gfx1030']`. */
-  offloadArch: string[];
+  offloadArch: readonly string[];
   /** Project-relative path of the build file (for findings). */
   file: string;
   /** Path from the build file's directory to the project root, '' or e.g. `../..` (forward slashes). */

@@ -16,7 +16,7 @@ export interface ProjectBuildStep {
 /** Options of {@link projectBuildSteps}. */
 export interface ProjectBuildOptions {
   /** AMD targets; when given they override the build's own list (HIP_OFFLOAD_ARCH / CMAKE_HIP_ARCHITECTURES). */
-  offloadArch?: string[];
+  offloadArch?: readonly string[];
   /** CMake build directory relative to the root (default `build-hip`). */
   buildDir?: string;
   /** Parallel jobs (default 2). */

@@ -20,7 +20,7 @@ import { toolchainFileText } from './toolchain';
 export interface ProjectPortOptions extends EngineOptions {
   mode: PortMode;
   /** AMD offload architectures; default `['gfx90a', 'gfx1030']` (a wave64 and a wave32 target). */
-  offloadArch?: string[];
+  offloadArch?: readonly string[];
   /** Compat header name (single-source), default `hip_compat.h`, at the project root. */
   compatHeader?: string;
   /** Per-file size limit in bytes (default 20 MB). */
@@ -65,7 +65,7 @@ export interface TuReport {
 /** The project report of a plan. */
 export interface ProjectReport {
   mode: PortMode;
-  offloadArch: string[];
+  offloadArch: readonly string[];
   buildSystem: Array<'make' | 'cmake'>;
   tus: TuReport[];
   /** Build-file lines the migration kept without understanding them. */

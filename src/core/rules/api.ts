@@ -26,7 +26,7 @@ export const SPECIAL_NAMES = new Set([
 ]);
 
 export const API_CODES: readonly RuleCode[] = [
-  { code: 'HP101', family: 'api', defaultSeverity: 'information', title: 'CUDA name with a HIP equivalent', docs: DOCS.hipifyTables },
+  { code: 'HP101', family: 'rename', defaultSeverity: 'hint', title: 'CUDA name with a HIP equivalent', docs: DOCS.hipifyTables },
   { code: 'HP102', family: 'api', defaultSeverity: 'warning', title: 'Deprecated CUDA API (mapped)', docs: DOCS.hipifyTables },
   { code: 'HP103', family: 'api', defaultSeverity: 'warning', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
   { code: 'HP104', family: 'api', defaultSeverity: 'error', title: 'CUDA API with no HIP equivalent', docs: DOCS.hipifyTables },
@@ -62,7 +62,7 @@ const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
 ]);
 
 export const HEADER_CODES: readonly RuleCode[] = [
-  { code: 'HP110', family: 'headers', defaultSeverity: 'information', title: 'CUDA header with a HIP equivalent', docs: DOCS.porting },
+  { code: 'HP110', family: 'rename', defaultSeverity: 'hint', title: 'CUDA header with a HIP equivalent', docs: DOCS.porting },
   { code: 'HP111', family: 'headers', defaultSeverity: 'warning', title: 'CUDA header with no HIP equivalent', docs: DOCS.porting },
   { code: 'HP112', family: 'headers', defaultSeverity: 'information', title: 'HIP runtime include missing (nvcc adds cuda_runtime.h implicitly, hipcc does not)', docs: DOCS.porting },
   { code: 'HP113', family: 'headers', defaultSeverity: 'warning', title: "CUDA header's include guard tested to detect the header (never defined under HIP)", docs: DOCS.porting },

@@ -6,14 +6,22 @@
  * `hipDeviceProp_t::arch` feature flags (`hasSharedInt32Atomics`, `hasWarpShuffle`, ...) instead.
  * `__CUDA_ARCH__` comparisons are HP302 (rewrites.ts).
  *
- * Code: HP303.
+ * Codes: HP303; HP305 (rule `arch-guards`): a kernel or device function whose whole body sits in
+ * a preprocessor branch hip-clang never compiles for AMD (`#if __CUDA_ARCH__ >= 530` without a
+ * non-empty `#else`): on AMD it compiles to an empty body (lc0's HIP port met this in
+ * fp16_kernels: `SE_Layer_NHWC` under `#if __CUDA_ARCH__ >= 530`).
  */
-import { isPunct, nextCode, prevCode, type Tokens } from '../lexer';
-import { DOCS, type Rule, type RuleCode } from './types';
-import { isIdent, tt } from './util';
+import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
+import { isDeviceFunction, isIdent, namespaceFunctions, tt } from './util';
+import { conditionals, directiveText, skippedOnAmd, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
   { code: 'HP303', family: 'arch', defaultSeverity: 'warning', title: 'Compute-capability check on device properties (meaningless on AMD)', docs: DOCS.archFeatures },
+];
+
+export const ARCH_GUARD_CODES: readonly RuleCode[] = [
+  { code: 'HP305', family: 'arch', defaultSeverity: 'error', title: 'Kernel body only in a branch AMD never compiles (empty kernel on AMD)', docs: DOCS.identifyingHip },
 ];
 
 const PROP_TYPES = ['cudaDeviceProp', 'hipDeviceProp_t', 'cudaDeviceProp_t'];
@@ -54,52 +62,50 @@ export const archRule: Rule = {
       const recv = prevCode(t, dot);
       return isIdent(t, recv) && propVars().has(tt(t, recv)) && inCheck(t, recv, i);
     };
-    // a `.minor` right after the file's last reported `.major` (`major * 10 + minor`) is not reported twice
-    let lastMajor: number | undefined;
-    const lastMajorInFile = (): number => {
-      if (lastMajor !== undefined) return lastMajor;
-      const all = ctx.fileIdentsNamed('major', { before: 5, after: 2 });
-      lastMajor = -100;
-      for (let k = all.length - 1; k >= 0; k--) {
-        if (check(all[k]!)) {
-          lastMajor = all[k]!;
-          break;
-        }
-      }
-      return lastMajor;
-    };
-    for (const field of ['major', 'minor']) {
-      for (const i of ctx.identsNamed(field)) {
-        if (!check(i)) continue;
-        const recv = prevCode(t, prevCode(t, i));
-        const dot = prevCode(t, i);
-        if (field === 'minor') {
-          const last = lastMajorInFile();
-          if (i - last < 10 && i > last) continue;
-        }
+    // One finding per file for each kind of check (a file often tests the capability in many
+    // places; the first is reported, the others are its related information). The checks are
+    // read file-wide through fileIdentsNamed, so an edit to any of them re-runs the rule.
+    const inWindow = (i: number): boolean => i >= ctx.firstToken && i < ctx.endToken;
+    const message = 'compute-capability check: AMD GPUs report their own major/minor (gfx90a and gfx94x report 9, the same as Hopper sm_90; gfx1030 reports 10), so NVIDIA thresholds pick NVIDIA-only paths on AMD; test gcnArchName or the arch.hasXxx feature flags';
+    if (ctx.identsNamed('major').length || ctx.identsNamed('minor').length) {
+      const majors = ctx.fileIdentsNamed('major', { before: 5, after: 2 }).filter(check);
+      // a `.minor` within a few tokens after a reported `.major` (`major * 10 + minor`) is the same check
+      const minors = ctx.fileIdentsNamed('minor', { before: 5, after: 2 }).filter(check).filter((m) => !majors.some((j) => m > j && m - j < 10));
+      const all = [...majors, ...minors].sort((x, y) => x - y);
+      const first = all[0];
+      if (first !== undefined && inWindow(first)) {
+        const recv = prevCode(t, prevCode(t, first));
+        const dot = prevCode(t, first);
+        const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${tt(t, recv)}${tt(t, dot)}${field} compute-capability check: AMD GPUs report their own major/minor (gfx90a → 9.0), so NVIDIA thresholds pick the wrong path; test gcnArchName or the arch.hasXxx feature flags`,
+          message: `${tt(t, recv)}${tt(t, dot)}${tt(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
           start: t.start[recv]!,
-          end: t.end[i]!,
+          end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
-          cuda: `${field}`,
+          cuda: tt(t, first),
           hip: 'gcnArchName',
+          ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[prevCode(t, prevCode(t, k))]!, end: t.end[k]!, message: 'another compute-capability check' })) } : {}),
         });
       }
     }
-    for (const a of CC_ATTRS) {
-      for (const i of ctx.identsNamed(a)) {
+    if (CC_ATTRS.some((a) => ctx.identsNamed(a).length)) {
+      const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a, { before: 0, after: 0 })).sort((x, y) => x - y);
+      const first = all[0];
+      if (first !== undefined && inWindow(first)) {
+        const a = tt(t, first);
+        const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${a}: AMD GPUs report their own compute capability (gfx90a → 9.0); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead`,
-          start: t.start[i]!,
-          end: t.end[i]!,
+          message: `${a}: AMD GPUs report their own compute capability (gfx90a and gfx94x report major 9, like Hopper); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead${more ? ` (${more} more in this file, see related)` : ''}`,
+          start: t.start[first]!,
+          end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
           cuda: a,
           hip: 'gcnArchName',
+          ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[k]!, end: t.end[k]!, message: 'another compute-capability query' })) } : {}),
         });
       }
     }
@@ -117,4 +123,63 @@ function inCheck(t: Tokens, recv: number, f: number): boolean {
   // `switch (prop.major)` and `if (prop.major)`
   if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tt(t, prevCode(t, p)))) return true;
   return false;
+}
+
+/**
+ * HP305: a `__global__`/`__device__` function whose every statement sits in a preprocessor branch
+ * hip-clang never compiles for AMD (./preprocessor.ts), with no code in the branch AMD takes
+ * instead. `file` scope: the branch structure is read from directive lines anywhere in the file
+ * (only the chains AMD skips are looked at).
+ */
+export const archGuardsRule: Rule = {
+  id: 'arch-guards',
+  family: 'arch',
+  codes: ARCH_GUARD_CODES,
+  scope: 'file',
+  run(ctx) {
+    const t = ctx.tokens;
+    // cheap exit: only `#if`s that name a macro AMD never defines can hide a body
+    if (!['__CUDA_ARCH__', '__PTX__', '__NVCC__', '__HIP_PLATFORM_NVIDIA__', '__HIP_PLATFORM_NVCC__', '__HIP_PLATFORM_AMD__'].some((n) => ctx.identsNamed(n).length)) return;
+    const cs = conditionals(ctx);
+    if (!cs.chains.some((c) => c.branches.some((b) => b.amd === false))) return;
+    for (const fn of namespaceFunctions(ctx)) {
+      if (fn.close >= t.count || !isDeviceFunction(ctx, fn)) continue;
+      let code = 0;
+      let hidden: Branch | undefined;
+      let compiled = false;
+      for (let k = fn.open + 1; k < fn.close; k++) {
+        if (t.kind[k] === Tok.Comment || t.kind[k] === Tok.Directive || t.pp[k] !== PP.None) continue;
+        code++;
+        const b = skippedOnAmd(cs, t.start[k]!);
+        if (!b) {
+          compiled = true;
+          break;
+        }
+        hidden ??= b;
+      }
+      if (compiled || !code || !hidden) continue;
+      const what = fn.global ? 'kernel' : 'device function';
+      ctx.report({
+        code: 'HP305',
+        message: `${what} '${fn.name}' has its whole body under ${directiveText(t, hidden)}, which hip-clang never takes for AMD${/__CUDA_ARCH__/.test(hidden.cond) ? ' (it does not define __CUDA_ARCH__)' : ''}: on AMD it compiles to an empty body and silently does nothing`,
+        start: t.start[hidden.dir]!,
+        end: hidden.bodyStart - 1 > t.start[hidden.dir]! ? Math.min(hidden.bodyStart - 1, t.text.length) : t.end[hidden.dir]!,
+        status: 'hazard',
+        cuda: fn.name,
+        related: [{ start: t.start[fn.nameTok]!, end: t.end[fn.nameTok]!, message: `the ${what} whose body is lost on AMD` }],
+        ...guardFix(ctx, hidden),
+      });
+    }
+  },
+};
+
+/** `#if COND` → `#if defined(__HIP_PLATFORM_AMD__) || (COND)` (CUDA keeps its behaviour, AMD compiles the body). */
+function guardFix(ctx: RuleContext, b: Branch): { fix?: ReturnType<RuleContext['fix']> } {
+  const t = ctx.tokens;
+  if (b.kind !== 'if' && b.kind !== 'ifdef') return {};
+  const cond = b.kind === 'ifdef' ? `defined(${b.cond.split(/\s+/)[0]})` : `(${b.cond})`;
+  const lineEnd = t.text.indexOf('\n', t.end[b.dir]!);
+  const end = lineEnd < 0 ? t.text.length : t.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  if (t.text.slice(t.end[b.dir], end).includes('\\')) return {};
+  return { fix: ctx.fix('Compile the body on AMD too', [{ start: t.start[b.dir]!, end, newText: `#if defined(__HIP_PLATFORM_AMD__) || ${cond}` }], false) };
 }

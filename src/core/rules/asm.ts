@@ -7,10 +7,17 @@
  *
  * Host-side assembly (x86 `rdtsc`, `pause`, ...) is left alone: a statement is PTX when its
  * template has PTX opcodes/registers, or when it sits in a `__device__`/`__global__` function.
+ *
+ * PTX in a preprocessor branch hip-clang never compiles for AMD (`#if defined(__CUDA_ARCH__)`,
+ * `#if __CUDA_ARCH__ >= 800`, `#ifdef __PTX__`, `#ifndef __HIP_PLATFORM_AMD__`, see
+ * ./preprocessor.ts) is not an error: it is reported as information naming the branch AMD compiles
+ * instead. That depends on directive lines anywhere in the file, so the rule has `file` scope (it
+ * only walks the `asm` keywords, and reads the directives only when the file has PTX).
  */
 import { isPunct, nextCode, callArguments, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
 import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
+import { conditionals, directiveText, skippedOnAmd, takenInstead } from './preprocessor';
 
 export const ASM_CODES: readonly RuleCode[] = [
   { code: 'HP401', family: 'asm', defaultSeverity: 'error', title: 'Inline PTX assembly (no HIP equivalent)', docs: DOCS.inlineAsm },
@@ -22,6 +29,7 @@ const IDIOMS: ReadonlyArray<[RegExp, string]> = [
   [/%warpid/, 'reads the hardware warp slot (not stable): use threadIdx.x / warpSize'],
   [/%(?:clock64|clock)\b/, 'reads the SM clock: use clock64() (or wall_clock64() for a constant-rate timer)'],
   [/%globaltimer/, 'reads the global timer: use wall_clock64()'],
+  [/%smid/, 'reads the SM id: use __smid() (on AMD its values can exceed multiProcessorCount - 1)'],
   [/\bshfl\./, 'warp shuffle: use __shfl / __shfl_up / __shfl_down / __shfl_xor'],
   [/\bvote\./, 'warp vote: use __ballot / __any / __all (64-bit masks)'],
   [/\bld\.global\.nc\b|\bld\.global\.nc\./, 'read-only (non-coherent) global load: use __ldg(ptr) or a plain load'],
@@ -44,6 +52,7 @@ export const asmRule: Rule = {
   id: 'asm',
   family: 'asm',
   codes: ASM_CODES,
+  scope: 'file',
   run(ctx) {
     const t = ctx.tokens;
     for (const kw of ['asm', '__asm__', '__asm']) {
@@ -73,6 +82,25 @@ export const asmRule: Rule = {
         if (!ptx) continue;
         const known = IDIOMS.filter(([re]) => re.test(code)).map(([, what]) => what);
         const snippet = code.replace(/\\n|\\t|\s+/g, ' ').trim().slice(0, 60);
+        const cs = conditionals(ctx);
+        const skipped = skippedOnAmd(cs, t.start[i]!);
+        if (skipped) {
+          const instead = takenInstead(cs, skipped);
+          const line = (o: number): number => lineOf(t.text, o);
+          ctx.report({
+            code: 'HP401',
+            severity: 'information',
+            message: `inline PTX "${snippet}" sits in a branch AMD never compiles (${directiveText(t, skipped)}, line ${line(t.start[skipped.dir]!)}): ${
+              instead ? `hip-clang compiles the ${directiveText(t, instead)} branch (line ${line(t.start[instead.dir]!)}) instead` : 'hip-clang compiles no replacement for it, so check that the code is right without it'
+            }`,
+            start: t.start[i]!,
+            end,
+            status: 'hazard',
+            cuda: 'asm',
+            related: [{ start: t.start[skipped.dir]!, end: t.end[skipped.dir]!, message: 'the branch condition, false for hip-clang on AMD' }, ...(instead ? [{ start: t.start[instead.dir]!, end: t.end[instead.dir]!, message: 'the branch AMD compiles' }] : [])],
+          });
+          continue;
+        }
         ctx.report({
           code: 'HP401',
           message: known.length
@@ -87,3 +115,10 @@ export const asmRule: Rule = {
     }
   },
 };
+
+/** Line number (1-based) of an offset, for messages. */
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -5,12 +5,13 @@
 import { apiRule, headersRule } from './api';
 import { rewritesRule } from './rewrites';
 import { warpRule } from './warp';
-import { archRule } from './arch';
+import { archGuardsRule, archRule } from './arch';
 import { asmRule } from './asm';
 import { launchRule } from './launch';
 import { memoryRule } from './memory';
 import { librariesRule } from './libraries';
 import { cxxHostCallsRule, cxxRule } from './cxx';
+import { freshMemoryRule, hostCallbackRule, runtimeRule } from './runtime';
 import type { Rule, RuleCode } from './types';
 
 /** Codes reported by the engine itself rather than a rule. */
@@ -32,12 +33,16 @@ export const ALL_RULES: readonly Rule[] = [
   rewritesRule,
   warpRule,
   archRule,
+  archGuardsRule,
   asmRule,
   launchRule,
   memoryRule,
   librariesRule,
   cxxRule,
   cxxHostCallsRule,
+  runtimeRule,
+  hostCallbackRule,
+  freshMemoryRule,
 ];
 
 /** Every code any rule may report, by code. */

@@ -18,8 +18,8 @@ export const REWRITE_CODES: readonly RuleCode[] = [
   { code: 'HP121', family: 'api', defaultSeverity: 'warning', title: 'Kernel passed to a HIP API that takes const void* (CUDA has a template overload)', docs: DOCS.porting },
   { code: 'HP122', family: 'api', defaultSeverity: 'warning', title: 'Call relies on CUDA default arguments that the HIP declaration lacks', docs: DOCS.porting },
   { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
-  { code: 'HP205', family: 'warp', defaultSeverity: 'warning', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
-  { code: 'HP206', family: 'warp', defaultSeverity: 'warning', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
+  { code: 'HP205', family: 'warp', defaultSeverity: 'information', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
+  { code: 'HP206', family: 'warp', defaultSeverity: 'information', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
   { code: 'HP301', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
   { code: 'HP302', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ compute-capability comparison', docs: DOCS.identifyingHip },
   { code: 'HP304', family: 'arch', defaultSeverity: 'warning', title: 'CUDA toolkit version macro (undefined under HIP)', docs: DOCS.identifyingHip },
@@ -159,7 +159,7 @@ function warpSync(ctx: RuleContext): void {
         message: full
           ? `${why}${name}(${mask.text}, …) → ${legacy}(…): the 32-bit full mask is dropped, ${legacy} works on all active lanes of the 64-lane wavefront`
           : `${why}${name} with partial mask ${mask.text} → ${legacy}(…): the mask is dropped; check that all lanes of the 64-lane wavefront take part`,
-        severity: full ? 'warning' : 'warning',
+        severity: full ? 'information' : 'warning',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });
     }

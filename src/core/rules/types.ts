@@ -5,7 +5,7 @@
  * every file, even one tree-sitter cannot parse, and ask the syntax tree for structure only at the
  * places they care about (`ctx.nodeAt`). That keeps analysis cost close to the bare parse.
  */
-import type { Finding, FindingStatus, Fix, RuleFamily, Severity, TextEdit } from '../findings';
+import type { Finding, FindingStatus, Fix, RelatedSpan, RuleFamily, Severity, TextEdit } from '../findings';
 import type { Tokens } from '../lexer';
 import type { Mappings } from '../mappings';
 import type { SyntaxNode, Tree } from '../parse';
@@ -29,6 +29,8 @@ export interface ResolvedOptions {
   kernelLaunch: 'keep' | 'hip';
   libraryTarget: 'hip' | 'roc';
   experimental: boolean;
+  /** `--offload-arch` targets the port is judged on (see src/core/arch.ts). */
+  offloadArch: readonly string[];
 }
 
 /** What a finding reported by a rule must carry; `family`, `severity` and `docs` default from its {@link RuleCode}. */
@@ -44,6 +46,8 @@ export interface ReportedFinding {
   hip?: string;
   fix?: Fix;
   docs?: string;
+  /** Other places the finding depends on (see {@link Finding.related}). */
+  related?: RelatedSpan[];
 }
 
 /**

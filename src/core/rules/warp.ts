@@ -1,44 +1,73 @@
 /**
- * Warp-size hazards (family `warp`). CUDA warps have 32 lanes; AMD CDNA wavefronts (gfx9, e.g.
- * MI100/MI200/MI300) have 64, and HIP's warp vote functions return 64-bit masks.
- * Source: HIP C++ language extensions, sections "warpSize" and "Warp cross-lane functions"
- * (DOCS.warpSize, DOCS.warpCrossLane); `__ballot` returns `unsigned long long` and `__popcll`
- * takes one in hip/amd_detail/amd_warp_functions.h and amd_device_functions.h (HIP 5.2).
+ * Wavefront-width hazards (family `warp`), for wave64 and wave32 alike. CUDA warps have 32 lanes;
+ * AMD CDNA GPUs (gfx9: gfx90a, gfx94x) run 64-lane wavefronts and RDNA GPUs (gfx10, gfx11, gfx12)
+ * 32-lane ones (src/core/arch.ts). HIP's vote functions return 64-bit masks on both.
+ * Sources: HIP C++ language extensions, sections "warpSize" and "Warp cross-lane functions"
+ * (DOCS.warpSize, DOCS.warpCrossLane); `__ballot` returns `unsigned long long`, `__popcll` takes
+ * one, and `__shfl_down`/`__shfl_xor` take a `width` defaulting to `warpSize`, returning the
+ * caller's own value when the source lane is past `width` (hip/amd_detail/amd_warp_functions.h,
+ * HIP 5.2).
+ *
+ * What is wrong and what is not. Grouping lanes by 32 (`tid % 32`, `tid >> 5`, `WARP_SIZE` = 32)
+ * is a *logical* 32-lane warp: it stays correct on a 64-lane wavefront as long as every cross-lane
+ * operation stays inside 32-lane groups (a `__shfl_down`/`__shfl_xor` reduction from offset 16, a
+ * shuffle with an explicit width of 32, `tiled_partition<32>`, `cub::WarpReduce<T, 32>`). It
+ * breaks on wave64 when the same function uses an operation that spans the whole wavefront: a
+ * ballot/vote (`__ballot`, `__any`, `__all`, `__activemask`, lane masks), or a shuffle that reads
+ * an absolute lane with the default width (`__shfl(v, 0)` broadcasts lane 0 to lanes 32..63 too,
+ * `__shfl_up` scans). The same holds the other way for 64: `tid % 64`, a reduction starting at
+ * offset 32, a width-64 shuffle or a full 64-bit mask comparison are wrong on wave32 GPUs. And a
+ * reduction from offset 16 is wrong on wave64 when the function groups lanes by `warpSize` (only
+ * half of each wavefront is reduced).
+ *
+ * Severity follows the configured targets (`ResolvedOptions.offloadArch`): warning when a finding
+ * breaks a wavefront width of one of them, information otherwise. Fixes are portable: `warpSize`
+ * in device code, a per-architecture compile-time width (`__GFX9__` → 64, else 32) for constants,
+ * never one build-wide value.
  *
  * Codes:
- * - HP201 literal 32/31/0x1F/`>> 5` in lane or warp arithmetic, warp-size constants defined as 32,
- *   and shuffle reductions starting at offset 16;
- * - HP202 a ballot result stored in a 32-bit type;
- * - HP204 `__popc` counting a ballot mask (→ `__popcll`; automatic for the direct ballot call or a
- *   64-bit variable initialised from one in the same function);
- * - HP207 a 32-bit lane mask built by hand (`1u << lane`, `0xffffffff >> n`) next to ballot code.
+ * - HP201 32-lane assumption that breaks wave64 (see above), warp-size constants defined as 32
+ *   (information: the place to make the width per-architecture), `warpSize` redefined;
+ * - HP202 a ballot result stored in a 32-bit type (wave64);
+ * - HP204 `__popc` counting a ballot mask (wave64; → `__popcll`, automatic for the direct ballot
+ *   call or a 64-bit variable initialised from one in the same function);
+ * - HP207 a 32-bit lane mask built by hand (`1u << lane`, `0xffffffff >> n`) next to ballot code (wave64);
+ * - HP208 64-lane assumption that breaks wave32 (`% 64` with cross-lane operations, reduction from
+ *   offset 32, width-64 shuffles, full 64-bit mask comparisons, constants defined as 64).
  *
  * Near-misses on purpose: `float s[32]` (array size), `for (i = 0; i < 32; ...)` (loop bound),
- * `x * 32` with `x` not a warp index, and host launch configurations such as `dim3 block(32)` or
- * `blockDim.x = 32`: a block of 32 threads is legal and correct on AMD (it is one partly-filled
- * wavefront), so it is not reported.
+ * `x * 32` with `x` not a warp index, and launch configurations such as `dim3 block(32)`.
  */
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import type { RelatedSpan, Severity, TextEdit } from '../findings';
 import type { SyntaxNode } from '../parse';
+import { describeWave, waveSizesOf, type WaveSize } from '../arch';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isIdent, statementSpan, tokenAt, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tt, type FnDef } from './util';
 
 export const WARP_CODES: readonly RuleCode[] = [
-  { code: 'HP201', family: 'warp', defaultSeverity: 'warning', title: 'Warp size assumed to be 32 (AMD wavefronts have 64 lanes)', docs: DOCS.warpSize },
+  { code: 'HP201', family: 'warp', defaultSeverity: 'warning', title: '32-lane warp assumed where a 64-lane (wave64, CDNA) wavefront breaks it', docs: DOCS.warpSize },
   { code: 'HP202', family: 'warp', defaultSeverity: 'warning', title: 'Ballot result stored in a 32-bit type (HIP masks are 64-bit)', docs: DOCS.warpCrossLane },
   { code: 'HP204', family: 'warp', defaultSeverity: 'warning', title: '__popc on a 64-bit ballot mask (use __popcll)', docs: DOCS.warpCrossLane },
   { code: 'HP207', family: 'warp', defaultSeverity: 'warning', title: 'Hand-built 32-bit lane mask used with ballot results', docs: DOCS.warpCrossLane },
+  { code: 'HP208', family: 'warp', defaultSeverity: 'warning', title: '64-lane wavefront assumed where a 32-lane (wave32, RDNA) wavefront breaks it', docs: DOCS.warpSize },
 ];
 
-/** Names of constants that hold the warp size. */
-const WARP_SIZE_NAME = /^(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$/i;
-/** Identifiers that make an operand a lane/thread index (for `% 32`, `& 31`, `/ 32`, `>> 5`). */
-const LANE_NAME = /lane|warp|^threadIdx$|^t?idx_?in_?warp$|^tid$|^ltid$|^tidx$|^thread_?id(?:x)?$|^local_?tid$/i;
+/** Names of constants that hold the warp size (`WARP_SIZE`, `C10_WARP_SIZE`, `kWarpSize`, `WAVE`). */
+const WARP_SIZE_NAME = /^(?:[A-Za-z0-9]*_)?(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$|^(?:WAVE|WARP|kWave|kWarp)$/i;
+/** Identifiers that make an operand a lane/thread index (for `% 32`, `& 31`, `/ 32`, `>> 5`, `== 31`). */
+const LANE_NAME = /lane|warp|wave|^threadIdx$|^t?idx_?in_?warp$|^tid$|^ltid$|^tidx$|^thread_?id(?:x)?$|^local_?tid$/i;
 /** Identifiers that make an operand a warp index or count (for `* 32`, `<< 5`). */
-const WARP_NAME = /warp/i;
+const WARP_NAME = /warp|wave/i;
 /** Names that already are the portable warp size. */
 const PORTABLE = new Set(['warpSize', 'WARP_SIZE_DYNAMIC']);
 const BALLOTS = ['__ballot', '__ballot_sync', '__activemask'];
+/** Operations whose result spans the whole wavefront (every lane of 64 on wave64). */
+const WAVE_WIDE = ['__ballot', '__ballot_sync', '__activemask', '__any', '__all', '__any_sync', '__all_sync', '__lanemask_lt', '__lanemask_gt', '__lanemask_eq', '__match_any_sync', '__match_all_sync'];
+/** Shuffles reading an absolute source lane: `(v, src[, width])`, `_sync`: `(mask, v, src[, width])`. */
+const ABSOLUTE_SHUFFLES = ['__shfl', '__shfl_sync', '__shfl_up', '__shfl_up_sync'];
+/** Shuffles reading a lane relative to the caller (reductions). */
+const RELATIVE_SHUFFLES = ['__shfl_down', '__shfl_down_sync', '__shfl_xor', '__shfl_xor_sync'];
 const THIRTY_TWO_BIT_TYPES = new Set(['unsigned', 'unsigned int', 'int', 'signed', 'signed int', 'uint32_t', 'std::uint32_t', 'int32_t', 'std::int32_t', 'uint', 'unsigned32', 'u32']);
 /** Types that hold a whole 64-bit ballot mask (LP64 Linux: long is 64-bit). */
 const WIDE_TYPES = new Set(['unsigned long long', 'unsigned long long int', 'long long', 'long long int', 'uint64_t', 'std::uint64_t', 'int64_t', 'std::int64_t', 'unsigned long', 'unsigned long int', 'long', 'size_t', 'std::size_t', 'auto']);
@@ -50,51 +79,176 @@ export const warpRule: Rule = {
   codes: WARP_CODES,
   run(ctx) {
     const masks = laneMaskContext(ctx);
-    literals(ctx, masks);
-    shuffleReductionStart(ctx);
-    const vars = ballots(ctx);
-    popc(ctx, vars);
+    const waves = waveSizesOf(ctx.options.offloadArch);
+    const env: Env = { ctx, waves, constants: new Map(), groups: new Map() };
+    scanTokens(env, masks);
+    for (const g of env.groups.values()) judge(env, g);
+    const vars = ballots(env);
+    popc(env, vars);
   },
 };
 
-/** HP201 and HP207 on literals: one pass over number tokens. */
-function literals(ctx: RuleContext, masks: number[] | undefined): void {
+/** Rule state of one run. */
+interface Env {
+  ctx: RuleContext;
+  /** Wavefront widths of the configured targets. */
+  waves: Set<WaveSize>;
+  /** Warp-size constant name → its definition (value and offsets), or null when none is known. */
+  constants: Map<string, Constant | null>;
+  /** Events by function (keyed by its body's `{` token; -1: outside any function). */
+  groups: Map<number, Group>;
+}
+
+/** A warp-size constant defined in this file: `#define WARP_SIZE 32`, `constexpr int kWarpSize = 32`. */
+interface Constant {
+  name: string;
+  value: 32 | 64;
+  /** The number token of the definition. */
+  numTok: number;
+  /** `#define` (true) or a C++ constant. */
+  macro: boolean;
+}
+
+/** A lane-grouping site: `% 32`, `& 63`, `>> 5`, `lane == 31`, `% WARP_SIZE`. */
+interface Site {
+  width: 32 | 64;
+  start: number;
+  end: number;
+  shown: string;
+  /** The portable rewrite of this site (none for a constant's use: the fix is at its definition). */
+  edits: TextEdit[];
+  constant?: Constant;
+}
+
+/** What one function does with lanes. */
+interface Group {
+  fn: FnDef | undefined;
+  device: boolean;
+  sites: Site[];
+  /** Whole-wavefront operations (ballots, votes, absolute-lane shuffles with the default width). */
+  wide: Array<{ start: number; end: number; name: string }>;
+  /** Any cross-lane operation (shuffle of any kind, vote, ballot). */
+  crossLane: Array<{ start: number; end: number; name: string }>;
+  /** Shuffle reductions with the default width, by start offset. */
+  reductions: Array<{ offset: 16 | 32; tok: number }>;
+  /** `warpSize` read in lane arithmetic. */
+  usesWarpSize: number;
+  /** `warpSize` appears in the function (it is written for the real wavefront width somewhere). */
+  mentionsWarpSize: boolean;
+  /** Absolute-lane shuffles with a 32-bit full mask and the default width: `__shfl_sync(0xffffffff, v, 0)`. */
+  mask32: Array<{ start: number; end: number; name: string; close: number }>;
+}
+
+/** The severity of a finding that breaks `breaks` under the configured targets. */
+function severityFor(env: Env, breaks: WaveSize): Severity {
+  return env.waves.has(breaks) ? 'warning' : 'information';
+}
+
+/** "wave64 (gfx90a)" for messages. */
+function hurt(env: Env, w: WaveSize): string {
+  return describeWave(w, env.ctx.options.offloadArch);
+}
+
+function groupOf(env: Env, i: number): Group {
+  const fn = functionOfToken(env.ctx, i);
+  const key = fn ? fn.open : -1;
+  let g = env.groups.get(key);
+  if (!g) {
+    g = { fn, device: fn ? isDeviceFunction(env.ctx, fn) : false, sites: [], wide: [], crossLane: [], reductions: [], usesWarpSize: -1, mentionsWarpSize: false, mask32: [] };
+    env.groups.set(key, g);
+  }
+  return g;
+}
+
+/** One pass over the window: numbers (lane arithmetic, definitions), names (constants, shuffles, votes). */
+function scanTokens(env: Env, masks: number[] | undefined): void {
+  const { ctx } = env;
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
   for (let i = ctx.firstToken; i < ctx.endToken; i++) {
-    if (kind[i] !== Tok.Number) continue;
-    const len = end[i]! - start[i]!;
+    const k = kind[i];
+    if (k === Tok.Number) {
+      const len = end[i]! - start[i]!;
+      const c0 = text.charCodeAt(start[i]!);
+      if (masks && (c0 === 49 || c0 === 48)) laneMask(env, i, masks);
+      if (len > 6) {
+        if (len >= 18 && c0 === 48) fullMaskCompare(env, i);
+        continue;
+      }
+      const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
+      const kindOf = LITERALS[lit];
+      if (!kindOf) continue;
+      if (kindOf.what === 'size') definition(env, i, kindOf.width);
+      arithmetic(env, i, kindOf.width, kindOf.what);
+      continue;
+    }
+    if (k !== Tok.Ident) continue;
     const c0 = text.charCodeAt(start[i]!);
-    if (masks && (c0 === 49 || c0 === 48)) laneMask(ctx, i, masks);
-    if (len > 6) continue;
-    if (c0 !== 51 && c0 !== 53 && c0 !== 48) continue; // '3', '5', '0'
-    const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
-    if (lit !== '32' && lit !== '31' && lit !== '0x1f' && lit !== '0x20' && lit !== '5') continue;
-    if (lit === '32' || lit === '0x20') definition(ctx, i);
-    arithmetic(ctx, i, lit);
+    if (c0 === 95 && text.charCodeAt(start[i]! + 1) === 95) {
+      const name = text.slice(start[i], end[i]);
+      if (WAVE_WIDE.includes(name) || ABSOLUTE_SHUFFLES.includes(name) || RELATIVE_SHUFFLES.includes(name)) crossLaneCall(env, i, name);
+      continue;
+    }
+    const name = text.slice(start[i], end[i]);
+    if (name === 'warpSize') {
+      groupOf(env, i).mentionsWarpSize = true;
+      if (isLaneArithmeticOperand(t, i)) {
+        const g = groupOf(env, i);
+        if (g.usesWarpSize < 0) g.usesWarpSize = i;
+      }
+      continue;
+    }
+    if (WARP_SIZE_NAME.test(name)) constantUse(env, i, name);
   }
 }
 
-/** `#define WARP_SIZE 32`, `constexpr int kWarpSize = 32`, `enum { WARPSIZE = 32 }`. */
-function definition(ctx: RuleContext, i: number): void {
-  const t = ctx.tokens;
+type What = 'size' | 'mask' | 'shift';
+const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
+  '32': { width: 32, what: 'size' },
+  '0x20': { width: 32, what: 'size' },
+  '31': { width: 32, what: 'mask' },
+  '0x1f': { width: 32, what: 'mask' },
+  '5': { width: 32, what: 'shift' },
+  '64': { width: 64, what: 'size' },
+  '0x40': { width: 64, what: 'size' },
+  '63': { width: 64, what: 'mask' },
+  '0x3f': { width: 64, what: 'mask' },
+  '6': { width: 64, what: 'shift' },
+};
+
+/**
+ * True when name token `i` is the right operand of `%`, `/` or `&`, or sits in `& (NAME - 1)`:
+ * lane grouping by a width (strides such as `i += WARP_SIZE` or `WARP_SIZE * y` are not).
+ */
+function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
   const p = prevCode(t, i);
-  let name = -1;
-  if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive) name = p;
-  else if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
-    const before = prevCode(t, prevCode(t, p));
-    // `a == 32` / `a != 32` are comparisons, not definitions
-    if (!isPunct(t, before, '=') && !isPunct(t, before, '!') && !isPunct(t, before, '<') && !isPunct(t, before, '>')) name = prevCode(t, p);
-  }
-  if (name < 0) return;
-  const n = tt(t, name);
-  if (!WARP_SIZE_NAME.test(n)) return;
+  if (isPunct(t, p, '%') || isPunct(t, p, '/') || isPunct(t, p, '&')) return true;
+  const n = nextCode(t, i);
+  return isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&') && isPunct(t, n, '-') && tt(t, nextCode(t, n)) === '1';
+}
+
+/** The portable per-architecture definition that replaces `#define NAME 32` (or 64). */
+function perArchDefine(name: string, eol: string): string {
+  return `#if defined(__GFX9__)${eol}#define ${name} 64${eol}#else${eol}#define ${name} 32${eol}#endif`;
+}
+
+/**
+ * `#define WARP_SIZE 32`, `constexpr int kWarpSize = 32`, `enum { WARPSIZE = 32 }` (and 64):
+ * reported at information severity (the definition alone breaks nothing: its uses do, and they
+ * are reported with it as related information); `warpSize` itself redefined: warning.
+ */
+function definition(env: Env, i: number, width: 32 | 64): void {
+  const { ctx } = env;
+  const t = ctx.tokens;
+  const c = definedConstantAt(t, i, width);
+  if (!c) return;
+  const n = c.name;
   const lit = tt(t, i);
   if (n === 'warpSize') {
     ctx.report({
       code: 'HP201',
-      message: `'warpSize' redefined as ${lit}: HIP already declares warpSize (64 on CDNA wavefronts, 32 on RDNA); remove this definition and use HIP's`,
-      start: t.start[name]!,
+      message: `'warpSize' redefined as ${lit}: HIP already declares warpSize (64 on wave64 GPUs, 32 on wave32 ones); remove this definition and use HIP's`,
+      start: t.start[prevCode(t, prevCode(t, i))] ?? t.start[i]!,
       end: t.end[i]!,
       status: 'hazard',
       cuda: 'warpSize',
@@ -102,19 +256,97 @@ function definition(ctx: RuleContext, i: number): void {
     });
     return;
   }
+  // defined with both widths (`#if __GFX9__ … 64 #else … 32`): already per architecture
+  if (n !== 'warpSize' && constantNamed(env, n) === null) return;
+  const fix = definitionFix(env, c);
+  const how = `${c.macro ? `define it per architecture (then start shuffle reductions at ${n} / 2)` : 'use warpSize in device code'}, and read hipDeviceProp_t::warpSize in host code`;
   ctx.report({
-    code: 'HP201',
-    message: `${n} = ${lit} assumes 32-lane warps: AMD CDNA wavefronts have 64 lanes; use warpSize (or 64 on CDNA if a compile-time constant is needed)`,
+    code: width === 32 ? 'HP201' : 'HP208',
+    severity: 'information',
+    message:
+      width === 32
+        ? `${n} = ${lit} is one warp width for every GPU: on ${hurt(env, 64)} GPUs it is half a wavefront (fine for 32-lane groups, wrong with ballots or lane-0 broadcasts); ${how}`
+        : `${n} = ${lit} is one wavefront width for every GPU: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so a 64-lane group spans two of them; ${how}`,
     start: t.start[i]!,
     end: t.end[i]!,
     status: 'hazard',
     cuda: n,
     hip: 'warpSize',
-    fix: ctx.fix(`Use warpSize for ${n}`, [{ start: t.start[i]!, end: t.end[i]!, newText: 'warpSize' }], false),
+    ...(fix ? { fix } : {}),
   });
 }
 
-type Op = '%' | '/' | '*' | '&' | '>>' | '<<';
+/** The constant `NAME` defined by the number token `i` (`#define NAME 32`, `NAME = 32`), or undefined. */
+function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | undefined {
+  const p = prevCode(t, i);
+  if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive) {
+    // `#define NAME 32` with nothing after the number on the line
+    const n = nextCode(t, i);
+    if (n >= 0 && t.pp[n] === PP.Define && t.kind[n] !== Tok.Directive) return undefined;
+    const name = tt(t, p);
+    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
+  }
+  if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
+    const before = prevCode(t, prevCode(t, p));
+    // `a == 32` / `a != 32` are comparisons, not definitions
+    if (isPunct(t, before, '=') || isPunct(t, before, '!') || isPunct(t, before, '<') || isPunct(t, before, '>')) return undefined;
+    const n = nextCode(t, i);
+    if (!isPunct(t, n, ';') && !isPunct(t, n, ',') && !isPunct(t, n, '}')) return undefined;
+    const name = tt(t, prevCode(t, p));
+    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
+  }
+  return undefined;
+}
+
+/** The portable rewrite of a constant's definition: per-architecture `#if` for a macro, `warpSize` for a device constant. */
+function definitionFix(env: Env, c: Constant): ReturnType<RuleContext['fix']> | undefined {
+  const { ctx } = env;
+  const t = ctx.tokens;
+  if (c.macro) {
+    const dir = prevCode(t, prevCode(t, c.numTok));
+    return ctx.fix(`Define ${c.name} per architecture (64 under __GFX9__, else 32)`, [{ start: t.start[dir]!, end: t.end[c.numTok]!, newText: perArchDefine(c.name, ctx.eol) }], false);
+  }
+  return ctx.fix(`Use warpSize for ${c.name}`, [{ start: t.start[c.numTok]!, end: t.end[c.numTok]!, newText: 'warpSize' }], false);
+}
+
+/**
+ * The definition of warp-size constant `name` in this file (read through fileIdentsNamed), or null
+ * when there is none, or when the file defines it with both 32 and 64 (already per architecture).
+ */
+function constantNamed(env: Env, name: string): Constant | null {
+  const known = env.constants.get(name);
+  if (known !== undefined) return known;
+  const t = env.ctx.tokens;
+  let found: Constant | null = null;
+  for (const k of env.ctx.fileIdentsNamed(name, { before: 3, after: 3 })) {
+    const n = nextCode(t, k);
+    const num = t.kind[n] === Tok.Number ? n : isPunct(t, n, '=') && t.kind[nextCode(t, n)] === Tok.Number ? nextCode(t, n) : -1;
+    if (num < 0) continue;
+    const lit = LITERALS[tt(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
+    if (!lit || lit.what !== 'size') continue;
+    const c = definedConstantAt(t, num, lit.width);
+    if (!c || c.name !== name) continue;
+    if (found && found.value !== c.value) {
+      found = null;
+      break;
+    }
+    found ??= c;
+  }
+  env.constants.set(name, found);
+  return found;
+}
+
+/** `% WARP_SIZE`, `& (WARP_SIZE - 1)`, `/ kWarpSize` with the constant defined as 32 or 64 in this file. */
+function constantUse(env: Env, i: number, name: string): void {
+  const t = env.ctx.tokens;
+  if (t.pp[i] !== PP.None) return;
+  if (!isLaneArithmeticOperand(t, i)) return;
+  const c = constantNamed(env, name);
+  if (!c) return;
+  groupOf(env, i).sites.push({ width: c.value, start: t.start[i]!, end: t.end[i]!, shown: name, edits: [], constant: c });
+}
+
+type Op = '%' | '/' | '*' | '&' | '>>' | '<<' | '==';
 
 /** The operator token before a number (or after it for `32 * x`), honouring compound assignment. */
 function operatorBefore(t: Tokens, i: number): { op: Op; tok: number } | undefined {
@@ -123,6 +355,7 @@ function operatorBefore(t: Tokens, i: number): { op: Op; tok: number } | undefin
   if (isPunct(t, p, '=')) {
     const q = p - 1;
     if (q < 0 || t.kind[q] !== Tok.Punct || t.end[q] !== t.start[p]) return undefined;
+    if (isPunct(t, q, '=')) return { op: '==', tok: q };
     p = q;
   }
   const s = tt(t, p);
@@ -137,12 +370,14 @@ function operatorBefore(t: Tokens, i: number): { op: Op; tok: number } | undefin
   return undefined;
 }
 
-function arithmetic(ctx: RuleContext, i: number, lit: string): void {
+/** Lane arithmetic with a literal width: a {@link Site} of the enclosing function. */
+function arithmetic(env: Env, i: number, width: 32 | 64, what: What): void {
+  const { ctx } = env;
   const t = ctx.tokens;
-  if (t.pp[i] === PP.Include || t.pp[i] === PP.If || t.pp[i] === PP.Ifdef) return;
+  if (t.pp[i] !== PP.None) return;
   let found = operatorBefore(t, i);
   let numberLeft = false;
-  if (!found && (lit === '32' || lit === '0x20')) {
+  if (!found && what === 'size') {
     const n = nextCode(t, i);
     if (isPunct(t, n, '*') && !isPunct(t, prevCode(t, i), '*')) {
       found = { op: '*', tok: n };
@@ -151,42 +386,25 @@ function arithmetic(ctx: RuleContext, i: number, lit: string): void {
   }
   if (!found) return;
   const { op } = found;
-  const thirtyTwo = lit === '32' || lit === '0x20';
   const ok =
-    (thirtyTwo && (op === '%' || op === '/' || op === '*')) ||
-    ((lit === '31' || lit === '0x1f') && op === '&') ||
-    (lit === '5' && (op === '>>' || op === '<<'));
+    (what === 'size' && (op === '%' || op === '/' || op === '*')) ||
+    (what === 'mask' && (op === '&' || op === '==')) ||
+    (what === 'shift' && (op === '>>' || op === '<<'));
   if (!ok) return;
   const needWarp = op === '*' || op === '<<';
   if (!operandIsLane(ctx, i, found.tok, numberLeft, needWarp ? WARP_NAME : LANE_NAME)) return;
   const numText = tt(t, i);
   const s = t.start[i]!;
   const e = t.end[i]!;
-  let fixText: string;
-  let edits;
+  let edits: TextEdit[];
   if (op === '>>' || op === '<<') {
-    const opEnd = t.end[found.tok]!;
-    const compound = t.text[opEnd] === '=';
-    fixText = `${op === '>>' ? '/' : '*'}${compound ? '=' : ''} warpSize`;
-    edits = [{ start: t.start[found.tok]!, end: e, newText: fixText }];
-  } else if (op === '&') {
-    fixText = '(warpSize - 1)';
-    edits = [{ start: s, end: e, newText: fixText }];
-  } else {
-    fixText = 'warpSize';
-    edits = [{ start: s, end: e, newText: fixText }];
-  }
-  const shown = op === '>>' || op === '<<' ? `${op} ${numText}` : numberLeft ? `${numText} *` : `${op} ${numText}`;
-  ctx.report({
-    code: 'HP201',
-    message: `'${shown}' in lane/warp arithmetic assumes 32-lane warps: AMD CDNA wavefronts have 64 lanes; use warpSize`,
-    start: op === '>>' || op === '<<' ? t.start[found.tok]! : s,
-    end: e,
-    status: 'hazard',
-    cuda: shown,
-    hip: 'warpSize',
-    fix: ctx.fix(`Use warpSize`, edits, false),
-  });
+    const compound = t.text[t.end[found.tok]!] === '=';
+    edits = [{ start: t.start[found.tok]!, end: e, newText: `${op === '>>' ? '/' : '*'}${compound ? '=' : ''} warpSize` }];
+  } else if (op === '&') edits = [{ start: s, end: e, newText: '(warpSize - 1)' }];
+  else if (op === '==') edits = [{ start: s, end: e, newText: '(warpSize - 1)' }];
+  else edits = [{ start: s, end: e, newText: 'warpSize' }];
+  const shown = op === '>>' || op === '<<' || op === '==' ? `${op} ${numText}` : numberLeft ? `${numText} *` : `${op} ${numText}`;
+  groupOf(env, i).sites.push({ width, start: op === '>>' || op === '<<' ? t.start[found.tok]! : s, end: e, shown, edits });
 }
 
 /**
@@ -201,12 +419,10 @@ function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft:
   if (node && node.type === 'number_literal') {
     const parent = node.parent;
     if (!parent || (parent.type !== 'binary_expression' && parent.type !== 'assignment_expression')) return false;
-    if (parent.type === 'binary_expression' || parent.type === 'assignment_expression') {
-      const other = numberLeft ? parent.childForFieldName('right') : parent.childForFieldName('left');
-      if (other && rangeHasName(t, other.startIndex, other.endIndex, names)) return true;
-      const target = assignee(t.text, parent);
-      if (target && names.test(target) && !/^warp_?size$/i.test(target)) return true;
-    }
+    const other = numberLeft ? parent.childForFieldName('right') : parent.childForFieldName('left');
+    if (other && rangeHasName(t, other.startIndex, other.endIndex, names)) return true;
+    const target = assignee(t.text, parent);
+    if (target && names.test(target) && !WARP_SIZE_NAME.test(target)) return true;
     return false;
   }
   // token-only: identifiers of the statement on the operator's other side, and the declared name
@@ -250,37 +466,261 @@ function rangeHasName(t: Tokens, start: number, end: number, names: RegExp): boo
   return false;
 }
 
-/** HP201: `for (int offset = 16; offset > 0; offset /= 2) v += __shfl_down(v, offset)` covers only 32 lanes. */
-function shuffleReductionStart(ctx: RuleContext): void {
+/** The literal value of a width argument (a number, or a warp-size constant of this file), or undefined. */
+function widthValue(env: Env, a: number, b: number): number | undefined {
+  const t = env.ctx.tokens;
+  if (a !== b) return undefined;
+  if (t.kind[a] === Tok.Number) return Number.parseInt(tt(t, a).replace(/[uUlL]+$/, ''), tt(t, a).toLowerCase().startsWith('0x') ? 16 : 10);
+  if (isIdent(t, a, 'warpSize')) return 0;
+  if (isIdent(t, a) && WARP_SIZE_NAME.test(tt(t, a))) return constantNamed(env, tt(t, a))?.value;
+  return undefined;
+}
+
+/** A vote, ballot or shuffle call: records what it spans; reports width-64 shuffles (HP208). */
+function crossLaneCall(env: Env, i: number, name: string): void {
+  const { ctx } = env;
   const t = ctx.tokens;
-  const seen = new Set<number>();
-  for (const name of ['__shfl_down', '__shfl_down_sync', '__shfl_xor', '__shfl_xor_sync']) {
-    for (const i of ctx.identsNamed(name)) {
-      // look back for `for ( ... = 16 ;` within a short distance
-      for (let j = i - 1, n = 0; j >= 0 && n < 48; j--, n++) {
-        if (!isIdent(t, j, 'for')) continue;
-        const open = nextCode(t, j);
-        if (!isPunct(t, open, '(')) break;
-        for (let k = open + 1; k < t.count && k < open + 12; k++) {
-          if (isPunct(t, k, ';')) break;
-          if (t.kind[k] === Tok.Number && tt(t, k).replace(/[uU]$/, '') === '16' && isPunct(t, prevCode(t, k), '=') && !seen.has(k)) {
-            seen.add(k);
-            ctx.report({
-              code: 'HP201',
-              message: `shuffle reduction starting at offset ${tt(t, k)} covers only 32 lanes: AMD CDNA wavefronts have 64; start at warpSize / 2`,
-              start: t.start[k]!,
-              end: t.end[k]!,
-              status: 'hazard',
-              cuda: tt(t, k),
-              hip: 'warpSize / 2',
-              fix: ctx.fix('Start at warpSize / 2', [{ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize / 2' }], false),
-            });
-          }
-        }
-        break;
-      }
+  const open = nextCode(t, i);
+  if (!isPunct(t, open, '(')) return;
+  const g = groupOf(env, i);
+  const at = { start: t.start[i]!, end: t.end[i]!, name };
+  g.crossLane.push(at);
+  if (WAVE_WIDE.includes(name)) {
+    g.wide.push(at);
+    return;
+  }
+  const call = callArguments(t, open);
+  if (!call) return;
+  const sync = name.endsWith('_sync');
+  const nArgs = call.args.length;
+  const hasWidth = nArgs === (sync ? 4 : 3);
+  if (hasWidth) {
+    const [a, b] = call.args[nArgs - 1]!;
+    const w = widthValue(env, a, b);
+    if (w !== undefined && w > 32) {
+      const fixEdit = { start: t.start[a]!, end: t.end[b]!, newText: 'warpSize' };
+      ctx.report({
+        code: 'HP208',
+        severity: severityFor(env, 32),
+        message: `${name} with width ${tt(t, a)} spans 64 lanes: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes read across two wavefronts give wrong values; use warpSize`,
+        start: t.start[a]!,
+        end: t.end[b]!,
+        status: 'hazard',
+        library: 'device',
+        cuda: tt(t, a),
+        hip: 'warpSize',
+        fix: ctx.fix('Use warpSize as the width', [fixEdit], false),
+      });
+    }
+    // an explicit width of 32 or less is a logical warp: correct on every wavefront size
+    return;
+  }
+  if (ABSOLUTE_SHUFFLES.includes(name)) {
+    g.wide.push(at);
+    if (sync && call.args.length === 3) {
+      const [m0, m1] = call.args[0]!;
+      if (m0 === m1 && /^0[xX][fF]{8}[uU]?$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
+    }
+    return;
+  }
+  // relative shuffle with the default width: a reduction; its start offset tells the width it assumes
+  const offArg = call.args[sync ? 2 : 1];
+  if (!offArg) return;
+  const [a, b] = offArg;
+  if (a === b && t.kind[a] === Tok.Number) {
+    const v = tt(t, a).replace(/[uU]$/, '');
+    if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: a });
+    return;
+  }
+  if (a === b && isIdent(t, a)) {
+    const start = loopStart(t, i, tt(t, a));
+    if (start >= 0) {
+      const v = tt(t, start).replace(/[uU]$/, '');
+      if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: start });
     }
   }
+}
+
+/** For a shuffle at token `i` with offset variable `v`: the number token of `for (… v = N; …)` shortly before, or -1. */
+function loopStart(t: Tokens, i: number, v: string): number {
+  for (let j = i - 1, n = 0; j >= 0 && n < 64; j--, n++) {
+    if (!isIdent(t, j, 'for')) continue;
+    const open = nextCode(t, j);
+    if (!isPunct(t, open, '(')) return -1;
+    for (let k = open + 1; k < t.count && k < open + 12; k++) {
+      if (isPunct(t, k, ';')) break;
+      if (t.kind[k] === Tok.Number && isPunct(t, prevCode(t, k), '=') && isIdent(t, prevCode(t, prevCode(t, k)), v)) return k;
+    }
+    return -1;
+  }
+  return -1;
+}
+
+/** Line number (1-based) of an offset, for messages. */
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Decides one function's findings from its events (see the module comment). */
+function judge(env: Env, g: Group): void {
+  const { ctx } = env;
+  const t = ctx.tokens;
+  const s32 = g.sites.filter((s) => s.width === 32);
+  const s64 = g.sites.filter((s) => s.width === 64);
+  const related = (sites: Site[], extra: Array<{ start: number; end: number; name: string }>, note: string): RelatedSpan[] => {
+    const out: RelatedSpan[] = [];
+    for (const s of sites.slice(1, 6)) out.push({ start: s.start, end: s.end, message: `also groups lanes by ${s.width}: '${s.shown}'` });
+    for (const x of extra.slice(0, 3)) out.push({ start: x.start, end: x.end, message: `${x.name} ${note}` });
+    const seen = new Set<string>();
+    for (const s of sites) {
+      const c = s.constant;
+      if (!c || seen.has(c.name)) continue;
+      seen.add(c.name);
+      out.push({ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` });
+    }
+    return out;
+  };
+  const fixOf = (sites: Site[]): ReturnType<RuleContext['fix']> | undefined => {
+    const edits: TextEdit[] = [];
+    const done = new Set<string>();
+    for (const s of sites) {
+      if (s.constant) {
+        if (done.has(s.constant.name)) continue;
+        done.add(s.constant.name);
+        const f = definitionFix(env, s.constant);
+        if (f) edits.push(...f.edits);
+      } else edits.push(...s.edits);
+    }
+    return edits.length ? ctx.fix(g.device ? 'Group lanes by warpSize (per-architecture width)' : 'Use the device warp size', edits, false) : undefined;
+  };
+  // wave64: 32-lane groups with an operation spanning the whole wavefront
+  if (s32.length && g.wide.length && g.device) {
+    const first = s32[0]!;
+    const op = g.wide[0]!;
+    const fix = fixOf(s32);
+    ctx.report({
+      code: 'HP201',
+      severity: severityFor(env, 64),
+      message: `'${first.shown}' groups lanes by 32 but ${op.name} (line ${lineOf(t.text, op.start)}) spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
+      start: first.start,
+      end: first.end,
+      status: 'hazard',
+      cuda: first.shown,
+      hip: 'warpSize',
+      related: related(s32, g.wide, 'spans the whole wavefront here'),
+      ...(fix ? { fix } : {}),
+    });
+  } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
+    // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront
+    for (const m of g.mask32) {
+      const close = m.close;
+      ctx.report({
+        code: 'HP201',
+        severity: severityFor(env, 64),
+        message: `${m.name} with a 32-bit mask reads an absolute lane of a 32-lane warp, but its default width is the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 read lane 0..31 of the other half; pass a width of 32 (or work on warpSize lanes)`,
+        start: m.start,
+        end: m.end,
+        status: 'hazard',
+        library: 'device',
+        cuda: m.name,
+        hip: `${m.name}(…, 32)`,
+        fix: ctx.fix('Pass a width of 32 (a 32-lane logical warp)', [{ start: t.start[close]!, end: t.start[close]!, newText: ', 32' }], false),
+      });
+    }
+  } else if (s32.length && !g.device) {
+    // host code sizing by 32-lane warps: advice only (correct when the kernels group lanes by 32 too)
+    const first = s32[0]!;
+    ctx.report({
+      code: 'HP201',
+      severity: 'information',
+      message: `host code sizes work by 32-lane warps ('${first.shown}'): kernels that group lanes by warpSize get 64 on ${hurt(env, 64)} GPUs; read hipDeviceProp_t::warpSize (hipDeviceAttributeWarpSize) instead`,
+      start: first.start,
+      end: first.end,
+      status: 'hazard',
+      cuda: first.shown,
+      hip: 'hipDeviceProp_t::warpSize',
+      related: related(s32, [], ''),
+    });
+  }
+  // wave32: 64-lane groups with any cross-lane operation (host: buffers sized per 64-lane wavefront)
+  if (s64.length && (g.crossLane.length || !g.device)) {
+    const first = s64[0]!;
+    const op = g.crossLane[0];
+    const fix = g.device ? fixOf(s64) : undefined;
+    ctx.report({
+      code: 'HP208',
+      severity: g.device ? severityFor(env, 32) : 'information',
+      message: g.device
+        ? `'${first.shown}' groups lanes by 64 with ${op!.name} (line ${lineOf(t.text, op!.start)}): ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes 32..63 of each group sit in another wavefront and the cross-lane result is wrong; group lanes by warpSize`
+        : `host code sizes work by 64-lane wavefronts ('${first.shown}'): ${hurt(env, 32)} GPUs run 32 lanes, twice as many wavefronts; read hipDeviceProp_t::warpSize (hipDeviceAttributeWarpSize) instead`,
+      start: first.start,
+      end: first.end,
+      status: 'hazard',
+      cuda: first.shown,
+      hip: 'warpSize',
+      related: related(s64, g.crossLane, 'is the cross-lane operation'),
+      ...(fix ? { fix } : {}),
+    });
+  }
+  for (const r of g.reductions) {
+    const s = t.start[r.tok]!;
+    const e = t.end[r.tok]!;
+    const fix = ctx.fix('Start at warpSize / 2', [{ start: s, end: e, newText: 'warpSize / 2' }], false);
+    if (r.offset === 32) {
+      ctx.report({
+        code: 'HP208',
+        severity: severityFor(env, 32),
+        message: `shuffle reduction starting at offset 32 assumes 64-lane wavefronts: on ${hurt(env, 32)} GPUs a shuffle by 32 returns the lane's own value, so it is added twice; start at warpSize / 2`,
+        start: s,
+        end: e,
+        status: 'hazard',
+        cuda: tt(t, r.tok),
+        hip: 'warpSize / 2',
+        fix,
+      });
+    } else if (g.usesWarpSize >= 0 || s64.length) {
+      const w = g.usesWarpSize >= 0 ? g.usesWarpSize : -1;
+      ctx.report({
+        code: 'HP201',
+        severity: severityFor(env, 64),
+        message: `shuffle reduction starting at offset 16 covers 32 lanes while this function groups lanes by ${w >= 0 ? 'warpSize' : '64'}: on ${hurt(env, 64)} GPUs only half of each wavefront is reduced; start at warpSize / 2`,
+        start: s,
+        end: e,
+        status: 'hazard',
+        cuda: tt(t, r.tok),
+        hip: 'warpSize / 2',
+        fix,
+        related: w >= 0 ? [{ start: t.start[w]!, end: t.end[w]!, message: 'lanes grouped by warpSize here' }] : [{ start: s64[0]!.start, end: s64[0]!.end, message: 'lanes grouped by 64 here' }],
+      });
+    }
+  }
+}
+
+/** HP208: `m == 0xffffffffffffffff` (all 64 lanes) in ballot code: never true on wave32. */
+function fullMaskCompare(env: Env, i: number): void {
+  const { ctx } = env;
+  const t = ctx.tokens;
+  const raw = tt(t, i);
+  if (!/^0[xX][fF]{16}(?:[uU]?[lL]{0,2}|[lL]{0,2}[uU]?)$/.test(raw)) return;
+  const p = prevCode(t, i);
+  const q = prevCode(t, p);
+  const cmp = isPunct(t, p, '=') && (isPunct(t, q, '=') || isPunct(t, q, '!')) && t.end[q] === t.start[p];
+  if (!cmp) return;
+  const g = groupOf(env, i);
+  if (!g.device) return;
+  ctx.report({
+    code: 'HP208',
+    severity: severityFor(env, 32),
+    message: `comparing a lane mask with all 64 bits set: on ${hurt(env, 32)} GPUs a wavefront has 32 lanes, so bits 32..63 are never set and the test is never true; compare with the mask of the active lanes (__ballot(1))`,
+    start: t.start[i]!,
+    end: t.end[i]!,
+    status: 'hazard',
+    library: 'device',
+    cuda: raw,
+    hip: '__ballot(1)',
+  });
 }
 
 /** A variable initialised from a ballot call. */
@@ -291,7 +731,8 @@ interface BallotVar {
 }
 
 /** HP202: `unsigned m = __ballot_sync(...)`. Returns the variables initialised from ballots. */
-function ballots(ctx: RuleContext): Map<string, BallotVar[]> {
+function ballots(env: Env): Map<string, BallotVar[]> {
+  const { ctx } = env;
   const t = ctx.tokens;
   const vars = new Map<string, BallotVar[]>();
   for (const b of BALLOTS) {
@@ -330,7 +771,8 @@ function ballots(ctx: RuleContext): Map<string, BallotVar[]> {
       const e = t.end[last]!;
       ctx.report({
         code: 'HP202',
-        message: `${b} result stored in '${type}': HIP's ballot returns a 64-bit unsigned long long (one bit per lane of a 64-lane wavefront), lanes 32..63 are lost; use unsigned long long`,
+        severity: severityFor(env, 64),
+        message: `${b} result stored in '${type}': HIP's ballot returns a 64-bit unsigned long long, and on ${hurt(env, 64)} GPUs lanes 32..63 are cut off; use unsigned long long`,
         start: s,
         end: e,
         status: 'hazard',
@@ -345,7 +787,8 @@ function ballots(ctx: RuleContext): Map<string, BallotVar[]> {
 }
 
 /** HP204: `__popc(__ballot(...))` or `__popc(m)` with `m` from a ballot → `__popcll`. */
-function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
+function popc(env: Env, vars: Map<string, BallotVar[]>): void {
+  const { ctx } = env;
   const t = ctx.tokens;
   for (const i of ctx.identsNamed('__popc')) {
     const open = nextCode(t, i);
@@ -390,7 +833,8 @@ function popc(ctx: RuleContext, vars: Map<string, BallotVar[]>): void {
     if (!what) continue;
     ctx.report({
       code: 'HP204',
-      message: `__popc counts 32 bits but ${what} is a 64-bit mask on AMD (64-lane wavefronts): use __popcll`,
+      severity: severityFor(env, 64),
+      message: `__popc counts 32 bits but ${what} is a 64-bit mask in HIP: on ${hurt(env, 64)} GPUs lanes 32..63 are not counted; use __popcll`,
       start: t.start[i]!,
       end: t.end[i]!,
       status: 'hazard',
@@ -432,7 +876,8 @@ function laneMaskContext(ctx: RuleContext): number[] | undefined {
 }
 
 /** HP207: `1u << lane`, `0xffffffff >> (32 - n)` in a function (or, without a tree, a file) that uses ballots. */
-function laneMask(ctx: RuleContext, i: number, ballotOffsets: number[]): void {
+function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
+  const { ctx } = env;
   const t = ctx.tokens;
   const len = t.end[i]! - t.start[i]!;
   if (len !== 1 && len !== 2 && len !== 10 && len !== 11) return;
@@ -453,9 +898,10 @@ function laneMask(ctx: RuleContext, i: number, ballotOffsets: number[]): void {
   if (!fn && !LANE_MASK_CONTEXT.some((b) => ctx.fileHas(b))) return;
   ctx.report({
     code: 'HP207',
+    severity: severityFor(env, 64),
     message: one
-      ? `'${raw} << …' builds a 32-bit lane mask: lanes 32..63 of an AMD wavefront overflow it and ballot masks are 64-bit; use 1ull`
-      : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: ballot masks are 64-bit on AMD (64-lane wavefronts); use a 64-bit mask (~0ull)`,
+      ? `'${raw} << …' builds a 32-bit lane mask: on ${hurt(env, 64)} GPUs lanes 32..63 overflow it, and HIP ballot masks are 64-bit; use 1ull`
+      : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: HIP ballot masks are 64-bit and on ${hurt(env, 64)} GPUs lanes 32..63 are lost; use a 64-bit mask (~0ull)`,
     start: t.start[i]!,
     end: t.end[i]!,
     status: 'hazard',
