@@ -11,6 +11,7 @@ import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { runScan, type ScanOptions } from './scan';
+import { validateCommandWithSignals } from './validate-command';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
@@ -51,6 +52,7 @@ export type Parsed =
   | { command: 'port'; options: PortOptions & { agent: boolean } }
   | { command: 'scan'; options: ScanOptions }
   | { command: 'build'; argv: string[] }
+  | { command: 'validate'; argv: string[] }
   | { command: 'none'; exitCode: number };
 
 /**
@@ -119,6 +121,16 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
       result = { command: 'build', argv: args };
     });
 
+  program
+    .command('validate')
+    .description('run the CUDA original and the HIP port on the same inputs and compare the outputs (see `hip-porter validate --help`)')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .argument('[args...]')
+    .action((args: string[]) => {
+      result = { command: 'validate', argv: args };
+    });
+
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
@@ -141,6 +153,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (parsed.command === 'build') {
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
+  if (parsed.command === 'validate') return validateCommandWithSignals(parsed.argv, io);
   try {
     await initParser();
   } catch (e) {
