@@ -10,10 +10,9 @@
  * 2 for usage and configuration errors; 130 when interrupted (Ctrl+C stops the runs on every box).
  * Argument parsing is the pure {@link parseValidateArgs}.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, reportJson, reportMarkdown, runValidation, ValidationCancelled, type ValidationReport, type Verdict } from '../core/validate';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, reportJson, reportMarkdown, runValidation, ValidationCancelled, writeAtomic, writeReports, type ValidationReport, type Verdict } from '../core/validate';
 import type { Io } from './io';
 
 /** Parsed `validate` options. */
@@ -76,14 +75,6 @@ export function parseValidateArgs(argv: readonly string[], cwd: string = process
   if (o.reportMd) options.reportMd = resolve(cwd, o.reportMd);
   if (o.reportJson) options.reportJson = resolve(cwd, o.reportJson);
   return { kind: 'run', options };
-}
-
-/** Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a report. */
-export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', nondeterministic: 'NONDETERMINISTIC', error: 'ERROR' };
@@ -151,8 +142,7 @@ export async function validateCommand(argv: readonly string[], io: Io, signal?: 
   const json = reportJson(report);
   const md = reportMarkdown(report);
   try {
-    writeAtomic(join(config.outDir, 'report.json'), json);
-    writeAtomic(join(config.outDir, 'report.md'), md);
+    writeReports(report, config.outDir);
     if (o.reportJson) writeAtomic(o.reportJson, json);
     if (o.reportMd) writeAtomic(o.reportMd, md);
   } catch (e) {

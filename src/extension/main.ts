@@ -12,6 +12,7 @@ import * as client from './client';
 import * as statusBar from './status-bar';
 import * as portFile from './port-file';
 import * as hipccTask from './hipcc-task';
+import * as validatePort from './validate-port';
 
 let current: HipPorterContext | undefined;
 
@@ -21,6 +22,7 @@ const FEATURES: ReadonlyArray<{ name: string; activate(ctx: HipPorterContext): v
   { name: 'language client', activate: client.activate },
   { name: 'port and review', activate: portFile.activate },
   { name: 'hipcc builds', activate: hipccTask.activate },
+  { name: 'port validation', activate: validatePort.activate },
 ];
 
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {

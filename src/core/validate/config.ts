@@ -321,3 +321,28 @@ export function loadConfig(path: string, overrides: ConfigOverrides = {}): Valid
   }
   return resolveConfig(data, configRoot(abs), abs, overrides);
 }
+
+/**
+ * A starter configuration (the text written by "HIP Porter: Validate Port" when the workspace has
+ * none): the CUDA original built and run on a CUDA box, the port on a ROCm box, one case comparing
+ * stdout (numbers with a tolerance, timing lines left out) and one float32 output file.
+ */
+export const EXAMPLE_CONFIG = `{
+  "reference": { "host": "cuda-box", "dir": ".", "build": "make cuda" },
+  "candidate": { "host": "rocm-box", "dir": ".", "build": "make hip HIP_ARCH=gfx90a" },
+  "tolerance": { "rel": 1e-5, "abs": 1e-7 },
+  "cases": [
+    {
+      "name": "small",
+      "command": "./app",
+      "candidate": { "command": "./app-hip" },
+      "args": ["-n", "4096", "-o", "result.bin"],
+      "timeLimitSec": 120,
+      "outputs": [
+        { "stdout": true, "format": "text", "ignoreLines": ["ms\\\\b", "GFLOP/s", "device"] },
+        { "file": "result.bin", "format": "raw", "dtype": "float32" }
+      ]
+    }
+  ]
+}
+`;

@@ -3,8 +3,8 @@
  * (a verdict table and, per case, the reasons and the error statistics of each output, for people
  * and CI summaries), plus the prompt text that hands a failing case to the agent.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { CaseReport, ValidationReport, Verdict } from './run';
 import { elementWhere } from './run';
 import { HISTOGRAM_MIN_EXP } from './numeric';
@@ -133,4 +133,25 @@ export function readCaseSource(path: string): string {
   const buf = readFileSync(path);
   if (buf.includes(0)) throw new Error(`${path} is binary, not source`);
   return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+}
+
+/** Writes `text` to `path` through a temporary file and a rename, so a reader never sees half a report. */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes `<outDir>/report.json` and `<outDir>/report.md` (each atomically).
+ * @returns their paths
+ * @throws fs errors when the folder cannot be written
+ */
+export function writeReports(r: ValidationReport, outDir: string): { json: string; markdown: string } {
+  const json = join(outDir, 'report.json');
+  const markdown = join(outDir, 'report.md');
+  writeAtomic(json, reportJson(r));
+  writeAtomic(markdown, reportMarkdown(r));
+  return { json, markdown };
 }
