@@ -275,3 +275,28 @@ test('the agent prompt names the divergence: verdict, first element, where the e
   assert.match(text, /rows 3\.\.3, cols 3\.\.3: max abs err 1/);
   assert.match(text, /Sources of this case: src\/k.hip/);
 });
+
+test('float64: signed zero, NaN and ULPs take the same rules as float32', () => {
+  const cmp = new NumericComparer('float64', { ...EXACT, signedZero: 'distinct', ulps: 2 });
+  const a = Float64Array.from([0, NaN, 1, 1]);
+  const b = Float64Array.from([-0, NaN, 1 + 2 * 2 ** -52, 1 + 3 * 2 ** -52]);
+  cmp.pushFloat(a, b, new Uint32Array(a.buffer), new Uint32Array(b.buffer));
+  assert.equal(cmp.stats.signedZeroMismatches, 1);
+  assert.equal(cmp.stats.nanMismatches, 0);
+  assert.equal(cmp.stats.maxUlps, 3);
+  assert.equal(cmp.stats.overTolerance, 2, '-0 and the 3-ULP element');
+  assert.equal(cmp.stats.firstOverIndex, 0);
+});
+
+test('identical files: one memcmp per chunk under nan "equal", yet NaNs still fail under "fail"', async () => {
+  const v = Float32Array.from([1, NaN, 3, 4]);
+  const p = join(dir, 'same.bin');
+  writeFileSync(p, Buffer.from(v.buffer));
+  const eq = await compareArrayFiles(p, p, { format: 'raw', dtype: 'float32' }, EXACT, 8);
+  assert.equal(eq.stats!.count, 4);
+  assert.equal(eq.stats!.overTolerance, 0);
+  assert.equal(eq.stats!.histogram[0], 4);
+  const fail = await compareArrayFiles(p, p, { format: 'raw', dtype: 'float32' }, { ...EXACT, nan: 'fail' }, 8);
+  assert.equal(fail.stats!.nanMismatches, 1);
+  assert.equal(fail.stats!.firstOverIndex, 1);
+});

@@ -17,6 +17,8 @@ export const DTYPE_BYTES: Record<Dtype, number> = { float32: 4, float64: 8, int3
 export const HISTOGRAM_MIN_EXP = -16;
 /** Decades covered by the histogram (1e-16 .. 1e+8); errors beyond land in the last bin. */
 export const HISTOGRAM_DECADES = 24;
+/** DECADE_UPPER[k] = 10^(k + HISTOGRAM_MIN_EXP): the (exclusive) upper bound of histogram bin k. */
+const DECADE_UPPER: number[] = Array.from({ length: HISTOGRAM_DECADES + 1 }, (_, k) => Number(`1e${k + HISTOGRAM_MIN_EXP}`));
 /** Heat map resolution: at most this many cells per axis. */
 export const HEATMAP_MAX = 64;
 
@@ -97,6 +99,7 @@ export function ulpDistance(a: number, b: number, dtype: 'float32' | 'float64'):
 export class NumericComparer {
   readonly stats: NumericStats;
   private index = 0;
+  private lastBin = 1;
   private readonly grid?: { cols: number; cellRows: number; cellCols: number; gridCols: number; cells: number[] };
 
   /**
@@ -153,16 +156,19 @@ export class NumericComparer {
     if (err > g.cells[k]! || Number.isNaN(err)) g.cells[k] = Number.isNaN(err) ? Infinity : err;
   }
 
+  /** Histogram bin of |error| `err` > 0: k with 10^(k-1+MIN) <= err < 10^(k+MIN), clamped to 1..DECADES; walks from the last bin (errors cluster). */
+  private binOf(err: number): number {
+    let k = this.lastBin;
+    while (k < HISTOGRAM_DECADES && err >= DECADE_UPPER[k]!) k++;
+    while (k > 1 && err < DECADE_UPPER[k - 1]!) k--;
+    this.lastBin = k;
+    return k;
+  }
+
   private bin(err: number): void {
     const h = this.stats.histogram;
-    if (err === 0) {
-      h[0]!++;
-      return;
-    }
-    let k = Math.floor(Math.log10(err)) - HISTOGRAM_MIN_EXP + 1;
-    if (!(k >= 1)) k = 1;
-    if (k > HISTOGRAM_DECADES) k = HISTOGRAM_DECADES;
-    h[k]!++;
+    if (err === 0) h[0]!++;
+    else h[this.binOf(err)]!++;
   }
 
   /**
@@ -176,39 +182,63 @@ export class NumericComparer {
     const f64 = this.dtype === 'float64';
     const base = this.index;
     const grid = this.grid;
-    for (let j = 0; j < ref.length; j++) {
+    const hist = s.histogram;
+    // Hot accumulators kept in locals, written back at the end.
+    let count = 0;
+    let exact = 0;
+    let bitDiff = 0;
+    let maxAbs = s.maxAbsError;
+    let maxAbsIndex = s.maxAbsIndex;
+    let maxRel = s.maxRelError;
+    let maxRelIndex = s.maxRelIndex;
+    let maxUlps = s.maxUlps;
+    const len = ref.length;
+    for (let j = 0; j < len; j++) {
+      let u: number;
+      if (f64) {
+        const lo = 2 * j;
+        if (refBits[lo] === candBits[lo] && refBits[lo + 1] === candBits[lo + 1]) u = 0;
+        else u = ulpDistance64(refBits[lo + 1]!, refBits[lo]!, candBits[lo + 1]!, candBits[lo]!) || -1; // -1: -0 vs +0
+      } else {
+        const ua = refBits[j]!;
+        const ub = candBits[j]!;
+        if (ua === ub) u = 0;
+        else {
+          const oa = ua & 0x80000000 ? -(ua & 0x7fffffff) : ua;
+          const ob = ub & 0x80000000 ? -(ub & 0x7fffffff) : ub;
+          u = oa > ob ? oa - ob : ob - oa;
+          if (u === 0) u = -1; // -0 vs +0: bits differ, 0 ULPs
+        }
+      }
       const r = ref[j]!;
       const c = cand[j]!;
-      const i = base + j;
-      const same = f64 ? refBits[2 * j] === candBits[2 * j] && refBits[2 * j + 1] === candBits[2 * j + 1] : refBits[j] === candBits[j];
-      if (same) {
-        // Identical bits: a match, except NaN under the "fail" policy.
+      if (u === 0) {
+        // Identical bits: a match, except NaN under the "ignore"/"fail" policies.
         if (r !== r && nan !== 'equal') {
           if (nan === 'ignore') {
             s.skipped++;
             continue;
           }
-          s.count++;
+          count++;
           s.nanMismatches++;
-          this.fail(i, r, c);
-          if (grid) this.cell(i, NaN);
+          this.fail(base + j, r, c);
+          if (grid) this.cell(base + j, NaN);
           continue;
         }
-        s.count++;
-        s.histogram[0]!++;
+        count++;
+        exact++;
         continue;
       }
-      s.bitDifferences++;
-      const rNaN = r !== r;
-      const cNaN = c !== c;
-      if (rNaN || cNaN) {
+      bitDiff++;
+      const i = base + j;
+      if (r !== r || c !== c) {
         if (nan === 'ignore') {
           s.skipped++;
           continue;
         }
-        s.count++;
-        if (rNaN && cNaN && nan === 'equal') {
-          s.histogram[0]!++; // NaNs with different payloads
+        count++;
+        if (r !== r && c !== c && nan === 'equal') {
+          exact++; // NaNs with different payloads
           continue;
         }
         s.nanMismatches++;
@@ -216,7 +246,7 @@ export class NumericComparer {
         if (grid) this.cell(i, NaN);
         continue;
       }
-      s.count++;
+      count++;
       if (r === c) {
         // Only -0 vs +0 compares equal with different bits.
         if (signedZero === 'distinct') {
@@ -224,36 +254,40 @@ export class NumericComparer {
           this.fail(i, r, c);
           if (grid) this.cell(i, 0);
         }
-        s.histogram[0]!++;
+        exact++;
         continue;
       }
       if (r === Infinity || r === -Infinity || c === Infinity || c === -Infinity) {
         s.infMismatches++;
         this.fail(i, r, c);
         if (grid) this.cell(i, NaN);
-        this.bin(Infinity);
+        hist[HISTOGRAM_DECADES]!++;
         continue;
       }
-      const err = Math.abs(c - r);
-      const ar = Math.abs(r);
-      const u = f64 ? ulpDistance64(refBits[2 * j + 1]!, refBits[2 * j]!, candBits[2 * j + 1]!, candBits[2 * j]!) : ulpDistance32(refBits[j]!, candBits[j]!);
-      if (err > s.maxAbsError) {
-        s.maxAbsError = err;
-        s.maxAbsIndex = i;
+      const err = c > r ? c - r : r - c;
+      const ar = r < 0 ? -r : r;
+      if (err > maxAbs) {
+        maxAbs = err;
+        maxAbsIndex = i;
       }
-      if (ar > 0) {
-        const re = err / ar;
-        if (re > s.maxRelError) {
-          s.maxRelError = re;
-          s.maxRelIndex = i;
-        }
+      if (ar > 0 && err > maxRel * ar) {
+        maxRel = err / ar;
+        maxRelIndex = i;
       }
-      if (u > s.maxUlps) s.maxUlps = u;
-      this.bin(err);
+      if (u > maxUlps) maxUlps = u;
+      hist[this.binOf(err)]!++;
       if (grid) this.cell(i, err);
       if (!(err <= abs + rel * ar) && !(ulps > 0 && u <= ulps)) this.fail(i, r, c);
     }
-    this.index = base + ref.length;
+    s.count += count;
+    hist[0]! += exact;
+    s.bitDifferences += bitDiff;
+    s.maxAbsError = maxAbs;
+    s.maxAbsIndex = maxAbsIndex;
+    s.maxRelError = maxRel;
+    s.maxRelIndex = maxRelIndex;
+    s.maxUlps = maxUlps;
+    this.index = base + len;
   }
 
   /** Compares one chunk of integer arrays (exact); BigInt64Array for int64. */
@@ -286,6 +320,22 @@ export class NumericComparer {
       this.fail(i, Number(r), Number(c));
     }
     this.index = base + ref.length;
+  }
+
+  /**
+   * Counts `n` elements whose bytes are identical on both sides without looking at them (the
+   * caller compared the bytes). Only valid when identical bits always match: not under
+   * `nan: "ignore" | "fail"` for floats (see {@link identicalBytesMatch}).
+   */
+  pushIdentical(n: number): void {
+    this.stats.count += n;
+    this.stats.histogram[0]! += n;
+    this.index += n;
+  }
+
+  /** Whether identical bytes always match under this comparer's policy (then {@link pushIdentical} may be used). */
+  get identicalBytesMatch(): boolean {
+    return !isFloatDtype(this.dtype) || this.tol.nan === 'equal';
   }
 
   /** Elements pushed so far. */
