@@ -15,6 +15,9 @@
  * | missing | as identical | does not write grid.bin |
  * | huge | N float32 (argv[2], default 8M) in big.bin | big.bin[N-3] += 1 |
  * | signedzero | grid.bin[5] = +0 | grid.bin[5] = -0 |
+ *
+ * Any mode but huge: when the case copied in an input `scale.txt`, the grid is scaled by its number
+ * and `scale = K` is printed.
  */
 export const SIM_CPP = String.raw`
 #include <cmath>
@@ -86,6 +89,13 @@ int main(int argc, char** argv) {
     if (cand && mode == "nan") g[7] = NAN;
     if (mode == "nondet") g[0] = (float)getpid();
     if (mode == "signedzero") g[5] = cand ? -0.0f : 0.0f;
+    // An input file, when the case copies one in: scales the grid.
+    if (FILE* in = std::fopen("scale.txt", "r")) {
+        float k = 1;
+        if (std::fscanf(in, "%f", &k) == 1) for (float& x : g) x *= k;
+        std::fclose(in);
+        std::printf("scale = %g\n", k);
+    }
     for (float x : g) sum += x;
 
     std::vector<double> d(16 * 8);

@@ -33,7 +33,7 @@ function configData(extraCases: unknown[] = []): unknown {
     tolerance: { rel: 1e-5 },
     timeLimitSec: 20,
     cases: [
-      { name: 'identical', command: './sim', args: ['identical'], outputs: [grid, npy, out] },
+      { name: 'identical', command: '../sim', args: ['identical'], cwd: 'scaled', inputs: [{ from: 'data/factor.txt', to: 'scale.txt' }], outputs: [grid, npy, out] },
       { name: 'within', command: './sim', args: ['within'], outputs: [grid, npy, out] },
       { name: 'over', command: './sim', args: ['over'], outputs: [grid, out] },
       { name: 'nan', command: './sim', args: ['nan'], outputs: [grid] },
@@ -51,7 +51,9 @@ before(async () => {
   [ref, cand] = await Promise.all([startSshd(), startSshd()]);
   project = tempDir('validate-proj');
   writeFileSync(join(project, 'sim.cpp'), SIM_CPP);
-  writeFileSync(join(project, '.gitignore'), '.hip-porter-validate/\n');
+  writeFileSync(join(project, '.gitignore'), '.hip-porter-validate/\ndata/\n');
+  mkdirSync(join(project, 'data'));
+  writeFileSync(join(project, 'data', 'factor.txt'), '2.5\n');
   mkdirSync(join(project, '.vscode'));
   const config = resolveConfig(configData(), project, join(project, '.vscode/hip-porter-validate.json'));
   report = await runValidation(config, { controlDir: ref.controlDir, chunkBytes: 1 << 20 });
@@ -100,6 +102,9 @@ test('identical: every output passes bit for bit, each side ran twice', () => {
     assert.match(o.message, /^identical/);
     assert.equal(o.selfCheck.reference?.identical, true);
   }
+  // The input was copied to each box into the case's folder (data/ is .gitignore'd, so not by the project sync) and read there.
+  for (const s of ['reference', 'candidate'] as const) assert.equal(readFileSync(join(report[s].workDir, 'scaled', 'scale.txt'), 'utf8'), '2.5\n');
+  assert.match(readFileSync(join(project, '.hip-porter-validate/candidate/identical/run1/stdout'), 'utf8'), /^scale = 2\.5$/m);
   const grid = c.outputs.find((o) => o.name === 'grid.bin')!;
   assert.equal(grid.stats?.count, 64 * 48);
   assert.equal(grid.stats?.bitDifferences, 0);

@@ -412,6 +412,10 @@ async function runCase(
     await rm(localCaseDir, { recursive: true, force: true });
     await mkdir(localCaseDir, { recursive: true });
     try {
+      if (c.cwd !== '.' && c.cwd !== '') {
+        const mk = await box.exec(`mkdir -p -- ${shellQuote(c.cwd)}`, '.', { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+        if (mk.exitCode !== 0) throw new BuildError('not-writable', `cannot create the case folder ${c.cwd} on ${box.label}: ${mk.output.trim()}`);
+      }
       for (const inp of c.inputs) {
         if (!existsSync(inp.from)) throw new BuildError('usage', `input file ${inp.from} does not exist`);
         await box.put(inp.from, posix.join(c.cwd, inp.to), signal);
