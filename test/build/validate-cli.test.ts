@@ -119,3 +119,14 @@ test('configuration problems and an unreachable candidate box are clear, not sta
   assert.match(r3.out, /^ERROR +identical$/m);
   assert.match(r3.out, /candidate side: Cannot reach nowhere/);
 });
+
+test('hip-vs-hip mode: two ROCm boxes, the same command on both, labelled as such', async () => {
+  const cfg = writeConfig([{ name: 'identical', command: './sim', args: ['identical'], outputs: [grid] }], { mode: 'hip-vs-hip', runsPerSide: 3 });
+  const r = await cli(['validate', '--config', cfg, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const rep = JSON.parse(r.out);
+  assert.equal(rep.mode, 'hip-vs-hip');
+  assert.equal(rep.cases[0].runs.reference.length, 3);
+  assert.equal(rep.cases[0].command.reference, rep.cases[0].command.candidate);
+  assert.match(readFileSync(join(root, '.hip-porter-validate/report.md'), 'utf8'), /ROCm box against ROCm box; each side ran each case 3 times/);
+});
