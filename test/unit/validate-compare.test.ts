@@ -197,6 +197,8 @@ test('numbers in text: found outside words, compared with the tolerance; the tex
   const tol = { ...EXACT, abs: 1e-4 };
   const ok = await compareTextFiles(ra, ca, tol, { ignoreLines: [/^elapsed/] });
   assert.equal(ok.passed, true);
+  assert.equal(ok.identicalLines, 2, 'step 1 and escaped = 3');
+  assert.equal(ok.numbers, 1, 'only the differing line is parsed');
   assert.equal(ok.numeric.bitDifferences, 1);
   assert.ok(Math.abs(ok.numeric.maxAbsError - 1e-5) < 1e-9);
   assert.equal(ok.ignoredLines, 2);

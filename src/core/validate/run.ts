@@ -250,7 +250,7 @@ export function numericSummary(s: NumericStats, shape?: readonly number[]): stri
 
 /** One-line summary of a text comparison. */
 export function textSummary(t: TextStats): string {
-  const parts = [`${t.lines} lines, ${t.numbers} numbers`];
+  const parts = [`${t.lines} lines (${t.identicalLines} identical), ${t.numbers} numbers in the others`];
   if (t.referenceLines !== t.candidateLines) parts.push(`reference has ${t.referenceLines} lines, candidate ${t.candidateLines}`);
   if (t.firstTextMismatch) parts.push(`${t.textMismatches} lines differ in text, first at line ${t.firstTextMismatch.line}: "${t.firstTextMismatch.reference}" vs "${t.firstTextMismatch.candidate}"`);
   if (t.firstIntegerMismatch) parts.push(`${t.integerMismatches} integers differ, first at line ${t.firstIntegerMismatch.line}: ${t.firstIntegerMismatch.reference} vs ${t.firstIntegerMismatch.candidate}`);

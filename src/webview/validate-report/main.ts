@@ -120,7 +120,10 @@ function outputView(o: ViewOutput): HTMLElement {
     row('max rel error', num(s.maxRelError));
     if (o.stats) row('max ULP distance', String(s.maxUlps));
     row('NaN / Inf / signed-zero mismatches', `${s.nanMismatches} / ${s.infMismatches} / ${s.signedZeroMismatches}`);
-    if (o.text) row('text lines / numbers / text mismatches / integer mismatches', `${o.text.lines} / ${o.text.numbers} / ${o.text.textMismatches} / ${o.text.integerMismatches}`);
+    if (o.text) {
+      row('lines (identical)', `${o.text.lines} (${o.text.identicalLines})`);
+      row('numbers in differing lines / text mismatches / integer mismatches', `${o.text.numbers} / ${o.text.textMismatches} / ${o.text.integerMismatches}`);
+    }
     for (const side of ['reference', 'candidate'] as const) {
       const sc = o.selfCheck[side];
       if (sc) row(`${side} runs`, sc.message);

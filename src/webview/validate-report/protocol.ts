@@ -40,7 +40,7 @@ export interface ViewOutput {
   dtype?: string;
   shape?: number[];
   stats?: ViewStats;
-  text?: { lines: number; numbers: number; textMismatches: number; integerMismatches: number; numeric: ViewStats };
+  text?: { lines: number; identicalLines: number; numbers: number; textMismatches: number; integerMismatches: number; numeric: ViewStats };
   selfCheck: Partial<Record<'reference' | 'candidate', { identical: boolean; withinTolerance: boolean; message: string }>>;
 }
 
