@@ -70,6 +70,11 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder whose port to validate' });
 }
 
+/**
+ * Registers hipPorter.validatePort. The command takes an optional config file (a `vscode.Uri`;
+ * default `<folder>/.vscode/hip-porter-validate.json`), offers to create an example when there is
+ * none, refuses in untrusted workspaces, and resolves to the report (undefined when nothing ran).
+ */
 export function activate(ctx: HipPorterContext): void {
   let panel: vscode.WebviewPanel | undefined;
   let last: LastRun | undefined;
