@@ -7,7 +7,7 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { parseValidateArgs } from '../../src/cli/validate-command';
@@ -129,4 +129,23 @@ test('hip-vs-hip mode: two ROCm boxes, the same command on both, labelled as suc
   assert.equal(rep.cases[0].runs.reference.length, 3);
   assert.equal(rep.cases[0].command.reference, rep.cases[0].command.candidate);
   assert.match(readFileSync(join(root, '.hip-porter-validate/report.md'), 'utf8'), /ROCm box against ROCm box; each side ran each case 3 times/);
+});
+
+test('a local run over its time limit is killed with its process group and fails the case', async () => {
+  const cfg = writeConfig([{ name: 'slow', command: './sim', args: ['timeout'], outputs: [grid], timeLimitSec: 1 }]);
+  const t0 = performance.now();
+  const r = await cli(['validate', '--config', cfg, '--json']);
+  assert.equal(r.code, 1);
+  assert.ok(performance.now() - t0 < 30_000);
+  const rep = JSON.parse(r.out);
+  assert.equal(rep.cases[0].verdict, 'fail');
+  assert.equal(rep.cases[0].runs.candidate[0].timedOut, true);
+  const alive = readdirSync('/proc').filter((p) => {
+    try {
+      return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8') === './sim\0timeout\0' && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(alive, [], 'the sleeping candidate is gone');
 });
