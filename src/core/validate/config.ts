@@ -4,7 +4,7 @@
  * same file package.json contributes through `jsonValidation` so VS Code completes and checks it),
  * and the resolved form the runner uses (defaults filled in, paths absolute).
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import schema from '../../../media/schemas/hip-porter-validate.schema.json';
@@ -152,8 +152,12 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile<ValidateConfigFile>(schema);
+let compiled: ValidateFunction<ValidateConfigFile> | undefined;
+/** The schema's validator, compiled on first use (keeps it out of extension activation). */
+function validateSchema(): ValidateFunction<ValidateConfigFile> {
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile<ValidateConfigFile>(schema);
+  return compiled;
+}
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath === '' ? '(top level)' : e.instancePath;
@@ -167,10 +171,11 @@ function describe(e: ErrorObject): string {
  * @returns the problems as `path: message` lines (empty when valid)
  */
 export function schemaProblems(data: unknown): string[] {
-  if (validateSchema(data)) return [];
+  const validate = validateSchema();
+  if (validate(data)) return [];
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const e of validateSchema.errors ?? []) {
+  for (const e of validate.errors ?? []) {
     // oneOf/anyOf branches repeat their inner errors; the summary line says enough.
     if (e.keyword === 'if') continue;
     const line = describe(e);
