@@ -68,6 +68,17 @@ if (existsSync(join(root, 'src/webview/panel/main.ts'))) {
   });
 }
 
+if (existsSync(join(root, 'src/webview/validate-report/main.ts'))) {
+  await esbuild.build({
+    ...common,
+    entryPoints: { 'validate-report': 'src/webview/validate-report/main.ts' },
+    outdir: dist,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
+}
+
 // Runtime assets, found relative to the bundle (see src/core/assets.ts).
 cpSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(dist, 'tree-sitter.wasm'));
 cpSync(join(root, 'node_modules/tree-sitter-cuda/tree-sitter-cuda.wasm'), join(dist, 'tree-sitter-cuda.wasm'));

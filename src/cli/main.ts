@@ -16,6 +16,7 @@ import { isProjectBuild, projectBuildCommand } from './project-build';
 import { runScan, type ScanOptions } from './scan';
 import { tuneWasmForInputs } from './startup';
 import { resolveTargetRocm } from './target';
+import { validateCommandWithSignals } from './validate-command';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
@@ -74,6 +75,7 @@ export type Parsed =
   | { command: 'port'; options: PortOptions & { agent: boolean }; project?: ProjectFlags }
   | { command: 'scan'; options: ScanOptions }
   | { command: 'build'; argv: string[] }
+  | { command: 'validate'; argv: string[] }
   | { command: 'none'; exitCode: number };
 
 /**
@@ -156,6 +158,16 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
       result = { command: 'build', argv: args };
     });
 
+  program
+    .command('validate')
+    .description('run the CUDA original and the HIP port on the same inputs and compare the outputs (see `hip-porter validate --help`)')
+    .allowUnknownOption(true)
+    .helpOption(false)
+    .argument('[args...]')
+    .action((args: string[]) => {
+      result = { command: 'validate', argv: args };
+    });
+
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
@@ -180,6 +192,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, bio);
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
+  if (parsed.command === 'validate') return validateCommandWithSignals(parsed.argv, io);
   tuneWasmForInputs(parsed.options.inputs);
   try {
     await initParser();

@@ -24,6 +24,7 @@ export const COMMANDS = {
   fixBuildErrors: 'hipPorter.fixBuildErrors', // hipcc-task.ts
   restartServer: 'hipPorter.restartServer', // client.ts
   showOutput: 'hipPorter.showOutput', // main.ts
+  validatePort: 'hipPorter.validatePort', // validate-port.ts
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

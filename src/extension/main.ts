@@ -18,6 +18,7 @@ import * as portFile from './port-file';
 import * as rocmBox from './rocm-box';
 import * as secrets from './secrets';
 import * as statusBar from './status-bar';
+import * as validatePort from './validate-port';
 
 /** The features other features (and the in-host tests) use, as built by {@link activate}. */
 export interface HipPorterFeatures {
@@ -62,6 +63,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   rocmBox.activate(ctx);
   fixBuild.activate(ctx, { builds, review, agent });
   buildAfterAccept.activate(ctx, review);
+  validatePort.activate(ctx, { review, agent });
 
   current = { ...ctx, features: { server, statusBar: statusBarItem, keys, review, panel, agent, builds } };
   log.info(`HIP Porter ${String(extension.extension.packageJSON.version)} activated in ${Date.now() - t0} ms`);

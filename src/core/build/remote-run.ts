@@ -84,9 +84,14 @@ export async function runRemoteCommand(command: string, target: SshTarget, cwd: 
         }
       },
       beforeKill: async () => {
+        // A stop that comes before the pid marker (the session is still starting) must still wait for
+        // it: over a shared ControlMaster connection the master holds our pipes, so killing the local
+        // ssh alone would leave the remote command running and this call waiting for it to end.
+        const until = Date.now() + killTimeoutMs / 2;
+        while (remotePid <= 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
         if (remotePid <= 0) return;
         await runProcess(sshPathOf(target), [...sshOptions(target), target.host, `kill -TERM -- -${remotePid} 2>/dev/null; kill -TERM ${remotePid} 2>/dev/null; true`], {
-          timeoutMs: killTimeoutMs,
+          timeoutMs: killTimeoutMs / 2,
         });
       },
     });
