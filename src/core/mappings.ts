@@ -4,7 +4,7 @@
  * Source of the data: AMD ROCm HIPIFY `docs/tables/*.md` (MIT), converted by
  * `scripts/gen-mappings.mjs`; the HIPIFY commit is recorded in every generated file as
  * `hipifyCommit` (014177bc2e434ce3e834aa4f3d0e2abb1efa9796, 2024-10-24, per
- * `../shared/hipify-tables/SOURCE.md`). `mappings/headers.json` is written by hand from HIPIFY's
+ * `mappings/hipify-tables/SOURCE.md`, tables and MIT licence kept in the repository). `mappings/headers.json` is written by hand from HIPIFY's
  * `src/CUDA2HIP.cpp` include map and the ROCm docs each entry links to.
  *
  * Never imports 'vscode'.

@@ -1,6 +1,6 @@
 /**
  * Tests for the CUDA→HIP mappings: the generator (scripts/gen-mappings.mjs) against the HIPIFY
- * tables in ../shared/hipify-tables, the committed mappings/*.json, and the loader
+ * tables in mappings/hipify-tables (in the repository), the committed mappings/*.json, and the loader
  * (src/core/mappings.ts).
  */
 import { test } from 'node:test';
@@ -21,7 +21,7 @@ import {
 
 const REPO = resolve(__dirname, '..', '..');
 const MAPPINGS = join(REPO, 'mappings');
-const TABLES = join(REPO, '..', 'shared', 'hipify-tables');
+const TABLES = join(REPO, 'mappings', 'hipify-tables');
 const GEN = join(REPO, 'scripts', 'gen-mappings.mjs');
 
 /** Table files of each library, picked by file-name pattern (independent of the generator's list). */
@@ -73,7 +73,7 @@ test('--check passes on the committed files and names a changed file', () => {
   assert.equal(ok.status, 0, ok.stderr);
   const out = tmp();
   try {
-    for (const f of readdirSync(MAPPINGS)) copyFileSync(join(MAPPINGS, f), join(out, f));
+    for (const f of readdirSync(MAPPINGS).filter((n) => n.endsWith('.json'))) copyFileSync(join(MAPPINGS, f), join(out, f));
     const rtc = join(out, 'rtc.json');
     writeFileSync(rtc, readFileSync(rtc, 'utf8').replace('hiprtcCompileProgram', 'hiprtcCompileProgramX'));
     const bad = spawnSync(process.execPath, [GEN, '--check', '--tables', TABLES, '--out', out], { encoding: 'utf8' });
@@ -239,5 +239,21 @@ test('bad JSON gives an error naming the file', () => {
     assert.equal(only.header('cuda.h'), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the HIPIFY tables and their MIT licence live in the repository; --check with no arguments reads them there', () => {
+  const licence = readFileSync(join(TABLES, 'LICENSE'), 'utf8');
+  assert.match(licence, /^Copyright \(c\) 2024 Advanced Micro Devices, Inc\./);
+  assert.match(licence, /Permission is hereby granted, free of charge/);
+  assert.match(readFileSync(join(TABLES, 'SOURCE.md'), 'utf8'), /\b[0-9a-f]{40}\b/);
+  // run from another working directory, without --tables/--out: the defaults are the repository's own folders
+  const cwd = tmp();
+  try {
+    const r = spawnSync(process.execPath, [GEN, '--check'], { encoding: 'utf8', cwd });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /mappings up to date \(12 files\)/);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
   }
 });
