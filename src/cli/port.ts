@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { EngineOptions } from '../core/findings';
-import { classifyFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
+import { classifyFiles, encodeText, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES } from '../core/files';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
@@ -66,8 +66,9 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       }
     }
   }
-  const { cuda, others, skipped: unreadable } = classifyFiles(found, maxBytes);
+  const { cuda, others, skipped: unreadable, warnings } = classifyFiles(found, maxBytes);
   for (const u of unreadable) io.stderr(`hip-porter: warning: ${u.message}\n`);
+  for (const w of warnings) io.stderr(`hip-porter: warning: ${w.message}\n`);
   const skipped = unreadable.length;
   if (cuda.length === 0) {
     io.stderr(`hip-porter: no CUDA files found in ${o.inputs.join(', ')} (looked for .cu/.cuh and C/C++ files that include CUDA headers)\n`);
@@ -105,15 +106,16 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
     };
     try {
       if (o.mode === 'stdout') {
-        io.stdout(text);
+        if (f.encoding !== 'utf8' && io.stdoutBytes) io.stdoutBytes(encodeText(text, f.encoding));
+        else io.stdout(text);
       } else if (o.mode === 'in-place') {
-        if (text !== f.text) atomicWrite(f.path, text);
+        if (text !== f.text) atomicWrite(f.path, encodeText(text, f.encoding));
         entry.output = f.path;
       } else if (o.mode === 'out') {
         const dest = join(outDir!, relPath(f.root, dirname(f.path)), portedName(f.path));
         if (inputSet.has(dest)) throw new Error(`refusing to overwrite the input ${dest}`);
         mkdirSync(dirname(dest), { recursive: true });
-        atomicWrite(dest, text);
+        atomicWrite(dest, encodeText(text, f.encoding));
         entry.output = dest;
       }
     } catch (e) {
@@ -162,7 +164,7 @@ function followRenamedIncludes(text: string, file: string, renamed: Map<string, 
 }
 
 /** Writes a file through a temporary sibling and a rename, so a failure never leaves half a file. */
-export function atomicWrite(path: string, text: string): void {
+export function atomicWrite(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.hip-porter-${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
