@@ -114,22 +114,22 @@ describe('renames', () => {
 });
 
 describe('includes', () => {
-  test('CUDA headers map to HIP headers; local includes stay', () => {
+  test('CUDA headers map to HIP headers, keeping their quote style; local includes stay', () => {
     const src = '#include <cuda_runtime.h>\n#include "curand_kernel.h"\n#include <cusparse.h>  // sparse\n#include "common.cuh"\n';
     const out = translate(src, T52).text;
-    assert.equal(out, '#include <hip/hip_runtime.h>\n#include <hiprand/hiprand_kernel.h>\n#include <hipsparse/hipsparse.h>  // sparse\n#include "common.cuh"\n');
+    assert.equal(out, '#include <hip/hip_runtime.h>\n#include "hiprand/hiprand_kernel.h"\n#include <hipsparse/hipsparse.h>  // sparse\n#include "common.cuh"\n');
   });
 
-  test('the HIP runtime include is added before the first top-level include, or after the leading comments', () => {
+  test('the HIP runtime include is added first, before any other code, after the leading comments and an include guard', () => {
     const withInclude = '#ifdef USE_X\n#include <x.h>\n#endif\n#include <cstdio>\n__global__ void k() {}\n';
     assert.equal(
       translate(withInclude, T52).text,
-      '#ifdef USE_X\n#include <x.h>\n#endif\n#include <hip/hip_runtime.h>\n#include <cstdio>\n__global__ void k() {}\n',
+      '#include <hip/hip_runtime.h>\n#ifdef USE_X\n#include <x.h>\n#endif\n#include <cstdio>\n__global__ void k() {}\n',
     );
     const noInclude = '/* header\n * comment */\n\n#pragma once\n__device__ inline float sq(float x) { return x * x; }\n';
     assert.equal(
       translate(noInclude, T52).text,
-      '/* header\n * comment */\n\n#include <hip/hip_runtime.h>\n#pragma once\n__device__ inline float sq(float x) { return x * x; }\n',
+      '/* header\n * comment */\n\n#pragma once\n#include <hip/hip_runtime.h>\n__device__ inline float sq(float x) { return x * x; }\n',
     );
   });
 
