@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
 import { DOCS, LIBRARY_LABELS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 
@@ -170,6 +170,7 @@ export const apiRule: Rule = {
     thrustCudaNamespace(ctx);
     cooperativeGroupsGaps(ctx);
     deviceFunctionGaps(ctx);
+    halfShuffles(ctx);
     callbackConvention(ctx);
     pointerAttributeType(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
@@ -252,7 +253,7 @@ function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFind
       {
         finding: {
           code: 'HP105',
-          message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}`,
+          message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}${e.override?.note ? ` (${e.override.note})` : ''}`,
           status: 'unsupported',
           library: e.library,
           cuda: name,
@@ -285,7 +286,9 @@ function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFind
         message:
           e.library === 'dnn'
             ? `${name}: cuDNN has no 1:1 HIP equivalent; port to MIOpen${e.roc ? ` (closest: ${e.roc}; --library-target roc maps it)` : ''}, minding its NCHW layout and descriptors`
-            : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
+            : e.override?.note
+              ? `${name} has no HIP equivalent${cudaFacts(e)}: ${e.override.note}`
+              : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
         status: 'unsupported',
         library: e.library,
         cuda: name,
@@ -856,6 +859,60 @@ const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
   ['__dp2a_lo', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
   ['__dp2a_hi', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
 ]);
+
+/**
+ * HP105: a warp shuffle of a `__half`/`__half2` value for a target whose HIP has no such overload:
+ * ROCm 5.2's amd_hip_fp16.h declares no `__shfl*` for half types (the shuffles of
+ * amd_warp_functions.h take int, unsigned, float, double, long and long long only); ROCm 5.7's
+ * (ROCm/clr rocm-5.7.0 hipamd/include/hip/amd_detail/amd_hip_fp16.h) has them. Reported when the
+ * shuffled argument is a plain name declared in the file as `half`, `__half`, `half2` or `__half2`.
+ */
+function halfShuffles(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '5.7') >= 0) return;
+  const t = ctx.tokens;
+  const typeCache = new Map<string, string | undefined>();
+  const declaredHalf = (v: string): string | undefined => {
+    if (!typeCache.has(v)) {
+      const re = new RegExp(`\\b(__half2|half2|__half|half)\\s+(?:const\\s+)?&?\\s*${v}\\b(?!\\s*\\()`);
+      typeCache.set(v, re.exec(t.text)?.[1]);
+    }
+    return typeCache.get(v);
+  };
+  for (const [name, valueArg] of HALF_SHUFFLES) {
+    for (const i of ctx.identsNamed(name)) {
+      const open = nextCode(t, i);
+      if (open < 0 || !isPunct(t, open, '(')) continue;
+      const call = callArguments(t, open);
+      const arg = call?.args[valueArg];
+      if (!arg || arg[0] !== arg[1] || t.kind[arg[0]] !== Tok.Ident) continue;
+      const v = t.text.slice(t.start[arg[0]], t.end[arg[0]]);
+      const type = declaredHalf(v);
+      if (!type) continue;
+      const plain = name.replace('_sync', '');
+      ctx.report({
+        code: 'HP105',
+        message: `${name} on ${v} (${type}): HIP ${ctx.options.targetRocm} has no ${plain} overload for ${type} (amd_hip_fp16.h has them from ROCm 5.7); shuffle its bits instead, e.g. through ${type.endsWith('2') ? 'an unsigned int (__half2_as_uint-style memcpy)' : 'an unsigned short (__half_as_ushort / __ushort_as_half)'}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'device',
+        cuda: name,
+      });
+    }
+  }
+}
+
+/** Warp shuffles and the 0-based index of their shuffled value argument. */
+const HALF_SHUFFLES: ReadonlyArray<[string, number]> = [
+  ['__shfl', 0],
+  ['__shfl_up', 0],
+  ['__shfl_down', 0],
+  ['__shfl_xor', 0],
+  ['__shfl_sync', 1],
+  ['__shfl_up_sync', 1],
+  ['__shfl_down_sync', 1],
+  ['__shfl_xor_sync', 1],
+];
 
 /** HP104: a device function missing in the target (only for ROCm ≤ 5.2, where it was checked). */
 function deviceFunctionGaps(ctx: RuleContext): void {
