@@ -365,6 +365,10 @@ export interface MappingOverride {
   hip?: string | null;
   /** Replaces `hipVersions.added`: the first ROCm release with the HIP name (as checked, see `source`). */
   hipAdded?: string;
+  /** Replaces the ROCm library name (rocBLAS, ...) used with `--library-target roc`. */
+  roc?: string | null;
+  /** Replaces `rocVersions.added`. */
+  rocAdded?: string;
   /** CUDA version that added the name, for created entries. */
   cudaAdded?: string;
   /** What the user must know beyond the name; shown in findings and hovers. */
@@ -375,7 +379,7 @@ export interface MappingOverride {
   source: string;
 }
 
-const OVERRIDE_KEYS = new Set(['cuda', 'library', 'kind', 'section', 'hip', 'hipAdded', 'cudaAdded', 'note', 'reason', 'source']);
+const OVERRIDE_KEYS = new Set(['cuda', 'library', 'kind', 'section', 'hip', 'hipAdded', 'roc', 'rocAdded', 'cudaAdded', 'note', 'reason', 'source']);
 
 function asOverrides(path: string, v: Record<string, unknown>): MappingOverride[] {
   const list = v['overrides'];
@@ -387,9 +391,10 @@ function asOverrides(path: string, v: Record<string, unknown>): MappingOverride[
     if (typeof o['source'] !== 'string' || !o['source'] || typeof o['reason'] !== 'string' || !o['reason'])
       throw new Error(`${where} (${o['cuda']}): needs a "reason" and a "source"`);
     if (o['hip'] !== undefined && o['hip'] !== null && typeof o['hip'] !== 'string') throw new Error(`${where}: "hip" must be a string or null`);
-    if (o['hip'] === undefined && o['hipAdded'] === undefined && o['note'] === undefined) throw new Error(`${where} (${o['cuda']}): changes nothing`);
+    if (o['roc'] !== undefined && o['roc'] !== null && typeof o['roc'] !== 'string') throw new Error(`${where}: "roc" must be a string or null`);
+    if (o['hip'] === undefined && o['hipAdded'] === undefined && o['roc'] === undefined && o['note'] === undefined) throw new Error(`${where} (${o['cuda']}): changes nothing`);
     if (o['library'] !== undefined && !LIBRARY_SET.has(String(o['library']))) throw new Error(`${where}: unknown library ${JSON.stringify(o['library'])}`);
-    for (const k of ['hipAdded', 'cudaAdded', 'note', 'kind', 'section'] as const) {
+    for (const k of ['hipAdded', 'rocAdded', 'cudaAdded', 'note', 'kind', 'section'] as const) {
       if (o[k] !== undefined && typeof o[k] !== 'string') throw new Error(`${where}: "${k}" must be a string`);
     }
     return o as unknown as MappingOverride;
@@ -412,7 +417,10 @@ function applyOverrides(libraries: LibraryFile[], overrides: readonly MappingOve
     const hipVersions: VersionFacts = { ...e.hipVersions, experimental: e.hipVersions.experimental ?? false };
     if (o.hipAdded !== undefined) hipVersions.added = o.hipAdded;
     if (hip === null) delete hipVersions.added;
-    return { ...e, hip, hipVersions, override: { ...(o.note ? { note: o.note } : {}), source: o.source } };
+    const roc = o.roc !== undefined ? o.roc : e.roc;
+    const rocVersions: VersionFacts = { ...e.rocVersions, experimental: e.rocVersions.experimental ?? false };
+    if (o.rocAdded !== undefined) rocVersions.added = o.rocAdded;
+    return { ...e, hip, hipVersions, roc, rocVersions, override: { ...(o.note ? { note: o.note } : {}), source: o.source } };
   };
   for (const lf of libraries) {
     lf.entries = lf.entries.map((e) => {

@@ -26,7 +26,8 @@ function entriesOf(o: MappingOverride): MappingEntry[] {
 function use(e: MappingEntry, n: number): { global?: string; device?: string } {
   if (e.kind === 'type') return { global: `using hp_t${n} = ${e.hip};` };
   if (e.kind === 'enum') return { global: `static const auto hp_v${n} = ${e.hip};` };
-  return { device: `  (void)sizeof(&${e.hip});` };
+  // a using-declaration names a function, an overload set or a template, and fails when undeclared
+  return { device: `  using ::${e.hip};` };
 }
 
 function tu(entries: readonly MappingEntry[]): string {
@@ -37,7 +38,7 @@ function tu(entries: readonly MappingEntry[]): string {
     if (u.global) globals.push(u.global);
     if (u.device) device.push(u.device);
   });
-  return ['#include <hip/hip_runtime.h>', '#include <hip/hip_fp16.h>', '#include <hip/library_types.h>', ...globals, '__device__ void hp_probe() {', ...device, '}', ''].join('\n');
+  return ['#include <hip/hip_runtime.h>', '#include <hip/hip_fp16.h>', '#include <hip/hip_complex.h>', '#include <hip/library_types.h>', ...globals, 'namespace hp_probe {', ...device, '}', ''].join('\n');
 }
 
 function hipcc(file: string): { status: number | null; stderr: string } {
@@ -55,7 +56,7 @@ test('every override names its source and reason, and the loader applies it', ()
     assert.ok(!seen.has(o.cuda), `${o.cuda}: one override per name`);
     seen.add(o.cuda);
     assert.ok(o.reason.length > 20, `${o.cuda}: reason`);
-    assert.match(o.source, /\/usr\/include\/hip\/|ROCm\/(clr|HIP|rocm-systems)|CHANGELOG|https:\/\//, `${o.cuda}: source names a header or a document`);
+    assert.match(o.source, /\/usr\/include\/hip\/|ROCm\/(clr|HIP|rocm-systems|rocBLAS)|CHANGELOG|https:\/\//, `${o.cuda}: source names a header or a document`);
     if (o.hip) assert.ok(o.hipAdded, `${o.cuda}: a HIP name comes with the version it appeared in`);
     const es = entriesOf(o);
     assert.ok(es.length >= 1, `${o.cuda}: applied to an entry`);
@@ -87,7 +88,8 @@ test('a malformed override is refused with a message naming the file', () => {
 });
 
 test('with hipcc: overrides available in ROCm 5.2 compile; newer ones are undeclared there', () => {
-  const entries = overrides.flatMap((o) => entriesOf(o)).filter((e) => e.hip);
+  // the HIP names an override sets (a ROC-only override leaves the table's HIP name, checked elsewhere)
+  const entries = overrides.filter((o) => o.hip || o.hipAdded).flatMap((o) => entriesOf(o)).filter((e) => e.hip);
   const in52 = entries.filter((e) => hipAvailableIn(e, '5.2'));
   const newer = entries.filter((e) => !hipAvailableIn(e, '5.2'));
   assert.ok(in52.some((e) => e.hip === 'make_half2') && in52.some((e) => e.hip === 'HIP_R_16F'));

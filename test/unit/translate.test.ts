@@ -196,9 +196,10 @@ describe('warp intrinsics, symbols, arch, register', () => {
     const src = '__global__ void k(int);\ntemplate <typename T, int N> __global__ void t(T);\nvoid f(cudaStream_t s) {\n  k<<<dim3(2), 64, 0, s>>>(1);\n  t<float, 4><<<1, 32>>>(2.f);\n  ns::k<<<g, b, shm>>>();\n}\n';
     assert.match(translate(src, T52).text, /k<<<dim3\(2\), 64, 0, s>>>\(1\)/);
     const out = translate(src, { ...T52, kernelLaunch: 'hip' }).text;
-    assert.match(out, /hipLaunchKernelGGL\(k, dim3\(2\), 64, 0, s, 1\);/);
-    assert.match(out, /hipLaunchKernelGGL\(HIP_KERNEL_NAME\(t<float, 4>\), 1, 32, 0, 0, 2\.f\);/);
-    assert.match(out, /hipLaunchKernelGGL\(ns::k, g, b, shm, 0\);/);
+    // hipify-clang's form: dim3(grid), dim3(block); an explicit dim3(...) is not wrapped again
+    assert.match(out, /hipLaunchKernelGGL\(k, dim3\(2\), dim3\(64\), 0, s, 1\);/);
+    assert.match(out, /hipLaunchKernelGGL\(HIP_KERNEL_NAME\(t<float, 4>\), dim3\(1\), dim3\(32\), 0, 0, 2\.f\);/);
+    assert.match(out, /hipLaunchKernelGGL\(ns::k, dim3\(g\), dim3\(b\), shm, 0\);/);
     assert.match(out, /void f\(hipStream_t s\)/);
   });
 });

@@ -108,7 +108,9 @@ interface Target {
  */
 function chooseTarget(e: MappingEntry, ctx: RuleContext): Target | undefined {
   const o = ctx.options;
-  if (o.libraryTarget === 'roc' && e.roc && rocAvailableIn(e, o.targetRocm) && (!e.rocVersions.experimental || o.experimental)) {
+  // cuComplex types take their rocBLAS names only where cuBLAS calls become rocBLAS calls: hipCaddf & co. need hipComplex
+  const rocHere = e.library !== 'complex' || /\bcublas/.test(ctx.tokens.text);
+  if (o.libraryTarget === 'roc' && e.roc && rocHere && rocAvailableIn(e, o.targetRocm) && (!e.rocVersions.experimental || o.experimental)) {
     return { name: e.roc, lib: 'roc', entry: e };
   }
   if (e.hip && hipUsable(e) && hipAvailableIn(e, o.targetRocm) && (!e.hipVersions.experimental || o.experimental)) {
@@ -511,7 +513,9 @@ export const headersRule: Rule = {
         // preprocessor searches the includer's directory first): neither rewritten nor counted
         if (raw.startsWith('"') && ctx.options.sourcePath && localFileExists(dirname(ctx.options.sourcePath), path)) continue;
         if (h.hip === 'hip/hip_runtime.h' && isInclude) hasRuntimeInclude = true;
-        const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
+        // --library-target roc: the ROCm library's own header (rocblas/rocblas.h for cublas_v2.h)
+        const useRoc = ctx.options.libraryTarget === 'roc' && !!h.roc;
+        const hipPath = useRoc ? h.roc! : h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
         if (hipPath === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
         if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
           ctx.report({

@@ -80,7 +80,10 @@ const FUNC_ARG: Record<string, number> = {
  * hip_runtime_api.h declares them without `__dparm`): the missing trailing arguments are appended
  * with CUDA's default values. Value: the full parameter count and the defaults of the optional tail.
  */
-const MISSING_DEFAULTS: Record<string, { params: number; defaults: readonly string[] }> = {
+const MISSING_DEFAULTS: Record<string, { params: number; defaults: readonly string[]; why?: string }> = {
+  // cudaMallocHost(ptr, size) → hipHostMalloc(ptr, size, hipHostMallocDefault): the void** overload of
+  // hipHostMalloc takes flags without a default (ROCm 5.2 hip_runtime_api.h); hipify-clang adds it too
+  cudaMallocHost: { params: 3, defaults: ['hipHostMallocDefault'], why: 'hipHostMalloc(void**, size_t, unsigned flags) takes a flags argument (its void** overload has no default), as hipify-clang writes it' },
   cudaOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
   hipOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
   cudaLaunchCooperativeKernel: { params: 6, defaults: ['0', '0'] },
@@ -483,7 +486,7 @@ function pointerArgs(ctx: RuleContext): void {
 /** HP122: `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)` → `hipOccupancyMaxPotentialBlockSize(&g, &b, k, 0, 0)`. */
 function missingDefaults(ctx: RuleContext): void {
   const t = ctx.tokens;
-  for (const [name, { params, defaults }] of Object.entries(MISSING_DEFAULTS)) {
+  for (const [name, { params, defaults, why }] of Object.entries(MISSING_DEFAULTS)) {
     for (const { i, call } of callsOf(ctx, name, true)) {
       const n = call.args.length;
       const missing = params - n;
@@ -494,7 +497,9 @@ function missingDefaults(ctx: RuleContext): void {
       const at = t.end[last[1]]!;
       ctx.report({
         code: 'HP122',
-        message: `${name}: HIP declares all ${params} parameters without defaults; the ${missing} omitted trailing argument(s) get CUDA's default value (${tail.join(', ')})`,
+        message: why
+          ? `${name}: ${why}; ${tail.join(', ')} is passed`
+          : `${name}: HIP declares all ${params} parameters without defaults; the ${missing} omitted trailing argument(s) get CUDA's default value (${tail.join(', ')})`,
         start: t.start[i]!,
         end: t.end[call.close]!,
         status: 'hazard',
@@ -560,6 +565,11 @@ function kernelLaunches(ctx: RuleContext): void {
       { start: nameEnd, end: t.end[i]!, newText: templated ? '), ' : ', ' },
       { start: t.start[close]!, end: t.end[open]!, newText: pad + (hasArgs ? ', ' : '') },
     ];
+    // hipify-clang's form: the grid and block dimensions as dim3(...) (an int converts, a dim3 is copied)
+    for (const [a, b] of configArgs(t, i, close).slice(0, 2)) {
+      if (t.text.slice(t.start[a], t.end[a]) === 'dim3' && (isPunct(t, nextCode(t, a), '(') || isPunct(t, nextCode(t, a), '{'))) continue;
+      edits.push({ start: t.start[a]!, end: t.start[a]!, newText: 'dim3(' }, { start: t.end[b]!, end: t.end[b]!, newText: ')' });
+    }
     ctx.report({
       code: 'HP120',
       message: `Kernel launch ${kernel}<<<…>>> → hipLaunchKernelGGL`,
@@ -571,6 +581,31 @@ function kernelLaunches(ctx: RuleContext): void {
     });
     i = call.close;
   }
+}
+
+/**
+ * Token ranges `[first, last]` of the comma-separated arguments between `<<<` (token `lt`) and
+ * `>>>` (token `gt`); commas nested in (), [] or {} do not split. Empty arguments are left out.
+ */
+function configArgs(t: Tokens, lt: number, gt: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let depth = 0;
+  let first = -1;
+  let last = -1;
+  for (let j = lt + 1; j < gt; j++) {
+    if (t.kind[j] === Tok.Comment) continue;
+    if (depth === 0 && isPunct(t, j, ',')) {
+      if (first >= 0) out.push([first, last]);
+      first = last = -1;
+      continue;
+    }
+    if (isPunct(t, j, '(') || isPunct(t, j, '[') || isPunct(t, j, '{')) depth++;
+    else if (isPunct(t, j, ')') || isPunct(t, j, ']') || isPunct(t, j, '}')) depth--;
+    if (first < 0) first = j;
+    last = j;
+  }
+  if (first >= 0) out.push([first, last]);
+  return out;
 }
 
 /** First token of the kernel expression before `<<<` at token `lt`: `ns::kernel<T, 4>`; -1 if none. */
