@@ -2,12 +2,13 @@
 /**
  * gen-mappings.mjs — turns HIPIFY's CUDA→HIP support tables (markdown) into `mappings/<library>.json`.
  *
- * Source: AMD ROCm HIPIFY `docs/tables/*.md` (MIT), copied to `../shared/hipify-tables/`; the exact
- * HIPIFY commit is read from SOURCE.md there and recorded in every output file as `hipifyCommit`.
+ * Source: AMD ROCm HIPIFY `docs/tables/*.md` (MIT, licence in `mappings/hipify-tables/LICENSE`),
+ * copied to `mappings/hipify-tables/`; the exact HIPIFY commit is read from SOURCE.md there and
+ * recorded in every output file as `hipifyCommit`.
  *
  * Usage (plain Node ESM, no dependencies):
  *   node scripts/gen-mappings.mjs [--tables DIR] [--out DIR] [--check]
- *     --tables DIR  folder with the *.md tables   (default: <repo>/../shared/hipify-tables)
+ *     --tables DIR  folder with the *.md tables   (default: <repo>/mappings/hipify-tables)
  *     --out DIR     folder for the JSON files     (default: <repo>/mappings)
  *     --check       regenerate in memory, compare with the files in --out, exit 1 listing the
  *                   files that differ (or are missing); writes nothing.
@@ -358,7 +359,7 @@ export function generate(tablesDir) {
 }
 
 function parseArgs(argv) {
-  const opts = { tables: join(REPO, '..', 'shared', 'hipify-tables'), out: join(REPO, 'mappings'), check: false };
+  const opts = { tables: join(REPO, 'mappings', 'hipify-tables'), out: join(REPO, 'mappings'), check: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') opts.check = true;

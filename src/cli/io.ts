@@ -4,12 +4,15 @@ import { listFiles, type FoundFile } from '../core/files';
 export interface Io {
   stdout(s: string): void;
   stderr(s: string): void;
+  /** Raw bytes to stdout (a ported file in its own encoding, e.g. Latin-1); absent: callers fall back to `stdout`. */
+  stdoutBytes?(b: Uint8Array): void;
 }
 
 /** The process's real stdout/stderr. */
 export const processIo: Io = {
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
+  stdoutBytes: (b) => void process.stdout.write(b),
 };
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { EngineOptions } from '../core/findings';
-import { checkSourceFile, classifyFiles, portedName, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, type FoundFile } from '../core/files';
+import { checkSourceFile, classifyFiles, encodeText, portedName, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, type FoundFile } from '../core/files';
 import { BACKUP_SUFFIX, checkWritableDir, sameRealFile, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
 import { LineIndex } from '../core/text';
@@ -123,8 +123,9 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       return 2;
     }
   }
-  const { cuda, others, skipped: unreadable } = classifyFiles(found, maxBytes);
+  const { cuda, others, skipped: unreadable, warnings } = classifyFiles(found, maxBytes);
   for (const u of unreadable) io.stderr(`hip-porter: warning: ${u.message}\n`);
+  for (const w of warnings) io.stderr(`hip-porter: warning: ${w.message}\n`);
   const skipped = unreadable.length;
   if (cuda.length === 0) {
     const onlyFiles = found.length > 0 && found.every((f) => f.explicit);
@@ -167,9 +168,10 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
       }),
     };
     if (o.mode === 'stdout') {
-      io.stdout(text);
+      if (f.encoding !== 'utf8' && io.stdoutBytes) io.stdoutBytes(encodeText(text, f.encoding));
+      else io.stdout(text);
     } else if (o.mode === 'in-place') {
-      if (text !== f.text) writes.push({ path: f.path, data: text, mode: 'replace' });
+      if (text !== f.text) writes.push({ path: f.path, data: encodeText(text, f.encoding), mode: 'replace' });
       entry.output = f.realPath ?? f.path;
     } else if (o.mode === 'out') {
       const dest = join(outDir!, relPath(f.root, dirname(f.path)), portedName(f.path));
@@ -177,7 +179,7 @@ export async function runPort(o: PortOptions, io: Io): Promise<number> {
         io.stderr(`hip-porter: refusing to overwrite the input ${realPathOf(dest)} (output for ${f.path}); nothing was written\n`);
         return 2;
       }
-      writes.push({ path: dest, data: text });
+      writes.push({ path: dest, data: encodeText(text, f.encoding) });
       entry.output = dest;
     }
     if (o.stats && !o.json) io.stderr(formatStats(relPath(process.cwd(), f.path), res.stats, targetOfOptions(o)) + '\n');
@@ -249,8 +251,10 @@ function passThrough(files: FoundFile[], o: PortOptions, outDir: string | undefi
     }
     const what = o.mode === 'stdout' ? 'printed unchanged' : o.mode === 'out' ? 'copied unchanged' : 'left unchanged';
     io.stderr(`hip-porter: note: ${relPath(process.cwd(), f.path) || f.path}: no CUDA found, nothing to port (${what})\n`);
-    if (o.mode === 'stdout') io.stdout(r.text);
-    else if (o.mode === 'out' && !sameRealFile(join(outDir!, basename(f.path)), f.path)) writes.push({ path: join(outDir!, basename(f.path)), data: r.text });
+    if (o.mode === 'stdout') {
+      if (r.encoding !== 'utf8' && io.stdoutBytes) io.stdoutBytes(encodeText(r.text, r.encoding));
+      else io.stdout(r.text);
+    } else if (o.mode === 'out' && !sameRealFile(join(outDir!, basename(f.path)), f.path)) writes.push({ path: join(outDir!, basename(f.path)), data: encodeText(r.text, r.encoding) });
   }
   return commit(writes, o, io) ? 0 : 2;
 }

@@ -74,6 +74,7 @@ export async function runScan(o: ScanOptions, io: Io): Promise<number> {
     skipped.push({ file: relPath(root, u.path), reason: u.message });
     io.stderr(`hip-porter: warning: ${u.message}\n`);
   }
+  for (const w of set.warnings) io.stderr(`hip-porter: warning: ${w.message}\n`);
   let files = 0;
   for (const f of set.cuda) {
     files++;

@@ -8,7 +8,8 @@ import { Mappings } from './mappings';
 import { errorRegions, parse, parseWithin, parserReady, type SyntaxNode, type Tree } from './parse';
 import { detach, detectEol } from './text';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { HEADER_EXTENSIONS } from './files';
 import { ALL_RULES, CODE_INFO } from './rules/index';
 import type { FactReach, ReportedFinding, ResolvedOptions, Rule, RuleContext } from './rules/types';
 import { resolveEngineOptions } from './engine-options';
@@ -92,6 +93,11 @@ export interface AnalyzeOptions extends EngineOptions {
    * header. Without a path, only the `extern "C" { }` heuristic of the headers rule applies.
    */
   sourcePath?: string;
+}
+
+/** True when `path` names a header (.cuh, .h, .hpp, ... : {@link HEADER_EXTENSIONS}), not a translation unit. */
+export function isHeaderPath(path: string): boolean {
+  return HEADER_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
 /** Fills in defaults (see {@link resolveEngineOptions}: the one place engine defaults live). */
@@ -210,7 +216,11 @@ export function runRules(input: RuleInput): RuleOutput {
 /** {@link runRules} in steps: yields after each rule (see {@link analyzeSteps}). */
 export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, void> {
   const { text, tokens, tree, options, window } = input;
-  const resolved = resolveOptions(options);
+  const resolved: ResolvedOptions = resolveOptions(options);
+  if (options.sourcePath) {
+    resolved.sourcePath = options.sourcePath;
+    if (isHeaderPath(options.sourcePath)) resolved.header = true;
+  }
   const mappings = options.mappings ?? Mappings.loadDefault();
   const facts: AnalysisFacts = { names: new Map(), has: new Set(), readers: new Map() };
   let currentRule = '';

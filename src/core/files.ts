@@ -1,6 +1,7 @@
 /**
  * Finding and reading CUDA source files safely: which files are CUDA, decoding with checks for
- * binary content, invalid UTF-8 and size, and where a ported file goes.
+ * binary content and size (invalid UTF-8 is read as Latin-1 and written back byte for byte), and
+ * where a ported file goes.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
@@ -40,8 +41,29 @@ export function looksLikeCuda(text: string): boolean {
 /** Why a file could not be read as source text. */
 export type SkipReason = 'binary' | 'invalid-utf8' | 'too-large' | 'unreadable' | 'not-regular';
 
+/**
+ * How the bytes of a source file were turned into text:
+ * - `utf8`: valid UTF-8 (a BOM is kept as U+FEFF at offset 0);
+ * - `latin1`: not valid UTF-8 (Latin-1 or Windows-1252 bytes such as `©` = 0xA9, or a mix of
+ *   UTF-8 and such bytes): every byte became the code point of the same value (U+0000–U+00FF,
+ *   Node's `latin1`, not the WHATWG label of that name, which means Windows-1252 and does not
+ *   round-trip 0x81/0x8D/0x8F/0x90/0x9D), so {@link encodeText} gives back exactly the same bytes.
+ */
+export type SourceEncoding = 'utf8' | 'latin1';
+
 /** Result of {@link readSourceFile}. */
-export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; reason: SkipReason; message: string };
+export type ReadResult =
+  | {
+      ok: true;
+      text: string;
+      /** File size in bytes. */
+      bytes: number;
+      /** How the bytes were decoded; pass it to {@link encodeText} to write the text back. */
+      encoding: SourceEncoding;
+      /** User-facing note when the file was not read as UTF-8 (`encoding` is `latin1`). */
+      warning?: string;
+    }
+  | { ok: false; reason: SkipReason; message: string };
 
 /**
  * The one `stat` check before any source file is read (CLI, language server, agent tools): only a
@@ -81,9 +103,11 @@ export function describeKind(st: Stats): string {
 }
 
 /**
- * Reads a file as UTF-8 source text (after {@link checkSourceFile}). Refuses (with a user-facing message) files over `maxBytes`,
- * files with a NUL byte in their first 8 KiB (binary), and invalid UTF-8. A UTF-8 BOM is kept as
- * U+FEFF at offset 0 so it survives a round trip.
+ * Reads a file as source text (after {@link checkSourceFile}). Refuses (with a user-facing message)
+ * files over `maxBytes`, files with a NUL byte in their first 8 KiB (binary), and unreadable files.
+ * Valid UTF-8 is decoded as UTF-8 (a BOM is kept as U+FEFF at offset 0 so it survives a round trip);
+ * anything else is read byte for byte as Latin-1 with a `warning` (see {@link SourceEncoding}),
+ * never skipped.
  */
 export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_BYTES): ReadResult {
   const refused = checkSourceFile(path, maxBytes);
@@ -97,16 +121,67 @@ export function readSourceFile(path: string, maxBytes = DEFAULT_MAX_BYTES): Read
   return decodeSource(buf, path);
 }
 
-/** Decodes bytes as UTF-8 source (see {@link readSourceFile}); `label` names the file in messages. */
+/**
+ * Decodes bytes as source text (see {@link readSourceFile}); `label` names the file in messages.
+ * Refuses only binary content (a NUL byte in the first 8 KiB); invalid UTF-8 is decoded as
+ * Latin-1, byte for byte, with a warning.
+ */
 export function decodeSource(buf: Uint8Array, label: string): ReadResult {
   const head = buf.subarray(0, 8192);
   if (head.includes(0)) return { ok: false, reason: 'binary', message: `${label}: binary file (NUL bytes), skipped` };
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
-    return { ok: true, text, bytes: buf.length };
+    return { ok: true, text, bytes: buf.length, encoding: 'utf8' };
   } catch {
-    return { ok: false, reason: 'invalid-utf8', message: `${label}: not valid UTF-8, skipped (convert it to UTF-8 first)` };
+    const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+    const at = firstInvalidUtf8(buf);
+    const line = at < 0 ? 0 : countNewlines(buf, at) + 1;
+    return {
+      ok: true,
+      text,
+      bytes: buf.length,
+      encoding: 'latin1',
+      warning: `${label}${line ? `:${line}` : ''}: not valid UTF-8; read as Latin-1 (bytes outside the edits are written back unchanged)`,
+    };
   }
+}
+
+/**
+ * Turns text back into the bytes of its file's encoding: UTF-8, or Latin-1 byte for byte (each
+ * code point U+0000–U+00FF becomes one byte), so a file read by {@link decodeSource} and written
+ * with its `encoding` keeps exactly the same bytes outside the edits.
+ * @throws Error when `encoding` is `latin1` and the text holds a character above U+00FF (an edit
+ *   brought in a character the file's encoding cannot hold); nothing is written then.
+ */
+export function encodeText(text: string, encoding: SourceEncoding): Buffer {
+  if (encoding === 'utf8') return Buffer.from(text, 'utf8');
+  const bad = /[^\u0000-\u00ff]/.exec(text);
+  if (bad) {
+    const line = text.slice(0, bad.index).split('\n').length;
+    throw new Error(
+      `line ${line}: character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} cannot be written to a file read as Latin-1 (not valid UTF-8); convert the file to UTF-8 first`,
+    );
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+/** Byte offset of the first byte that breaks UTF-8 in `buf`, or -1 when it is valid. */
+function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= buf.length || (buf[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+function countNewlines(buf: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (buf[i] === 0x0a) n++;
+  return n;
 }
 
 /** A file found under the inputs, with the root it was found under (for `--out` layout). */
@@ -251,17 +326,19 @@ export function relPath(root: string, file: string): string {
 
 /** The files under some inputs, sorted into CUDA sources (read), other files, and unreadable ones. */
 export interface SourceSet {
-  /** `.cu`/`.cuh`, and C/C++ files that include CUDA headers or use CUDA syntax, with their text. */
-  cuda: Array<FoundFile & { text: string }>;
+  /** `.cu`/`.cuh`, and C/C++ files that include CUDA headers or use CUDA syntax, with their text and how it was decoded. */
+  cuda: Array<FoundFile & { text: string; encoding: SourceEncoding }>;
   /** Everything else (including plain C/C++). */
   others: FoundFile[];
   /** C/C++/CUDA files that could not be read as source (binary, invalid UTF-8, too large), with the user-facing reason. */
   skipped: Array<FoundFile & { message: string }>;
+  /** CUDA files read with a warning (not valid UTF-8, read as Latin-1), with the user-facing message; they are in `cuda` too. */
+  warnings: Array<FoundFile & { message: string }>;
 }
 
 /** Reads and classifies found files (see {@link SourceSet}); `maxBytes` is the per-file limit. */
 export function classifyFiles(found: readonly FoundFile[], maxBytes = DEFAULT_MAX_BYTES): SourceSet {
-  const set: SourceSet = { cuda: [], others: [], skipped: [] };
+  const set: SourceSet = { cuda: [], others: [], skipped: [], warnings: [] };
   for (const f of found) {
     if (f.skip) {
       set.skipped.push({ ...f, message: f.skip });
@@ -274,7 +351,10 @@ export function classifyFiles(found: readonly FoundFile[], maxBytes = DEFAULT_MA
     }
     const r = readSourceFile(f.path, maxBytes);
     if (!r.ok) set.skipped.push({ ...f, message: r.message });
-    else if (cudaPath || looksLikeCuda(r.text)) set.cuda.push({ ...f, text: r.text });
+    else if (cudaPath || looksLikeCuda(r.text)) {
+      set.cuda.push({ ...f, text: r.text, encoding: r.encoding });
+      if (r.warning) set.warnings.push({ ...f, message: r.warning });
+    }
     else set.others.push(f);
   }
   return set;

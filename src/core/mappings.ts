@@ -4,7 +4,7 @@
  * Source of the data: AMD ROCm HIPIFY `docs/tables/*.md` (MIT), converted by
  * `scripts/gen-mappings.mjs`; the HIPIFY commit is recorded in every generated file as
  * `hipifyCommit` (014177bc2e434ce3e834aa4f3d0e2abb1efa9796, 2024-10-24, per
- * `../shared/hipify-tables/SOURCE.md`). `mappings/headers.json` is written by hand from HIPIFY's
+ * `mappings/hipify-tables/SOURCE.md`, tables and MIT licence kept in the repository). `mappings/headers.json` is written by hand from HIPIFY's
  * `src/CUDA2HIP.cpp` include map and the ROCm docs each entry links to.
  *
  * Never imports 'vscode'.
@@ -105,6 +105,11 @@ export interface MappingEntry {
   rocVersions: VersionFacts;
   /** Versions of the CUDA name (CUDA or cuDNN releases). */
   cudaVersions: VersionFacts;
+  /**
+   * Set when a hand-checked correction of `mappings/overrides.json` changed or created this entry:
+   * what the user must know beyond the name (e.g. an opt-in macro), and where the fact comes from.
+   */
+  override?: { note?: string; source: string };
 }
 
 /** One CUDA header and its replacement, from `mappings/headers.json` (hand-written). */
@@ -231,7 +236,7 @@ export class Mappings {
       .sort();
     const libraries: LibraryFile[] = [];
     const headers: HeaderEntry[] = [];
-    const overrides: VersionOverride[] = [];
+    const overrides: MappingOverride[] = [];
     for (const f of files) {
       const path = join(dir, f);
       const v = readJson(path);
@@ -341,35 +346,106 @@ export function rocAvailableIn(e: MappingEntry, target: string): boolean {
 }
 
 /**
- * A hand-checked correction of a HIPIFY table fact (`mappings/overrides.json`), e.g. a HIP name
- * that the installed ROCm headers show to exist earlier than the table says. Each carries its
- * reason and source.
+ * A hand-checked correction of a HIPIFY table fact (`mappings/overrides.json`), applied on load:
+ * a HIP name the installed or released HIP headers show to exist (or to exist earlier) than the
+ * tables say, a CUDA name the tables lack, or a fact the user must know (an opt-in macro).
+ * Every override names its `source`: a HIP header path and the ROCm version it was read in, or
+ * a documentation page.
  */
-export interface VersionOverride {
+export interface MappingOverride {
+  /** The CUDA name. */
   cuda: string;
-  /** Replaces `hipVersions.added`. */
-  hipAdded: string;
+  /** Library of a CUDA name the tables lack (the entry is created); else the entry is found by name. */
+  library?: LibraryId;
+  /** Kind of a created entry (default `function`). */
+  kind?: MappingKind;
+  /** Section of a created entry (default "Device Functions (hand-checked)"). */
+  section?: string;
+  /** Replaces the HIP name when present (null: HIP has no equivalent). */
+  hip?: string | null;
+  /** Replaces `hipVersions.added`: the first ROCm release with the HIP name (as checked, see `source`). */
+  hipAdded?: string;
+  /** Replaces the ROCm library name (rocBLAS, ...) used with `--library-target roc`. */
+  roc?: string | null;
+  /** Replaces `rocVersions.added`. */
+  rocAdded?: string;
+  /** CUDA version that added the name, for created entries. */
+  cudaAdded?: string;
+  /** What the user must know beyond the name; shown in findings and hovers. */
+  note?: string;
+  /** Why the table fact is corrected. */
   reason: string;
+  /** Where the corrected fact comes from: HIP header path + ROCm version, or a doc page URL. */
+  source: string;
 }
 
-function asOverrides(path: string, v: Record<string, unknown>): VersionOverride[] {
+const OVERRIDE_KEYS = new Set(['cuda', 'library', 'kind', 'section', 'hip', 'hipAdded', 'roc', 'rocAdded', 'cudaAdded', 'note', 'reason', 'source']);
+
+function asOverrides(path: string, v: Record<string, unknown>): MappingOverride[] {
   const list = v['overrides'];
   if (!Array.isArray(list)) throw new Error(`HIP Porter: ${path}: "overrides" must be an array`);
   return list.map((o, i) => {
-    if (!isObject(o) || typeof o['cuda'] !== 'string' || typeof o['hipAdded'] !== 'string') {
-      throw new Error(`HIP Porter: ${path}: override ${i} needs string "cuda" and "hipAdded"`);
+    const where = `HIP Porter: ${path}: override ${i}`;
+    if (!isObject(o) || typeof o['cuda'] !== 'string') throw new Error(`${where} needs a string "cuda"`);
+    for (const k of Object.keys(o)) if (!OVERRIDE_KEYS.has(k)) throw new Error(`${where} (${o['cuda']}): unknown key "${k}"`);
+    if (typeof o['source'] !== 'string' || !o['source'] || typeof o['reason'] !== 'string' || !o['reason'])
+      throw new Error(`${where} (${o['cuda']}): needs a "reason" and a "source"`);
+    if (o['hip'] !== undefined && o['hip'] !== null && typeof o['hip'] !== 'string') throw new Error(`${where}: "hip" must be a string or null`);
+    if (o['roc'] !== undefined && o['roc'] !== null && typeof o['roc'] !== 'string') throw new Error(`${where}: "roc" must be a string or null`);
+    if (o['hip'] === undefined && o['hipAdded'] === undefined && o['roc'] === undefined && o['note'] === undefined) throw new Error(`${where} (${o['cuda']}): changes nothing`);
+    if (o['library'] !== undefined && !LIBRARY_SET.has(String(o['library']))) throw new Error(`${where}: unknown library ${JSON.stringify(o['library'])}`);
+    for (const k of ['hipAdded', 'rocAdded', 'cudaAdded', 'note', 'kind', 'section'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'string') throw new Error(`${where}: "${k}" must be a string`);
     }
-    return { cuda: o['cuda'], hipAdded: o['hipAdded'], reason: String(o['reason'] ?? '') };
+    return o as unknown as MappingOverride;
   });
 }
 
-function applyOverrides(libraries: LibraryFile[], overrides: readonly VersionOverride[]): void {
+/**
+ * Applies the overrides to the loaded library files: an entry of that CUDA name (in `library`
+ * when given) gets the new HIP name, added version and note; a name no table lists is added to
+ * `library` (when that library's file is loaded).
+ * @throws Error when an override names a CUDA name no table lists and gives no `library`.
+ */
+function applyOverrides(libraries: LibraryFile[], overrides: readonly MappingOverride[]): void {
   if (overrides.length === 0) return;
-  const byName = new Map(overrides.map((o) => [o.cuda, o]));
+  const byName = new Map<string, MappingOverride>();
+  for (const o of overrides) byName.set(o.cuda, o);
+  const found = new Set<string>();
+  const patch = (e: MappingEntry, o: MappingOverride): MappingEntry => {
+    const hip = o.hip !== undefined ? o.hip : e.hip;
+    const hipVersions: VersionFacts = { ...e.hipVersions, experimental: e.hipVersions.experimental ?? false };
+    if (o.hipAdded !== undefined) hipVersions.added = o.hipAdded;
+    if (hip === null) delete hipVersions.added;
+    const roc = o.roc !== undefined ? o.roc : e.roc;
+    const rocVersions: VersionFacts = { ...e.rocVersions, experimental: e.rocVersions.experimental ?? false };
+    if (o.rocAdded !== undefined) rocVersions.added = o.rocAdded;
+    return { ...e, hip, hipVersions, roc, rocVersions, override: { ...(o.note ? { note: o.note } : {}), source: o.source } };
+  };
   for (const lf of libraries) {
     lf.entries = lf.entries.map((e) => {
       const o = byName.get(e.cuda);
-      return o && e.hip ? { ...e, hipVersions: { ...e.hipVersions, added: o.hipAdded } } : e;
+      if (!o || (o.library && o.library !== lf.library)) return e;
+      found.add(e.cuda);
+      return patch(e, o);
     });
+  }
+  for (const o of overrides) {
+    if (found.has(o.cuda)) continue;
+    if (!o.library) throw new Error(`HIP Porter: override for ${o.cuda}: no table lists it, so it needs a "library"`);
+    const lf = libraries.find((l) => l.library === o.library);
+    if (!lf) continue;
+    const created: MappingEntry = {
+      cuda: o.cuda,
+      library: o.library,
+      section: o.section ?? 'Device Functions (hand-checked)',
+      kind: o.kind ?? 'function',
+      hip: null,
+      hipVersions: { experimental: false },
+      roc: null,
+      rocVersions: { experimental: false },
+      cudaVersions: o.cudaAdded ? { added: o.cudaAdded } : {},
+    };
+    lf.entries = [...lf.entries, patch(created, o)].sort((a, b) => (a.cuda < b.cuda ? -1 : a.cuda > b.cuda ? 1 : 0));
   }
 }

@@ -18,7 +18,7 @@ import type { Review, ReviewService, ReviewSnapshot } from './diff-review';
 
 /**
  * Reads a file as source text: the open document's text when it is open (what the user sees),
- * else the bytes on disk decoded by `decodeSource` (refuses binary / invalid UTF-8).
+ * else the bytes on disk decoded by `decodeSource` (refuses binary, and text that is not valid UTF-8).
  * @param maxBytes size limit in bytes
  * @returns the text, or a user-facing reason
  */
@@ -38,7 +38,11 @@ export async function readSource(uri: vscode.Uri, maxBytes: number): Promise<{ o
   }
   if (size > maxBytes) return { ok: false, message: `${name} is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(1)} MB limit (hipPorter.maxFileSizeMB)` };
   const r = decodeSource(await vscode.workspace.fs.readFile(uri), name);
-  return r.ok ? { ok: true, text: r.text } : { ok: false, message: r.message };
+  if (!r.ok) return { ok: false, message: r.message };
+  // the extension writes UTF-8: a file that is not valid UTF-8 would change bytes outside the edits
+  // (the CLI writes it back byte for byte); VS Code decodes it with its own encoding once opened
+  if (r.encoding !== 'utf8') return { ok: false, message: `${name}: not valid UTF-8; open it in the editor first (VS Code decodes it with the file's encoding), or port it with the CLI, which keeps its bytes` };
+  return { ok: true, text: r.text };
 }
 
 /**

@@ -93,6 +93,8 @@ export function entryMarkdown(e: MappingEntry, target: string): string {
   lines.push(versionRow('HIP', e.hip, e.hipVersions));
   if (e.roc !== null) lines.push(versionRow('ROC', e.roc, e.rocVersions));
   if (e.hipVersions.experimental) lines.push('', 'The HIP equivalent is marked experimental by HIPIFY.');
+  if (e.override?.note) lines.push('', e.override.note);
+  if (e.override) lines.push('', `Corrected by hand (mappings/overrides.json); source: ${e.override.source}`);
   lines.push('', `[HIPIFY: ${LIBRARY_LABELS[e.library] ?? e.library} supported by HIP](${hipifyTableUrl(e.library)})`);
   return lines.join('\n');
 }
@@ -112,7 +114,7 @@ export function hoverAt(view: DocumentView, position: Position, mappings: Mappin
   if (w) {
     const target = view.settings.targetRocm;
     const e = mappings.get(w.word);
-    if (e && e.hip !== w.word) parts.push(entryMarkdown(e, target));
+    if (e && (e.hip !== w.word || e.override)) parts.push(entryMarkdown(e, target));
     else {
       const from = entriesForHipName(mappings, w.word).slice(0, 3);
       for (const x of from) parts.push(`HIP name of a CUDA name:\n\n${entryMarkdown(x, target)}`);

@@ -7,7 +7,9 @@
  * Source of facts: AMD HIPIFY's `docs/tables` (see ../../../mappings and SOURCE.md), and the HIP
  * porting guide for the implicit-include difference.
  */
-import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
 import { DOCS, LIBRARY_LABELS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 
@@ -106,7 +108,9 @@ interface Target {
  */
 function chooseTarget(e: MappingEntry, ctx: RuleContext): Target | undefined {
   const o = ctx.options;
-  if (o.libraryTarget === 'roc' && e.roc && rocAvailableIn(e, o.targetRocm) && (!e.rocVersions.experimental || o.experimental)) {
+  // cuComplex types take their rocBLAS names only where cuBLAS calls become rocBLAS calls: hipCaddf & co. need hipComplex
+  const rocHere = e.library !== 'complex' || /\bcublas/.test(ctx.tokens.text);
+  if (o.libraryTarget === 'roc' && e.roc && rocHere && rocAvailableIn(e, o.targetRocm) && (!e.rocVersions.experimental || o.experimental)) {
     return { name: e.roc, lib: 'roc', entry: e };
   }
   if (e.hip && hipUsable(e) && hipAvailableIn(e, o.targetRocm) && (!e.hipVersions.experimental || o.experimental)) {
@@ -168,6 +172,7 @@ export const apiRule: Rule = {
     thrustCudaNamespace(ctx);
     cooperativeGroupsGaps(ctx);
     deviceFunctionGaps(ctx);
+    halfShuffles(ctx);
     callbackConvention(ctx);
     pointerAttributeType(ctx);
     if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
@@ -250,7 +255,7 @@ function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFind
       {
         finding: {
           code: 'HP105',
-          message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}`,
+          message: `${name}: its HIP equivalent ${e.hip} needs ROCm ${e.hipVersions.added ?? '?'}${e.hipVersions.removed ? ` and was removed in ${e.hipVersions.removed}` : ''}; target is ROCm ${ctx.options.targetRocm}${e.override?.note ? ` (${e.override.note})` : ''}`,
           status: 'unsupported',
           library: e.library,
           cuda: name,
@@ -283,7 +288,9 @@ function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFind
         message:
           e.library === 'dnn'
             ? `${name}: cuDNN has no 1:1 HIP equivalent; port to MIOpen${e.roc ? ` (closest: ${e.roc}; --library-target roc maps it)` : ''}, minding its NCHW layout and descriptors`
-            : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
+            : e.override?.note
+              ? `${name} has no HIP equivalent${cudaFacts(e)}: ${e.override.note}`
+              : `${name} has no HIP equivalent${e.roc ? ` (only ${rocLibName(e.library)}: ${e.roc})` : ''}${cudaFacts(e)}: rewrite this code by hand`,
         status: 'unsupported',
         library: e.library,
         cuda: name,
@@ -353,6 +360,14 @@ const RUNTIME_MARKERS = new Set([
   '__ldg',
 ]);
 
+/**
+ * Execution-space keywords: hip-clang defines them itself for every `-x hip` compile (clang's
+ * __clang_hip_runtime_wrapper.h, pre-included by the driver), so a header whose only CUDA-isms are
+ * these needs no HIP include of its own (issue 13: an include added to such a header reached a TU
+ * after the TU's own `#define T int` and broke HIP's templates).
+ */
+const EXECUTION_SPACE_KEYWORDS = new Set(['__global__', '__device__', '__host__', '__shared__', '__constant__']);
+
 /** Libraries whose HIP names are declared by hip/hip_runtime.h (others come with their own header). */
 const RUNTIME_LIBS = new Set(['runtime', 'driver', 'device', 'complex']);
 
@@ -397,7 +412,9 @@ function isRuntimeMarker(name: string, mappings: Mappings): boolean {
  */
 function headersSignature(t: Tokens, first: number, end: number, mappings: Mappings): string {
   const parts: string[] = [];
+  // marker: any token that needs the runtime; more: one that is not an execution-space keyword
   let marker = false;
+  let more = false;
   for (let i = first; i < end; i++) {
     const k = t.kind[i];
     if (k === Tok.Comment) continue;
@@ -408,16 +425,19 @@ function headersSignature(t: Tokens, first: number, end: number, mappings: Mappi
     if (k === Tok.Punct) {
       const c = t.text.charCodeAt(t.start[i]!);
       if (c === 123 || c === 125) parts.push(c === 123 ? '{' : '}');
-      else if (!marker && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) marker = true;
+      else if (!more && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) marker = more = true;
     } else if (k === Tok.String) {
       if (t.text.startsWith('"C"', t.start[i]!)) parts.push('"C"');
     } else if (k === Tok.Ident) {
       const name = t.text.slice(t.start[i], t.end[i]);
       if (name === 'extern') parts.push(name);
-      else if (!marker && isRuntimeMarker(name, mappings)) marker = true;
+      else if (!more && isRuntimeMarker(name, mappings)) {
+        marker = true;
+        if (!EXECUTION_SPACE_KEYWORDS.has(name)) more = true;
+      }
     }
   }
-  return `${marker ? 1 : 0}\u0001${parts.join('\u0001')}`;
+  return `${marker ? 1 : 0}${more ? 1 : 0}\u0001${parts.join('\u0001')}`;
 }
 
 export const headersRule: Rule = {
@@ -429,25 +449,43 @@ export const headersRule: Rule = {
   run(ctx) {
     const t = ctx.tokens;
     let hasRuntimeInclude = false;
+    // some token needs the runtime; some token other than an execution-space keyword needs it
     let needsRuntime = false;
-    // conditional depth of each #include, to put the inserted include outside #ifdef blocks
-    let depth = 0;
-    let firstInclude = -1;
-    let firstIncludeDepth = Infinity;
+    let needsMore = false;
     let externC: Array<[number, number]> | undefined;
     // ROCm 5.2's hip_cooperative_groups.h uses hipBlockDim_z & co. without including
     // hip_runtime.h, so it fails to compile unless the runtime header comes first
     let cgBeforeRuntime = false;
+    // conditional blocks: a stack of block ids (#else/#elif open a new id), so an include is a
+    // duplicate only of one in the same block or an enclosing one, never of one in a sibling branch
+    const blocks: number[] = [];
+    let blockCount = 0;
+    let blockPath = '';
+    /** HIP include path → block path and line number of its first #include (rewritten or written). */
+    const included = new Map<string, { block: string; line: number }>();
+    const lineOf = (off: number): number => {
+      let n = 1;
+      for (let j = t.text.indexOf('\n'); j !== -1 && j < off; j = t.text.indexOf('\n', j + 1)) n++;
+      return n;
+    };
+    /** Records an include of `hipPath`; returns the line of an earlier one that makes this one a duplicate. */
+    const seen = (hipPath: string, at: number): number | undefined => {
+      const prev = included.get(hipPath);
+      if (prev && (blockPath === prev.block || blockPath.startsWith(prev.block + '/') || prev.block === '')) return prev.line;
+      if (!prev) included.set(hipPath, { block: blockPath, line: lineOf(at) });
+      return undefined;
+    };
     for (let i = 0; i < t.count; i++) {
       const k = t.kind[i];
       if (k === Tok.Directive) {
         const d = t.text.slice(t.start[i]! + 1, t.end[i]).trim();
-        if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
-        else if (d === 'endif') depth = Math.max(0, depth - 1);
-        else if (t.pp[i] === PP.Include && depth < firstIncludeDepth) {
-          firstInclude = i;
-          firstIncludeDepth = depth;
-        }
+        if (d === 'if' || d === 'ifdef' || d === 'ifndef') blocks.push(++blockCount);
+        else if (d === 'else' || d === 'elif' || d === 'elifdef' || d === 'elifndef') {
+          blocks.pop();
+          blocks.push(++blockCount);
+        } else if (d === 'endif') blocks.pop();
+        else continue;
+        blockPath = blocks.join('/');
         continue;
       }
       if (k === Tok.HeaderName) {
@@ -456,7 +494,10 @@ export const headersRule: Rule = {
         // a header name also follows `__has_include(` in #if lines: a test, not an include
         const isInclude = t.pp[i] === PP.Include;
         if (path === 'hip/hip_runtime.h') {
-          if (isInclude) hasRuntimeInclude = true;
+          if (isInclude) {
+            hasRuntimeInclude = true;
+            seen(path, t.start[i]!);
+          }
           continue;
         }
         if (path === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
@@ -468,8 +509,13 @@ export const headersRule: Rule = {
           // (darknet's src/cuda.h), so it stays as written.
           continue;
         }
+        // a quoted include that resolves next to the file is the project's own header (the
+        // preprocessor searches the includer's directory first): neither rewritten nor counted
+        if (raw.startsWith('"') && ctx.options.sourcePath && localFileExists(dirname(ctx.options.sourcePath), path)) continue;
         if (h.hip === 'hip/hip_runtime.h' && isInclude) hasRuntimeInclude = true;
-        const hipPath = h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
+        // --library-target roc: the ROCm library's own header (rocblas/rocblas.h for cublas_v2.h)
+        const useRoc = ctx.options.libraryTarget === 'roc' && !!h.roc;
+        const hipPath = useRoc ? h.roc! : h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
         if (hipPath === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
         if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
           ctx.report({
@@ -485,7 +531,26 @@ export const headersRule: Rule = {
             fix: ctx.fix(`Include <${hipPath}> (ROCm ${h.hipAdded}+)`, [{ start: t.start[i]!, end: t.end[i]!, newText: `<${hipPath}>` }], false),
           });
         } else if (hipPath && hipPath !== path) {
-          const newText = `<${hipPath}>`;
+          // the include keeps its quote style: "cuda_runtime.h" → "hip/hip_runtime.h"
+          const newText = raw.startsWith('"') ? `"${hipPath}"` : `<${hipPath}>`;
+          const dupLine = isInclude ? seen(hipPath, t.start[i]!) : undefined;
+          const line = dupLine === undefined ? undefined : includeLine(t, i);
+          if (dupLine !== undefined && line) {
+            // cuda.h + cuda_runtime.h: one hip/hip_runtime.h, the second include line goes
+            ctx.report({
+              code: 'HP110',
+              message: `#include ${raw} → removed: ${newText} is already included on line ${dupLine}${h.note ? ` (${h.note})` : ''}`,
+              start: t.start[i]!,
+              end: t.end[i]!,
+              status: 'supported',
+              library: h.library,
+              cuda: path,
+              hip: hipPath,
+              docs: h.docs,
+              fix: ctx.fix(`Remove the duplicate include of ${newText}`, [{ start: line.start, end: line.end, newText: '' }], true),
+            });
+            continue;
+          }
           ctx.report({
             code: 'HP110',
             message: `${isInclude ? '#include ' : '__has_include('}${raw} → ${isInclude ? '#include ' : '__has_include('}${newText}${h.note ? ` (${h.note})` : ''}`,
@@ -512,23 +577,28 @@ export const headersRule: Rule = {
         }
         continue;
       }
-      if (needsRuntime) continue;
+      if (needsMore) continue;
       if (k === Tok.Ident) {
         const name = t.text.slice(t.start[i], t.end[i]);
-        if (isRuntimeMarker(name, ctx.mappings)) needsRuntime = true;
+        if (isRuntimeMarker(name, ctx.mappings)) {
+          needsRuntime = true;
+          if (!EXECUTION_SPACE_KEYWORDS.has(name)) needsMore = true;
+        }
       } else if (k === Tok.Punct && t.end[i]! - t.start[i]! === 3 && t.text.startsWith('<<<', t.start[i]!)) {
-        needsRuntime = true;
+        needsRuntime = needsMore = true;
       }
     }
     headerGuards(ctx);
-    if (!cgBeforeRuntime && (!needsRuntime || hasRuntimeInclude)) return;
-    const { at, newLineBefore } = insertionPoint(ctx, firstInclude);
+    // a header needs the include only for more than the execution-space keywords (-x hip has those)
+    const needed = ctx.options.header ? needsMore : needsRuntime;
+    if (!cgBeforeRuntime && (!needed || hasRuntimeInclude)) return;
+    const { at, newLineBefore } = insertionPoint(ctx);
     const line = `#include <hip/hip_runtime.h>${ctx.eol}`;
     ctx.report({
       code: 'HP112',
       message: cgBeforeRuntime
         ? 'hip/hip_cooperative_groups.h (ROCm 5.x) needs hip/hip_runtime.h included before it (it uses hipBlockDim_x & co.): add #include <hip/hip_runtime.h> first'
-        : 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h): add #include <hip/hip_runtime.h>',
+        : 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h before any user code): add #include <hip/hip_runtime.h> at the top, before any other code',
       start: at,
       end: at,
       status: 'supported',
@@ -539,19 +609,48 @@ export const headersRule: Rule = {
   },
 };
 
+/** Whether `name` (a quoted include's path) names a file in directory `dir`; false on any error. */
+function localFileExists(dir: string, name: string): boolean {
+  try {
+    return existsSync(join(dir, name));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Where the HIP runtime include goes: the start of the line of the first top-most `#include`, or,
- * without includes, the start of the first line holding code (after the leading comment block and
- * a BOM). When that line starts inside a multi-line block comment, the include goes right after
- * the comment on a line of its own (`newLineBefore`).
+ * The whole line of the `#include` whose header name is token `i` (offsets `[start, end)`, the
+ * line break included), when nothing but the directive, blanks and comments is on it; undefined
+ * otherwise (e.g. a line continued with a backslash).
  */
-export function insertionPoint(ctx: RuleContext, firstInclude: number): { at: number; newLineBefore: boolean } {
+function includeLine(t: Tokens, i: number): { start: number; end: number } | undefined {
+  const start = t.text.lastIndexOf('\n', t.start[i]! - 1) + 1;
+  const nl = t.text.indexOf('\n', t.end[i]!);
+  const end = nl < 0 ? t.text.length : nl + 1;
+  const rest = t.text.slice(t.end[i]!, nl < 0 ? t.text.length : nl);
+  if (!/^\s*(?:\/\/.*|\/\*.*?\*\/\s*)?$/.test(rest) || rest.trimEnd().endsWith('\\')) return undefined;
+  if (!/^\s*#\s*include\s*$/.test(t.text.slice(start, t.start[i]!))) return undefined;
+  return { start, end };
+}
+
+/**
+ * Where the HIP runtime include goes: first in the file, before any other code (so that a user
+ * macro such as `#define T int` can never reach HIP's own headers), i.e. the start of the first
+ * line holding code after the leading comment block and a BOM, or right after an include guard
+ * (`#ifndef G` + `#define G`, or `#pragma once`) that opens the file. When that line starts inside
+ * a multi-line block comment, the include goes right after the comment on a line of its own
+ * (`newLineBefore`).
+ * @returns `at`: UTF-16 offset into the text where the include line is inserted.
+ */
+export function insertionPoint(ctx: RuleContext): { at: number; newLineBefore: boolean } {
   const t = ctx.tokens;
   const bom = t.text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let anchor = firstInclude;
-  if (anchor < 0) {
-    anchor = nextCode(t, -1);
-    if (anchor < 0) return { at: bom, newLineBefore: false };
+  let anchor = nextCode(t, -1);
+  if (anchor < 0) return { at: bom, newLineBefore: false };
+  const guardEnd = includeGuardEnd(t, anchor);
+  if (guardEnd !== undefined) {
+    anchor = nextCode(t, guardEnd.lastToken);
+    if (anchor < 0) return guardEnd.lineEnd < 0 ? { at: t.text.length, newLineBefore: true } : { at: guardEnd.lineEnd + 1, newLineBefore: false };
   }
   const off = t.start[anchor]!;
   const lineStart = Math.max(bom, t.text.lastIndexOf('\n', off - 1) + 1);
@@ -560,6 +659,29 @@ export function insertionPoint(ctx: RuleContext, firstInclude: number): { at: nu
     return { at: t.end[before]!, newLineBefore: true };
   }
   return { at: lineStart, newLineBefore: false };
+}
+
+/**
+ * When the code of a file opens with an include guard (`#pragma once`, or `#ifndef G` followed by
+ * `#define G`), the last token of that guard and the offset of the line break ending it (-1 at
+ * the end of the text); undefined otherwise. `first` is the first code token.
+ */
+function includeGuardEnd(t: Tokens, first: number): { lastToken: number; lineEnd: number } | undefined {
+  const word = (j: number): string => (j < 0 ? '' : t.text.slice(t.start[j], t.end[j]).replace(/^#\s*/, ''));
+  const lineLast = (j: number): { lastToken: number; lineEnd: number } => {
+    const lineEnd = t.text.indexOf('\n', t.start[j]!);
+    let last = j;
+    for (let k = j + 1; k < t.count && (lineEnd < 0 || t.start[k]! < lineEnd); k++) last = k;
+    return { lastToken: last, lineEnd };
+  };
+  if (t.kind[first] !== Tok.Directive) return undefined;
+  const d = word(first);
+  if (d === 'pragma' && word(nextCode(t, first)) === 'once') return lineLast(first);
+  if (d !== 'ifndef') return undefined;
+  const g = nextCode(t, first);
+  const def = nextCode(t, g);
+  if (g < 0 || def < 0 || t.kind[def] !== Tok.Directive || word(def) !== 'define' || word(nextCode(t, def)) !== word(g)) return undefined;
+  return lineLast(def);
 }
 
 /**
@@ -741,6 +863,60 @@ const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
   ['__dp2a_lo', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
   ['__dp2a_hi', 'write the two multiply-adds (or amd_mixed_dot on short2 halves)'],
 ]);
+
+/**
+ * HP105: a warp shuffle of a `__half`/`__half2` value for a target whose HIP has no such overload:
+ * ROCm 5.2's amd_hip_fp16.h declares no `__shfl*` for half types (the shuffles of
+ * amd_warp_functions.h take int, unsigned, float, double, long and long long only); ROCm 5.7's
+ * (ROCm/clr rocm-5.7.0 hipamd/include/hip/amd_detail/amd_hip_fp16.h) has them. Reported when the
+ * shuffled argument is a plain name declared in the file as `half`, `__half`, `half2` or `__half2`.
+ */
+function halfShuffles(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '5.7') >= 0) return;
+  const t = ctx.tokens;
+  const typeCache = new Map<string, string | undefined>();
+  const declaredHalf = (v: string): string | undefined => {
+    if (!typeCache.has(v)) {
+      const re = new RegExp(`\\b(__half2|half2|__half|half)\\s+(?:const\\s+)?&?\\s*${v}\\b(?!\\s*\\()`);
+      typeCache.set(v, re.exec(t.text)?.[1]);
+    }
+    return typeCache.get(v);
+  };
+  for (const [name, valueArg] of HALF_SHUFFLES) {
+    for (const i of ctx.identsNamed(name)) {
+      const open = nextCode(t, i);
+      if (open < 0 || !isPunct(t, open, '(')) continue;
+      const call = callArguments(t, open);
+      const arg = call?.args[valueArg];
+      if (!arg || arg[0] !== arg[1] || t.kind[arg[0]] !== Tok.Ident) continue;
+      const v = t.text.slice(t.start[arg[0]], t.end[arg[0]]);
+      const type = declaredHalf(v);
+      if (!type) continue;
+      const plain = name.replace('_sync', '');
+      ctx.report({
+        code: 'HP105',
+        message: `${name} on ${v} (${type}): HIP ${ctx.options.targetRocm} has no ${plain} overload for ${type} (amd_hip_fp16.h has them from ROCm 5.7); shuffle its bits instead, e.g. through ${type.endsWith('2') ? 'an unsigned int (__half2_as_uint-style memcpy)' : 'an unsigned short (__half_as_ushort / __ushort_as_half)'}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'device',
+        cuda: name,
+      });
+    }
+  }
+}
+
+/** Warp shuffles and the 0-based index of their shuffled value argument. */
+const HALF_SHUFFLES: ReadonlyArray<[string, number]> = [
+  ['__shfl', 0],
+  ['__shfl_up', 0],
+  ['__shfl_down', 0],
+  ['__shfl_xor', 0],
+  ['__shfl_sync', 1],
+  ['__shfl_up_sync', 1],
+  ['__shfl_down_sync', 1],
+  ['__shfl_xor_sync', 1],
+];
 
 /** HP104: a device function missing in the target (only for ROCm ≤ 5.2, where it was checked). */
 function deviceFunctionGaps(ctx: RuleContext): void {

@@ -80,7 +80,10 @@ const FUNC_ARG: Record<string, number> = {
  * hip_runtime_api.h declares them without `__dparm`): the missing trailing arguments are appended
  * with CUDA's default values. Value: the full parameter count and the defaults of the optional tail.
  */
-const MISSING_DEFAULTS: Record<string, { params: number; defaults: readonly string[] }> = {
+const MISSING_DEFAULTS: Record<string, { params: number; defaults: readonly string[]; why?: string }> = {
+  // cudaMallocHost(ptr, size) → hipHostMalloc(ptr, size, hipHostMallocDefault): the void** overload of
+  // hipHostMalloc takes flags without a default (ROCm 5.2 hip_runtime_api.h); hipify-clang adds it too
+  cudaMallocHost: { params: 3, defaults: ['hipHostMallocDefault'], why: 'hipHostMalloc(void**, size_t, unsigned flags) takes a flags argument (its void** overload has no default), as hipify-clang writes it' },
   cudaOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
   hipOccupancyMaxPotentialBlockSize: { params: 5, defaults: ['0', '0'] },
   cudaLaunchCooperativeKernel: { params: 6, defaults: ['0', '0'] },
@@ -98,10 +101,50 @@ function tokenRange(t: Tokens, first: number, last: number): { start: number; en
 
 const FULL_MASK = /^(0x[fF]{8}[uUlL]*|~0[uUlL]*|0xffffffffffffffff[uUlL]*|4294967295[uUlL]*|[A-Z_]*FULL[A-Z_]*MASK[A-Z_]*|[A-Z_]*MASK[A-Z_]*ALL[A-Z_]*|__activemask\(\))$/i;
 
-/** True when the target ROCm version has the `*_sync` warp intrinsics usable without opt-in macros (none yet). */
-function targetHasSyncIntrinsics(target: string): boolean {
-  // ROCm 6.2 added them behind HIP_ENABLE_WARP_SYNC_BUILTINS with 64-bit masks; we never rely on the opt-in.
-  return compareVersions(target, '99.0') >= 0;
+/** `__match_any_sync` / `__match_all_sync`: no mask-less form in any HIP release before the `_sync` builtins. */
+const MATCH_SYNC = ['__match_any_sync', '__match_all_sync'];
+
+/**
+ * How HIP release `target` offers the `*_sync` warp functions (`__shfl_sync`, `__ballot_sync`,
+ * `__match_any_sync`, ...):
+ * - `none`: ROCm before 6.2 has none of them;
+ * - `opt-in`: ROCm 6.2 to 6.4 declare them only when `HIP_ENABLE_WARP_SYNC_BUILTINS` is defined
+ *   before the HIP headers (source: ROCm/clr rocm-6.2.0 hipamd/include/hip/amd_detail/
+ *   amd_warp_sync_functions.h);
+ * - `default`: ROCm 7.0 and later declare them unless `HIP_DISABLE_WARP_SYNC_BUILTINS` is defined
+ *   (source: HIP CHANGELOG.md, "HIP 7.0 for ROCm 7.0").
+ * Wherever they exist the mask must be a 64-bit integer: a `static_assert` rejects a 32-bit one.
+ */
+export function warpSyncSupport(target: string): 'none' | 'opt-in' | 'default' {
+  if (compareVersions(target, '6.2') < 0) return 'none';
+  return compareVersions(target, '7.0') < 0 ? 'opt-in' : 'default';
+}
+
+/** The precise fact about the `*_sync` warp functions in `target`, for messages. */
+function warpSyncFact(name: string, target: string): string {
+  switch (warpSyncSupport(target)) {
+    case 'none':
+      return `HIP ${target} has no ${name} (the *_sync warp functions came in ROCm 6.2, behind HIP_ENABLE_WARP_SYNC_BUILTINS, default since 7.0, with a 64-bit mask)`;
+    case 'opt-in':
+      return `HIP ${target} declares ${name} only when HIP_ENABLE_WARP_SYNC_BUILTINS is defined before the HIP headers (default from ROCm 7.0), and with a 64-bit mask`;
+    default:
+      return `HIP ${target} has ${name} (by default since ROCm 7.0) with a 64-bit mask (unsigned long long; a 32-bit mask fails its static_assert)`;
+  }
+}
+
+/**
+ * The mask argument widened to 64 bits for HIP 7.0+: a full 32-bit mask (`0xffffffff`, `FULL_MASK`)
+ * becomes all 64 lanes, another integer literal gets the `ull` suffix (same lanes), anything else is
+ * cast to `unsigned long long` (same lanes: check that the upper 32 lanes of a 64-lane wavefront
+ * are meant to be out). Undefined when it is already 64-bit (`__activemask()`, a 64-bit literal).
+ */
+function widenMask(mask: string): { text: string; sameLanes: boolean } | undefined {
+  const m = mask.replace(/\s+/g, '');
+  if (/^__activemask\(\)$|^__ballot(?:_sync)?\(|^0x[0-9a-f]{9,16}(?:ull|llu)?$|^~0ull$|^static_cast<unsigned\s*long\s*long>|^\(unsigned\s*long\s*long\)|^\(u?int64_t\)/i.test(m) || /(?:ull|llu)$/i.test(m)) return undefined;
+  if (FULL_MASK.test(m)) return { text: '0xffffffffffffffffull', sameLanes: false };
+  const lit = /^(0x[0-9a-f]+|0b[01]+|\d+)[uUlL]*$/i.exec(m);
+  if (lit) return { text: `${lit[1]}ull`, sameLanes: true };
+  return { text: `static_cast<unsigned long long>(${mask})`, sameLanes: true };
 }
 
 export const rewritesRule: Rule = {
@@ -121,25 +164,64 @@ export const rewritesRule: Rule = {
   },
 };
 
+/**
+ * The `*_sync` warp functions, by target (see {@link warpSyncSupport}): before ROCm 7.0 they are
+ * rewritten to HIP's mask-less forms (`__shfl_down_sync(m, v, d)` → `__shfl_down(v, d)`); for
+ * ROCm 6.2–6.4 too, rather than relying on `HIP_ENABLE_WARP_SYNC_BUILTINS`, which must be defined
+ * before the first HIP header of every translation unit (a build-system change a per-file rewrite
+ * cannot guarantee) and would still need every mask widened to 64 bits. From ROCm 7.0 the call is
+ * kept and its mask widened to 64 bits. `__match_any_sync`/`__match_all_sync` have no mask-less
+ * form: reported for targets before 7.0.
+ */
 function warpSync(ctx: RuleContext): void {
   const t = ctx.tokens;
   const target = ctx.options.targetRocm;
-  for (const name of SYNC_HIP_NAMES) {
+  const support = warpSyncSupport(target);
+  for (const name of [...SYNC_HIP_NAMES, ...MATCH_SYNC]) {
     for (const i of ctx.identsNamed(name)) {
-      const legacy = SYNC_TO_LEGACY[name]!;
+      const legacy = SYNC_TO_LEGACY[name];
       const open = nextCode(t, i);
       if (open < 0 || !isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
       const call = callArguments(t, open);
+      const fact = warpSyncFact(name, target);
       const base = {
         start: t.start[i]!,
         end: t.end[i]!,
         status: 'hazard' as const,
         library: 'device',
         cuda: name,
-        hip: legacy,
+        hip: support === 'default' ? name : legacy,
       };
-      if (!call || call.args.length < 2 || call.args[0]![0] > call.args[0]![1]) {
-        ctx.report({ ...base, code: 'HP203', message: `${name}: HIP ${target} has no ${name}; use ${legacy} without the mask (could not read the call's arguments here)` });
+      const readable = call && call.args.length >= 2 && call.args[0]![0] <= call.args[0]![1];
+      if (support === 'default') {
+        if (!readable) continue;
+        const [m0, m1] = call.args[0]!;
+        const mask = tokenRange(t, m0, m1);
+        const wide = widenMask(mask.text);
+        if (!wide) continue;
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          message: wide.sameLanes
+            ? `${fact}: mask ${mask.text} → ${wide.text}; it still names only lanes 0–31, check that the upper 32 lanes of a 64-lane wavefront are meant to be left out`
+            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all 64 lanes of the wavefront)`,
+          fix: ctx.fix('Use a 64-bit lane mask', [{ start: mask.start, end: mask.end, newText: wide.text }], true),
+        });
+        continue;
+      }
+      if (!legacy) {
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          status: 'unsupported',
+          message: `${fact}; ${support === 'none' ? `HIP ${target} has no ${name.replace('_sync', '')} either: build the match from __ballot/__shfl loops by hand` : 'define HIP_ENABLE_WARP_SYNC_BUILTINS for the whole build (e.g. -DHIP_ENABLE_WARP_SYNC_BUILTINS) and pass a 64-bit mask, or target ROCm 7.0'}`,
+        });
+        continue;
+      }
+      if (!readable) {
+        ctx.report({ ...base, code: 'HP203', message: `${fact}; use ${legacy} without the mask (could not read the call's arguments here)` });
         continue;
       }
       const [m0, m1] = call.args[0]!;
@@ -150,15 +232,12 @@ function warpSync(ctx: RuleContext): void {
         { start: t.start[i]!, end: t.end[i]!, newText: legacy },
         { start: mask.start, end: t.start[nextArgFirst]!, newText: '' },
       ];
-      const why = targetHasSyncIntrinsics(target)
-        ? ''
-        : `HIP ${target} has no ${name} (HIP masks are 64-bit); `;
       ctx.report({
         ...base,
         code: 'HP203',
         message: full
-          ? `${why}${name}(${mask.text}, …) → ${legacy}(…): the 32-bit full mask is dropped, ${legacy} works on all active lanes of the 64-lane wavefront`
-          : `${why}${name} with partial mask ${mask.text} → ${legacy}(…): the mask is dropped; check that all lanes of the 64-lane wavefront take part`,
+          ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the 64-lane wavefront`
+          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the 64-lane wavefront take part`,
         severity: full ? 'information' : 'warning',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });
@@ -180,6 +259,7 @@ function warpSync(ctx: RuleContext): void {
       fix: ctx.fix('Use __ballot(1)', [{ start: t.start[i]!, end: t.end[close]!, newText: '__ballot(1)' }], true),
     });
   }
+  if (support === 'default') return; // ROCm 7.0 has __syncwarp, and __activemask with the sync builtins
   for (const i of ctx.identsNamed('__syncwarp')) {
     const open = nextCode(t, i);
     if (!isPunct(t, open, '(')) continue;
@@ -407,7 +487,7 @@ function pointerArgs(ctx: RuleContext): void {
 /** HP122: `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)` → `hipOccupancyMaxPotentialBlockSize(&g, &b, k, 0, 0)`. */
 function missingDefaults(ctx: RuleContext): void {
   const t = ctx.tokens;
-  for (const [name, { params, defaults }] of Object.entries(MISSING_DEFAULTS)) {
+  for (const [name, { params, defaults, why }] of Object.entries(MISSING_DEFAULTS)) {
     for (const { i, call } of callsOf(ctx, name, true)) {
       const n = call.args.length;
       const missing = params - n;
@@ -418,7 +498,9 @@ function missingDefaults(ctx: RuleContext): void {
       const at = t.end[last[1]]!;
       ctx.report({
         code: 'HP122',
-        message: `${name}: HIP declares all ${params} parameters without defaults; the ${missing} omitted trailing argument(s) get CUDA's default value (${tail.join(', ')})`,
+        message: why
+          ? `${name}: ${why}; ${tail.join(', ')} is passed`
+          : `${name}: HIP declares all ${params} parameters without defaults; the ${missing} omitted trailing argument(s) get CUDA's default value (${tail.join(', ')})`,
         start: t.start[i]!,
         end: t.end[call.close]!,
         status: 'hazard',
@@ -484,6 +566,11 @@ function kernelLaunches(ctx: RuleContext): void {
       { start: nameEnd, end: t.end[i]!, newText: templated ? '), ' : ', ' },
       { start: t.start[close]!, end: t.end[open]!, newText: pad + (hasArgs ? ', ' : '') },
     ];
+    // hipify-clang's form: the grid and block dimensions as dim3(...) (an int converts, a dim3 is copied)
+    for (const [a, b] of configArgs(t, i, close).slice(0, 2)) {
+      if (t.text.slice(t.start[a], t.end[a]) === 'dim3' && (isPunct(t, nextCode(t, a), '(') || isPunct(t, nextCode(t, a), '{'))) continue;
+      edits.push({ start: t.start[a]!, end: t.start[a]!, newText: 'dim3(' }, { start: t.end[b]!, end: t.end[b]!, newText: ')' });
+    }
     ctx.report({
       code: 'HP120',
       message: `Kernel launch ${kernel}<<<…>>> → hipLaunchKernelGGL`,
@@ -495,6 +582,31 @@ function kernelLaunches(ctx: RuleContext): void {
     });
     i = call.close;
   }
+}
+
+/**
+ * Token ranges `[first, last]` of the comma-separated arguments between `<<<` (token `lt`) and
+ * `>>>` (token `gt`); commas nested in (), [] or {} do not split. Empty arguments are left out.
+ */
+function configArgs(t: Tokens, lt: number, gt: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let depth = 0;
+  let first = -1;
+  let last = -1;
+  for (let j = lt + 1; j < gt; j++) {
+    if (t.kind[j] === Tok.Comment) continue;
+    if (depth === 0 && isPunct(t, j, ',')) {
+      if (first >= 0) out.push([first, last]);
+      first = last = -1;
+      continue;
+    }
+    if (isPunct(t, j, '(') || isPunct(t, j, '[') || isPunct(t, j, '{')) depth++;
+    else if (isPunct(t, j, ')') || isPunct(t, j, ']') || isPunct(t, j, '}')) depth--;
+    if (first < 0) first = j;
+    last = j;
+  }
+  if (first >= 0) out.push([first, last]);
+  return out;
 }
 
 /** First token of the kernel expression before `<<<` at token `lt`: `ns::kernel<T, 4>`; -1 if none. */

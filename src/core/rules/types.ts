@@ -31,6 +31,17 @@ export interface ResolvedOptions {
   experimental: boolean;
   /** `--offload-arch` targets the port is judged on (see src/core/arch.ts). */
   offloadArch: readonly string[];
+  /**
+   * The analysed file is a header (its `sourcePath` ends in .cuh, .h, .hpp, ...): the HIP runtime
+   * include is added to a header only when it needs more than the execution-space keywords.
+   * Absent/false: a translation unit, or unknown.
+   */
+  header?: boolean;
+  /**
+   * Path of the analysed file on disk, when known (see AnalyzeOptions.sourcePath): a quoted
+   * include naming a CUDA header that exists next to it is the project's own header.
+   */
+  sourcePath?: string;
 }
 
 /** What a finding reported by a rule must carry; `family`, `severity` and `docs` default from its {@link RuleCode}. */
