@@ -62,14 +62,6 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
   };
 }
 
-/** `gfx90a,gfx1030` or `gfx90a;gfx1030` → the list; throws a usage error on a malformed name. */
-function parseArchList(s: string): string[] {
-  const list = s.split(/[,;\s]+/).filter(Boolean);
-  for (const a of list) if (!/^gfx[0-9a-f]+(:[a-z0-9+-]+)*$/i.test(a)) throw new CommanderError(2, 'hip-porter.usage', `--offload-arch: '${a}' is not an AMD GPU target like gfx90a or gfx1030`);
-  if (!list.length) throw new CommanderError(2, 'hip-porter.usage', '--offload-arch needs at least one target');
-  return list;
-}
-
 /** A parsed command line. */
 export type Parsed =
   | { command: 'port'; options: PortOptions & { agent: boolean }; project?: ProjectFlags }
@@ -106,7 +98,6 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
     .option('--stats', 'print statistics per file and in total (like hipify --print-stats)', false)
     .option('--json', 'print a JSON report on stdout', false)
     .option('--single-source', 'project port that keeps the CUDA sources: a compat header and a HIP=1 / USE_HIP build switch', false)
-    .option('--offload-arch <list>', 'AMD GPU targets of a project port, comma or semicolon separated (default gfx90a,gfx1030)')
     .option('--compat-header <name>', 'name of the single-source compat header (default hip_compat.h)');
   engineOptions(port);
   port.action((paths: string[], o: Record<string, unknown>) => {
@@ -129,7 +120,6 @@ export function parseArgs(argv: readonly string[], io: Io): Parsed {
       },
       project: {
         singleSource: !!o['singleSource'],
-        ...(o['offloadArch'] ? { offloadArch: parseArchList(String(o['offloadArch'])) } : {}),
         ...(o['compatHeader'] ? { compatHeader: String(o['compatHeader']) } : {}),
       },
     };

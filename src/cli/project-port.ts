@@ -121,7 +121,6 @@ export function formatProjectSummary(plan: ProjectPlan): string {
 /** Project options of `hip-porter port`, as parsed by main.ts. */
 export interface ProjectFlags {
   singleSource: boolean;
-  offloadArch?: string[];
   compatHeader?: string;
 }
 
@@ -149,7 +148,6 @@ export function projectPortOptions(
     root,
     mode: p.singleSource ? 'single-source' : 'copy',
     target,
-    ...(p.offloadArch ? { offloadArch: p.offloadArch } : {}),
     ...(p.compatHeader ? { compatHeader: p.compatHeader } : {}),
   };
 }

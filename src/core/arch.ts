@@ -53,12 +53,12 @@ export function waveSizesOf(archs: readonly string[]): Set<WaveSize> {
 }
 
 /**
- * Parses an `--offload-arch` list: an array of names, or one comma-separated string
- * (`"gfx90a,gfx1030"`). Blank items are dropped. `problems` names every item that is not an AMD
+ * Parses an `--offload-arch` list: an array of names, or one string separated by commas,
+ * semicolons (CMake's list form) or spaces (`"gfx90a,gfx1030"`, `"gfx90a;gfx1030"`). Blank items are dropped. `problems` names every item that is not an AMD
  * `gfx` target (those are dropped from `archs`); never throws.
  */
 export function parseOffloadArchList(v: readonly string[] | string): { archs: string[]; problems: string[] } {
-  const items = (typeof v === 'string' ? v.split(',') : [...v]).map((s) => s.trim()).filter((s) => s !== '');
+  const items = (typeof v === 'string' ? v.split(/[,;\s]+/) : [...v]).map((s) => s.trim()).filter((s) => s !== '');
   const archs: string[] = [];
   const problems: string[] = [];
   for (const a of items) {
