@@ -19,6 +19,7 @@
 import { Tok, isPunct, nextCode, prevCode } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
 import { functionOfToken, isIdent, tt } from './util';
+import { identIn, relevantItemText } from './preprocessor';
 
 export const RUNTIME_CODES: readonly RuleCode[] = [
   { code: 'HP306', family: 'arch', defaultSeverity: 'information', title: 'Floating-point intrinsic whose result differs on AMD', docs: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/math_api.html' },
@@ -176,8 +177,14 @@ export const hostCallbackRule: Rule = {
   family: 'launch',
   codes: CALLBACK_CODES,
   scope: 'file',
+  // items that enqueue a callback, or define (or mention) a function the last run saw used as one
+  signature: (t, first, end, _m, state) => {
+    const names = new Set([...Object.keys(CALLBACK_APIS), ...((state as string[] | undefined) ?? [])]);
+    return relevantItemText(t, first, end, (i) => identIn(t, i, names));
+  },
   run(ctx) {
     const t = ctx.tokens;
+    const callbacks: string[] = [];
     for (const [api, argIndex] of Object.entries(CALLBACK_APIS)) {
       for (const i of ctx.identsNamed(api)) {
         const open = nextCode(t, i);
@@ -193,15 +200,15 @@ export const hostCallbackRule: Rule = {
         if (lambdaOpen >= 0) body = [lambdaOpen, matching(t, lambdaOpen, b)];
         else if (isIdent(t, a)) {
           cbName = `'${tt(t, a)}'`;
+          callbacks.push(tt(t, a));
           body = definitionBody(ctx, tt(t, a));
         }
         if (!body) continue;
         const bad = runtimeCallIn(ctx, body[0], body[1]);
         if (!bad) continue;
-        const line = t.text.slice(0, t.start[bad.tok]).split('\n').length;
         ctx.report({
           code: 'HP510',
-          message: `host callback ${cbName} passed to ${api} ${bad.what} (line ${line}): on ROCm stream callbacks run on the runtime's own thread and a HIP call from there can deadlock; record the work and do it on a host thread after the stream synchronizes`,
+          message: `host callback ${cbName} passed to ${api} ${bad.what}: on ROCm stream callbacks run on the runtime's own thread and a HIP call from there can deadlock; record the work and do it on a host thread after the stream synchronizes`,
           start: t.start[arg[0]]!,
           end: t.end[arg[1]]!,
           status: 'hazard',
@@ -211,6 +218,7 @@ export const hostCallbackRule: Rule = {
         });
       }
     }
+    ctx.setSignatureState(callbacks);
   },
 };
 
@@ -296,6 +304,7 @@ export const FRESH_MEMORY_CODES: readonly RuleCode[] = [
 ];
 
 const ALLOCATORS = ['cudaMalloc', 'cudaMallocAsync', 'cudaMallocManaged'];
+const FRESH_MEMORY_MARKERS: ReadonlySet<string> = new Set([...ALLOCATORS, '__global__']);
 const INITIALISERS = /^cuda(?:Memset|Memcpy)(?:2D|3D)?(?:Async)?$|^cudaMemcpy(?:To|From)Symbol(?:Async)?$/;
 const ACCUMULATE_ATOMICS = /^atomic(?:Add|Sub|Max|Min|Or|And|Xor|Inc|Dec)(?:_system|_block)?$/;
 
@@ -313,6 +322,8 @@ export const freshMemoryRule: Rule = {
   family: 'memory',
   codes: FRESH_MEMORY_CODES,
   scope: 'file',
+  // items with an allocation, a kernel or a launch (`<<<`)
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => identIn(t, i, FRESH_MEMORY_MARKERS) || (t.kind[i] === Tok.Punct && t.text.startsWith('<<<', t.start[i]!))),
   run(ctx) {
     const t = ctx.tokens;
     for (const alloc of ALLOCATORS) {
@@ -332,10 +343,9 @@ export const freshMemoryRule: Rule = {
         const [s1, e1] = args[1]!;
         const size = t.text.slice(t.start[s1], t.end[e1]);
         const stmtEnd = statementEnd(t, i);
-        const line = (o: number): number => t.text.slice(0, o).split('\n').length;
         ctx.report({
           code: 'HP509',
-          message: `${name} from ${alloc} (line ${line(t.start[i]!)}) ${hit.what} before anything writes it: ${alloc} does not zero memory, and on AMD a fresh allocation often holds stale data where NVIDIA handed out zeroed pages; cudaMemset it first`,
+          message: `${name} from ${alloc} ${hit.what} before anything writes it: ${alloc} does not zero memory, and on AMD a fresh allocation often holds stale data where NVIDIA handed out zeroed pages; cudaMemset it first`,
           start: t.start[hit.tok]!,
           end: t.end[hit.tok]!,
           status: 'hazard',

@@ -556,13 +556,6 @@ function loopStart(t: Tokens, i: number, v: string): number {
   return -1;
 }
 
-/** Line number (1-based) of an offset, for messages. */
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
 /** Decides one function's findings from its events (see the module comment). */
 function judge(env: Env, g: Group): void {
   const { ctx } = env;
@@ -603,7 +596,7 @@ function judge(env: Env, g: Group): void {
     ctx.report({
       code: 'HP201',
       severity: severityFor(env, 64),
-      message: `'${first.shown}' groups lanes by 32 but ${op.name} (line ${lineOf(t.text, op.start)}) spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
+      message: `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
       start: first.start,
       end: first.end,
       status: 'hazard',
@@ -653,7 +646,7 @@ function judge(env: Env, g: Group): void {
       code: 'HP208',
       severity: g.device ? severityFor(env, 32) : 'information',
       message: g.device
-        ? `'${first.shown}' groups lanes by 64 with ${op!.name} (line ${lineOf(t.text, op!.start)}): ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes 32..63 of each group sit in another wavefront and the cross-lane result is wrong; group lanes by warpSize`
+        ? `'${first.shown}' groups lanes by 64 with ${op!.name} in this function: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes 32..63 of each group sit in another wavefront and the cross-lane result is wrong; group lanes by warpSize`
         : `host code sizes work by 64-lane wavefronts ('${first.shown}'): ${hurt(env, 32)} GPUs run 32 lanes, twice as many wavefronts; read hipDeviceProp_t::warpSize (hipDeviceAttributeWarpSize) instead`,
       start: first.start,
       end: first.end,
