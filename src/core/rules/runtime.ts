@@ -304,7 +304,6 @@ export const FRESH_MEMORY_CODES: readonly RuleCode[] = [
 ];
 
 const ALLOCATORS = ['cudaMalloc', 'cudaMallocAsync', 'cudaMallocManaged'];
-const FRESH_MEMORY_MARKERS: ReadonlySet<string> = new Set([...ALLOCATORS, '__global__']);
 const INITIALISERS = /^cuda(?:Memset|Memcpy)(?:2D|3D)?(?:Async)?$|^cudaMemcpy(?:To|From)Symbol(?:Async)?$/;
 const ACCUMULATE_ATOMICS = /^atomic(?:Add|Sub|Max|Min|Or|And|Xor|Inc|Dec)(?:_system|_block)?$/;
 
@@ -322,10 +321,15 @@ export const freshMemoryRule: Rule = {
   family: 'memory',
   codes: FRESH_MEMORY_CODES,
   scope: 'file',
-  // items with an allocation, a kernel or a launch (`<<<`)
-  signature: (t, first, end) => relevantItemText(t, first, end, (i) => identIn(t, i, FRESH_MEMORY_MARKERS) || (t.kind[i] === Tok.Punct && t.text.startsWith('<<<', t.start[i]!))),
+  // items with an allocation (its uses are in the same block), or mentioning a kernel the last run followed
+  signature: (t, first, end, _m, state) => {
+    const names = new Set([...ALLOCATORS, ...((state as string[] | undefined) ?? [])]);
+    return relevantItemText(t, first, end, (i) => identIn(t, i, names));
+  },
   run(ctx) {
     const t = ctx.tokens;
+    const kernels = new Set<string>();
+    FOLLOWED.set(ctx, kernels);
     for (const alloc of ALLOCATORS) {
       for (const i of ctx.identsNamed(alloc)) {
         const open = nextCode(t, i);
@@ -358,8 +362,12 @@ export const freshMemoryRule: Rule = {
         });
       }
     }
+    ctx.setSignatureState([...kernels]);
   },
 };
+
+/** Per run: the kernel names whose definitions the rule looked up (its signature state). */
+const FOLLOWED = new WeakMap<object, Set<string>>();
 
 /** Token index of the `}` closing the block that holds token `i` (or the last token). */
 function blockEnd(t: Parameters<typeof tt>[0], i: number): number {
@@ -453,6 +461,7 @@ function enclosingCall(t: Parameters<typeof tt>[0], k: number): { callee: number
 /** The `index`-th parameter name of `__global__` function `name` defined in this file, and its body. */
 function kernelParam(ctx: Parameters<Rule['run']>[0], name: string, index: number): { param: string; body: [number, number] } | undefined {
   const t = ctx.tokens;
+  FOLLOWED.get(ctx)?.add(name);
   for (const k of ctx.identsNamed(name)) {
     const open = nextCode(t, k);
     if (!isPunct(t, open, '(')) continue;
