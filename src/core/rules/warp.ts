@@ -160,47 +160,53 @@ function groupOf(env: Env, i: number): Group {
   return g;
 }
 
-/** One pass over the window: numbers (lane arithmetic, definitions), names (constants, shuffles, votes). */
+/**
+ * One pass over the window's number tokens (lane arithmetic, definitions), then the window's
+ * distinct identifiers (constants, `warpSize`, shuffles, votes) from its identifier index, so that
+ * no identifier text is sliced per token.
+ */
 function scanTokens(env: Env, masks: number[] | undefined): void {
   const { ctx } = env;
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
   for (let i = ctx.firstToken; i < ctx.endToken; i++) {
-    const k = kind[i];
-    if (k === Tok.Number) {
-      const len = end[i]! - start[i]!;
-      const c0 = text.charCodeAt(start[i]!);
-      if (masks && (c0 === 49 || c0 === 48)) laneMask(env, i, masks);
-      if (len > 6) {
-        if (len >= 18 && c0 === 48) fullMaskCompare(env, i);
-        continue;
-      }
-      const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
-      const kindOf = LITERALS[lit];
-      if (!kindOf) continue;
-      if (kindOf.what === 'size') definition(env, i, kindOf.width);
-      arithmetic(env, i, kindOf.width, kindOf.what);
-      continue;
-    }
-    if (k !== Tok.Ident) continue;
+    if (kind[i] !== Tok.Number) continue;
+    const len = end[i]! - start[i]!;
     const c0 = text.charCodeAt(start[i]!);
-    if (c0 === 95 && text.charCodeAt(start[i]! + 1) === 95) {
-      const name = text.slice(start[i], end[i]);
-      if (WAVE_WIDE.includes(name) || ABSOLUTE_SHUFFLES.includes(name) || RELATIVE_SHUFFLES.includes(name)) crossLaneCall(env, i, name);
+    if (masks && (c0 === 49 || c0 === 48)) laneMask(env, i, masks);
+    if (len > 6) {
+      if (len >= 18 && c0 === 48) fullMaskCompare(env, i);
       continue;
     }
-    const name = text.slice(start[i], end[i]);
-    if (name === 'warpSize') {
-      groupOf(env, i).mentionsWarpSize = true;
-      if (isLaneArithmeticOperand(t, i)) {
-        const g = groupOf(env, i);
-        if (g.usesWarpSize < 0) g.usesWarpSize = i;
-      }
-      continue;
+    const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
+    const kindOf = LITERALS[lit];
+    if (!kindOf) continue;
+    if (kindOf.what === 'size') definition(env, i, kindOf.width);
+    arithmetic(env, i, kindOf.width, kindOf.what);
+  }
+  for (const name of CROSS_LANE) for (const i of ctx.identsNamed(name)) crossLaneCall(env, i, name);
+  for (const i of ctx.identsNamed('warpSize')) {
+    groupOf(env, i).mentionsWarpSize = true;
+    if (isLaneArithmeticOperand(t, i)) {
+      const g = groupOf(env, i);
+      if (g.usesWarpSize < 0 || i < g.usesWarpSize) g.usesWarpSize = i;
     }
-    if (WARP_SIZE_NAME.test(name)) constantUse(env, i, name);
+  }
+  for (const [name, list] of ctx.identIndex()) {
+    if (name === 'warpSize' || !WARP_SIZE_NAME.test(name)) continue;
+    for (const i of list) constantUse(env, i, name);
+  }
+  // events in text order, whatever order the passes found them in
+  for (const g of env.groups.values()) {
+    g.sites.sort((x, y) => x.start - y.start);
+    g.wide.sort((x, y) => x.start - y.start);
+    g.crossLane.sort((x, y) => x.start - y.start);
+    g.mask32.sort((x, y) => x.start - y.start);
   }
 }
+
+/** Every cross-lane operation the rule looks at. */
+const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
 
 type What = 'size' | 'mask' | 'shift';
 const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
