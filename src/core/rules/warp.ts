@@ -421,6 +421,11 @@ function arithmetic(env: Env, i: number, width: 32 | 64, what: What): void {
  */
 function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft: boolean, names: RegExp): boolean {
   const t = ctx.tokens;
+  // the statement's tokens on the operator's side hold every name the tree check reads (the other
+  // operand, the assignee): without a lane name there, no tree query is needed
+  const [a, b] = statementSpan(t, num);
+  const [from, to] = numberLeft ? [opTok + 1, b] : [a, opTok - 1];
+  if (from > to || !rangeHasName(t, t.start[from]!, t.end[to]!, names)) return false;
   const node = ctx.tree ? ctx.nodeAt(t.start[num]!, t.end[num]!) : undefined;
   if (node && node.type === 'number_literal') {
     const parent = node.parent;
@@ -432,10 +437,7 @@ function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft:
     return false;
   }
   // token-only: identifiers of the statement on the operator's other side, and the declared name
-  const [a, b] = statementSpan(t, num);
-  const [from, to] = numberLeft ? [opTok + 1, b] : [a, opTok - 1];
-  if (from <= to && rangeHasName(t, t.start[from]!, t.end[to]!, names)) return true;
-  return false;
+  return true;
 }
 
 /**
