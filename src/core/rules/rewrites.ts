@@ -157,8 +157,8 @@ function warpSync(ctx: RuleContext): void {
         ...base,
         code: 'HP203',
         message: full
-          ? `${why}${name}(${mask.text}, …) → ${legacy}(…): the 32-bit full mask is dropped, ${legacy} works on all active lanes of the 64-lane wavefront`
-          : `${why}${name} with partial mask ${mask.text} → ${legacy}(…): the mask is dropped; check that all lanes of the 64-lane wavefront take part`,
+          ? `${why}${name}(${mask.text}, …) → ${legacy}(…): the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
+          : `${why}${name} with partial mask ${mask.text} → ${legacy}(…): the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
         severity: full ? 'information' : 'warning',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });
