@@ -228,6 +228,8 @@ test('HP201 (wave64): a broadcast with a 32-bit mask and the default width (a so
   assert.equal(flagged(src, f), '__shfl_sync');
   assert.match(f.message, /lanes 32\.\.63/);
   assert.ok(fixed(src, f).includes('__shfl_sync(0xFFFFFFFF, m, 0, 32);'));
+  // the HIP port of the same code kept the bug with a wider-typed 32-bit mask (0xFFFFFFFFUL)
+  assert.equal(oneWarning(src.replace('0xFFFFFFFF', '0xFFFFFFFFUL'), 'HP201').severity, 'warning');
   // with an explicit width, a 64-bit mask, or not in device code: quiet
   none(src.replace('m, 0)', 'm, 0, 32)'), 'HP201');
   none(src.replace('0xFFFFFFFF', '0xFFFFFFFFFFFFFFFFull'), 'HP201');

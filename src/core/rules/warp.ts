@@ -527,7 +527,7 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     g.wide.push(at);
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
-      if (m0 === m1 && /^0[xX][fF]{8}[uU]?$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
+      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
     }
     return;
   }
