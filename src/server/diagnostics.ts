@@ -130,8 +130,8 @@ export interface DiagnosticReuse {
  * objects and end before the first change keep their diagnostic objects (same range, since nothing
  * before them moved), and so do the trailing ones that are those objects (an incremental analysis
  * moves unchanged findings in place) starting where no line or column moved. A finding with related
- * spans (which may sit anywhere in the document) is never reused from a leading run. `uri`: see
- * {@link toDiagnostic}.
+ * spans (which may sit anywhere in the document) is reused only when they too lie before the first
+ * change (leading run) or where no line moved (trailing run). `uri`: see {@link toDiagnostic}.
  */
 export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (offset: number) => Position, reuse?: DiagnosticReuse, uri?: string): Diagnostic[] {
   const n = visible.length;
@@ -144,7 +144,7 @@ export function toDiagnostics(visible: readonly VisibleFinding[], positionAt: (o
     while (head < n && head < m) {
       const v = visible[head]!;
       const d = reuse.diagnostics[head]!;
-      if (v.finding !== prev[head] || v.finding.end > reuse.unchangedBefore || v.finding.related || d.severity !== LSP_SEVERITY[v.severity]) break;
+      if (v.finding !== prev[head] || v.finding.end > reuse.unchangedBefore || (v.finding.related && v.finding.related.some((r) => r.end > reuse.unchangedBefore)) || d.severity !== LSP_SEVERITY[v.severity]) break;
       out[head++] = d;
     }
     while (tail < n - head && tail < m - head) {

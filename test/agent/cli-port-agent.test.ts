@@ -21,7 +21,7 @@ const SRC = [
   '#include <cuda_runtime.h>',
   '__global__ void lanes(int* out) {',
   '  int lane = threadIdx.x % 32;',
-  '  out[threadIdx.x] = lane;',
+  '  out[threadIdx.x] = lane ? __shfl(lane, 0) : 0;',
   '}',
   '',
 ].join('\n');

@@ -58,10 +58,10 @@ test('HP401 near-misses: host x86 assembly, identifiers named asm-like', () => {
 
 test('HP401: PTX in a branch AMD never compiles is information naming the branch AMD compiles', () => {
   const cases: Array<[string, RegExp]> = [
-    ['__device__ int f(int x) {\n#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800\n  asm("bfe.u32 %0, %1, 0, 4;" : "=r"(x) : "r"(x));\n#else\n  x &= 15;\n#endif\n  return x;\n}\n', /hip-clang compiles the #else branch \(line 4\) instead/],
-    ['__device__ int f(int x) {\n#if defined(__PTX__)\n  asm("prmt.b32 %0, %0, 0, 0x3210;" : "+r"(x));\n#elif defined(__HIP_PLATFORM_AMD__)\n  x = __byte_perm(x, 0, 0x3210);\n#endif\n  return x;\n}\n', /hip-clang compiles the #elif defined\(__HIP_PLATFORM_AMD__\) branch \(line 4\)/],
+    ['__device__ int f(int x) {\n#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800\n  asm("bfe.u32 %0, %1, 0, 4;" : "=r"(x) : "r"(x));\n#else\n  x &= 15;\n#endif\n  return x;\n}\n', /hip-clang compiles the #else branch instead/],
+    ['__device__ int f(int x) {\n#if defined(__PTX__)\n  asm("prmt.b32 %0, %0, 0, 0x3210;" : "+r"(x));\n#elif defined(__HIP_PLATFORM_AMD__)\n  x = __byte_perm(x, 0, 0x3210);\n#endif\n  return x;\n}\n', /hip-clang compiles the #elif defined\(__HIP_PLATFORM_AMD__\) branch instead/],
     ['#ifndef __HIP_PLATFORM_AMD__\n__device__ void g() { asm volatile("membar.gl;"); }\n#endif\n', /compiles no replacement for it/],
-    ['__device__ int f(int x) {\n#if __CUDA_ARCH__ >= 700\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#else\n  x = 0;\n#endif\n  return x;\n}\n', /#if __CUDA_ARCH__ >= 700, line 2/],
+    ['__device__ int f(int x) {\n#if __CUDA_ARCH__ >= 700\n  asm("mov.u32 %0, %%laneid;" : "=r"(x));\n#else\n  x = 0;\n#endif\n  return x;\n}\n', /\(#if __CUDA_ARCH__ >= 700\): hip-clang compiles the #else branch instead/],
   ];
   for (const [src, msg] of cases) {
     const f = one(src, 'HP401');
@@ -99,6 +99,8 @@ test('HP305: a kernel whose whole body sits under #if __CUDA_ARCH__ >= 530 with 
   none('__global__ void k(float* a) {\n#if __CUDA_ARCH__ < 530\n  a[0] = 1;\n#endif\n}\n', 'HP305');
   none('__global__ void k(float* a) {\n#ifdef __CUDA_ARCH__\n  a[0] = 1;\n#endif\n}\n', 'HP305');
   none('void h(float* a) {\n#if __CUDA_ARCH__ >= 530\n  a[0] = 1;\n#endif\n}\n__global__ void k() {}\n', 'HP305');
+  // a kernel wrapped whole in a file-level #if does not exist on AMD (a missing kernel, not an empty one)
+  none('#if __CUDA_ARCH__ >= 530\n__global__ void k(float* a) {\n  a[0] = 1;\n}\n#endif\n', 'HP305');
 });
 
 test('HP303 says that gfx90a reports the same major as Hopper', () => {

@@ -56,7 +56,7 @@ test('HP510 fires on stream host callbacks that call the runtime, directly or th
     fs.map((f) => flagged(src, f)),
     ['release', 'old', '[](void* p) { delete static_cast<int*>(p); }'],
   );
-  assert.match(fs[0]!.message, /host callback 'release' passed to cudaLaunchHostFunc calls cudaEventDestroy \(line 3\): on ROCm/);
+  assert.match(fs[0]!.message, /host callback 'release' passed to cudaLaunchHostFunc calls cudaEventDestroy: on ROCm/);
   assert.deepEqual((fs[0]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['cudaEventDestroy']);
   assert.match(fs[2]!.message, /deletes an object/);
   for (const f of fs) assert.equal(f.severity, 'warning');
@@ -86,5 +86,28 @@ test('HP509 fires when fresh cudaMalloc memory is accumulated into by a kernel o
     '  int* b; int* c;\n  cudaMalloc(&b, 1024);\n  cudaMalloc(&c, 1024);\n  cudaMemcpy(c, b, 1024, cudaMemcpyDefault);\n',
   ]) {
     none(kernels + `void run(const int* in, int n) {\n${body}}\n`, 'HP509');
+  }
+});
+
+test('HP512 fires on stencil reads past the bound the kernel checks; quiet when guarded or clamped', () => {
+  const src = '__global__ void stencil(const float* in, float* out, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) out[i] = in[i - 1] + in[i] + in[i + 1];\n}\n';
+  for (const parse of [true, false]) {
+    const fs = findings(src, 'HP512', parse);
+    assert.deepEqual(fs.map((f) => flagged(src, f)), ['i - 1', 'i + 1']);
+    assert.match(fs[1]!.message, /on AMD it can fault/);
+    assert.deepEqual((fs[1]!.related ?? []).map((r) => src.slice(r.start, r.end)), ['if (']);
+  }
+  const ret = '__global__ void d(const float* in, float* out, int n) {\n  int i = threadIdx.x;\n  if (i >= n) return;\n  out[i] = in[i + 1] - in[i];\n}\n';
+  assert.equal(flagged(ret, one(ret, 'HP512')), 'i + 1');
+  for (const quiet of [
+    '__global__ void k(const float* in, float* out, int n) {\n  int i = threadIdx.x;\n  if (i > 0 && i < n - 1) out[i] = in[i - 1] + in[i + 1];\n}\n',
+    '__global__ void k(const float* in, float* out, int n) {\n  int i = threadIdx.x;\n  if (i >= n) return;\n  out[i] = in[min(i + 1, n - 1)] + (i > 0 ? in[i - 1] : 0.f);\n}\n',
+    // no bound check visible: nothing to compare with
+    '__global__ void k(const float* in, float* out) { int i = threadIdx.x; out[i] = in[i + 1]; }\n',
+    // a store, and host code
+    '__global__ void k(float* out, int n) { int i = threadIdx.x; if (i < n) out[i + 1] = 0; }\n',
+    'void h(const float* in, float* out, int n) { for (int i = 0; i < n; i++) out[i] = in[i + 1]; }\n__global__ void g() {}\n',
+  ]) {
+    none(quiet, 'HP512');
   }
 });

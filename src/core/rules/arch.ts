@@ -14,7 +14,7 @@
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { isDeviceFunction, isIdent, namespaceFunctions, tt } from './util';
-import { conditionals, directiveText, skippedOnAmd, type Branch } from './preprocessor';
+import { branchTaken, conditionals, directiveText, relevantItemText, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
   { code: 'HP303', family: 'arch', defaultSeverity: 'warning', title: 'Compute-capability check on device properties (meaningless on AMD)', docs: DOCS.archFeatures },
@@ -136,21 +136,35 @@ export const archGuardsRule: Rule = {
   family: 'arch',
   codes: ARCH_GUARD_CODES,
   scope: 'file',
+  // a body can only be hidden by directives inside it, so only items holding a preprocessor line matter
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive),
   run(ctx) {
     const t = ctx.tokens;
     // cheap exit: only `#if`s that name a macro AMD never defines can hide a body
     if (!['__CUDA_ARCH__', '__PTX__', '__NVCC__', '__HIP_PLATFORM_NVIDIA__', '__HIP_PLATFORM_NVCC__', '__HIP_PLATFORM_AMD__'].some((n) => ctx.identsNamed(n).length)) return;
     const cs = conditionals(ctx);
     if (!cs.chains.some((c) => c.branches.some((b) => b.amd === false))) return;
+    // bodies of the branches AMD never takes, sorted by start (a token inside one is never compiled)
+    const skipped = cs.chains
+      .flatMap((c) => c.branches)
+      .filter((b) => branchTaken(cs, b) === false)
+      .sort((x, y) => x.bodyStart - y.bodyStart);
     for (const fn of namespaceFunctions(ctx)) {
       if (fn.close >= t.count || !isDeviceFunction(ctx, fn)) continue;
+      const from = t.start[fn.open]!;
+      const to = t.start[fn.close]!;
+      // branches whose directive sits inside this body (a function wrapped whole in a file-level
+      // #if is not compiled at all on AMD: a missing kernel, not an empty one)
+      const near = skipped.filter((b) => t.start[b.dir]! > from && b.bodyStart < to && b.end > from);
+      if (!near.length) continue;
       let code = 0;
       let hidden: Branch | undefined;
       let compiled = false;
       for (let k = fn.open + 1; k < fn.close; k++) {
         if (t.kind[k] === Tok.Comment || t.kind[k] === Tok.Directive || t.pp[k] !== PP.None) continue;
         code++;
-        const b = skippedOnAmd(cs, t.start[k]!);
+        const o = t.start[k]!;
+        const b = near.find((x) => o >= x.bodyStart && o < x.end);
         if (!b) {
           compiled = true;
           break;

@@ -17,7 +17,7 @@
 import { isPunct, nextCode, callArguments, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
 import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
-import { conditionals, directiveText, skippedOnAmd, takenInstead } from './preprocessor';
+import { conditionals, directiveText, identIn, relevantItemText, skippedOnAmd, takenInstead } from './preprocessor';
 
 export const ASM_CODES: readonly RuleCode[] = [
   { code: 'HP401', family: 'asm', defaultSeverity: 'error', title: 'Inline PTX assembly (no HIP equivalent)', docs: DOCS.inlineAsm },
@@ -48,11 +48,15 @@ const IDIOMS: ReadonlyArray<[RegExp, string]> = [
 ];
 const PTX_LOOK = /\b(?:mov|add|sub|mul|mad|fma|ld|st|cvt|setp|selp|and|or|xor|not|shl|shr|shf|lop3|min|max|abs|neg|div|rem|rcp|sqrt|ex2|lg2|bar|atom|red|cvta|prmt|bfe|bfi|vote|shfl|membar|fence|mma|wmma|ldmatrix|cp|isspacep|activemask|match|redux|trap|brkpt|nanosleep)\.[a-z0-9]|\.reg\s*\.|%%[a-z]|%(?:tid|ntid|ctaid|laneid|warpid|clock)/;
 
+const ASM_KEYWORDS: ReadonlySet<string> = new Set(['asm', '__asm__', '__asm']);
+
 export const asmRule: Rule = {
   id: 'asm',
   family: 'asm',
   codes: ASM_CODES,
   scope: 'file',
+  // findings change only with an item holding inline assembly or a preprocessor line (#if chains, device macros)
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive || identIn(t, i, ASM_KEYWORDS)),
   run(ctx) {
     const t = ctx.tokens;
     for (const kw of ['asm', '__asm__', '__asm']) {
@@ -86,12 +90,11 @@ export const asmRule: Rule = {
         const skipped = skippedOnAmd(cs, t.start[i]!);
         if (skipped) {
           const instead = takenInstead(cs, skipped);
-          const line = (o: number): number => lineOf(t.text, o);
           ctx.report({
             code: 'HP401',
             severity: 'information',
-            message: `inline PTX "${snippet}" sits in a branch AMD never compiles (${directiveText(t, skipped)}, line ${line(t.start[skipped.dir]!)}): ${
-              instead ? `hip-clang compiles the ${directiveText(t, instead)} branch (line ${line(t.start[instead.dir]!)}) instead` : 'hip-clang compiles no replacement for it, so check that the code is right without it'
+            message: `inline PTX "${snippet}" sits in a branch AMD never compiles (${directiveText(t, skipped)}): ${
+              instead ? `hip-clang compiles the ${directiveText(t, instead)} branch instead` : 'hip-clang compiles no replacement for it, so check that the code is right without it'
             }`,
             start: t.start[i]!,
             end,
@@ -116,9 +119,3 @@ export const asmRule: Rule = {
   },
 };
 
-/** Line number (1-based) of an offset, for messages. */
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}

@@ -272,3 +272,23 @@ export function directiveText(t: Tokens, b: Branch): string {
   const head = t.text.slice(t.start[b.dir], t.end[b.dir]).replace(/\s+/g, '');
   return b.cond ? `${head} ${b.cond.replace(/\s+/g, ' ')}` : head;
 }
+
+/**
+ * A {@link Rule.signature} helper: the text of the non-comment tokens `[first, end)` when one of
+ * them satisfies `relevant`, else the empty string. A file rule whose findings can only change
+ * when an item holding such a token changes (before or after the edit) is then not re-run for
+ * edits elsewhere, and its findings are shifted instead.
+ */
+export function relevantItemText(t: Tokens, first: number, end: number, relevant: (i: number) => boolean): string {
+  let hit = false;
+  for (let i = first; i < end && !hit; i++) if (t.kind[i] !== Tok.Comment && relevant(i)) hit = true;
+  if (!hit) return '';
+  const parts: string[] = [];
+  for (let i = first; i < end; i++) if (t.kind[i] !== Tok.Comment) parts.push(t.text.slice(t.start[i], t.end[i]));
+  return parts.join('\u0001');
+}
+
+/** True when token `i` is an identifier in `names`. */
+export function identIn(t: Tokens, i: number, names: ReadonlySet<string>): boolean {
+  return t.kind[i] === Tok.Ident && names.has(t.text.slice(t.start[i], t.end[i]));
+}

@@ -236,8 +236,8 @@ function warpSync(ctx: RuleContext): void {
         ...base,
         code: 'HP203',
         message: full
-          ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the 64-lane wavefront`
-          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the 64-lane wavefront take part`,
+          ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
+          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
         severity: full ? 'information' : 'warning',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });

@@ -19,11 +19,13 @@
 import { Tok, isPunct, nextCode, prevCode } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
 import { functionOfToken, isIdent, tt } from './util';
+import { identIn, relevantItemText } from './preprocessor';
 
 export const RUNTIME_CODES: readonly RuleCode[] = [
   { code: 'HP306', family: 'arch', defaultSeverity: 'information', title: 'Floating-point intrinsic whose result differs on AMD', docs: 'https://rocm.docs.amd.com/projects/HIP/en/latest/reference/math_api.html' },
   { code: 'HP307', family: 'arch', defaultSeverity: 'warning', title: '__smid() indexes per-SM storage (AMD CU ids exceed multiProcessorCount)', docs: DOCS.languageExtensions },
   { code: 'HP608', family: 'libraries', defaultSeverity: 'warning', title: 'CUB TempStorage reused by two collectives without __syncthreads()', docs: DOCS.hipCub },
+  { code: 'HP512', family: 'memory', defaultSeverity: 'warning', title: 'Neighbour read past the bound the kernel checks (faults on AMD)', docs: DOCS.porting },
 ];
 
 /** Intrinsics whose AMD result may differ from NVIDIA's, with what differs. */
@@ -67,8 +69,78 @@ export const runtimeRule: Rule = {
       }
     }
     tempStorage(ctx);
+    neighbourReads(ctx);
   },
 };
+
+/**
+ * HP512: in a device function that checks an index against a bound (`if (i < n)`, `if (i >= n)
+ * return`), a subscript `a[i + c]` / `a[i - c]` (c = 1..3) that the checks do not cover: no
+ * `n - c` style upper check for `+`, no `i > 0` / `i >= c` lower check for `-`, no `min`/`max`/
+ * `?:` clamp in the statement. Such a stencil read runs one element past the buffer at the edge;
+ * NVIDIA's allocation granularity often hides it, on AMD the read can fault (porting experience,
+ * e.g. the fault classes of AMD's agent-driven ports; HIP porting guide on memory faults).
+ */
+function neighbourReads(ctx: Parameters<Rule['run']>[0]): void {
+  const t = ctx.tokens;
+  for (let k = ctx.firstToken; k < ctx.endToken; k++) {
+    if (t.kind[k] !== Tok.Punct || !isPunct(t, k, '[')) continue;
+    const v = nextCode(t, k);
+    const op = nextCode(t, v);
+    const c = nextCode(t, op);
+    const close = nextCode(t, c);
+    if (!isIdent(t, v) || !(isPunct(t, op, '+') || isPunct(t, op, '-')) || t.kind[c] !== Tok.Number || !isPunct(t, close, ']')) continue;
+    const cv = Number(tt(t, c));
+    if (!(cv >= 1 && cv <= 3)) continue;
+    // a read, not a store: `a[i + 1] = …` writes (a store past the end is caught by the same guard logic, but leave it)
+    const after = nextCode(t, close);
+    if (isPunct(t, after, '=') && !isPunct(t, nextCode(t, after), '=')) continue;
+    const fn = functionOfToken(ctx, k);
+    if (!fn || !(fn.global || fn.device)) continue;
+    const name = tt(t, v);
+    const plus = isPunct(t, op, '+');
+    // the checks on `name` before this read in the function
+    let upper = -1;
+    let covered = false;
+    for (let j = fn.open + 1; j < k; j++) {
+      if (!isIdent(t, j, 'if')) continue;
+      const open = nextCode(t, j);
+      if (!isPunct(t, open, '(')) continue;
+      let depth = 0;
+      let end = open;
+      for (let q = open; q >= 0 && q < k; q = nextCode(t, q)) {
+        if (isPunct(t, q, '(')) depth++;
+        else if (isPunct(t, q, ')') && --depth === 0) {
+          end = q;
+          break;
+        }
+      }
+      const cond = t.text.slice(t.end[open], t.start[end]).replace(/\s+/g, ' ');
+      const re = (x: string): RegExp => new RegExp(x.replace(/N/g, name.replace(/\W/g, '')));
+      if (!re('\\bN\\b').test(cond)) continue;
+      if (re('\\bN\\s*<=?|\\bN\\s*>=').test(cond) || re('>=?\\s*N\\b').test(cond)) upper = j;
+      if (plus ? /-\s*\d/.test(cond) || re('\\bN\\s*\\+\\s*\\d').test(cond) : re('\\bN\\s*>\\s*\\d|\\bN\\s*>=\\s*[1-9]|\\b\\d+\\s*<\\s*N\\b').test(cond)) covered = true;
+    }
+    if (upper < 0 || covered) continue;
+    // clamped in the statement
+    let clamped = false;
+    for (let q = prevCode(t, k), n = 0; q >= 0 && n < 40; q = prevCode(t, q), n++) {
+      if (isPunct(t, q, ';') || isPunct(t, q, '{') || isPunct(t, q, '}')) break;
+      if (isPunct(t, q, '?') || isIdent(t, q, 'min') || isIdent(t, q, 'max') || isIdent(t, q, 'clamp')) clamped = true;
+    }
+    if (clamped) continue;
+    const sub = t.text.slice(t.start[v], t.end[c]);
+    ctx.report({
+      code: 'HP512',
+      message: `'[${sub}]' reads ${plus ? 'past the last' : 'before the first'} element the kernel's bound check on '${name}' allows: NVIDIA's allocation padding often hides the stray read, on AMD it can fault; ${plus ? `check ${name} + ${cv} against the bound` : `check ${name} >= ${cv}`} or clamp the index`,
+      start: t.start[v]!,
+      end: t.end[c]!,
+      status: 'hazard',
+      cuda: sub,
+      related: [{ start: t.start[upper]!, end: t.end[nextCode(t, upper)]!, message: `the bound check on '${name}'` }],
+    });
+  }
+}
 
 /**
  * HP608: `__shared__ typename BlockReduce::TempStorage ts;` then `BlockReduce(ts).Sum(a)` and
@@ -176,8 +248,14 @@ export const hostCallbackRule: Rule = {
   family: 'launch',
   codes: CALLBACK_CODES,
   scope: 'file',
+  // items that enqueue a callback, or define (or mention) a function the last run saw used as one
+  signature: (t, first, end, _m, state) => {
+    const names = new Set([...Object.keys(CALLBACK_APIS), ...((state as string[] | undefined) ?? [])]);
+    return relevantItemText(t, first, end, (i) => identIn(t, i, names));
+  },
   run(ctx) {
     const t = ctx.tokens;
+    const callbacks: string[] = [];
     for (const [api, argIndex] of Object.entries(CALLBACK_APIS)) {
       for (const i of ctx.identsNamed(api)) {
         const open = nextCode(t, i);
@@ -193,15 +271,15 @@ export const hostCallbackRule: Rule = {
         if (lambdaOpen >= 0) body = [lambdaOpen, matching(t, lambdaOpen, b)];
         else if (isIdent(t, a)) {
           cbName = `'${tt(t, a)}'`;
+          callbacks.push(tt(t, a));
           body = definitionBody(ctx, tt(t, a));
         }
         if (!body) continue;
         const bad = runtimeCallIn(ctx, body[0], body[1]);
         if (!bad) continue;
-        const line = t.text.slice(0, t.start[bad.tok]).split('\n').length;
         ctx.report({
           code: 'HP510',
-          message: `host callback ${cbName} passed to ${api} ${bad.what} (line ${line}): on ROCm stream callbacks run on the runtime's own thread and a HIP call from there can deadlock; record the work and do it on a host thread after the stream synchronizes`,
+          message: `host callback ${cbName} passed to ${api} ${bad.what}: on ROCm stream callbacks run on the runtime's own thread and a HIP call from there can deadlock; record the work and do it on a host thread after the stream synchronizes`,
           start: t.start[arg[0]]!,
           end: t.end[arg[1]]!,
           status: 'hazard',
@@ -211,6 +289,7 @@ export const hostCallbackRule: Rule = {
         });
       }
     }
+    ctx.setSignatureState(callbacks);
   },
 };
 
@@ -313,8 +392,15 @@ export const freshMemoryRule: Rule = {
   family: 'memory',
   codes: FRESH_MEMORY_CODES,
   scope: 'file',
+  // items with an allocation (its uses are in the same block), or mentioning a kernel the last run followed
+  signature: (t, first, end, _m, state) => {
+    const names = new Set([...ALLOCATORS, ...((state as string[] | undefined) ?? [])]);
+    return relevantItemText(t, first, end, (i) => identIn(t, i, names));
+  },
   run(ctx) {
     const t = ctx.tokens;
+    const kernels = new Set<string>();
+    FOLLOWED.set(ctx, kernels);
     for (const alloc of ALLOCATORS) {
       for (const i of ctx.identsNamed(alloc)) {
         const open = nextCode(t, i);
@@ -332,10 +418,9 @@ export const freshMemoryRule: Rule = {
         const [s1, e1] = args[1]!;
         const size = t.text.slice(t.start[s1], t.end[e1]);
         const stmtEnd = statementEnd(t, i);
-        const line = (o: number): number => t.text.slice(0, o).split('\n').length;
         ctx.report({
           code: 'HP509',
-          message: `${name} from ${alloc} (line ${line(t.start[i]!)}) ${hit.what} before anything writes it: ${alloc} does not zero memory, and on AMD a fresh allocation often holds stale data where NVIDIA handed out zeroed pages; cudaMemset it first`,
+          message: `${name} from ${alloc} ${hit.what} before anything writes it: ${alloc} does not zero memory, and on AMD a fresh allocation often holds stale data where NVIDIA handed out zeroed pages; cudaMemset it first`,
           start: t.start[hit.tok]!,
           end: t.end[hit.tok]!,
           status: 'hazard',
@@ -348,8 +433,12 @@ export const freshMemoryRule: Rule = {
         });
       }
     }
+    ctx.setSignatureState([...kernels]);
   },
 };
+
+/** Per run: the kernel names whose definitions the rule looked up (its signature state). */
+const FOLLOWED = new WeakMap<object, Set<string>>();
 
 /** Token index of the `}` closing the block that holds token `i` (or the last token). */
 function blockEnd(t: Parameters<typeof tt>[0], i: number): number {
@@ -443,6 +532,7 @@ function enclosingCall(t: Parameters<typeof tt>[0], k: number): { callee: number
 /** The `index`-th parameter name of `__global__` function `name` defined in this file, and its body. */
 function kernelParam(ctx: Parameters<Rule['run']>[0], name: string, index: number): { param: string; body: [number, number] } | undefined {
   const t = ctx.tokens;
+  FOLLOWED.get(ctx)?.add(name);
   for (const k of ctx.identsNamed(name)) {
     const open = nextCode(t, k);
     if (!isPunct(t, open, '(')) continue;

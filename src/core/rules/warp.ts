@@ -160,47 +160,53 @@ function groupOf(env: Env, i: number): Group {
   return g;
 }
 
-/** One pass over the window: numbers (lane arithmetic, definitions), names (constants, shuffles, votes). */
+/**
+ * One pass over the window's number tokens (lane arithmetic, definitions), then the window's
+ * distinct identifiers (constants, `warpSize`, shuffles, votes) from its identifier index, so that
+ * no identifier text is sliced per token.
+ */
 function scanTokens(env: Env, masks: number[] | undefined): void {
   const { ctx } = env;
   const t = ctx.tokens;
   const { kind, start, end, text } = t;
   for (let i = ctx.firstToken; i < ctx.endToken; i++) {
-    const k = kind[i];
-    if (k === Tok.Number) {
-      const len = end[i]! - start[i]!;
-      const c0 = text.charCodeAt(start[i]!);
-      if (masks && (c0 === 49 || c0 === 48)) laneMask(env, i, masks);
-      if (len > 6) {
-        if (len >= 18 && c0 === 48) fullMaskCompare(env, i);
-        continue;
-      }
-      const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
-      const kindOf = LITERALS[lit];
-      if (!kindOf) continue;
-      if (kindOf.what === 'size') definition(env, i, kindOf.width);
-      arithmetic(env, i, kindOf.width, kindOf.what);
-      continue;
-    }
-    if (k !== Tok.Ident) continue;
+    if (kind[i] !== Tok.Number) continue;
+    const len = end[i]! - start[i]!;
     const c0 = text.charCodeAt(start[i]!);
-    if (c0 === 95 && text.charCodeAt(start[i]! + 1) === 95) {
-      const name = text.slice(start[i], end[i]);
-      if (WAVE_WIDE.includes(name) || ABSOLUTE_SHUFFLES.includes(name) || RELATIVE_SHUFFLES.includes(name)) crossLaneCall(env, i, name);
+    if (masks && (c0 === 49 || c0 === 48)) laneMask(env, i, masks);
+    if (len > 6) {
+      if (len >= 18 && c0 === 48) fullMaskCompare(env, i);
       continue;
     }
-    const name = text.slice(start[i], end[i]);
-    if (name === 'warpSize') {
-      groupOf(env, i).mentionsWarpSize = true;
-      if (isLaneArithmeticOperand(t, i)) {
-        const g = groupOf(env, i);
-        if (g.usesWarpSize < 0) g.usesWarpSize = i;
-      }
-      continue;
+    const lit = text.slice(start[i], end[i]).replace(/[uUlL]+$/, '').toLowerCase();
+    const kindOf = LITERALS[lit];
+    if (!kindOf) continue;
+    if (kindOf.what === 'size') definition(env, i, kindOf.width);
+    arithmetic(env, i, kindOf.width, kindOf.what);
+  }
+  for (const name of CROSS_LANE) for (const i of ctx.identsNamed(name)) crossLaneCall(env, i, name);
+  for (const i of ctx.identsNamed('warpSize')) {
+    groupOf(env, i).mentionsWarpSize = true;
+    if (isLaneArithmeticOperand(t, i)) {
+      const g = groupOf(env, i);
+      if (g.usesWarpSize < 0 || i < g.usesWarpSize) g.usesWarpSize = i;
     }
-    if (WARP_SIZE_NAME.test(name)) constantUse(env, i, name);
+  }
+  for (const [name, list] of ctx.identIndex()) {
+    if (name === 'warpSize' || !WARP_SIZE_NAME.test(name)) continue;
+    for (const i of list) constantUse(env, i, name);
+  }
+  // events in text order, whatever order the passes found them in
+  for (const g of env.groups.values()) {
+    g.sites.sort((x, y) => x.start - y.start);
+    g.wide.sort((x, y) => x.start - y.start);
+    g.crossLane.sort((x, y) => x.start - y.start);
+    g.mask32.sort((x, y) => x.start - y.start);
   }
 }
+
+/** Every cross-lane operation the rule looks at. */
+const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
 
 type What = 'size' | 'mask' | 'shift';
 const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
@@ -415,6 +421,11 @@ function arithmetic(env: Env, i: number, width: 32 | 64, what: What): void {
  */
 function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft: boolean, names: RegExp): boolean {
   const t = ctx.tokens;
+  // the statement's tokens on the operator's side hold every name the tree check reads (the other
+  // operand, the assignee): without a lane name there, no tree query is needed
+  const [a, b] = statementSpan(t, num);
+  const [from, to] = numberLeft ? [opTok + 1, b] : [a, opTok - 1];
+  if (from > to || !rangeHasName(t, t.start[from]!, t.end[to]!, names)) return false;
   const node = ctx.tree ? ctx.nodeAt(t.start[num]!, t.end[num]!) : undefined;
   if (node && node.type === 'number_literal') {
     const parent = node.parent;
@@ -426,10 +437,7 @@ function operandIsLane(ctx: RuleContext, num: number, opTok: number, numberLeft:
     return false;
   }
   // token-only: identifiers of the statement on the operator's other side, and the declared name
-  const [a, b] = statementSpan(t, num);
-  const [from, to] = numberLeft ? [opTok + 1, b] : [a, opTok - 1];
-  if (from <= to && rangeHasName(t, t.start[from]!, t.end[to]!, names)) return true;
-  return false;
+  return true;
 }
 
 /**
@@ -519,7 +527,7 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     g.wide.push(at);
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
-      if (m0 === m1 && /^0[xX][fF]{8}[uU]?$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
+      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
     }
     return;
   }
@@ -554,13 +562,6 @@ function loopStart(t: Tokens, i: number, v: string): number {
     return -1;
   }
   return -1;
-}
-
-/** Line number (1-based) of an offset, for messages. */
-function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }
 
 /** Decides one function's findings from its events (see the module comment). */
@@ -603,7 +604,7 @@ function judge(env: Env, g: Group): void {
     ctx.report({
       code: 'HP201',
       severity: severityFor(env, 64),
-      message: `'${first.shown}' groups lanes by 32 but ${op.name} (line ${lineOf(t.text, op.start)}) spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
+      message: `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
       start: first.start,
       end: first.end,
       status: 'hazard',
@@ -653,7 +654,7 @@ function judge(env: Env, g: Group): void {
       code: 'HP208',
       severity: g.device ? severityFor(env, 32) : 'information',
       message: g.device
-        ? `'${first.shown}' groups lanes by 64 with ${op!.name} (line ${lineOf(t.text, op!.start)}): ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes 32..63 of each group sit in another wavefront and the cross-lane result is wrong; group lanes by warpSize`
+        ? `'${first.shown}' groups lanes by 64 with ${op!.name} in this function: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes 32..63 of each group sit in another wavefront and the cross-lane result is wrong; group lanes by warpSize`
         : `host code sizes work by 64-lane wavefronts ('${first.shown}'): ${hurt(env, 32)} GPUs run 32 lanes, twice as many wavefronts; read hipDeviceProp_t::warpSize (hipDeviceAttributeWarpSize) instead`,
       start: first.start,
       end: first.end,

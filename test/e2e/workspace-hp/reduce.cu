@@ -14,7 +14,8 @@ __global__ void reduce(const float* in, float* out, int n)
     int lane = threadIdx.x % 32;
     float v = (i < n) ? in[i] : 0.0f;
     v = warpSum(v);
-    if (lane == 0) atomicAdd(out, v);
+    unsigned long long active = __activemask();
+    if (lane == 0 && active) atomicAdd(out, v);
 }
 
 int main()
