@@ -68,6 +68,33 @@ describe('item 12: the inserted runtime include', () => {
   });
 });
 
+describe('item 12: a runtime include that comes late in a TU', () => {
+  test('gets hip/hip_runtime.h first (as nvcc pre-includes cuda_runtime.h) and the later line goes', () => {
+    const src = '// tool\n#include "seed.cuh"\n#include <cuda_runtime.h>\nint main() { cudaDeviceSynchronize(); }\n';
+    const out = translate(src, { ...T52, sourcePath: '/p/main.cu' }).text;
+    assert.equal(out, '// tool\n#include <hip/hip_runtime.h>\n#include "seed.cuh"\nint main() { hipDeviceSynchronize(); }\n');
+    assert.equal(translate(out, { ...T52, sourcePath: '/p/main.cu' }).text, out, 'idempotent');
+    // already first (after comments): nothing added
+    const first = '/* c */\n#include <cuda_runtime.h>\n#include "seed.cuh"\nint main() { cudaDeviceSynchronize(); }\n';
+    assert.equal(translate(first, { ...T52, sourcePath: '/p/main.cu' }).text, '/* c */\n#include <hip/hip_runtime.h>\n#include "seed.cuh"\nint main() { hipDeviceSynchronize(); }\n');
+  });
+
+  test('with hipcc: a keyword-only header using assert in __host__ __device__ code compiles when the TU includes it before the runtime', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-inc-'));
+    try {
+      const header = '#pragma once\n#include <cassert>\nstruct Seed { int lo, hi; __host__ __device__ Seed(int a, int b) : lo(a), hi(b) { assert(hi >= lo); } };\n';
+      const tu = '#include "seed.cuh"\n#include <cuda_runtime.h>\n__global__ void k(int* p) { Seed s(p[0], p[1]); p[2] = s.hi - s.lo; }\nint main() { return 0; }\n';
+      const h = translate(header, { ...T52, sourcePath: join(dir, 'seed.cuh') }).text;
+      assert.equal(h, header, 'the header needs only execution-space keywords: unchanged');
+      writeFileSync(join(dir, 'seed.cuh'), h);
+      writeFileSync(join(dir, 'main.hip'), translate(tu, { ...T52, sourcePath: join(dir, 'main.cu') }).text);
+      execFileSync('hipcc', ['--offload-arch=gfx90a', '-std=c++17', '-fsyntax-only', join(dir, 'main.hip')], { env: { ...process.env, HIP_PLATFORM: 'amd' }, stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('item 13: include rewrites', () => {
   test('quoted includes stay quoted, angle ones stay angled', () => {
     const out = translate('#include "cuda_runtime.h"\n#include <curand.h>\n#include "cublas_v2.h"\nint main() { cudaDeviceSynchronize(); }\n', T52).text;

@@ -452,6 +452,9 @@ export const headersRule: Rule = {
     // some token needs the runtime; some token other than an execution-space keyword needs it
     let needsRuntime = false;
     let needsMore = false;
+    // offset of the first include that brings in hip/hip_runtime.h (as written or once rewritten)
+    let firstRuntimeAt = -1;
+    let firstRuntimeTok = -1;
     let externC: Array<[number, number]> | undefined;
     // ROCm 5.2's hip_cooperative_groups.h uses hipBlockDim_z & co. without including
     // hip_runtime.h, so it fails to compile unless the runtime header comes first
@@ -495,6 +498,10 @@ export const headersRule: Rule = {
         const isInclude = t.pp[i] === PP.Include;
         if (path === 'hip/hip_runtime.h') {
           if (isInclude) {
+            if (!hasRuntimeInclude) {
+              firstRuntimeAt = t.start[i]!;
+              firstRuntimeTok = i;
+            }
             hasRuntimeInclude = true;
             seen(path, t.start[i]!);
           }
@@ -512,7 +519,13 @@ export const headersRule: Rule = {
         // a quoted include that resolves next to the file is the project's own header (the
         // preprocessor searches the includer's directory first): neither rewritten nor counted
         if (raw.startsWith('"') && ctx.options.sourcePath && localFileExists(dirname(ctx.options.sourcePath), path)) continue;
-        if (h.hip === 'hip/hip_runtime.h' && isInclude) hasRuntimeInclude = true;
+        if (h.hip === 'hip/hip_runtime.h' && isInclude) {
+          if (!hasRuntimeInclude) {
+            firstRuntimeAt = t.start[i]!;
+            firstRuntimeTok = i;
+          }
+          hasRuntimeInclude = true;
+        }
         // --library-target roc: the ROCm library's own header (rocblas/rocblas.h for cublas_v2.h)
         const useRoc = ctx.options.libraryTarget === 'roc' && !!h.roc;
         const hipPath = useRoc ? h.roc! : h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
@@ -591,23 +604,48 @@ export const headersRule: Rule = {
     headerGuards(ctx);
     // a header needs the include only for more than the execution-space keywords (-x hip has those)
     const needed = ctx.options.header ? needsMore : needsRuntime;
-    if (!cgBeforeRuntime && (!needed || hasRuntimeInclude)) return;
     const { at, newLineBefore } = insertionPoint(ctx);
+    // nvcc includes cuda_runtime.h before any user code: in a translation unit whose runtime include
+    // comes after user code (a project header that uses assert in __device__ code, a #define),
+    // hip/hip_runtime.h is added first as well
+    // (system headers such as <cstdio> before it are harmless and stay)
+    const late =
+      !ctx.options.header &&
+      needed &&
+      hasRuntimeInclude &&
+      firstRuntimeAt > at &&
+      /\S/.test(stripComments(t.text.slice(at, t.text.lastIndexOf('\n', firstRuntimeAt) + 1)).replace(/^[ \t]*#[ \t]*include[ \t]*<[^>\n]*>[ \t]*$/gm, ''));
+    if (!cgBeforeRuntime && !late && (!needed || hasRuntimeInclude)) return;
     const line = `#include <hip/hip_runtime.h>${ctx.eol}`;
     ctx.report({
       code: 'HP112',
       message: cgBeforeRuntime
         ? 'hip/hip_cooperative_groups.h (ROCm 5.x) needs hip/hip_runtime.h included before it (it uses hipBlockDim_x & co.): add #include <hip/hip_runtime.h> first'
-        : 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h before any user code): add #include <hip/hip_runtime.h> at the top, before any other code',
+        : late
+          ? 'nvcc includes cuda_runtime.h before any user code, but here the HIP runtime header comes after other code (headers included before it see no HIP declarations, e.g. the device-side assert): add #include <hip/hip_runtime.h> first'
+          : 'hipcc does not include hip/hip_runtime.h implicitly (nvcc includes cuda_runtime.h before any user code): add #include <hip/hip_runtime.h> at the top, before any other code',
       start: at,
       end: at,
       status: 'supported',
       library: 'runtime',
       hip: 'hip/hip_runtime.h',
-      fix: ctx.fix('Add #include <hip/hip_runtime.h>', [{ start: at, end: at, newText: newLineBefore ? ctx.eol + line : line }], true),
+      fix: ctx.fix(
+        'Add #include <hip/hip_runtime.h>',
+        [
+          { start: at, end: at, newText: newLineBefore ? ctx.eol + line : line },
+          // the later include of the runtime header goes (one HIP header, included once)
+          ...(late && firstRuntimeTok >= 0 ? [includeLine(t, firstRuntimeTok)].filter((x) => x !== undefined).map((x) => ({ ...x, newText: '' })) : []),
+        ],
+        true,
+      ),
     });
   },
 };
+
+/** `text` with its comments blanked (a rough strip for "is there code between these offsets"). */
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+}
 
 /** Whether `name` (a quoted include's path) names a file in directory `dir`; false on any error. */
 function localFileExists(dir: string, name: string): boolean {
