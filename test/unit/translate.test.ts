@@ -91,12 +91,14 @@ describe('renames', () => {
     assert.equal(f?.code, 'HP102');
     assert.equal(f?.status, 'deprecated');
     assert.match(f!.message, /10\.0/);
+    assert.equal(f?.severity, 'information', 'severity by consequence: a mapped deprecated API still compiles');
   });
 
   test('APIs without a HIP equivalent stay and are reported as unsupported', () => {
     const r = translate('void f() { cudaDeviceFlushGPUDirectRDMAWrites(a, b); }\n', T52);
     assert.match(r.text, /cudaDeviceFlushGPUDirectRDMAWrites/);
     assert.equal(r.open.find((x) => x.cuda === 'cudaDeviceFlushGPUDirectRDMAWrites')?.code, 'HP104');
+    assert.equal(r.open.find((x) => x.cuda === 'cudaDeviceFlushGPUDirectRDMAWrites')?.severity, 'error', 'will not compile for the target');
     assert.equal(r.stats.unsupported['cudaDeviceFlushGPUDirectRDMAWrites'], 1);
   });
 

@@ -29,8 +29,8 @@ export const SPECIAL_NAMES = new Set([
 
 export const API_CODES: readonly RuleCode[] = [
   { code: 'HP101', family: 'rename', defaultSeverity: 'hint', title: 'CUDA name with a HIP equivalent', docs: DOCS.hipifyTables },
-  { code: 'HP102', family: 'api', defaultSeverity: 'warning', title: 'Deprecated CUDA API (mapped)', docs: DOCS.hipifyTables },
-  { code: 'HP103', family: 'api', defaultSeverity: 'warning', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
+  { code: 'HP102', family: 'api', defaultSeverity: 'information', title: 'Deprecated CUDA API (mapped)', docs: DOCS.hipifyTables },
+  { code: 'HP103', family: 'api', defaultSeverity: 'information', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
   { code: 'HP104', family: 'api', defaultSeverity: 'error', title: 'CUDA API with no HIP equivalent', docs: DOCS.hipifyTables },
   { code: 'HP105', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
   { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
@@ -236,6 +236,8 @@ function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFind
         finding: {
           code: 'HP107',
           message: `${target.name} (for ${name}) is ${hv.removed ? `removed in HIP ${hv.removed}` : `deprecated since HIP ${hv.deprecated}`}`,
+          // by consequence: removed in the target → will not compile (error); deprecated → still compiles (information)
+          severity: hv.removed && compareVersions(hv.removed, ctx.options.targetRocm) <= 0 ? 'error' : 'information',
           status: 'deprecated',
           library: e.library,
           cuda: name,
