@@ -128,7 +128,17 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       const text = followRenames(res.text, r, renamed);
       files.push({ path: renamed.get(r) ?? r, from: r, before: f.text, after: text, kind: isHeader ? 'header' : 'source', findings: open });
     } else {
-      unchanged.push(r);
+      const g = guardWarpWidth(f.text);
+      if (g.count) {
+        const li2 = new LineIndex(f.text);
+        const notes: OpenFinding[] = g.at.map((off) => {
+          const p = li2.positionAt(off);
+          return { code: 'HP208', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); host code must read warpSize from hipDeviceProp_t', status: 'hazard' };
+        });
+        files.push({ path: r, from: r, before: f.text, after: g.text, kind: isHeader ? 'header' : 'source', findings: [...notes, ...open] });
+      } else {
+        unchanged.push(r);
+      }
     }
   }
 
@@ -227,6 +237,31 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       skipped: skipped.map((s) => s.message),
     },
   };
+}
+
+const WARP_DEFINE = /^([ \t]*)#[ \t]*define[ \t]+([A-Za-z_]*(?:WARP_?SIZE|[Ww]arp_?[Ss]ize|WARPSIZE)[A-Za-z0-9_]*)[ \t]+\(?32u?\)?[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*\*\/)?[ \t]*(?=\r?\n|$)/gm;
+
+/**
+ * Single-source platform fix: `#define WARP_SIZE 32` (and similar names) becomes 64 in AMD device
+ * code compiled for GFX9 (CDNA, wave64) and stays 32 elsewhere (RDNA is wave32, the host and the
+ * NVIDIA build keep the original line), chosen per device compilation so a gfx90a+gfx1030 fat
+ * binary is right for both. Facts: HIP programming guide, "Warp cross-lane functions" (warpSize
+ * is 64 on GFX9, 32 on GFX10+ by default); clang defines `__GFX9__` for gfx9xx device compilations.
+ * Returns the new text, the number of defines guarded and their offsets in the input.
+ */
+export function guardWarpWidth(text: string): { text: string; count: number; at: number[] } {
+  const at: number[] = [];
+  const out = text.replace(WARP_DEFINE, (line: string, indent: string, name: string, offset: number) => {
+    at.push(offset);
+    return [
+      `${indent}#if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN`,
+      `${indent}#define ${name} 64`,
+      `${indent}#else`,
+      line,
+      `${indent}#endif`,
+    ].join(text.includes('\r\n') ? '\r\n' : '\n');
+  });
+  return { text: out, count: at.length, at };
 }
 
 function safeRead(root: string, r: string): string | undefined {
