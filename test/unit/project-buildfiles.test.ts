@@ -71,6 +71,12 @@ describe('Make', () => {
     assert.match(m.text, /HIP_COMPAT_FLAGS := -include \$\(HIP_PORTER_ROOT\)\/hip_compat\.h -I\$\(HIP_PORTER_ROOT\)\/hip_compat_include/);
   });
 
+  test('copy mode: .cu names in include directives follow the rename (dependency files)', () => {
+    const m = migrateMakefile('NVCC = nvcc\nSRC = a.cu\n-include $(SRC:.cu=.d)\n%.d: %.cu\n\t$(NVCC) -M $< > $@\n', base('copy'));
+    assert.match(m.text, /^-include \$\(SRC:\.hip=\.d\)$/m);
+    assert.match(m.text, /^%\.d: %\.hip$/m);
+  });
+
   test('a Makefile without CUDA is returned unchanged with no findings', () => {
     const src = 'CXX = g++\nall: a\n\t$(CXX) a.cpp -o a\n';
     assert.deepEqual(migrateMakefile(src, base('copy')), { text: src, findings: [] });

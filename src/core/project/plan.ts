@@ -84,6 +84,7 @@ export interface ProjectPlan {
   report: ProjectReport;
 }
 
+const RENAME_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP106', 'HP110']);
 const SOURCE_EXTS = new Set(['.cu', '.c', '.cc', '.cpp', '.cxx', '.c++']);
 const BUILD_NAMES = /^(GNUmakefile|makefile|Makefile|.*\.mk|CMakeLists\.txt|.*\.cmake)$/;
 
@@ -119,7 +120,8 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     });
     openBy.set(r, open);
     for (const a of res.applied) {
-      if (!a.cuda || !a.hip) continue;
+      // plain renames only (HP101-HP103, HP106 names; HP110 headers): other fixes rewrite code, not names
+      if (!a.cuda || !a.hip || !RENAME_CODES.has(a.code)) continue;
       if (a.family === 'headers') use.headers.set(a.cuda, a.hip);
       else use.names.set(a.cuda, a.hip);
     }
