@@ -5,7 +5,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
@@ -74,5 +74,27 @@ describe('planProjectPort', () => {
     let text = '';
     await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
     assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 1 hazard\(s\); includes shared\.cuh/);
+  });
+
+  test('CLI: --single-source --in-place writes the compat header and build switch into the tree, sources untouched; bad --offload-arch is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-inplace-'));
+    const cu = '#include <cuda_runtime.h>\n__global__ void k(int* p) { p[0] = 1; }\nint main() { int* p; cudaMalloc(&p, 4); k<<<1, 1>>>(p); return 0; }\n';
+    writeFileSync(join(dir, 'k.cu'), cu);
+    writeFileSync(join(dir, 'Makefile'), 'k: k.cu\n\tnvcc -arch=sm_80 -o k k.cu\n');
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (x: string) => void (err += x) };
+    assert.equal(await main(['port', dir, '--single-source', '--in-place', '--offload-arch', 'gfx942'], io), 0, err);
+    assert.equal(readFileSync(join(dir, 'k.cu'), 'utf8'), cu);
+    assert.match(readFileSync(join(dir, 'hip_compat.h'), 'utf8'), /#define cudaMalloc hipMalloc/);
+    const mk = readFileSync(join(dir, 'Makefile'), 'utf8');
+    assert.match(mk, /HIP_OFFLOAD_ARCH \?= gfx942/);
+    assert.match(mk, /ifeq \(\$\(HIP\),1\)\n\thipcc \$\(HIP_ARCH_FLAGS\) \$\(HIP_COMPAT_FLAGS\) -o k k\.cu\nelse\n\tnvcc -arch=sm_80 -o k k\.cu\nendif/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+    err = '';
+    assert.equal(await main(['port', dir, '--single-source', '--out', join(dir, '..', 'x'), '--offload-arch', 'sm_80'], io), 2);
+    assert.match(err, /--offload-arch: 'sm_80' is not an AMD GPU target/);
+    err = '';
+    assert.equal(await main(['port', dir, '--in-place'], io), 2);
+    assert.match(err, /copy-mode project port renames foo\.cu to foo\.hip: use --out DIR, or --single-source --in-place/);
   });
 });
