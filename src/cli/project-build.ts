@@ -104,6 +104,11 @@ export async function projectBuildCommand(argv: readonly string[], io: BuildIo):
   const { errors, warnings } = countBySeverity(diags);
   const firstErrors = diags.filter((d) => d.severity === 'error').slice(0, 5);
   for (const d of firstErrors) io.stderr.write(`  ${d.file ? relative(process.cwd(), d.file) : ''}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''}: error: ${d.message}\n`);
+  if (code !== 0 && firstErrors.length === 0) {
+    // configure or make failures that are no compiler diagnostic: the first line that says why
+    const why = output.split('\n').find((l) => /CMake Error|\*\*\* |^make: |error/i.test(l));
+    if (why) io.stderr.write(`  ${why.trim()}\n`);
+  }
   io.stderr.write(`hip-porter: ${plan.system} build ${code === 0 ? 'succeeded' : `failed (exit ${code})`}: ${errors} error(s), ${warnings} warning(s)${plan.switched ? ' (HIP switch on)' : ''}\n`);
   return code;
 }
