@@ -4,7 +4,7 @@
  * project's files; writes nothing (the CLI and the language server write an accepted plan).
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, posix } from 'node:path';
+import { basename, extname, posix } from 'node:path';
 import { classifyFiles, listFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, HEADER_EXTENSIONS } from '../files';
 import type { EngineOptions } from '../findings';
 import { translate } from '../translate';
@@ -106,7 +106,6 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
   const unchanged: string[] = [];
   const use: CompatUse = { names: new Map(), headers: new Map() };
   const openBy = new Map<string, OpenFinding[]>();
-  const cudaRel = new Set(cuda.map((f) => rel(f.path)));
   const renamed = new Map<string, string>();
   if (o.mode === 'copy') for (const f of cuda) if (extname(f.path).toLowerCase() === '.cu') renamed.set(rel(f.path), posix.join(posix.dirname(rel(f.path)), portedName(f.path)));
 
@@ -146,9 +145,6 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
 
   // the compat header and forwarding headers for every CUDA header the sources include
   if (o.mode === 'single-source') {
-    for (const f of cuda) for (const h of includesOf(f.text, 'angle')) if (!use.headers.has(h) && /^cuda|^curand|^cusparse|^cublas|^cufft|^cusolver|^device_launch_parameters/.test(h)) {
-      // a header the translator did not rename (e.g. its HIP header is newer than the target) stays a finding
-    }
     for (const g of generateCompat(use, compatHeader, targetRocm)) files.push({ path: g.path, after: g.text, kind: 'compat', findings: [] });
   }
 
@@ -205,7 +201,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       const cur = stack.pop()!;
       const t = texts.get(cur) ?? safeRead(root, cur);
       if (t === undefined) continue;
-      for (const inc of includesOf(t, 'quote')) {
+      for (const inc of quotedIncludes(t)) {
         const target = posix.normalize(posix.join(posix.dirname(cur), inc));
         if (seen.has(target) || target.startsWith('..')) continue;
         seen.add(target);
@@ -225,7 +221,6 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     }
     tus.push(tu);
   }
-  void cudaRel;
   return {
     root,
     files,
@@ -276,9 +271,9 @@ function safeRead(root: string, r: string): string | undefined {
   }
 }
 
-/** `#include "x"` (quote) or `#include <x>` (angle) paths of a text. */
-function includesOf(text: string, kind: 'quote' | 'angle'): string[] {
-  const re = kind === 'quote' ? /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm : /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
+/** `#include "x"` paths of a text. */
+function quotedIncludes(text: string): string[] {
+  const re = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm;
   return [...text.matchAll(re)].map((m) => m[1]!);
 }
 
@@ -292,4 +287,3 @@ function followRenames(text: string, file: string, renamed: Map<string, string>)
   });
 }
 
-void dirname;
