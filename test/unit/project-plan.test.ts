@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
-import { planProjectPort } from '../../src/core/project/plan';
+import { guardWarpWidth, planProjectPort } from '../../src/core/project/plan';
 import { main } from '../../src/cli/main';
 
 let root: string;
@@ -96,5 +96,17 @@ describe('planProjectPort', () => {
     err = '';
     assert.equal(await main(['port', dir, '--in-place'], io), 2);
     assert.match(err, /copy-mode project port renames foo\.cu to foo\.hip: use --out DIR, or --single-source --in-place/);
+  });
+
+  test('guardWarpWidth: 32-lane warp constants guarded per device compilation; other defines untouched', () => {
+    const g = guardWarpWidth('#define WARP_SIZE 32\n  #define kWarpSize (32) // lanes\n#define WARP_SIZE_64 64\n#define BLOCK 32\n');
+    assert.equal(g.count, 2);
+    assert.equal(
+      g.text,
+      '#if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n' +
+        '  #if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN\n  #define kWarpSize 64\n  #else\n  #define kWarpSize (32) // lanes\n  #endif\n' +
+        '#define WARP_SIZE_64 64\n#define BLOCK 32\n',
+    );
+    assert.match(guardWarpWidth('#define WARPSIZE 32\r\nint x;\r\n').text, /^#if [^\r\n]*\r\n#define WARPSIZE 64\r\n#else\r\n#define WARPSIZE 32\r\n#endif\r\nint x;\r\n$/);
   });
 });

@@ -134,7 +134,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
         const li2 = new LineIndex(f.text);
         const notes: OpenFinding[] = g.at.map((off) => {
           const p = li2.positionAt(off);
-          return { code: 'HP208', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); host code must read warpSize from hipDeviceProp_t', status: 'hazard' };
+          return { code: 'HP830', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); host code must read warpSize from hipDeviceProp_t', status: 'hazard' };
         });
         files.push({ path: r, from: r, before: f.text, after: g.text, kind: isHeader ? 'header' : 'source', findings: [...notes, ...open] });
       } else {
