@@ -19,7 +19,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'hp-plan-'));
   mkdirSync(join(root, 'k'));
   writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { return (threadIdx.x % 32) + m; }\n');
-  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
+  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1) + __shfl_down_sync(0xffffffffu, p[1], 1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
   writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
   writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
   writeFileSync(join(root, 'host.cpp'), 'int host() { return 1; }\n');
@@ -36,6 +36,7 @@ describe('planProjectPort', () => {
     assert.match(compat.after, /^#define cudaStream_t hipStream_t$/m);
     assert.match(compat.after, /^#define cudaMemcpyToSymbol hipMemcpyToSymbol$/m); // the rename, not the HIP_SYMBOL() wrap
     assert.doesNotMatch(compat.after, /HIP_SYMBOL/);
+    assert.match(compat.after, /^#define __shfl_down_sync\(mask, \.\.\.\) __shfl_down\(__VA_ARGS__\)$/m); // ROCm 5.2 has no *_sync
     assert.doesNotMatch(compat.after, /cudaGetFuncBySymbol/); // hipGetFuncBySymbol (6.2) is newer than ROCm 5.2: stays a finding
     assert.doesNotMatch(compat.after, /cudaFree|cudaMemcpy\b/); // not used by the project
     assert.match(compat.after, /for ROCm 5\.2/);

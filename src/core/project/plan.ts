@@ -119,6 +119,10 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     });
     openBy.set(r, open);
     for (const a of res.applied) {
+      if (a.code === 'HP203' && a.cuda && a.hip && a.cuda === `${a.hip}_sync`) {
+        (use.maskDropped ??= new Map()).set(a.cuda, a.hip);
+        continue;
+      }
       // plain renames only (HP101-HP103, HP106 names; HP110 headers): other fixes rewrite code, not names
       if (!a.cuda || !a.hip || !RENAME_CODES.has(a.code)) continue;
       if (a.family === 'headers') use.headers.set(a.cuda, a.hip);
