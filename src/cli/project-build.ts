@@ -11,7 +11,7 @@ import { parseDiagnostics, countBySeverity } from '../core/build/diagnostics';
 import { runProcess } from '../core/build/process';
 import { runRemoteCommand } from '../core/build/remote-run';
 import { rsyncRshQuote, shellQuote } from '../core/build/shell-quote';
-import { sshOptions, sshPathOf, type SshTarget } from '../core/build/ssh';
+import { closeSshConnection, sshOptions, sshPathOf, type SshTarget } from '../core/build/ssh';
 import { projectBuildSteps } from '../core/project/build';
 import type { BuildIo } from './build-command';
 
@@ -99,6 +99,8 @@ export async function projectBuildCommand(argv: readonly string[], io: BuildIo):
       },
     });
     code = r.exitCode ?? 1;
+    // the shared ssh connection (ControlMaster) would keep this process alive for ControlPersist
+    await closeSshConnection(target);
   }
   const diags = parseDiagnostics(output, { cwd: dir });
   const { errors, warnings } = countBySeverity(diags);
