@@ -29,6 +29,7 @@ describe('nvcc flags → hip-clang', () => {
     assert.equal(mapNvccWords('nvcc -arch sm_80 -c', { compiler: 'hipcc', arch: '$(ARCH)' }).text, 'hipcc $(ARCH) -c');
     assert.equal(map('/usr/local/cuda/bin/nvcc -L/usr/local/cuda/lib64 -o a'), 'hipcc -o a');
     assert.equal(map('$(NVCCFLAGS) -I$(CUDA_HOME)/include'), '$(NVCCFLAGS) -I$(CUDA_HOME)/include');
+    assert.equal(map('-O3 -arch=$(CUDA_ARCH) -Xcompiler -Wall,-Wextra -I$(INC) -L$(CUDA_HOME)/lib64 -lcurand'), '-O3 -Wall -Wextra -I$(INC) -lhiprand');
   });
 
   test('a dropped last word leaves no dangling continuation backslash', () => {
