@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { countBySeverity, parseDiagnostics, rsyncRshQuote, runProcess, runRemoteCommand, shellQuote, sshOptions, sshPathOf, type SshTarget } from '../core/build/index';
+import { closeSshConnection, countBySeverity, parseDiagnostics, rsyncRshQuote, runProcess, runRemoteCommand, shellQuote, sshOptions, sshPathOf, type SshTarget } from '../core/build/index';
 import { projectBuildSteps } from '../core/project/build';
 import type { BuildIo } from './build-command';
 
@@ -95,11 +95,18 @@ export async function projectBuildCommand(argv: readonly string[], io: BuildIo):
       },
     });
     code = r.exitCode ?? 1;
+    // the shared ssh connection (ControlMaster) would keep this process alive for ControlPersist
+    await closeSshConnection(target);
   }
   const diags = parseDiagnostics(output, { cwd: dir });
   const { errors, warnings } = countBySeverity(diags);
   const firstErrors = diags.filter((d) => d.severity === 'error').slice(0, 5);
   for (const d of firstErrors) io.stderr.write(`  ${d.file ? relative(process.cwd(), d.file) : ''}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''}: error: ${d.message}\n`);
+  if (code !== 0 && firstErrors.length === 0) {
+    // configure or make failures that are no compiler diagnostic: the first line that says why
+    const why = output.split('\n').find((l) => /CMake Error|\*\*\* |^make: |error/i.test(l));
+    if (why) io.stderr.write(`  ${why.trim()}\n`);
+  }
   io.stderr.write(`hip-porter: ${plan.system} build ${code === 0 ? 'succeeded' : `failed (exit ${code})`}: ${errors} error(s), ${warnings} warning(s)${plan.switched ? ' (HIP switch on)' : ''}\n`);
   return code;
 }

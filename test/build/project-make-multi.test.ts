@@ -34,7 +34,14 @@ describe('project port: make-multi', { concurrency: true }, () => {
     const out = join(scratch(NAME), 'ss');
     const r = await port(src, '--single-source', '--out', out);
     assert.equal(r.code, 0, r.err);
-    for (const f of filesWith(src, ['.cu', '.cuh'])) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(src, f), 'utf8'), f);
+    for (const f of filesWith(src, ['.cu'])) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(src, f), 'utf8'), f);
+    // the one platform fix: the warp width, per device compilation (never one build-wide constant)
+    const common = readFileSync(join(out, 'include', 'common.cuh'), 'utf8');
+    assert.equal(common.replace(/#if defined\(__HIP_PLATFORM_AMD__\)[^\n]*\n#define WARP_SIZE 64\n#else\n(#define WARP_SIZE 32)\n#endif/, '$1'), readFileSync(join(src, 'include', 'common.cuh'), 'utf8'));
+    const warp = (extra: string[]): string =>
+      run('hipcc', ['-x', 'hip', ...extra, '-include', 'hip_compat.h', '-Ihip_compat_include', '-E', '-dM', 'src/kernels/saxpy.cu'], out, { HIP_PLATFORM: 'amd' }).match(/#define WARP_SIZE (\d+)/)![1]!;
+    assert.equal(warp(['--cuda-device-only', '--offload-arch=gfx90a']), '64');
+    assert.equal(warp(['--cuda-device-only', '--offload-arch=gfx1030']), '32');
     const compat = readFileSync(join(out, 'hip_compat.h'), 'utf8');
     assert.match(compat, /^#define cudaMalloc hipMalloc$/m);
     assert.match(compat, /^#define cudaMemcpyHostToDevice hipMemcpyHostToDevice$/m);

@@ -29,6 +29,7 @@ describe('nvcc flags → hip-clang', () => {
     assert.equal(mapNvccWords('nvcc -arch sm_80 -c', { compiler: 'hipcc', arch: '$(ARCH)' }).text, 'hipcc $(ARCH) -c');
     assert.equal(map('/usr/local/cuda/bin/nvcc -L/usr/local/cuda/lib64 -o a'), 'hipcc -o a');
     assert.equal(map('$(NVCCFLAGS) -I$(CUDA_HOME)/include'), '$(NVCCFLAGS) -I$(CUDA_HOME)/include');
+    assert.equal(map('-O3 -arch=$(CUDA_ARCH) -Xcompiler -Wall,-Wextra -I$(INC) -L$(CUDA_HOME)/lib64 -lcurand'), '-O3 -Wall -Wextra -I$(INC) -lhiprand');
   });
 
   test('a dropped last word leaves no dangling continuation backslash', () => {
@@ -69,6 +70,12 @@ describe('Make', () => {
     assert.match(m.text, /ifeq \(\$\(HIP\),1\)\nLIBS = -lamdhip64\nelse\nLIBS = -lcudart\nendif\n/);
     assert.match(m.text, /%\.o: %\.cu\nifeq \(\$\(HIP\),1\)\n\thipcc \$\(HIP_ARCH_FLAGS\) \$\(HIP_COMPAT_FLAGS\) -c \$<\nelse\n\tnvcc -arch=sm_80 -c \$<\nendif\n/);
     assert.match(m.text, /HIP_COMPAT_FLAGS := -include \$\(HIP_PORTER_ROOT\)\/hip_compat\.h -I\$\(HIP_PORTER_ROOT\)\/hip_compat_include/);
+  });
+
+  test('copy mode: .cu names in include directives follow the rename (dependency files)', () => {
+    const m = migrateMakefile('NVCC = nvcc\nSRC = a.cu\n-include $(SRC:.cu=.d)\n%.d: %.cu\n\t$(NVCC) -M $< > $@\n', base('copy'));
+    assert.match(m.text, /^-include \$\(SRC:\.hip=\.d\)$/m);
+    assert.match(m.text, /^%\.d: %\.hip$/m);
   });
 
   test('a Makefile without CUDA is returned unchanged with no findings', () => {

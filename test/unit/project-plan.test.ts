@@ -5,11 +5,11 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
-import { planProjectPort } from '../../src/core/project/plan';
+import { guardWarpWidth, planProjectPort } from '../../src/core/project/plan';
 import { main } from '../../src/cli/main';
 
 let root: string;
@@ -19,7 +19,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'hp-plan-'));
   mkdirSync(join(root, 'k'));
   writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { return (threadIdx.x % 32) + m; }\n');
-  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1); }\nvoid go(int* p) { cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
+  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1) + __shfl_down_sync(0xffffffffu, p[1], 1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
   writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
   writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
   writeFileSync(join(root, 'host.cpp'), 'int host() { return 1; }\n');
@@ -34,6 +34,9 @@ describe('planProjectPort', () => {
     assert.match(compat.after, /^#define cudaMalloc hipMalloc$/m);
     assert.match(compat.after, /^#define cudaStreamCreate hipStreamCreate$/m);
     assert.match(compat.after, /^#define cudaStream_t hipStream_t$/m);
+    assert.match(compat.after, /^#define cudaMemcpyToSymbol hipMemcpyToSymbol$/m); // the rename, not the HIP_SYMBOL() wrap
+    assert.doesNotMatch(compat.after, /HIP_SYMBOL/);
+    assert.match(compat.after, /^#define __shfl_down_sync\(mask, \.\.\.\) __shfl_down\(__VA_ARGS__\)$/m); // ROCm 5.2 has no *_sync
     assert.doesNotMatch(compat.after, /cudaGetFuncBySymbol/); // hipGetFuncBySymbol (6.2) is newer than ROCm 5.2: stays a finding
     assert.doesNotMatch(compat.after, /cudaFree|cudaMemcpy\b/); // not used by the project
     assert.match(compat.after, /for ROCm 5\.2/);
@@ -72,5 +75,39 @@ describe('planProjectPort', () => {
     let text = '';
     await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
     assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 1 hazard\(s\); includes shared\.cuh/);
+  });
+
+  test('CLI: --single-source --in-place writes the compat header and build switch into the tree, sources untouched; bad --offload-arch is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-inplace-'));
+    const cu = '#include <cuda_runtime.h>\n__global__ void k(int* p) { p[0] = 1; }\nint main() { int* p; cudaMalloc(&p, 4); k<<<1, 1>>>(p); return 0; }\n';
+    writeFileSync(join(dir, 'k.cu'), cu);
+    writeFileSync(join(dir, 'Makefile'), 'k: k.cu\n\tnvcc -arch=sm_80 -o k k.cu\n');
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (x: string) => void (err += x) };
+    assert.equal(await main(['port', dir, '--single-source', '--in-place', '--offload-arch', 'gfx942'], io), 0, err);
+    assert.equal(readFileSync(join(dir, 'k.cu'), 'utf8'), cu);
+    assert.match(readFileSync(join(dir, 'hip_compat.h'), 'utf8'), /#define cudaMalloc hipMalloc/);
+    const mk = readFileSync(join(dir, 'Makefile'), 'utf8');
+    assert.match(mk, /HIP_OFFLOAD_ARCH \?= gfx942/);
+    assert.match(mk, /ifeq \(\$\(HIP\),1\)\n\thipcc \$\(HIP_ARCH_FLAGS\) \$\(HIP_COMPAT_FLAGS\) -o k k\.cu\nelse\n\tnvcc -arch=sm_80 -o k k\.cu\nendif/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+    err = '';
+    assert.equal(await main(['port', dir, '--single-source', '--out', join(dir, '..', 'x'), '--offload-arch', 'sm_80'], io), 2);
+    assert.match(err, /--offload-arch: 'sm_80' is not an AMD GPU target/);
+    err = '';
+    assert.equal(await main(['port', dir, '--in-place'], io), 2);
+    assert.match(err, /copy-mode project port renames foo\.cu to foo\.hip: use --out DIR, or --single-source --in-place/);
+  });
+
+  test('guardWarpWidth: 32-lane warp constants guarded per device compilation; other defines untouched', () => {
+    const g = guardWarpWidth('#define WARP_SIZE 32\n  #define kWarpSize (32) // lanes\n#define WARP_SIZE_64 64\n#define BLOCK 32\n');
+    assert.equal(g.count, 2);
+    assert.equal(
+      g.text,
+      '#if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n' +
+        '  #if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN\n  #define kWarpSize 64\n  #else\n  #define kWarpSize (32) // lanes\n  #endif\n' +
+        '#define WARP_SIZE_64 64\n#define BLOCK 32\n',
+    );
+    assert.match(guardWarpWidth('#define WARPSIZE 32\r\nint x;\r\n').text, /^#if [^\r\n]*\r\n#define WARPSIZE 64\r\n#else\r\n#define WARPSIZE 32\r\n#endif\r\nint x;\r\n$/);
   });
 });

@@ -12,6 +12,11 @@ export interface CompatUse {
   names: Map<string, string>;
   /** CUDA include path (as written in `<...>`) → HIP include path. */
   headers: Map<string, string>;
+  /**
+   * `*_sync` warp functions the target lacks → the mask-less HIP function the translator uses
+   * (HP203, e.g. `__shfl_down_sync` → `__shfl_down` before ROCm 6.2). Optional.
+   */
+  maskDropped?: Map<string, string>;
 }
 
 /** A generated file, project-relative path with forward slashes. */
@@ -41,6 +46,12 @@ export function generateCompat(use: CompatUse, headerName: string, targetRocm: s
     ...hipHeaders.map((h) => `#include <${h}>`),
     '',
     ...names.map(([c, h]) => `#define ${c} ${h}`),
+    ...(use.maskDropped?.size
+      ? [
+          `// ROCm ${targetRocm} has no *_sync warp functions: the mask is dropped and the whole wavefront takes part (HP203)`,
+          ...[...use.maskDropped].filter(([c, h]) => IDENT.test(c) && IDENT.test(h)).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([c, h]) => `#define ${c}(mask, ...) ${h}(__VA_ARGS__)`),
+        ]
+      : []),
     '#else',
     '#include <cuda_runtime.h>',
     '#endif',

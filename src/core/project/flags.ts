@@ -81,7 +81,8 @@ export function isNvccWord(w: string): boolean {
 
 /**
  * Maps the nvcc words of `text` (a Make variable value, a recipe line, or CMake arguments)
- * to hip-clang words. Words with Make/CMake references (`$(X)`, `${X}`) are kept. Pure.
+ * to hip-clang words. Words that are only Make/CMake references (`$(X)`, `${X}`) are kept; an
+ * option with a reference as its value (`-arch=$(SM)`) is mapped like any other. Pure.
  */
 export function mapNvccWords(text: string, o: FlagMapOptions): MappedFlags {
   const lead = /^\s*/.exec(text)![0];
@@ -98,9 +99,7 @@ export function mapNvccWords(text: string, o: FlagMapOptions): MappedFlags {
     let eat = 0; // extra words consumed
     const eq = w.indexOf('=');
     const head = eq > 0 ? w.slice(0, eq) : w;
-    if (/[$][({]/.test(w) && !isNvccWord(w)) {
-      rep = undefined;
-    } else if (isNvccWord(w)) {
+    if (isNvccWord(w)) {
       rep = o.compiler;
       notes.push({ from: w, to: rep, kind: 'compiler', why: `nvcc → ${o.compiler.split(' ')[0]}` });
     } else if (ARCH2.has(head) || /^-arch=|^--gpu-architecture=|^-gencode=|^--generate-code=/.test(w)) {

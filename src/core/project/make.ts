@@ -156,13 +156,13 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
     let newText: string | undefined;
     let notes: FlagNote[] = [];
     let renamed = false;
-    if (l.kind === 'assignment' || l.kind === 'recipe' || l.kind === 'rule') {
+    if (l.kind === 'assignment' || l.kind === 'recipe' || l.kind === 'rule' || (l.kind === 'directive' && !single)) {
       const codeEnd = l.commentAt >= 0 ? l.commentAt : l.text.length;
       const vs = l.assign ? l.assign.valueStart : l.kind === 'recipe' ? 1 : 0;
       const ve = l.assign ? l.assign.valueEnd : codeEnd;
       const value = l.text.slice(vs, ve);
       let mapped = value;
-      if (l.kind !== 'rule') {
+      if (l.kind !== 'rule' && l.kind !== 'directive') {
         const m = mapNvccWords(value, { compiler, arch: '' });
         mapped = m.text;
         notes = m.notes;

@@ -4,7 +4,7 @@
  * project's files; writes nothing (the CLI and the language server write an accepted plan).
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, posix } from 'node:path';
+import { basename, extname, posix } from 'node:path';
 import { classifyFiles, listFiles, portedName, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, HEADER_EXTENSIONS } from '../files';
 import type { EngineOptions } from '../findings';
 import { translate } from '../translate';
@@ -84,6 +84,7 @@ export interface ProjectPlan {
   report: ProjectReport;
 }
 
+const RENAME_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP106', 'HP110']);
 const SOURCE_EXTS = new Set(['.cu', '.c', '.cc', '.cpp', '.cxx', '.c++']);
 const BUILD_NAMES = /^(GNUmakefile|makefile|Makefile|.*\.mk|CMakeLists\.txt|.*\.cmake)$/;
 
@@ -105,7 +106,6 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
   const unchanged: string[] = [];
   const use: CompatUse = { names: new Map(), headers: new Map() };
   const openBy = new Map<string, OpenFinding[]>();
-  const cudaRel = new Set(cuda.map((f) => rel(f.path)));
   const renamed = new Map<string, string>();
   if (o.mode === 'copy') for (const f of cuda) if (extname(f.path).toLowerCase() === '.cu') renamed.set(rel(f.path), posix.join(posix.dirname(rel(f.path)), portedName(f.path)));
 
@@ -119,7 +119,12 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     });
     openBy.set(r, open);
     for (const a of res.applied) {
-      if (!a.cuda || !a.hip) continue;
+      if (a.code === 'HP203' && a.cuda && a.hip && a.cuda === `${a.hip}_sync`) {
+        (use.maskDropped ??= new Map()).set(a.cuda, a.hip);
+        continue;
+      }
+      // plain renames only (HP101-HP103, HP106 names; HP110 headers): other fixes rewrite code, not names
+      if (!a.cuda || !a.hip || !RENAME_CODES.has(a.code)) continue;
       if (a.family === 'headers') use.headers.set(a.cuda, a.hip);
       else use.names.set(a.cuda, a.hip);
     }
@@ -128,15 +133,22 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       const text = followRenames(res.text, r, renamed);
       files.push({ path: renamed.get(r) ?? r, from: r, before: f.text, after: text, kind: isHeader ? 'header' : 'source', findings: open });
     } else {
-      unchanged.push(r);
+      const g = guardWarpWidth(f.text);
+      if (g.count) {
+        const li2 = new LineIndex(f.text);
+        const notes: OpenFinding[] = g.at.map((off) => {
+          const p = li2.positionAt(off);
+          return { code: 'HP830', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); host code must read warpSize from hipDeviceProp_t', status: 'hazard' };
+        });
+        files.push({ path: r, from: r, before: f.text, after: g.text, kind: isHeader ? 'header' : 'source', findings: [...notes, ...open] });
+      } else {
+        unchanged.push(r);
+      }
     }
   }
 
   // the compat header and forwarding headers for every CUDA header the sources include
   if (o.mode === 'single-source') {
-    for (const f of cuda) for (const h of includesOf(f.text, 'angle')) if (!use.headers.has(h) && /^cuda|^curand|^cusparse|^cublas|^cufft|^cusolver|^device_launch_parameters/.test(h)) {
-      // a header the translator did not rename (e.g. its HIP header is newer than the target) stays a finding
-    }
     for (const g of generateCompat(use, compatHeader, targetRocm)) files.push({ path: g.path, after: g.text, kind: 'compat', findings: [] });
   }
 
@@ -193,7 +205,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       const cur = stack.pop()!;
       const t = texts.get(cur) ?? safeRead(root, cur);
       if (t === undefined) continue;
-      for (const inc of includesOf(t, 'quote')) {
+      for (const inc of quotedIncludes(t)) {
         const target = posix.normalize(posix.join(posix.dirname(cur), inc));
         if (seen.has(target) || target.startsWith('..')) continue;
         seen.add(target);
@@ -213,7 +225,6 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     }
     tus.push(tu);
   }
-  void cudaRel;
   return {
     root,
     files,
@@ -229,6 +240,31 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
   };
 }
 
+const WARP_DEFINE = /^([ \t]*)#[ \t]*define[ \t]+([A-Za-z_]*(?:WARP_?SIZE|[Ww]arp_?[Ss]ize|WARPSIZE)[A-Za-z0-9_]*)[ \t]+\(?32u?\)?[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*\*\/)?[ \t]*(?=\r?\n|$)/gm;
+
+/**
+ * Single-source platform fix: `#define WARP_SIZE 32` (and similar names) becomes 64 in AMD device
+ * code compiled for GFX9 (CDNA, wave64) and stays 32 elsewhere (RDNA is wave32, the host and the
+ * NVIDIA build keep the original line), chosen per device compilation so a gfx90a+gfx1030 fat
+ * binary is right for both. Facts: HIP programming guide, "Warp cross-lane functions" (warpSize
+ * is 64 on GFX9, 32 on GFX10+ by default); clang defines `__GFX9__` for gfx9xx device compilations.
+ * Returns the new text, the number of defines guarded and their offsets in the input.
+ */
+export function guardWarpWidth(text: string): { text: string; count: number; at: number[] } {
+  const at: number[] = [];
+  const out = text.replace(WARP_DEFINE, (line: string, indent: string, name: string, offset: number) => {
+    at.push(offset);
+    return [
+      `${indent}#if defined(__HIP_PLATFORM_AMD__) && defined(__HIP_DEVICE_COMPILE__) && defined(__GFX9__) // HIP Porter: wave64 on CDNA/GCN`,
+      `${indent}#define ${name} 64`,
+      `${indent}#else`,
+      line,
+      `${indent}#endif`,
+    ].join(text.includes('\r\n') ? '\r\n' : '\n');
+  });
+  return { text: out, count: at.length, at };
+}
+
 function safeRead(root: string, r: string): string | undefined {
   try {
     const p = `${root}/${r}`;
@@ -239,9 +275,9 @@ function safeRead(root: string, r: string): string | undefined {
   }
 }
 
-/** `#include "x"` (quote) or `#include <x>` (angle) paths of a text. */
-function includesOf(text: string, kind: 'quote' | 'angle'): string[] {
-  const re = kind === 'quote' ? /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm : /^[ \t]*#[ \t]*include[ \t]*<([^>\n]+)>/gm;
+/** `#include "x"` paths of a text. */
+function quotedIncludes(text: string): string[] {
+  const re = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm;
   return [...text.matchAll(re)].map((m) => m[1]!);
 }
 
@@ -255,4 +291,3 @@ function followRenames(text: string, file: string, renamed: Map<string, string>)
   });
 }
 
-void dirname;
