@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { initParser } from '../../src/core/parse';
 import { planProjectPort } from '../../src/core/project/plan';
 import { computeHunks, type HunkDecision } from '../../src/extension/hunks';
