@@ -131,7 +131,9 @@ export function activate(ctx: HipPorterContext, deps: ProjectPortDeps): void {
   };
   ctx.subscriptions.push(review.onDidChange(render));
 
-  const portProject = async (arg?: unknown, opts: PortProjectOptions = {}): Promise<PortProjectOutcome | undefined> => {
+  const portProject = async (arg?: unknown, options?: unknown): Promise<PortProjectOutcome | undefined> => {
+    // From the explorer the second argument is the list of selected resources, not options.
+    const opts: PortProjectOptions = options && typeof options === 'object' && !Array.isArray(options) ? (options as PortProjectOptions) : {};
     let folder = arg instanceof vscode.Uri ? arg : undefined;
     if (!folder) {
       const folders = vscode.workspace.workspaceFolders ?? [];
