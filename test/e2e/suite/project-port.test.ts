@@ -92,6 +92,7 @@ describe('Port Project to HIP (project review) and Build Project', function () {
     assert.ok(!existsSync(join(root, 'src', 'main.hip')), 'nothing written before accept');
     assert.equal(readFileSync(join(root, 'Makefile'), 'utf8'), makefile0);
     assert.equal(out.files.find((f) => f.path === 'src/main.hip')!.source, join(root, 'src', 'main.cu'));
+    const cli = cliPort(root); // the oracle, from the untouched tree
 
     const byPath = (p: string) => out.files.find((f) => f.path === p)!;
     // Decisions: everything accepted, then the whole header rejected (file node) and the Makefile's first hunk rejected (hunk node).
@@ -107,7 +108,6 @@ describe('Port Project to HIP (project review) and Build Project', function () {
     assert.ok(results.every((r) => r.written), JSON.stringify(results));
     assert.equal(results.length, out.files.length - 1, 'every file but the rejected header, in one apply');
 
-    const cli = cliPort(root);
     try {
       for (const f of out.files) {
         if (f.path === 'include/common.cuh' || f.path === 'Makefile') continue;
