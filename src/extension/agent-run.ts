@@ -2,7 +2,7 @@
  * Agent runs in the editor: the findings come from the language server (`hipPorter/openFindings`,
  * the same engine options as the editor's), the run shows in the panel (Stop wired), its events are
  * mapped by agent-events.ts, and its outcome becomes a proposal for review (by the caller).
- * Used by Port File / Port Folder (mode `port`) and "Ask Agent to Fix Build Errors" (`fix-build`).
+ * Used by Port File (mode `port`; Port Project runs the rules only) and "Ask Agent to Fix Build Errors" (`fix-build`).
  * Settings read: hipPorter.agent.*, the engine settings; the API key from secrets.ts.
  */
 import * as vscode from 'vscode';

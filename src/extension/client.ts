@@ -2,7 +2,7 @@
  * The language client: starts `dist/server.js` (stdio), feeds it `cuda-cpp`, `hip`, `cpp` and `c`
  * documents (the server itself skips C/C++ files without CUDA), restarts it a bounded number of
  * times when it crashes (crash-policy.ts), and returns the {@link LanguageServer}: typed
- * `hipPorter/portDocument` and `hipPorter/openFindings` requests.
+ * `hipPorter/portDocument`, `hipPorter/openFindings` and `hipPorter/portProject` requests.
  * Commands: hipPorter.restartServer. Settings: the server
  * pulls `hipPorter.*` itself (workspace/configuration) and registers for didChangeConfiguration,
  * so changes apply without reload. Runs in untrusted workspaces too (diagnostics only).
@@ -25,11 +25,14 @@ import type { EngineOptions } from '../core/engine-options';
 import {
   OpenFindingsRequest,
   PortDocumentRequest,
+  PortProjectRequest,
   ServerStatusNotification,
   type OpenFindingsParams,
   type OpenFindingsResult,
   type PortDocumentParams,
   type PortDocumentResult,
+  type PortProjectParams,
+  type PortProjectResult,
   type ServerStatusParams,
 } from '../shared/lsp-protocol';
 import { COMMANDS, registerCommand } from './commands';
@@ -47,7 +50,7 @@ const INSPECT_PORT = 6019;
 
 /**
  * The language server as the other features use it: HIP Porter's engine for the editor. Port File,
- * Port Folder and the agent ask it (custom requests of src/shared/lsp-protocol.ts) instead of
+ * Port Project and the agent ask it (custom requests of src/shared/lsp-protocol.ts) instead of
  * running the engine in the extension host, so a finding gets the same answer in the editor and
  * in a port. Requests wait for a start or restart in progress and throw when the server is stopped.
  */
@@ -58,6 +61,11 @@ export interface LanguageServer {
   portDocument(uri: vscode.Uri, params?: Omit<PortDocumentParams, 'uri'>): Promise<PortDocumentResult>;
   /** `hipPorter/openFindings`: what is left to do in `text` (ranges into `text`). */
   openFindings(uri: vscode.Uri, text: string, options?: EngineOptions): Promise<OpenFindingsResult>;
+  /**
+   * `hipPorter/portProject`: the plan of a whole-project port of `folder` (nothing is written);
+   * `token` cancels the request (the result is then never delivered). Throws the server's ResponseError.
+   */
+  portProject(folder: vscode.Uri, params: Omit<PortProjectParams, 'folder'>, token?: vscode.CancellationToken): Promise<PortProjectResult>;
   /** The last server status (initially `busy`, "starting"). */
   status(): ServerStatusParams;
   /** Fires with every `hipPorter/serverStatus` notification and when the client starts, stops or restarts the server. */
@@ -197,6 +205,10 @@ export function activate(ctx: HipPorterContext): LanguageServer {
       const params: OpenFindingsParams = { uri: uriOf(uri), text };
       if (engineOptions) params.options = engineOptions;
       return c.sendRequest(OpenFindingsRequest, params);
+    },
+    async portProject(folder, params, token) {
+      await running(c);
+      return c.sendRequest(PortProjectRequest, { ...params, folder: uriOf(folder) }, token);
     },
     status: () => lastStatus,
     onStatus: statusEmitter.event,

@@ -9,7 +9,14 @@ import type { HipPorterContext } from './context';
 /** Every command id, with the feature module that owns its handler. */
 export const COMMANDS = {
   portFile: 'hipPorter.portFile', // port-file.ts
-  portFolder: 'hipPorter.portFolder', // port-file.ts
+  portFolder: 'hipPorter.portFolder', // project-port.ts (runs Port Project)
+  portProject: 'hipPorter.portProject', // project-port.ts
+  projectAccept: 'hipPorter.projectAccept', // project-port.ts
+  projectReject: 'hipPorter.projectReject', // project-port.ts
+  projectApply: 'hipPorter.projectApply', // project-port.ts
+  projectDiscard: 'hipPorter.projectDiscard', // project-port.ts
+  projectOpen: 'hipPorter.projectOpen', // project-port.ts
+  buildProject: 'hipPorter.buildProject', // project-task.ts
   reviewDiff: 'hipPorter.reviewDiff', // diff-review.ts
   acceptHunk: 'hipPorter.acceptHunk', // diff-review.ts
   rejectHunk: 'hipPorter.rejectHunk', // diff-review.ts

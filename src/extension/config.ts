@@ -52,6 +52,14 @@ export class HipPorterConfig {
   get portOutput(): 'sibling' | 'inPlace' {
     return this.get('port.output');
   }
+  /** Port Project: `copy` (`.cu` → `.hip`, HIP-only build) or `single-source` (compat header, `HIP=1` / `USE_HIP` switch). */
+  get portMode(): 'copy' | 'single-source' {
+    return this.get('port.mode');
+  }
+  /** Port Project (single-source): the compat header's file name at the project root. */
+  get compatHeader(): string {
+    return this.get('port.compatHeader');
+  }
   get kernelLaunch(): 'keep' | 'hip' {
     return this.get('port.kernelLaunch');
   }

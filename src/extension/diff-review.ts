@@ -38,6 +38,12 @@ export interface ReviewMeta {
   changes?: ReviewChange[];
   /** Open the diff editor now (default true). */
   show?: boolean;
+  /**
+   * The diff's left side shows `originalText` from memory instead of the source file: for files
+   * that do not exist yet (a generated compat header) or whose source is not what the hunks are
+   * computed against. Default false.
+   */
+  originalInMemory?: boolean;
 }
 
 /** What the target looked like when the proposal was made. */
@@ -84,6 +90,8 @@ export class Review {
   decisions = new Map<string, HunkDecision>();
   /** Hunk id → reason text from the agent. */
   reasons = new Map<string, string>();
+  /** Left side of the diff when it is not the source (see {@link ReviewMeta.originalInMemory}). */
+  left?: vscode.Uri;
 
   constructor(
     readonly id: string,
@@ -154,6 +162,8 @@ export interface ReviewService {
   all(): Review[];
   /** Shows the diff editor of a review. */
   show(review: Review): Promise<void>;
+  /** Closes a review without writing anything (its proposal and diff tabs go away). */
+  close(review: Review): Promise<void>;
   /** Writes the accepted hunks of the given reviews (one WorkspaceEdit; one undo reverts it). */
   apply(reviews: Review[], options?: ApplyOptions): Promise<ApplyResult[]>;
   /** Fires when reviews, hunks or decisions change. */
@@ -230,7 +240,7 @@ export function activate(ctx: HipPorterContext): ReviewService {
   const show = async (r: Review) => {
     currentId = r.id;
     const title = `${posix.basename(r.source.path)} ↔ ${posix.basename(r.target.path)} (${r.meta.origin ?? 'HIP Porter proposal'})`;
-    await vscode.commands.executeCommand('vscode.diff', r.source, r.proposalUri, title, { preview: false });
+    await vscode.commands.executeCommand('vscode.diff', r.left ?? r.source, r.proposalUri, title, { preview: false });
     changed.fire();
   };
 
@@ -245,6 +255,7 @@ export function activate(ctx: HipPorterContext): ReviewService {
     });
     if (tabs.length) await vscode.window.tabGroups.close(tabs);
     pfs.remove(r.proposalUri);
+    if (r.left) pfs.remove(r.left);
     fire();
   };
 
@@ -255,6 +266,10 @@ export function activate(ctx: HipPorterContext): ReviewService {
     const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${id}/${posix.basename(target.path)}` });
     pfs.set(proposalUri, proposalText0);
     const r = new Review(id, sourceUri, target, proposalUri, originalText, await snapshotOf(target), meta);
+    if (meta.originalInMemory) {
+      r.left = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${id}/original/${posix.basename(target.path)}` });
+      pfs.set(r.left, originalText);
+    }
     r.update(proposalText0);
     reviews.set(id, r);
     currentId = id;
@@ -428,7 +443,7 @@ export function activate(ctx: HipPorterContext): ReviewService {
     ),
   );
 
-  const service: ReviewService = { openReview, current, all: () => [...reviews.values()], show, apply, onDidChange: changed.event, onDidWrite: wrote.event };
+  const service: ReviewService = { openReview, current, all: () => [...reviews.values()], show, close: closeReview, apply, onDidChange: changed.event, onDidWrite: wrote.event };
   void vscode.commands.executeCommand('setContext', 'hipPorter.reviewing', false);
   return service;
 }

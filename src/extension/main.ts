@@ -15,6 +15,8 @@ import * as diffReview from './diff-review';
 import * as fixBuild from './fix-build';
 import * as hipccTask from './hipcc-task';
 import * as portFile from './port-file';
+import * as projectPort from './project-port';
+import * as projectTask from './project-task';
 import * as rocmBox from './rocm-box';
 import * as secrets from './secrets';
 import * as statusBar from './status-bar';
@@ -59,7 +61,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   const panel = agentPanel.activate(ctx, review, keys);
   const agent = agentRun.activate(ctx, { server, panel, keys });
   portFile.activate(ctx, { server, review, agent });
+  projectPort.activate(ctx, { server, review });
   const builds = hipccTask.activate(ctx);
+  projectTask.activate(ctx, builds);
   rocmBox.activate(ctx);
   fixBuild.activate(ctx, { builds, review, agent });
   buildAfterAccept.activate(ctx, review);

@@ -1,20 +1,20 @@
 /**
- * "Port File to HIP" / "Port Folder to HIP": the language server translates (`hipPorter/portDocument`
+ * "Port File to HIP": the language server translates (`hipPorter/portDocument`
  * with every engine setting, the same engine and options as the editor's diagnostics and
  * quick-fixes), the agent runs when an API key is stored and `hipPorter.agent.enabled` (agent-run.ts),
  * then review (diff-review.ts). Nothing is written before the user accepts.
- * Commands: hipPorter.portFile, hipPorter.portFolder. Settings: hipPorter.port.*, hipPorter.targetRocm,
+ * Commands: hipPorter.portFile (a folder goes through Port Project, project-port.ts). Settings: hipPorter.port.*, hipPorter.targetRocm,
  * hipPorter.includeComments, hipPorter.maxFileSizeMB.
  */
 import * as vscode from 'vscode';
 import { posix } from 'node:path';
-import { decodeSource, isCudaPath, looksLikeCuda, portedName } from '../core/files';
+import { decodeSource } from '../core/files';
 import type { AgentRunner } from './agent-run';
 import type { LanguageServer } from './client';
 import { COMMANDS, registerCommand } from './commands';
 import { config } from './config';
 import type { HipPorterContext } from './context';
-import type { Review, ReviewService, ReviewSnapshot } from './diff-review';
+import type { ReviewService, ReviewSnapshot } from './diff-review';
 
 /**
  * Reads a file as source text: the open document's text when it is open (what the user sees),
@@ -76,7 +76,7 @@ export interface PortDeps {
   agent: AgentRunner;
 }
 
-/** Registers hipPorter.portFile and hipPorter.portFolder. */
+/** Registers hipPorter.portFile (a folder is ported as a project: project-port.ts). */
 export function activate(ctx: HipPorterContext, deps: PortDeps): void {
   registerCommand(ctx, COMMANDS.portFile, async (arg?: unknown): Promise<ReviewSnapshot | undefined> => {
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
@@ -96,66 +96,4 @@ export function activate(ctx: HipPorterContext, deps: PortDeps): void {
     );
     return r?.snapshotInfo();
   });
-
-  registerCommand(ctx, COMMANDS.portFolder, async (arg?: unknown): Promise<ReviewSnapshot[]> => {
-    let folder = arg instanceof vscode.Uri ? arg : undefined;
-    if (!folder) {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      folder = folders.length === 1 ? folders[0]!.uri : (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder to port to HIP' }))?.uri;
-    }
-    if (!folder) return [];
-    const found = await vscode.workspace.findFiles(
-      new vscode.RelativePattern(folder, '**/*.{cu,cuh,c,cc,cpp,cxx,c++,h,hh,hpp,hxx,inl,inc,ipp,tpp}'),
-      '**/{node_modules,.git,.vscode-test}/**',
-    );
-    found.sort((a, b) => (a.path < b.path ? -1 : 1));
-    const opened: Review[] = [];
-    const skipped: string[] = [];
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `HIP Porter: porting ${posix.basename(folder.path)}`, cancellable: true },
-      async (progress, token) => {
-        for (const [i, uri] of found.entries()) {
-          if (token.isCancellationRequested) return;
-          const read = await readSource(uri, config(uri).maxFileSizeMB * 1048576);
-          if (!read.ok) {
-            skipped.push(read.message);
-            continue;
-          }
-          if (!isCudaPath(uri.path) && !looksLikeCuda(read.text)) continue;
-          progress.report({ message: `${i + 1}/${found.length} ${vscode.workspace.asRelativePath(uri)}`, increment: 100 / found.length });
-          const r = await prepare(deps, uri, read.text, token, false);
-          if (r) opened.push(r);
-        }
-      },
-    );
-    for (const s of skipped) ctx.log.warn(s);
-    if (opened.length === 0) {
-      void vscode.window.showInformationMessage(`HIP Porter: no CUDA file under ${vscode.workspace.asRelativePath(folder)} needs changes.${skipped.length ? ` ${skipped.length} file(s) skipped (see the output).` : ''}`);
-      return [];
-    }
-    await pickReview(deps.review, opened);
-    return opened.map((r) => r.snapshotInfo());
-  });
-}
-
-/** Quick pick over open reviews: one file's diff, or "Accept all files" (one WorkspaceEdit). */
-async function pickReview(review: ReviewService, list: Review[]): Promise<void> {
-  type Item = vscode.QuickPickItem & { review?: Review; all?: boolean };
-  const items: Item[] = [
-    { label: 'Accept all files', description: `write every change of ${list.length} proposal(s)`, all: true },
-    { label: '', kind: vscode.QuickPickItemKind.Separator },
-    ...list.map((r) => ({
-      label: posix.basename(r.source.path),
-      description: `→ ${portedName(r.source.path)}  ${vscode.workspace.asRelativePath(r.source)}`,
-      detail: `${r.hunks.length} change(s) · ${r.meta.findings?.length ?? 0} finding(s) left`,
-      review: r,
-    })),
-  ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'HIP Porter: review proposals', placeHolder: 'Pick a file to review, or accept all' });
-  if (!pick) return;
-  if (pick.review) return review.show(pick.review);
-  for (const r of list) for (const h of r.hunks) r.decisions.set(h.id, 'accepted');
-  const res = await review.apply(list);
-  const n = res.filter((x) => x.written).length;
-  void vscode.window.showInformationMessage(`HIP Porter: wrote ${n} of ${list.length} file(s).`);
 }

@@ -2,8 +2,9 @@
  * Handlers of HIP Porter's custom requests (see src/shared/lsp-protocol.ts):
  * `hipPorter/portDocument` (deterministic translation of a document), `hipPorter/openFindings`
  * (what is left to do in a text, e.g. a translation) and `hipPorter/findings` (the current findings
- * of an open document). Engine options: the document's settings, overridden by the params'.
+ * of an open document), `hipPorter/portProject` (the plan of a whole-project port). Engine options: the document's settings, overridden by the params'.
  */
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -13,6 +14,7 @@ import { readSourceFile } from '../core/files';
 import { openFindings } from '../core/open-findings';
 import { initParser } from '../core/parse';
 import { translate, translateAnalysed } from '../core/translate';
+import { planProjectPort, type ProjectPlan } from '../core/project/plan';
 import type {
   DetailedWireFinding,
   FindingsParams,
@@ -21,6 +23,8 @@ import type {
   OpenFindingsResult,
   PortDocumentParams,
   PortDocumentResult,
+  PortProjectParams,
+  PortProjectResult,
   WireFinding,
 } from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
@@ -155,4 +159,52 @@ export async function findings(params: FindingsParams, docs: DocumentManager): P
   if (!view) return { version: null, findings: [], skipped: 'not open' };
   const list = view.findings.map((v) => detailed(v, view.positionAt));
   return { version: view.version, findings: list, ...(view.skipped ? { skipped: view.skipped.message } : {}) };
+}
+
+const ARCH_RE = /^gfx[0-9a-f]+(?::[a-z-]+[+-])*$/;
+
+/**
+ * `hipPorter/portProject`: the plan of a whole-project port (src/core/project/plan.ts) for the
+ * folder of `params.folder` (a `file:` URI), with the folder's engine settings overridden by
+ * `params.options`, `hipPorter.maxFileSizeMB` as the per-file limit. Reads the tree, writes nothing.
+ * @throws RequestFailure for a non-`file:` or missing folder, a bad mode, offload arch or compat
+ *   header name, malformed options, or a planning error (its message)
+ */
+export async function portProject(params: PortProjectParams, settings: SettingsCache): Promise<PortProjectResult> {
+  const m = 'hipPorter/portProject';
+  if (typeof params?.folder !== 'string' || !params.folder.startsWith('file:')) throw new RequestFailure(`${m}: params.folder must be a file: URI`);
+  if (params.mode !== 'copy' && params.mode !== 'single-source') throw new RequestFailure(`${m}: params.mode must be copy or single-source, got ${JSON.stringify(params.mode)}`);
+  const archs = params.offloadArch ?? [];
+  if (!Array.isArray(archs) || archs.some((a) => typeof a !== 'string' || !ARCH_RE.test(a))) throw new RequestFailure(`${m}: params.offloadArch must be AMD targets such as gfx90a, gfx1030; got ${JSON.stringify(params.offloadArch)}`);
+  const compat = params.compatHeader;
+  if (compat !== undefined && (typeof compat !== 'string' || !/^[\w.-]+\.(h|hpp|hh|cuh)$/.test(compat))) throw new RequestFailure(`${m}: params.compatHeader must be a header file name such as hip_compat.h, got ${JSON.stringify(compat)}`);
+  let root: string;
+  try {
+    root = fileURLToPath(params.folder);
+  } catch (err) {
+    throw new RequestFailure(`${m}: bad URI ${params.folder}: ${(err as Error).message}`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    // handled below
+  }
+  if (!isDir) throw new RequestFailure(`${m}: ${root} is not a folder`);
+  const { options, settings: s } = await requestOptions(m, params.folder, params.options, settings);
+  await parserLoaded();
+  const t0 = performance.now();
+  let plan: ProjectPlan;
+  try {
+    plan = planProjectPort(root, {
+      ...options,
+      mode: params.mode,
+      ...(archs.length ? { offloadArch: archs } : {}),
+      ...(compat ? { compatHeader: compat } : {}),
+      maxBytes: Math.round(s.maxFileSizeMB * 1048576),
+    });
+  } catch (err) {
+    throw new RequestFailure(`${m}: ${(err as Error).message}`);
+  }
+  return { root: plan.root, files: plan.files, report: plan.report, ms: Math.round(performance.now() - t0) };
 }

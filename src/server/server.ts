@@ -16,10 +16,10 @@ import {
 } from 'vscode-languageserver';
 import { Mappings } from '../core/mappings';
 import { initParser } from '../core/parse';
-import { CodeActionKinds, FindingsRequest, OpenFindingsRequest, PortDocumentRequest, ServerStatusNotification } from '../shared/lsp-protocol';
+import { CodeActionKinds, FindingsRequest, OpenFindingsRequest, PortDocumentRequest, PortProjectRequest, ServerStatusNotification } from '../shared/lsp-protocol';
 import { BudgetedParser } from './budgeted-parser';
 import { codeActions } from './code-actions';
-import { findings, openFindingsOf, portDocument, RequestFailure } from './custom-requests';
+import { findings, openFindingsOf, portDocument, portProject, RequestFailure } from './custom-requests';
 import { DocumentManager } from './documents';
 import { hoverAt } from './hover';
 import { SettingsCache } from './settings';
@@ -165,6 +165,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
 
   connection.onRequest(PortDocumentRequest, guard('hipPorter/portDocument', (p) => portDocument(p, docs, settings), null as never));
   connection.onRequest(OpenFindingsRequest, guard('hipPorter/openFindings', (p) => openFindingsOf(p, settings), null as never));
+  connection.onRequest(PortProjectRequest, guard('hipPorter/portProject', (p) => portProject(p, settings), null as never));
   connection.onRequest(FindingsRequest, guard('hipPorter/findings', (p) => findings(p, docs), { version: null, findings: [] }));
 
   connection.onShutdown(() => docs.shutdown());

@@ -10,6 +10,8 @@
 import { NotificationType, RequestType, type Range } from 'vscode-languageserver-protocol';
 import type { EngineOptions, FindingStatus, RuleFamily, Severity } from '../core/findings';
 import type { TranslateStats } from '../core/translate';
+import type { BuildFinding } from '../core/project/build-findings';
+import type { OpenFinding, ProjectReport } from '../core/project/plan';
 
 /** One finding as sent over the wire: offsets converted to an LSP range in the document. */
 export interface WireFinding {
@@ -137,3 +139,52 @@ export const CodeActionKinds = {
 
 /** Value of `Diagnostic.source` on every diagnostic the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'HIP Porter';
+
+/** Params of {@link PortProjectRequest}. */
+export interface PortProjectParams {
+  /** The project folder, a `file:` URI (its settings scope the engine options). */
+  folder: string;
+  /** `copy`: `.cu` → `.hip` and a HIP-only build; `single-source`: CUDA sources kept, a compat header and the `HIP=1` / `USE_HIP` switch. */
+  mode: 'copy' | 'single-source';
+  /** Compat header file name at the project root (single-source), default `hip_compat.h`. */
+  compatHeader?: string;
+  /** AMD offload architectures, e.g. `['gfx90a', 'gfx1030']`; default the engine's (a wave64 and a wave32 target). */
+  offloadArch?: string[];
+  /** Engine options overriding the folder's settings; a malformed value is an error. */
+  options?: EngineOptions;
+}
+
+/** One file of a {@link PortProjectResult}: paths are project-relative with forward slashes. */
+export interface WireProjectFile {
+  /** Output path (equals `from` unless renamed, e.g. `k.cu` → `k.hip`). */
+  path: string;
+  /** Input path; absent for generated files (the compat header, forwarding headers, the CMake toolchain file). */
+  from?: string;
+  /** Input text; absent for generated files. */
+  before?: string;
+  /** Proposed text. */
+  after: string;
+  kind: 'source' | 'header' | 'build' | 'compat';
+  /** Open source findings (1-based line, 1-based UTF-16 column) or build-file edits (1-based line). */
+  findings: Array<OpenFinding | BuildFinding>;
+}
+
+/** Result of {@link PortProjectRequest}. */
+export interface PortProjectResult {
+  /** The project folder's absolute path on the server's machine. */
+  root: string;
+  /** Changed and generated files; files the port leaves as they are are not listed. */
+  files: WireProjectFile[];
+  /** Project report: per translation unit what will not compile and the hazards, unresolved build lines, skipped files. */
+  report: ProjectReport;
+  /** Planning time in milliseconds. */
+  ms: number;
+}
+
+/**
+ * Client → server. Plans the port of a whole project (src/core/project/plan.ts `planProjectPort`):
+ * sources, headers, build files and generated files with their before/after text. Writes nothing.
+ * Sent by "HIP Porter: Port Project to HIP"; errors come back as ResponseError (not a `file:`
+ * folder, missing folder, malformed options).
+ */
+export const PortProjectRequest = new RequestType<PortProjectParams, PortProjectResult, void>('hipPorter/portProject');

@@ -29,6 +29,8 @@ export interface SettingTypes {
   exclude: string[];
   maxFileSizeMB: number;
   'port.output': 'sibling' | 'inPlace';
+  'port.mode': 'copy' | 'single-source';
+  'port.compatHeader': string;
   'port.kernelLaunch': 'keep' | 'hip';
   'port.libraryTarget': 'hip' | 'roc';
   'port.experimental': boolean;
@@ -92,6 +94,8 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingTypes[K]
   exclude: { schema: { type: 'array', items: { type: 'string' }, default: [] }, readers: ['server'] },
   maxFileSizeMB: { schema: { type: 'number', default: 5, minimum: 0.1 }, readers: BOTH },
   'port.output': { schema: { type: 'string', enum: ['sibling', 'inPlace'], default: 'sibling' }, readers: EXT },
+  'port.mode': { schema: { type: 'string', enum: ['copy', 'single-source'], default: 'copy' }, readers: EXT },
+  'port.compatHeader': { schema: { type: 'string', default: 'hip_compat.h', pattern: '^[\\w.-]+\\.(h|hpp|hh|cuh)$' }, readers: EXT },
   'port.kernelLaunch': { schema: { type: 'string', enum: ['keep', 'hip'], default: 'keep' }, readers: BOTH, engine: 'kernelLaunch' },
   'port.libraryTarget': { schema: { type: 'string', enum: ['hip', 'roc'], default: 'hip' }, readers: BOTH, engine: 'libraryTarget' },
   'port.experimental': { schema: { type: 'boolean', default: false }, readers: BOTH, engine: 'experimental' },
