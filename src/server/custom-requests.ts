@@ -8,6 +8,7 @@ import type { Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EngineOptions } from '../core/findings';
 import { readSourceFile } from '../core/files';
+import { parseBudgetFor } from '../core/parse';
 import { translate } from '../core/translate';
 import type { DetailedWireFinding, FindingsParams, FindingsResult, PortDocumentParams, PortDocumentResult, WireFinding } from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
@@ -78,7 +79,8 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
     doc = TextDocument.create(params.uri, 'cuda-cpp', 0, text);
   }
   if (text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not translated`);
-  const result = translate(text, { ...options, ...sourcePathOf(params.uri) });
+  // A parse budget, as for the CLI: a pathological file is translated by token instead of stalling the server.
+  const result = translate(text, { ...options, ...sourcePathOf(params.uri), parseBudgetMs: parseBudgetFor(text.length) });
   const open = visibleFindings(result.open, s).map((v) => wire(v, (o) => doc.positionAt(o)));
   return { text: result.text, changed: result.changed, stats: result.stats, open, version };
 }
