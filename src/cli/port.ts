@@ -10,6 +10,7 @@ import type { EngineOptions } from '../core/findings';
 import { checkSourceFile, classifyFiles, encodeText, portedName, readSourceFile, relPath, CXX_EXTENSIONS, DEFAULT_MAX_BYTES, type FoundFile } from '../core/files';
 import { BACKUP_SUFFIX, checkWritableDir, sameRealFile, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
 import { translate, type TranslateResult, type TranslateStats } from '../core/translate';
+import { parseBudgetFor } from '../core/parse';
 import { LineIndex } from '../core/text';
 import { listInputs, type Io } from './io';
 import { formatOpenFindings, formatStats, mergeStats } from './stats';
@@ -48,17 +49,7 @@ export interface PortedFile {
 const COPY_EXTS = new Set([...CXX_EXTENSIONS, '.txt', '.cmake', '.mk', '.md', '.json', '.yaml', '.yml', '.py', '.sh', '.in', '.cl', '.ptx']);
 const COPY_NAMES = new Set(['Makefile', 'makefile', 'GNUmakefile', 'CMakeLists.txt', 'meson.build', 'LICENSE', 'README']);
 
-/**
- * Parse budget per file, in milliseconds: base plus per MiB of text. A file whose parse runs over
- * it is translated at token level, with a warning naming it, so a project port never stalls on one
- * file (tree-sitter's error recovery can take minutes on a 1 MB broken line).
- */
-export const PARSE_BUDGET_MS = { base: 3000, perMiB: 3000 };
-
-/** The parse budget of a text of `chars` UTF-16 code units (see {@link PARSE_BUDGET_MS}). */
-export function parseBudgetFor(chars: number): number {
-  return PARSE_BUDGET_MS.base + (PARSE_BUDGET_MS.perMiB * chars) / 1048576;
-}
+export { PARSE_BUDGET_MS, parseBudgetFor } from '../core/parse';
 
 /**
  * `path` with symlinks resolved, also when its tail does not exist yet (the real path of its

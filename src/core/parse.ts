@@ -47,6 +47,19 @@ export function parse(text: string, old?: Tree): Tree {
 }
 
 /**
+ * Parse budget per file for batch ports (the CLI, a project port, `hipPorter/portDocument`), in
+ * milliseconds: base plus per MiB of text. A file whose parse runs over it is translated at token
+ * level, with a warning naming it, so a project port never stalls on one file (tree-sitter's error
+ * recovery can take minutes on a 1 MB broken line). Mutable for tests.
+ */
+export const PARSE_BUDGET_MS = { base: 3000, perMiB: 3000 };
+
+/** The parse budget in milliseconds of a text of `chars` UTF-16 code units (see {@link PARSE_BUDGET_MS}). */
+export function parseBudgetFor(chars: number): number {
+  return PARSE_BUDGET_MS.base + (PARSE_BUDGET_MS.perMiB * chars) / 1048576;
+}
+
+/**
  * {@link parse} with a wall-time budget in milliseconds: returns null (and resets the parser, so
  * the next parse starts afresh) when tree-sitter has not finished within about `budgetMs`.
  * Throws if {@link initParser} has not completed.

@@ -12,7 +12,7 @@ import type { Analysis } from '../core/analyze';
 import { parseEngineOptions, pickEngineOptions, resolveEngineOptions, type EngineOptions } from '../core/engine-options';
 import { readSourceFile } from '../core/files';
 import { openFindings } from '../core/open-findings';
-import { initParser } from '../core/parse';
+import { initParser, parseBudgetFor } from '../core/parse';
 import { translate, translateAnalysed } from '../core/translate';
 import { planProjectPort, type ProjectPlan } from '../core/project/plan';
 import type {
@@ -102,8 +102,9 @@ export async function portDocument(params: PortDocumentParams, docs: DocumentMan
   }
   if (text.includes('\u0000')) throw new RequestFailure(`${params.uri}: binary content (NUL bytes), not translated`);
   await parserLoaded();
+  // A parse budget, as for the CLI: a pathological file is translated by token instead of stalling the server.
   const held = state && state.text === text ? await heldAnalysis(params.uri, text, options, docs) : undefined;
-  const result = held ? translateAnalysed(text, held) : translate(text, { ...options, ...sourcePathOf(params.uri) });
+  const result = held ? translateAnalysed(text, held) : translate(text, { ...options, ...sourcePathOf(params.uri), parseBudgetMs: parseBudgetFor(text.length) });
   // A tree of our own is freed (tree-sitter trees live in WASM memory); the document's is the manager's.
   if (!held) result.analysis.tree?.delete();
   const open = visibleFindings(result.open, s).map((v) => wire(v, (o) => doc.positionAt(o)));

@@ -12,13 +12,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkWritableDir, mkdirp, sameRealFile, writeFilesTransaction, WriteTransactionError } from '../../src/core/safe-write';
 
+/** Running as root: the unprivileged runs go through `setpriv` as nobody (root ignores permission bits). */
+const IS_ROOT = process.getuid?.() === 0;
+/** `chown` as root; a no-op for a normal user (who cannot give files away, and already is unprivileged). */
+function own(path: string, uid: number, gid: number): void {
+  if (IS_ROOT) chownSync(path, uid, gid);
+}
+/** The command line that runs `argv` as an unprivileged user: nobody under root, else the current user. */
+const unprivileged = (argv: string[]): [string, string[]] => (IS_ROOT ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv]] : [argv[0]!, argv.slice(1)]);
+
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'hp-sw-'));
 const SAFE_WRITE = resolve(__dirname, '../../src/core/safe-write.ts');
 
 /** Runs `code` (an async function body with `sw` = the safe-write module) as user nobody; returns its stdout JSON. */
 function asNobody(code: string): unknown {
   const script = `import(${JSON.stringify(SAFE_WRITE)}).then(async (m) => { const sw = m.default ?? m; const out = await (async () => { ${code} })(); process.stdout.write(JSON.stringify(out)); });`;
-  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', '-e', script], {
+  const [cmd, argv] = unprivileged([process.execPath, '--import', 'tsx', '-e', script]);
+  const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     cwd: resolve(__dirname, '../..'),
   });
@@ -104,11 +114,11 @@ describe('in-place replace', () => {
   test('the owner is kept (root writing a file of nobody)', () => {
     const d = tmp();
     writeFileSync(join(d, 'a.cu'), 'cuda');
-    chownSync(join(d, 'a.cu'), 65534, 65534);
+    own(join(d, 'a.cu'), 65534, 65534);
     writeFilesTransaction([{ path: join(d, 'a.cu'), data: 'hip', mode: 'replace' }]);
     const st = statSync(join(d, 'a.cu'));
-    assert.equal(st.uid, 65534);
-    assert.equal(st.gid, 65534);
+    assert.equal(st.uid, IS_ROOT ? 65534 : process.getuid!());
+    assert.equal(st.gid, IS_ROOT ? 65534 : process.getgid!());
   });
 
   test('as a normal user: a read-only file is refused with a clear message and left alone', () => {
@@ -116,8 +126,8 @@ describe('in-place replace', () => {
     chmodSync(d, 0o777);
     writeFileSync(join(d, 'ro.cu'), 'cuda');
     writeFileSync(join(d, 'rw.cu'), 'cuda');
-    chownSync(join(d, 'ro.cu'), 65534, 65534);
-    chownSync(join(d, 'rw.cu'), 65534, 65534);
+    own(join(d, 'ro.cu'), 65534, 65534);
+    own(join(d, 'rw.cu'), 65534, 65534);
     chmodSync(join(d, 'ro.cu'), 0o444);
     const out = asNobody(`try { sw.writeFilesTransaction([{ path: ${JSON.stringify(join(d, 'rw.cu'))}, data: 'hip', mode: 'replace' }, { path: ${JSON.stringify(join(d, 'ro.cu'))}, data: 'hip', mode: 'replace' }]); return 'written'; } catch (e) { return { message: e.message, written: e.written }; }`) as { message: string; written: string[] };
     assert.match(out.message, /ro\.cu: read-only file \(mode 444\); refusing/);
@@ -131,13 +141,13 @@ describe('in-place replace', () => {
     const d = tmp();
     chmodSync(d, 0o777);
     writeFileSync(join(d, 'shared.cu'), 'cuda');
-    chownSync(join(d, 'shared.cu'), 0, 65534);
+    own(join(d, 'shared.cu'), 0, 65534);
     chmodSync(join(d, 'shared.cu'), 0o664);
     const out = asNobody(`return sw.writeFilesTransaction([{ path: ${JSON.stringify(join(d, 'shared.cu'))}, data: 'hip', mode: 'replace' }], { backup: false });`) as { written: string[] };
     assert.deepEqual(out.written, [join(d, 'shared.cu')]);
     const st = statSync(join(d, 'shared.cu'));
     assert.equal(readFileSync(join(d, 'shared.cu'), 'utf8'), 'hip');
-    assert.equal(st.uid, 0);
+    assert.equal(st.uid, IS_ROOT ? 0 : process.getuid!());
     assert.equal(st.mode & 0o777, 0o664);
   });
 });
@@ -161,7 +171,7 @@ describe('folders', () => {
 
   test('as a normal user: a folder without write permission is reported', () => {
     const d = tmp();
-    chmodSync(d, 0o755);
+    chmodSync(d, IS_ROOT ? 0o755 : 0o555);
     const out = asNobody(`return sw.checkWritableDir(${JSON.stringify(join(d, 'out'))}) ?? null;`) as string | null;
     assert.match(out ?? '', /permission denied/);
   });
