@@ -16,6 +16,8 @@ const nodeEntries = [
   ['src/cli/main.ts', 'cli'],
   // The CLI's agent (Anthropic SDK included), loaded by cli.js only for `port --agent`.
   ['src/cli/agent-command.ts', 'cli-agent'],
+  // `hip-porter validate` (ajv, output readers), loaded by cli.js only for that command.
+  ['src/cli/validate-command.ts', 'cli-validate'],
   ['src/server/main.ts', 'server'],
   ['src/extension/main.ts', 'extension'],
   // The agent library on its own, loaded by the extension on first use (src/extension/agent-loader.ts).
@@ -31,14 +33,18 @@ const common = {
 };
 
 /**
- * Keeps `require('./agent-command')` in src/cli/agent-bridge.ts as a run-time require of the
- * separate bundle `./cli-agent.js`, so cli.js does not carry (nor parse at every start) the agent.
+ * Keeps `require('./agent-command')` in src/cli/agent-bridge.ts and `require('./validate-command')`
+ * in src/cli/main.ts as run-time requires of the separate bundles `./cli-agent.js` and
+ * `./cli-validate.js`, so cli.js does not carry (nor parse at every start) the agent or the validator.
  */
 const lazyCliAgent = {
   name: 'lazy-cli-agent',
   setup(build) {
     build.onResolve({ filter: /^\.\/agent-command$/ }, (args) =>
       args.importer.replace(/\\/g, '/').endsWith('src/cli/agent-bridge.ts') ? { path: './cli-agent.js', external: true } : undefined,
+    );
+    build.onResolve({ filter: /^\.\/validate-command$/ }, (args) =>
+      args.importer.replace(/\\/g, '/').endsWith('src/cli/main.ts') ? { path: './cli-validate.js', external: true } : undefined,
     );
   },
 };

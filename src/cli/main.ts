@@ -16,7 +16,7 @@ import { isProjectBuild, projectBuildCommand } from './project-build';
 import { runScan, type ScanOptions } from './scan';
 import { tuneWasmForInputs } from './startup';
 import { resolveTargetRocm } from './target';
-import { validateCommandWithSignals } from './validate-command';
+import type * as ValidateCommand from './validate-command';
 
 /** Version printed by `--version` (kept in step with package.json by the release process). */
 export const VERSION = '0.1.0';
@@ -182,7 +182,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, bio);
     return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
   }
-  if (parsed.command === 'validate') return validateCommandWithSignals(parsed.argv, io);
+  if (parsed.command === 'validate') {
+    // its own bundle (dist/cli-validate.js: ajv, the readers), so other commands never load it
+    const { validateCommandWithSignals } = require('./validate-command') as typeof ValidateCommand;
+    return validateCommandWithSignals(parsed.argv, io);
+  }
   tuneWasmForInputs(parsed.options.inputs);
   try {
     await initParser();

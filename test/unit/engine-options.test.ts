@@ -2,6 +2,7 @@
  * The one parser of engine options (src/core/engine-options.ts) that the server's settings, the
  * custom requests and the extension's config class share, and the defaults the engine fills in.
  */
+import { DEFAULT_OFFLOAD_ARCH } from '../../src/core/arch';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveOptions } from '../../src/core/analyze';
@@ -28,7 +29,7 @@ test('valid values pass (versions trimmed, JSON numbers as versions), others are
 });
 
 test('defaults: one place, used by analyze; pick keeps only engine keys', () => {
-  assert.deepEqual(resolveEngineOptions(), { targetRocm: DEFAULT_TARGET_ROCM, includeComments: false, kernelLaunch: 'keep', libraryTarget: 'hip', experimental: false });
+  assert.deepEqual(resolveEngineOptions(), { targetRocm: DEFAULT_TARGET_ROCM, includeComments: false, kernelLaunch: 'keep', libraryTarget: 'hip', experimental: false, offloadArch: DEFAULT_OFFLOAD_ARCH });
   assert.deepEqual(resolveOptions({ libraryTarget: 'roc' }), { ...DEFAULT_ENGINE_OPTIONS, libraryTarget: 'roc' });
   const wide = { ...resolveEngineOptions({ kernelLaunch: 'hip' }), severity: {}, exclude: ['x'] };
   assert.deepEqual(Object.keys(pickEngineOptions(wide)).sort(), [...ENGINE_OPTION_KEYS].sort());

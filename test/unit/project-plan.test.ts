@@ -18,7 +18,7 @@ before(async () => {
   await initParser();
   root = mkdtempSync(join(tmpdir(), 'hp-plan-'));
   mkdirSync(join(root, 'k'));
-  writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { return (threadIdx.x % 32) + m; }\n');
+  writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { unsigned votes = __ballot_sync(0xffffffffu, (threadIdx.x % 32) < m); return votes; }\n');
   writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1) + __shfl_down_sync(0xffffffffu, p[1], 1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
   writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
   writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
@@ -74,7 +74,7 @@ describe('planProjectPort', () => {
     assert.deepEqual(r.project.buildUnresolved.map((u) => [u.code, u.line]), [['HP819', 3]]);
     let text = '';
     await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
-    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 1 hazard\(s\); includes shared\.cuh/);
+    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 2 hazard\(s\); includes shared\.cuh/);
   });
 
   test('CLI: --single-source --in-place writes the compat header and build switch into the tree, sources untouched; bad --offload-arch is a usage error', async () => {
