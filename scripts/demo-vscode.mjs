@@ -83,7 +83,7 @@ export function prepareWorkspace(dest, o = {}) {
   cpSync(sample, dest, { recursive: true });
   if (o.portHeaders) {
     const headers = readdirSync(dest).filter((f) => f.endsWith('.cuh')).map((f) => join(dest, f));
-    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'port', '--in-place', ...headers], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'port', '--in-place', '--no-backup', ...headers], { stdio: 'pipe' });
   }
 }
 

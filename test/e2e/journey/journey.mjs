@@ -133,8 +133,11 @@ export async function runJourney(o) {
         const rows = problems.locator('.monaco-list-row', { hasText: /HP\d{3}/ });
         await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
         const texts = await rows.allInnerTexts();
-        if (texts.length < 3) throw new Error(`only ${texts.length} Problems rows with HP codes`);
-        if (!texts.some((t) => /curandState/.test(t) && /hiprandState/.test(t))) throw new Error('no Problems row for curandState → hiprandState');
+        // renames (HP101, HP110) are hints: dots under the name in the editor, never rows in Problems
+        if (texts.some((t) => /HP101|HP110/.test(t))) throw new Error(`a rename is listed in Problems: ${texts.join(' | ')}`);
+        const hints = page.locator('.editor-instance .monaco-editor [class*="squiggly-hint"]');
+        if ((await hints.count()) < 3) throw new Error(`only ${await hints.count()} rename hints in the visible part of ${JOURNEY_FILE}`);
+        checks.push(`${await hints.count()} rename hints (e.g. curandState → hiprandState) in the editor, none in Problems`);
         checks.push(`${texts.length} visible Problems rows with HP codes, e.g. "${texts[0].replace(/\s+/g, ' ').slice(0, 90)}"`);
       },
     },
