@@ -1,5 +1,5 @@
 /**
- * C++ that nvcc accepts and hip-clang rejects (family `cxx`). (HP701, `register`, is in rewrites.ts.)
+ * C++ that nvcc accepts and hip-clang rejects (family `cxx`). (HP701, `register`, is {@link registerRule} at the end of this file.)
  * - HP702 user definitions of what HIP's vector-type header already defines
  *   (hip/amd_detail/amd_hip_vector_types.h, HIP 5.2): `make_<type><n>` helpers are
  *   `static inline __host__ __device__` functions there, so a user definition is a redefinition
@@ -337,4 +337,40 @@ function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> 
     }
   }
   return out;
+}
+
+// ---- the 'register' storage class (HP701) ----
+
+/** Codes of {@link registerRule}. */
+export const REGISTER_CODES: readonly RuleCode[] = [
+  { code: 'HP701', family: 'cxx', defaultSeverity: 'warning', title: "'register' storage class (removed in C++17, rejected by hip-clang)", docs: DOCS.porting },
+];
+
+/** The `register` storage class removed (HP701). */
+export const registerRule: Rule = {
+  id: 'register',
+  family: 'cxx',
+  codes: REGISTER_CODES,
+  run(ctx) {
+    registerKeyword(ctx);
+  },
+};
+
+function registerKeyword(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('register')) {
+    if (t.pp[i] !== PP.None) continue;
+    const s = t.start[i]!;
+    let e = t.end[i]!;
+    while (e < t.text.length && (t.text[e] === ' ' || t.text[e] === '\t')) e++;
+    ctx.report({
+      code: 'HP701',
+      message: "'register' storage class: removed in C++17 and rejected by hip-clang; remove it (the compiler allocates registers anyway)",
+      start: s,
+      end: t.end[i]!,
+      status: 'hazard',
+      cuda: 'register',
+      fix: ctx.fix("Remove 'register'", [{ start: s, end: e, newText: '' }], true),
+    });
+  }
 }

@@ -264,3 +264,148 @@ function kernelDefinition(ctx: RuleContext, name: string): { nameStart: number; 
   }
   return undefined;
 }
+
+// ---- triple-chevron launches rewritten to hipLaunchKernelGGL (HP120) ----
+
+/** Codes of {@link kernelLaunchRule}. */
+export const KERNEL_LAUNCH_CODES: readonly RuleCode[] = [
+  { code: 'HP120', family: 'launch', defaultSeverity: 'hint', title: 'Kernel launch rewritten to hipLaunchKernelGGL', docs: DOCS.kernelLaunch },
+];
+
+/** With `kernelLaunch: hip`, `k<<<g, b, s, st>>>(args)` → `hipLaunchKernelGGL(k, g, b, s, st, args)` (HP120). */
+export const kernelLaunchRule: Rule = {
+  id: 'kernel-launch',
+  family: 'launch',
+  codes: KERNEL_LAUNCH_CODES,
+  run(ctx) {
+    if (ctx.options.kernelLaunch === 'hip') kernelLaunches(ctx);
+  },
+};
+
+/** `name<<<g, b[, s[, st]]>>>(args)` → `hipLaunchKernelGGL(name, g, b, s, st, args)`. */
+function kernelLaunches(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
+    if (t.kind[i] !== Tok.Punct || t.end[i]! - t.start[i]! !== 3 || !t.text.startsWith('<<<', t.start[i]!)) continue;
+    // find the matching >>>
+    let close = -1;
+    for (let j = i + 1; j < t.count; j++) {
+      if (t.kind[j] === Tok.Punct && t.end[j]! - t.start[j]! === 3 && t.text.startsWith('>>>', t.start[j]!)) {
+        close = j;
+        break;
+      }
+      if (isPunct(t, j, ';')) break;
+    }
+    if (close < 0) continue;
+    const open = nextCode(t, close);
+    if (!isPunct(t, open, '(')) continue;
+    const call = callArguments(t, open);
+    if (!call) continue;
+    const nameStart = kernelNameStart(t, i);
+    if (nameStart < 0) continue;
+    const nameEnd = t.end[prevCode(t, i)]!;
+    const kernel = t.text.slice(t.start[nameStart], nameEnd);
+    const cfgCount = splitTopLevel(t.text.slice(t.end[i], t.start[close])).length;
+    if (cfgCount < 2 || cfgCount > 4) continue;
+    const templated = kernel.includes('<');
+    const hasArgs = call.close > nextCode(t, open);
+    // Small edits around the user's own tokens, so renames inside the configuration and the
+    // arguments still apply: `k<<<g, b>>>(x)` → `hipLaunchKernelGGL(k, g, b, 0, 0, x)`.
+    const pad = ', 0'.repeat(4 - cfgCount);
+    const edits = [
+      { start: t.start[nameStart]!, end: t.start[nameStart]!, newText: templated ? 'hipLaunchKernelGGL(HIP_KERNEL_NAME(' : 'hipLaunchKernelGGL(' },
+      { start: nameEnd, end: t.end[i]!, newText: templated ? '), ' : ', ' },
+      { start: t.start[close]!, end: t.end[open]!, newText: pad + (hasArgs ? ', ' : '') },
+    ];
+    // hipify-clang's form: the grid and block dimensions as dim3(...) (an int converts, a dim3 is copied)
+    for (const [a, b] of configArgs(t, i, close).slice(0, 2)) {
+      if (t.text.slice(t.start[a], t.end[a]) === 'dim3' && (isPunct(t, nextCode(t, a), '(') || isPunct(t, nextCode(t, a), '{'))) continue;
+      edits.push({ start: t.start[a]!, end: t.start[a]!, newText: 'dim3(' }, { start: t.end[b]!, end: t.end[b]!, newText: ')' });
+    }
+    ctx.report({
+      code: 'HP120',
+      message: `Kernel launch ${kernel}<<<…>>> → hipLaunchKernelGGL`,
+      start: t.start[nameStart]!,
+      end: t.end[call.close]!,
+      status: 'supported',
+      hip: 'hipLaunchKernelGGL',
+      fix: ctx.fix('Use hipLaunchKernelGGL', edits, true),
+    });
+    i = call.close;
+  }
+}
+
+/**
+ * Token ranges `[first, last]` of the comma-separated arguments between `<<<` (token `lt`) and
+ * `>>>` (token `gt`); commas nested in (), [] or {} do not split. Empty arguments are left out.
+ */
+function configArgs(t: Tokens, lt: number, gt: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let depth = 0;
+  let first = -1;
+  let last = -1;
+  for (let j = lt + 1; j < gt; j++) {
+    if (t.kind[j] === Tok.Comment) continue;
+    if (depth === 0 && isPunct(t, j, ',')) {
+      if (first >= 0) out.push([first, last]);
+      first = last = -1;
+      continue;
+    }
+    if (isPunct(t, j, '(') || isPunct(t, j, '[') || isPunct(t, j, '{')) depth++;
+    else if (isPunct(t, j, ')') || isPunct(t, j, ']') || isPunct(t, j, '}')) depth--;
+    if (first < 0) first = j;
+    last = j;
+  }
+  if (first >= 0) out.push([first, last]);
+  return out;
+}
+
+/** First token of the kernel expression before `<<<` at token `lt`: `ns::kernel<T, 4>`; -1 if none. */
+function kernelNameStart(t: Tokens, lt: number): number {
+  let j = prevCode(t, lt);
+  if (j < 0) return -1;
+  if (isPunct(t, j, '>')) {
+    let depth = 0;
+    for (; j >= 0; j--) {
+      if (isPunct(t, j, '>')) depth++;
+      else if (isPunct(t, j, '>>')) depth += 2;
+      else if (isPunct(t, j, '<')) {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    j = prevCode(t, j);
+  }
+  if (j < 0 || t.kind[j] !== Tok.Ident) return -1;
+  let first = j;
+  for (;;) {
+    const p = prevCode(t, first);
+    if (p >= 0 && isPunct(t, p, '::')) {
+      const q = prevCode(t, p);
+      if (q >= 0 && t.kind[q] === Tok.Ident) {
+        first = q;
+        continue;
+      }
+      first = p;
+    }
+    break;
+  }
+  return first;
+}
+
+/** Splits a launch configuration at top-level commas. */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur);
+  return out;
+}

@@ -10,11 +10,13 @@
  * - HP507 `half2` `.x`/`.y` member access: in HIP 5.2 `__half2::x`/`y` are `unsigned short` raw
  *   bits (hip/amd_detail/amd_hip_fp16.h), in CUDA they are `__half`; use `__low2half`/`__high2half`.
  * - HP508 `nvcuda::wmma` / `wmma::` fragments: no HIP equivalent; rocWMMA (DOCS.warpMatrix).
- * (HP506, symbols without HIP_SYMBOL, is in rewrites.ts.)
+ * (HP506, symbols without HIP_SYMBOL, is {@link symbolsRule} at the end of this file.)
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { isIdent, tt } from './util';
+import { callArguments } from '../lexer';
+import { tokenRange } from './util';
 
 export const MEMORY_CODES: readonly RuleCode[] = [
   { code: 'HP504', family: 'memory', defaultSeverity: 'warning', title: 'Texture or surface reference (removed in CUDA 12, deprecated in HIP)', docs: DOCS.textures },
@@ -221,4 +223,85 @@ function wmma(ctx: RuleContext): void {
     hip: 'rocwmma',
     docs: DOCS.rocWmma,
   });
+}
+
+// ---- symbol APIs (HP506) ----
+
+/** Codes of {@link symbolsRule}. */
+export const SYMBOL_CODES: readonly RuleCode[] = [
+  { code: 'HP506', family: 'memory', defaultSeverity: 'warning', title: 'Symbol API without HIP_SYMBOL', docs: DOCS.symbols },
+];
+
+/** Symbol arguments of `cudaMemcpyToSymbol` & co. wrapped in `HIP_SYMBOL` (HP506). */
+export const symbolsRule: Rule = {
+  id: 'symbols',
+  family: 'memory',
+  codes: SYMBOL_CODES,
+  run(ctx) {
+    symbols(ctx);
+  },
+};
+
+/** Symbol APIs and the 0-based index of their symbol argument (CUDA and HIP spellings). */
+const SYMBOL_ARG: Record<string, number> = {
+  cudaMemcpyToSymbol: 0,
+  cudaMemcpyToSymbolAsync: 0,
+  cudaMemcpyFromSymbol: 1,
+  cudaMemcpyFromSymbolAsync: 1,
+  cudaGetSymbolAddress: 1,
+  cudaGetSymbolSize: 1,
+  hipMemcpyToSymbol: 0,
+  hipMemcpyToSymbolAsync: 0,
+  hipMemcpyFromSymbol: 1,
+  hipMemcpyFromSymbolAsync: 1,
+  hipGetSymbolAddress: 1,
+  hipGetSymbolSize: 1,
+};
+
+function symbols(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [name, argIndex] of Object.entries(SYMBOL_ARG)) {
+    for (const i of ctx.identsNamed(name)) {
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      const call = callArguments(t, open);
+      if (!call || call.args.length <= argIndex) continue;
+      const [a0, a1] = call.args[argIndex]!;
+      if (a0 > a1) continue;
+      const arg = tokenRange(t, a0, a1);
+      if (/^HIP_SYMBOL\s*\(/.test(arg.text)) continue;
+      // a string literal symbol name (removed in CUDA 5.0): HIP would copy to the string's own address
+      if (t.kind[a0] === Tok.String) {
+        const inner = arg.text.length >= 2 ? arg.text.slice(1, -1) : '';
+        const ident = /^[A-Za-z_]\w*$/.test(inner) && a0 === a1;
+        ctx.report({
+          code: 'HP506',
+          severity: 'error',
+          message: `${name} with the symbol named by a string (${arg.text}): removed in CUDA 5.0, and HIP's template would copy to the string literal's own address; pass the symbol itself${ident ? `: HIP_SYMBOL(${inner})` : ''}`,
+          start: arg.start,
+          end: arg.end,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: name,
+          hip: 'HIP_SYMBOL',
+          ...(ident ? { fix: ctx.fix(`Use HIP_SYMBOL(${inner})`, [{ start: arg.start, end: arg.end, newText: `HIP_SYMBOL(${inner})` }], false) } : {}),
+        });
+        continue;
+      }
+      ctx.report({
+        code: 'HP506',
+        message: `${name}: pass the symbol through HIP_SYMBOL(${arg.text}) (HIP takes the symbol's address, CUDA the symbol itself)`,
+        start: arg.start,
+        end: arg.end,
+        status: 'hazard',
+        library: 'runtime',
+        cuda: name,
+        hip: 'HIP_SYMBOL',
+        fix: ctx.fix(`Wrap in HIP_SYMBOL(${arg.text})`, [
+          { start: arg.start, end: arg.start, newText: 'HIP_SYMBOL(' },
+          { start: arg.end, end: arg.end, newText: ')' },
+        ], true),
+      });
+    }
+  }
 }

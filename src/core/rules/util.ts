@@ -2,7 +2,7 @@
  * Small helpers shared by the hazard rules (warp, arch, asm, launch, memory, libraries, cxx).
  * All offsets are UTF-16 code-unit offsets into the document; token indices index `Tokens`.
  */
-import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { PP, Tok, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import type { SyntaxNode } from '../parse';
 import { lowerBound } from '../search';
 import type { RuleContext } from './types';
@@ -341,3 +341,27 @@ export function functionContaining(fns: readonly FnDef[], i: number): FnDef | un
   return undefined;
 }
 
+/** Start and end offsets (UTF-16) of tokens `first`..`last` (inclusive) of `t`, and their text. */
+export function tokenRange(t: Tokens, first: number, last: number): { start: number; end: number; text: string } {
+  const start = t.start[first]!;
+  const end = t.end[last]!;
+  return { start, end, text: t.text.slice(start, end) };
+}
+
+/**
+ * Calls of the API `name` in code: `name(` not on a `#define`/`#include` line and not a member
+ * (`.name(`, `->name(`, and with `scoped` also `X::name(`) — the shape the argument rewrites share.
+ * Yields the name's token index and the parsed call (skipping calls whose parentheses do not balance).
+ */
+export function* callsOf(ctx: RuleContext, name: string, scoped: boolean): Generator<{ i: number; call: NonNullable<ReturnType<typeof callArguments>> }> {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed(name)) {
+    if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+    const open = nextCode(t, i);
+    if (!isPunct(t, open, '(')) continue;
+    const p = prevCode(t, i);
+    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || (scoped && isPunct(t, p, '::')))) continue;
+    const call = callArguments(t, open);
+    if (call) yield { i, call };
+  }
+}

@@ -44,6 +44,8 @@ import type { SyntaxNode } from '../parse';
 import { describeWave, waveSizesOf, type WaveSize } from '../arch';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tt, type FnDef } from './util';
+import { compareVersions } from '../mappings';
+import { tokenRange } from './util';
 
 export const WARP_CODES: readonly RuleCode[] = [
   { code: 'HP201', family: 'warp', defaultSeverity: 'warning', title: '32-lane warp assumed where a 64-lane (wave64, CDNA) wavefront breaks it', docs: DOCS.warpSize },
@@ -911,4 +913,198 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
     hip: one ? '1ull' : '0xffffffffffffffffull',
     ...(one ? { fix: ctx.fix('Use a 64-bit 1ull', [{ start: t.start[i]!, end: t.end[i]!, newText: '1ull' }], false) } : {}),
   });
+}
+
+// ---- warp-synchronous intrinsics with 32-bit lane masks (HP203, HP205, HP206) ----
+
+/** Codes of {@link warpSyncRule}. */
+export const WARP_SYNC_CODES: readonly RuleCode[] = [
+  { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
+  { code: 'HP205', family: 'warp', defaultSeverity: 'information', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
+  { code: 'HP206', family: 'warp', defaultSeverity: 'information', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
+];
+
+/** The `*_sync` warp intrinsics with 32-bit lane masks, `__activemask` and `__syncwarp`, rewritten for the target (token-based, so also inside parse-error regions). */
+export const warpSyncRule: Rule = {
+  id: 'warp-sync',
+  family: 'warp',
+  codes: WARP_SYNC_CODES,
+  run(ctx) {
+    warpSync(ctx);
+  },
+};
+
+/** CUDA sync intrinsic → its mask-less HIP form. Source: HIP C++ language extensions, warp cross-lane functions. */
+const SYNC_TO_LEGACY: Record<string, string> = {
+  __shfl_sync: '__shfl',
+  __shfl_up_sync: '__shfl_up',
+  __shfl_down_sync: '__shfl_down',
+  __shfl_xor_sync: '__shfl_xor',
+  __ballot_sync: '__ballot',
+  __any_sync: '__any',
+  __all_sync: '__all',
+};
+const SYNC_HIP_NAMES = new Set(Object.keys(SYNC_TO_LEGACY).map((n) => n));
+
+const FULL_MASK = /^(0x[fF]{8}[uUlL]*|~0[uUlL]*|0xffffffffffffffff[uUlL]*|4294967295[uUlL]*|[A-Z_]*FULL[A-Z_]*MASK[A-Z_]*|[A-Z_]*MASK[A-Z_]*ALL[A-Z_]*|__activemask\(\))$/i;
+
+/** `__match_any_sync` / `__match_all_sync`: no mask-less form in any HIP release before the `_sync` builtins. */
+const MATCH_SYNC = ['__match_any_sync', '__match_all_sync'];
+
+/**
+ * How HIP release `target` offers the `*_sync` warp functions (`__shfl_sync`, `__ballot_sync`,
+ * `__match_any_sync`, ...):
+ * - `none`: ROCm before 6.2 has none of them;
+ * - `opt-in`: ROCm 6.2 to 6.4 declare them only when `HIP_ENABLE_WARP_SYNC_BUILTINS` is defined
+ *   before the HIP headers (source: ROCm/clr rocm-6.2.0 hipamd/include/hip/amd_detail/
+ *   amd_warp_sync_functions.h);
+ * - `default`: ROCm 7.0 and later declare them unless `HIP_DISABLE_WARP_SYNC_BUILTINS` is defined
+ *   (source: HIP CHANGELOG.md, "HIP 7.0 for ROCm 7.0").
+ * Wherever they exist the mask must be a 64-bit integer: a `static_assert` rejects a 32-bit one.
+ */
+export function warpSyncSupport(target: string): 'none' | 'opt-in' | 'default' {
+  if (compareVersions(target, '6.2') < 0) return 'none';
+  return compareVersions(target, '7.0') < 0 ? 'opt-in' : 'default';
+}
+
+/** The precise fact about the `*_sync` warp functions in `target`, for messages. */
+function warpSyncFact(name: string, target: string): string {
+  switch (warpSyncSupport(target)) {
+    case 'none':
+      return `HIP ${target} has no ${name} (the *_sync warp functions came in ROCm 6.2, behind HIP_ENABLE_WARP_SYNC_BUILTINS, default since 7.0, with a 64-bit mask)`;
+    case 'opt-in':
+      return `HIP ${target} declares ${name} only when HIP_ENABLE_WARP_SYNC_BUILTINS is defined before the HIP headers (default from ROCm 7.0), and with a 64-bit mask`;
+    default:
+      return `HIP ${target} has ${name} (by default since ROCm 7.0) with a 64-bit mask (unsigned long long; a 32-bit mask fails its static_assert)`;
+  }
+}
+
+/**
+ * The mask argument widened to 64 bits for HIP 7.0+: a full 32-bit mask (`0xffffffff`, `FULL_MASK`)
+ * becomes all 64 lanes, another integer literal gets the `ull` suffix (same lanes), anything else is
+ * cast to `unsigned long long` (same lanes: check that the upper 32 lanes of a 64-lane wavefront
+ * are meant to be out). Undefined when it is already 64-bit (`__activemask()`, a 64-bit literal).
+ */
+function widenMask(mask: string): { text: string; sameLanes: boolean } | undefined {
+  const m = mask.replace(/\s+/g, '');
+  if (/^__activemask\(\)$|^__ballot(?:_sync)?\(|^0x[0-9a-f]{9,16}(?:ull|llu)?$|^~0ull$|^static_cast<unsigned\s*long\s*long>|^\(unsigned\s*long\s*long\)|^\(u?int64_t\)/i.test(m) || /(?:ull|llu)$/i.test(m)) return undefined;
+  if (FULL_MASK.test(m)) return { text: '0xffffffffffffffffull', sameLanes: false };
+  const lit = /^(0x[0-9a-f]+|0b[01]+|\d+)[uUlL]*$/i.exec(m);
+  if (lit) return { text: `${lit[1]}ull`, sameLanes: true };
+  return { text: `static_cast<unsigned long long>(${mask})`, sameLanes: true };
+}
+
+/**
+ * The `*_sync` warp functions, by target (see {@link warpSyncSupport}): before ROCm 7.0 they are
+ * rewritten to HIP's mask-less forms (`__shfl_down_sync(m, v, d)` → `__shfl_down(v, d)`); for
+ * ROCm 6.2–6.4 too, rather than relying on `HIP_ENABLE_WARP_SYNC_BUILTINS`, which must be defined
+ * before the first HIP header of every translation unit (a build-system change a per-file rewrite
+ * cannot guarantee) and would still need every mask widened to 64 bits. From ROCm 7.0 the call is
+ * kept and its mask widened to 64 bits. `__match_any_sync`/`__match_all_sync` have no mask-less
+ * form: reported for targets before 7.0.
+ */
+function warpSync(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const target = ctx.options.targetRocm;
+  const support = warpSyncSupport(target);
+  for (const name of [...SYNC_HIP_NAMES, ...MATCH_SYNC]) {
+    for (const i of ctx.identsNamed(name)) {
+      const legacy = SYNC_TO_LEGACY[name];
+      const open = nextCode(t, i);
+      if (open < 0 || !isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
+      const call = callArguments(t, open);
+      const fact = warpSyncFact(name, target);
+      const base = {
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard' as const,
+        library: 'device',
+        cuda: name,
+        hip: support === 'default' ? name : legacy,
+      };
+      const readable = call && call.args.length >= 2 && call.args[0]![0] <= call.args[0]![1];
+      if (support === 'default') {
+        if (!readable) continue;
+        const [m0, m1] = call.args[0]!;
+        const mask = tokenRange(t, m0, m1);
+        const wide = widenMask(mask.text);
+        if (!wide) continue;
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          message: wide.sameLanes
+            ? `${fact}: mask ${mask.text} → ${wide.text}; it still names only lanes 0–31, check that the upper 32 lanes of a 64-lane wavefront are meant to be left out`
+            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all 64 lanes of the wavefront)`,
+          fix: ctx.fix('Use a 64-bit lane mask', [{ start: mask.start, end: mask.end, newText: wide.text }], true),
+        });
+        continue;
+      }
+      if (!legacy) {
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          status: 'unsupported',
+          message: `${fact}; ${support === 'none' ? `HIP ${target} has no ${name.replace('_sync', '')} either: build the match from __ballot/__shfl loops by hand` : 'define HIP_ENABLE_WARP_SYNC_BUILTINS for the whole build (e.g. -DHIP_ENABLE_WARP_SYNC_BUILTINS) and pass a 64-bit mask, or target ROCm 7.0'}`,
+        });
+        continue;
+      }
+      if (!readable) {
+        ctx.report({ ...base, code: 'HP203', message: `${fact}; use ${legacy} without the mask (could not read the call's arguments here)` });
+        continue;
+      }
+      const [m0, m1] = call.args[0]!;
+      const mask = tokenRange(t, m0, m1);
+      const nextArgFirst = call.args[1]![0];
+      const full = FULL_MASK.test(mask.text.replace(/\s+/g, ''));
+      const edits = [
+        { start: t.start[i]!, end: t.end[i]!, newText: legacy },
+        { start: mask.start, end: t.start[nextArgFirst]!, newText: '' },
+      ];
+      ctx.report({
+        ...base,
+        code: 'HP203',
+        message: full
+          ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
+          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
+        severity: full ? 'information' : 'warning',
+        fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
+      });
+    }
+  }
+  for (const i of ctx.identsNamed('__activemask')) {
+    const open = nextCode(t, i);
+    const close = open >= 0 ? nextCode(t, open) : -1;
+    if (!isPunct(t, open, '(') || !isPunct(t, close, ')')) continue;
+    ctx.report({
+      code: 'HP205',
+      message: '__activemask() → __ballot(1): HIP has no __activemask in this version, and the mask of active lanes is 64-bit on AMD',
+      start: t.start[i]!,
+      end: t.end[close]!,
+      status: 'hazard',
+      library: 'device',
+      cuda: '__activemask',
+      hip: '__ballot',
+      fix: ctx.fix('Use __ballot(1)', [{ start: t.start[i]!, end: t.end[close]!, newText: '__ballot(1)' }], true),
+    });
+  }
+  if (support === 'default') return; // ROCm 7.0 has __syncwarp, and __activemask with the sync builtins
+  for (const i of ctx.identsNamed('__syncwarp')) {
+    const open = nextCode(t, i);
+    if (!isPunct(t, open, '(')) continue;
+    const call = callArguments(t, open);
+    if (!call) continue;
+    ctx.report({
+      code: 'HP206',
+      message: '__syncwarp() → __builtin_amdgcn_wave_barrier(): lanes of an AMD wavefront execute in lockstep; the barrier keeps the compiler from reordering across it',
+      start: t.start[i]!,
+      end: t.end[call.close]!,
+      status: 'hazard',
+      library: 'device',
+      cuda: '__syncwarp',
+      hip: '__builtin_amdgcn_wave_barrier',
+      fix: ctx.fix('Use __builtin_amdgcn_wave_barrier()', [{ start: t.start[i]!, end: t.end[call.close]!, newText: '__builtin_amdgcn_wave_barrier()' }], true),
+    });
+  }
 }
