@@ -1,7 +1,7 @@
 /**
  * `hip-porter build <dir> [--remote HOST] [--offload-arch LIST]`: builds a (ported) project with
  * make or CMake, here or on a ROCm box over SSH (the tree is copied with rsync through the same
- * OpenSSH options as the file builds, the commands run with src/core/build/remote-run.ts, remote
+ * OpenSSH options as the file builds, the commands run with src/core/build/remote-command.ts, remote
  * paths in the output are mapped back; the runner is src/core/project/run-build.ts, shared with the
  * extension's `hipProject` task). Compiler errors are printed as `file:line:col` of local files.
  */

@@ -13,7 +13,7 @@
  */
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isDeviceFunction, isIdent, namespaceFunctions, tt } from './util';
+import { isDeviceFunction, isIdent, namespaceFunctions, tokenText } from './util';
 import { branchTaken, conditionals, directiveText, relevantItemText, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
@@ -50,7 +50,7 @@ export const archRule: Rule = {
         for (const i of ctx.fileIdentsNamed(ty, { before: 0, after: 12 })) {
           let j = nextCode(t, i);
           while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
-          if (isIdent(t, j)) props.add(tt(t, j));
+          if (isIdent(t, j)) props.add(tokenText(t, j));
         }
       }
       return props;
@@ -60,7 +60,7 @@ export const archRule: Rule = {
       const dot = prevCode(t, i);
       if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) return false;
       const recv = prevCode(t, dot);
-      return isIdent(t, recv) && propVars().has(tt(t, recv)) && inCheck(t, recv, i);
+      return isIdent(t, recv) && propVars().has(tokenText(t, recv)) && inCheck(t, recv, i);
     };
     // One finding per file for each kind of check (a file often tests the capability in many
     // places; the first is reported, the others are its related information). The checks are
@@ -79,12 +79,12 @@ export const archRule: Rule = {
         const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${tt(t, recv)}${tt(t, dot)}${tt(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
+          message: `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
           start: t.start[recv]!,
           end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
-          cuda: tt(t, first),
+          cuda: tokenText(t, first),
           hip: 'gcnArchName',
           ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[prevCode(t, prevCode(t, k))]!, end: t.end[k]!, message: 'another compute-capability check' })) } : {}),
         });
@@ -94,7 +94,7 @@ export const archRule: Rule = {
       const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a, { before: 0, after: 0 })).sort((x, y) => x - y);
       const first = all[0];
       if (first !== undefined && inWindow(first)) {
-        const a = tt(t, first);
+        const a = tokenText(t, first);
         const more = all.length - 1;
         ctx.report({
           code: 'HP303',
@@ -121,7 +121,7 @@ function inCheck(t: Tokens, recv: number, f: number): boolean {
   if (isPunct(t, n, '=') && isPunct(t, nextCode(t, n), '=')) return true;
   if (isPunct(t, p, '=') && ['=', '<', '>', '!'].some((o) => isPunct(t, prevCode(t, p), o))) return true;
   // `switch (prop.major)` and `if (prop.major)`
-  if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tt(t, prevCode(t, p)))) return true;
+  if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tokenText(t, prevCode(t, p)))) return true;
   return false;
 }
 

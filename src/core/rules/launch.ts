@@ -15,7 +15,7 @@
  */
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, tokenText } from './util';
 
 export const LAUNCH_CODES: readonly RuleCode[] = [
   { code: 'HP501', family: 'launch', defaultSeverity: 'warning', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
@@ -103,17 +103,17 @@ function launches(ctx: RuleContext): void {
     // the block argument must be a literal, a name or dim3(...) before the constant table is worth building
     const size = blockSize(ctx, b0, b1);
     if (size === undefined || size <= 256) continue;
-    const def = kernelDefinition(ctx, tt(t, kernelTok));
+    const def = kernelDefinition(ctx, tokenText(t, kernelTok));
     if (!def || def.hasBounds) continue;
     ctx.report({
       code: 'HP502',
-      message: `block size ${size} > 256 and ${tt(t, kernelTok)} has no __launch_bounds__: older hip-clang compiled kernels for at most 256 threads (launch fails there; ROCm 5.x defaults to 1024); add __launch_bounds__(${size}) to the kernel`,
+      message: `block size ${size} > 256 and ${tokenText(t, kernelTok)} has no __launch_bounds__: older hip-clang compiled kernels for at most 256 threads (launch fails there; ROCm 5.x defaults to 1024); add __launch_bounds__(${size}) to the kernel`,
       start: t.start[b0]!,
       end: t.end[b1]!,
       status: 'hazard',
       cuda: '__launch_bounds__',
       hip: `__launch_bounds__(${size})`,
-      fix: ctx.fix(`Add __launch_bounds__(${size}) to ${tt(t, kernelTok)}`, [{ start: def.nameStart, end: def.nameStart, newText: `__launch_bounds__(${size}) ` }], false),
+      fix: ctx.fix(`Add __launch_bounds__(${size}) to ${tokenText(t, kernelTok)}`, [{ start: def.nameStart, end: def.nameStart, newText: `__launch_bounds__(${size}) ` }], false),
     });
   }
 }
@@ -163,10 +163,10 @@ function constantValue(ctx: RuleContext, name: string): number | undefined {
   for (const i of ctx.fileIdentsNamed(name, { before: 1, after: 3 })) {
     const p = prevCode(t, i);
     const n = nextCode(t, i);
-    if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tt(t, n));
+    if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tokenText(t, n));
     if (t.pp[i] === PP.None && isIdent(t, p) && isPunct(t, n, '=')) {
       const v = nextCode(t, n);
-      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) return intValue(tt(t, v));
+      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) return intValue(tokenText(t, v));
     }
   }
   return undefined;
@@ -182,11 +182,11 @@ function intValue(s: string): number | undefined {
 /** The thread count of a block argument `[a, b]`: a literal, a constant, `dim3(x, y, z)` or a dim3 variable declared with literals. */
 function blockSize(ctx: RuleContext, a: number, b: number): number | undefined {
   const t = ctx.tokens;
-  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tt(t, i)) : isIdent(t, i) ? constantValue(ctx, tt(t, i)) : undefined);
+  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tokenText(t, i)) : isIdent(t, i) ? constantValue(ctx, tokenText(t, i)) : undefined);
   if (a === b) {
     const v = value(a);
     if (v !== undefined) return v;
-    if (isIdent(t, a)) return dim3Variable(ctx, tt(t, a), value);
+    if (isIdent(t, a)) return dim3Variable(ctx, tokenText(t, a), value);
     return undefined;
   }
   if (isIdent(t, a, 'dim3') && isPunct(t, a + 1, '(')) return productOf(t, a + 1, value);

@@ -14,7 +14,7 @@
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isIdent, tt } from './util';
+import { isIdent, tokenText } from './util';
 import { callArguments } from '../lexer';
 import { tokenRange } from './util';
 
@@ -55,7 +55,7 @@ function textureRefs(ctx: RuleContext): void {
       if (name < 0) continue;
       ctx.report({
         code: 'HP504',
-        message: `${kw} reference '${tt(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
+        message: `${kw} reference '${tokenText(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
         start: t.start[i]!,
         end: t.end[name]!,
         status: 'deprecated',
@@ -76,14 +76,14 @@ function textureRefs(ctx: RuleContext): void {
         for (const kw of ['texture', 'surface']) {
           for (const k of ctx.fileIdentsNamed(kw)) {
             const name = referenceName(t, k);
-            if (name >= 0) refs.add(tt(t, name));
+            if (name >= 0) refs.add(tokenText(t, name));
           }
         }
       }
-      if (!refs.has(tt(t, arg))) continue;
+      if (!refs.has(tokenText(t, arg))) continue;
       ctx.report({
         code: 'HP504',
-        message: `${f} through texture reference '${tt(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
+        message: `${f} through texture reference '${tokenText(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
         start: t.start[i]!,
         end: t.end[arg]!,
         status: 'deprecated',
@@ -151,7 +151,7 @@ function half2Members(ctx: RuleContext): void {
       if (!isIdent(t, v)) continue;
       vars ??= half2Variables(ctx);
       if (!vars.size) return;
-      if (!vars.has(tt(t, v))) continue;
+      if (!vars.has(tokenText(t, v))) continue;
       reportHalf2Member(ctx, i, dot, v, field);
     }
   }
@@ -168,9 +168,9 @@ function half2Variables(ctx: RuleContext): Set<string> {
       if (!isIdent(t, j)) continue;
       const after = nextCode(t, j);
       if (isPunct(t, after, '(') && !isPunct(t, prevCode(t, i), '(') && !isPunct(t, prevCode(t, i), ',')) continue; // a function returning half2
-      vars.add(tt(t, j));
+      vars.add(tokenText(t, j));
       // `half2 a, b;`
-      for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tt(t, nextCode(t, k)));
+      for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tokenText(t, nextCode(t, k)));
     }
   }
   return vars;
@@ -182,13 +182,13 @@ function reportHalf2Member(ctx: RuleContext, i: number, dot: number, v: number, 
   const n = nextCode(t, i);
   const written = isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=');
   const fn = field === 'x' ? '__low2half' : '__high2half';
-  const base = tt(t, v) + (isPunct(t, dot, '->') ? '' : '');
+  const base = tokenText(t, v) + (isPunct(t, dot, '->') ? '' : '');
   const arg = isPunct(t, dot, '->') ? `*${base}` : base;
   ctx.report({
     code: 'HP507',
     message: written
-      ? `${tt(t, v)}${tt(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
-      : `${tt(t, v)}${tt(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
+      ? `${tokenText(t, v)}${tokenText(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
+      : `${tokenText(t, v)}${tokenText(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
     start: t.start[v]!,
     end: t.end[i]!,
     status: 'hazard',

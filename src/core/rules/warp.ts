@@ -43,7 +43,7 @@ import type { RelatedSpan, Severity, TextEdit } from '../findings';
 import type { SyntaxNode } from '../parse';
 import { describeWave, waveSizesOf, type WaveSize } from '../arch';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tt, type FnDef } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tokenText, type FnDef } from './util';
 import { compareVersions } from '../mappings';
 import { tokenRange } from './util';
 
@@ -232,7 +232,7 @@ function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
   const p = prevCode(t, i);
   if (isPunct(t, p, '%') || isPunct(t, p, '/') || isPunct(t, p, '&')) return true;
   const n = nextCode(t, i);
-  return isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&') && isPunct(t, n, '-') && tt(t, nextCode(t, n)) === '1';
+  return isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&') && isPunct(t, n, '-') && tokenText(t, nextCode(t, n)) === '1';
 }
 
 /** The portable per-architecture definition that replaces `#define NAME 32` (or 64). */
@@ -251,7 +251,7 @@ function definition(env: Env, i: number, width: 32 | 64): void {
   const c = definedConstantAt(t, i, width);
   if (!c) return;
   const n = c.name;
-  const lit = tt(t, i);
+  const lit = tokenText(t, i);
   if (n === 'warpSize') {
     ctx.report({
       code: 'HP201',
@@ -291,7 +291,7 @@ function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | und
     // `#define NAME 32` with nothing after the number on the line
     const n = nextCode(t, i);
     if (n >= 0 && t.pp[n] === PP.Define && t.kind[n] !== Tok.Directive) return undefined;
-    const name = tt(t, p);
+    const name = tokenText(t, p);
     return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
   }
   if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
@@ -300,7 +300,7 @@ function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | und
     if (isPunct(t, before, '=') || isPunct(t, before, '!') || isPunct(t, before, '<') || isPunct(t, before, '>')) return undefined;
     const n = nextCode(t, i);
     if (!isPunct(t, n, ';') && !isPunct(t, n, ',') && !isPunct(t, n, '}')) return undefined;
-    const name = tt(t, prevCode(t, p));
+    const name = tokenText(t, prevCode(t, p));
     return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
   }
   return undefined;
@@ -330,7 +330,7 @@ function constantNamed(env: Env, name: string): Constant | null {
     const n = nextCode(t, k);
     const num = t.kind[n] === Tok.Number ? n : isPunct(t, n, '=') && t.kind[nextCode(t, n)] === Tok.Number ? nextCode(t, n) : -1;
     if (num < 0) continue;
-    const lit = LITERALS[tt(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
+    const lit = LITERALS[tokenText(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
     if (!lit || lit.what !== 'size') continue;
     const c = definedConstantAt(t, num, lit.width);
     if (!c || c.name !== name) continue;
@@ -366,7 +366,7 @@ function operatorBefore(t: Tokens, i: number): { op: Op; tok: number } | undefin
     if (isPunct(t, q, '=')) return { op: '==', tok: q };
     p = q;
   }
-  const s = tt(t, p);
+  const s = tokenText(t, p);
   if (s === '%' || s === '/' || s === '*' || s === '&' || s === '>>' || s === '<<') {
     // `&` as address-of or `*` as dereference have no left operand
     const before = prevCode(t, p);
@@ -401,7 +401,7 @@ function arithmetic(env: Env, i: number, width: 32 | 64, what: What): void {
   if (!ok) return;
   const needWarp = op === '*' || op === '<<';
   if (!operandIsLane(ctx, i, found.tok, numberLeft, needWarp ? WARP_NAME : LANE_NAME)) return;
-  const numText = tt(t, i);
+  const numText = tokenText(t, i);
   const s = t.start[i]!;
   const e = t.end[i]!;
   let edits: TextEdit[];
@@ -469,7 +469,7 @@ function assignee(text: string, n: SyntaxNode): string | undefined {
 function rangeHasName(t: Tokens, start: number, end: number, names: RegExp): boolean {
   for (let j = tokenAt(t, start); j < t.count && t.start[j]! < end; j++) {
     if (t.kind[j] !== Tok.Ident) continue;
-    const s = tt(t, j);
+    const s = tokenText(t, j);
     if (PORTABLE.has(s) || WARP_SIZE_NAME.test(s)) continue;
     if (names.test(s)) return true;
   }
@@ -480,9 +480,9 @@ function rangeHasName(t: Tokens, start: number, end: number, names: RegExp): boo
 function widthValue(env: Env, a: number, b: number): number | undefined {
   const t = env.ctx.tokens;
   if (a !== b) return undefined;
-  if (t.kind[a] === Tok.Number) return Number.parseInt(tt(t, a).replace(/[uUlL]+$/, ''), tt(t, a).toLowerCase().startsWith('0x') ? 16 : 10);
+  if (t.kind[a] === Tok.Number) return Number.parseInt(tokenText(t, a).replace(/[uUlL]+$/, ''), tokenText(t, a).toLowerCase().startsWith('0x') ? 16 : 10);
   if (isIdent(t, a, 'warpSize')) return 0;
-  if (isIdent(t, a) && WARP_SIZE_NAME.test(tt(t, a))) return constantNamed(env, tt(t, a))?.value;
+  if (isIdent(t, a) && WARP_SIZE_NAME.test(tokenText(t, a))) return constantNamed(env, tokenText(t, a))?.value;
   return undefined;
 }
 
@@ -512,12 +512,12 @@ function crossLaneCall(env: Env, i: number, name: string): void {
       ctx.report({
         code: 'HP208',
         severity: severityFor(env, 32),
-        message: `${name} with width ${tt(t, a)} spans 64 lanes: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes read across two wavefronts give wrong values; use warpSize`,
+        message: `${name} with width ${tokenText(t, a)} spans 64 lanes: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes read across two wavefronts give wrong values; use warpSize`,
         start: t.start[a]!,
         end: t.end[b]!,
         status: 'hazard',
         library: 'device',
-        cuda: tt(t, a),
+        cuda: tokenText(t, a),
         hip: 'warpSize',
         fix: ctx.fix('Use warpSize as the width', [fixEdit], false),
       });
@@ -529,7 +529,7 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     g.wide.push(at);
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
-      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
+      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tokenText(t, m0))) g.mask32.push({ ...at, close: call.close });
     }
     return;
   }
@@ -538,14 +538,14 @@ function crossLaneCall(env: Env, i: number, name: string): void {
   if (!offArg) return;
   const [a, b] = offArg;
   if (a === b && t.kind[a] === Tok.Number) {
-    const v = tt(t, a).replace(/[uU]$/, '');
+    const v = tokenText(t, a).replace(/[uU]$/, '');
     if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: a });
     return;
   }
   if (a === b && isIdent(t, a)) {
-    const start = loopStart(t, i, tt(t, a));
+    const start = loopStart(t, i, tokenText(t, a));
     if (start >= 0) {
-      const v = tt(t, start).replace(/[uU]$/, '');
+      const v = tokenText(t, start).replace(/[uU]$/, '');
       if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: start });
     }
   }
@@ -679,7 +679,7 @@ function judge(env: Env, g: Group): void {
         start: s,
         end: e,
         status: 'hazard',
-        cuda: tt(t, r.tok),
+        cuda: tokenText(t, r.tok),
         hip: 'warpSize / 2',
         fix,
       });
@@ -692,7 +692,7 @@ function judge(env: Env, g: Group): void {
         start: s,
         end: e,
         status: 'hazard',
-        cuda: tt(t, r.tok),
+        cuda: tokenText(t, r.tok),
         hip: 'warpSize / 2',
         fix,
         related: w >= 0 ? [{ start: t.start[w]!, end: t.end[w]!, message: 'lanes grouped by warpSize here' }] : [{ start: s64[0]!.start, end: s64[0]!.end, message: 'lanes grouped by 64 here' }],
@@ -705,7 +705,7 @@ function judge(env: Env, g: Group): void {
 function fullMaskCompare(env: Env, i: number): void {
   const { ctx } = env;
   const t = ctx.tokens;
-  const raw = tt(t, i);
+  const raw = tokenText(t, i);
   if (!/^0[xX][fF]{16}(?:[uU]?[lL]{0,2}|[lL]{0,2}[uU]?)$/.test(raw)) return;
   const p = prevCode(t, i);
   const q = prevCode(t, p);
@@ -755,7 +755,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
           continue;
         }
         if (t.kind[j] !== Tok.Ident) break;
-        const w = tt(t, j);
+        const w = tokenText(t, j);
         if (DECL_QUALIFIERS.has(w)) continue;
         if (words.length && words[0]!.startsWith('::')) words[0] = w + words[0];
         else words.unshift(w);
@@ -765,7 +765,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
       const type = words.join(' ');
       const fn = functionOfToken(ctx, i);
       const entry: BallotVar = { scope: fn ? fn.open : -1, type };
-      const name = tt(t, v);
+      const name = tokenText(t, v);
       const list = vars.get(name);
       if (list) list.push(entry);
       else vars.set(name, [entry]);
@@ -802,11 +802,11 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
     if (a > b) continue;
     let auto = false;
     let what: string | undefined;
-    if (isIdent(t, a) && BALLOTS.includes(tt(t, a)) && isPunct(t, nextCode(t, a), '(')) {
+    if (isIdent(t, a) && BALLOTS.includes(tokenText(t, a)) && isPunct(t, nextCode(t, a), '(')) {
       const inner = callArguments(t, nextCode(t, a));
       if (inner && inner.close === b) {
         auto = true;
-        what = tt(t, a);
+        what = tokenText(t, a);
       }
     }
     if (!what) {
@@ -814,7 +814,7 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
       const scope = fn ? fn.open : -1;
       for (let j = a; j <= b; j++) {
         if (t.kind[j] !== Tok.Ident) continue;
-        const name = tt(t, j);
+        const name = tokenText(t, j);
         if (BALLOTS.includes(name)) {
           what = name;
           break;
@@ -859,7 +859,7 @@ function ballotInitialisedInFile(ctx: RuleContext, name: string): boolean {
     const eq = nextCode(t, k);
     if (!isPunct(t, eq, '=')) continue;
     const b = nextCode(t, eq);
-    if (isIdent(t, b) && BALLOTS.includes(tt(t, b)) && isPunct(t, nextCode(t, b), '(')) return true;
+    if (isIdent(t, b) && BALLOTS.includes(tokenText(t, b)) && isPunct(t, nextCode(t, b), '(')) return true;
   }
   return false;
 }
@@ -884,7 +884,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
   const t = ctx.tokens;
   const len = t.end[i]! - t.start[i]!;
   if (len !== 1 && len !== 2 && len !== 10 && len !== 11) return;
-  const raw = tt(t, i);
+  const raw = tokenText(t, i);
   const one = /^1[uU]?$/.test(raw);
   const full = /^0[xX][fF]{8}[uU]?$/.test(raw);
   if (!one && !full) return;
@@ -893,7 +893,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
   if (one && isPunct(t, op, '>>')) return;
   if (one) {
     const r = nextCode(t, op);
-    if (!isIdent(t, r) || !LANE_NAME.test(tt(t, r))) return;
+    if (!isIdent(t, r) || !LANE_NAME.test(tokenText(t, r))) return;
   }
   const fn = functionOfToken(ctx, i);
   if (fn && !ballotOffsets.some((o) => o > t.start[fn.open]! && (fn.close >= t.count || o < t.start[fn.close]!))) return;
@@ -904,7 +904,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
     severity: severityFor(env, 64),
     message: one
       ? `'${raw} << …' builds a 32-bit lane mask: on ${hurt(env, 64)} GPUs lanes 32..63 overflow it, and HIP ballot masks are 64-bit; use 1ull`
-      : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: HIP ballot masks are 64-bit and on ${hurt(env, 64)} GPUs lanes 32..63 are lost; use a 64-bit mask (~0ull)`,
+      : `'${raw} ${tokenText(t, op)} …' builds a 32-bit lane mask: HIP ballot masks are 64-bit and on ${hurt(env, 64)} GPUs lanes 32..63 are lost; use a 64-bit mask (~0ull)`,
     start: t.start[i]!,
     end: t.end[i]!,
     status: 'hazard',
@@ -944,7 +944,7 @@ const SYNC_TO_LEGACY: Record<string, string> = {
   __any_sync: '__any',
   __all_sync: '__all',
 };
-const SYNC_HIP_NAMES = new Set(Object.keys(SYNC_TO_LEGACY).map((n) => n));
+const SYNC_CUDA_NAMES = new Set(Object.keys(SYNC_TO_LEGACY));
 
 const FULL_MASK = /^(0x[fF]{8}[uUlL]*|~0[uUlL]*|0xffffffffffffffff[uUlL]*|4294967295[uUlL]*|[A-Z_]*FULL[A-Z_]*MASK[A-Z_]*|[A-Z_]*MASK[A-Z_]*ALL[A-Z_]*|__activemask\(\))$/i;
 
@@ -1007,7 +1007,7 @@ function warpSync(ctx: RuleContext): void {
   const t = ctx.tokens;
   const target = ctx.options.targetRocm;
   const support = warpSyncSupport(target);
-  for (const name of [...SYNC_HIP_NAMES, ...MATCH_SYNC]) {
+  for (const name of [...SYNC_CUDA_NAMES, ...MATCH_SYNC]) {
     for (const i of ctx.identsNamed(name)) {
       const legacy = SYNC_TO_LEGACY[name];
       const open = nextCode(t, i);
