@@ -77,8 +77,8 @@ const RUNTIME_MARKERS = new Set([
 /**
  * Execution-space keywords: hip-clang defines them itself for every `-x hip` compile (clang's
  * __clang_hip_runtime_wrapper.h, pre-included by the driver), so a header whose only CUDA-isms are
- * these needs no HIP include of its own (issue 13: an include added to such a header reached a TU
- * after the TU's own `#define T int` and broke HIP's templates).
+ * these needs no HIP include of its own (and one added there can reach a TU after the TU's own
+ * macros, e.g. `#define T int`, and break HIP's templates).
  */
 const EXECUTION_SPACE_KEYWORDS = new Set(['__global__', '__device__', '__host__', '__shared__', '__constant__']);
 
