@@ -19,12 +19,7 @@ import {
   type HipccTaskDefinition,
   DEFAULT_OFFLOAD_ARCHS,
 } from '../core/build/index';
-
-/** Where the command writes. */
-export interface BuildIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
+import type { Io } from './io';
 
 /** Parsed command line. */
 export type ParsedBuildArgs =
@@ -157,14 +152,14 @@ function summary(r: BuildResult): string {
  * build tree), and resolves with the process exit code. Never throws for user errors and never
  * prints a stack trace for them.
  */
-export async function buildCommand(argv: string[], io: BuildIo): Promise<number> {
+export async function buildCommand(argv: string[], io: Io): Promise<number> {
   const parsed = parseBuildArgs(argv);
   if (parsed.kind === 'help') {
-    io.stdout.write(parsed.text);
+    io.stdout(parsed.text);
     return 0;
   }
   if (parsed.kind === 'usage-error') {
-    io.stderr.write(`hip-porter build: ${parsed.message}\nRun \`hip-porter build --help\` for usage.\n`);
+    io.stderr(`hip-porter build: ${parsed.message}\nRun \`hip-porter build --help\` for usage.\n`);
     return 2;
   }
   const { plan, json } = parsed;
@@ -174,7 +169,7 @@ export async function buildCommand(argv: string[], io: BuildIo): Promise<number>
   try {
     const r = await runBuildPlan(plan, {
       signal: ac.signal,
-      ...(json ? {} : { onOutput: (chunk, stream) => (stream === 'stdout' ? io.stdout : io.stderr).write(chunk) }),
+      ...(json ? {} : { onOutput: (chunk, stream) => (stream === 'stdout' ? io.stdout(chunk) : io.stderr(chunk)) }),
     });
     if (json) {
       const body: Record<string, unknown> = {
@@ -186,13 +181,13 @@ export async function buildCommand(argv: string[], io: BuildIo): Promise<number>
         output: r.output,
       };
       if (isRemoteResult(r)) body.remote = { host: plan.remote?.host, remoteDir: r.remoteDir, localRoot: r.localRoot, transfer: r.transfer, syncedFiles: r.syncedFiles, timings: r.timings };
-      io.stdout.write(JSON.stringify(body, null, 2) + '\n');
-    } else io.stderr.write(summary(r));
+      io.stdout(JSON.stringify(body, null, 2) + '\n');
+    } else io.stderr(summary(r));
     return r.exitCode;
   } catch (e) {
     if (!isBuildError(e)) throw e;
-    if (json) io.stdout.write(JSON.stringify({ exitCode: exitCodeForError(e), error: { code: e.code, message: e.message }, output: e.output }, null, 2) + '\n');
-    else io.stderr.write(`hip-porter: error: ${e.message}\n`);
+    if (json) io.stdout(JSON.stringify({ exitCode: exitCodeForError(e), error: { code: e.code, message: e.message }, output: e.output }, null, 2) + '\n');
+    else io.stderr(`hip-porter: error: ${e.message}\n`);
     return exitCodeForError(e);
   } finally {
     process.removeListener('SIGINT', onSigint);

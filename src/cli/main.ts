@@ -6,7 +6,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { initParser } from '../core/parse';
-import { DEFAULT_OFFLOAD_ARCH, parseOffloadArchList } from '../core/arch';
+import { DEFAULT_OFFLOAD_ARCH } from '../core/arch';
+import { ENGINE_OPTION_KEYS, parseEngineOptions } from '../core/engine-options';
 import { makeCliRefiner } from './agent-bridge';
 import { processIo, type Io } from './io';
 import { buildCommand } from './build-command';
@@ -32,19 +33,31 @@ function engineOptions(cmd: Command): void {
     .option('--max-size <MB>', 'skip files larger than this many MB', '20');
 }
 
+/** The command-line flag of each engine option, for usage messages. */
+const ENGINE_FLAGS: Readonly<Record<string, string>> = {
+  targetRocm: '--target-rocm',
+  kernelLaunch: '--kernel-launch',
+  libraryTarget: '--library-target',
+  experimental: '--experimental',
+  includeComments: '--include-comments',
+  offloadArch: '--offload-arch',
+};
+
+/**
+ * The engine options of parsed `scan`/`port` flags (commander's camel-cased option values), read
+ * through core's {@link parseEngineOptions} like the server's and the settings' options.
+ * @throws CommanderError (code `hip-porter.usage`) naming the flag of the first rejected value
+ */
 function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
   const maxMb = Number(o['maxSize']);
   if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CommanderError(2, 'hip-porter.usage', `--max-size must be a positive number of MB, got '${String(o['maxSize'])}'`);
-  if (o['targetRocm'] !== undefined && !/^\d+(\.\d+){0,2}$/.test(String(o['targetRocm']))) {
-    throw new CommanderError(2, 'hip-porter.usage', `--target-rocm must look like 5.2 or 6.2.0, got '${String(o['targetRocm'])}'`);
-  }
-  let offloadArch: string[] | undefined;
-  if (o['offloadArch'] !== undefined) {
-    const parsed = parseOffloadArchList(String(o['offloadArch']));
-    if (parsed.problems.length || !parsed.archs.length) {
-      throw new CommanderError(2, 'hip-porter.usage', `--offload-arch: ${parsed.problems[0] ?? 'no GPU target given'}`);
-    }
-    offloadArch = parsed.archs;
+  const raw: Record<string, unknown> = {};
+  for (const key of ENGINE_OPTION_KEYS) if (o[key] !== undefined) raw[key] = o[key];
+  const { options, problems } = parseEngineOptions(raw);
+  if (problems.length) {
+    const first = problems[0]!;
+    const key = first.slice(0, first.indexOf(':'));
+    throw new CommanderError(2, 'hip-porter.usage', `${ENGINE_FLAGS[key] ?? key}${first.slice(key.length)}`);
   }
   return {
     inputs: [],
@@ -52,12 +65,11 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
     stats: false,
     json: false,
     format: 'text',
-    ...(o['targetRocm'] ? { targetRocm: String(o['targetRocm']) } : {}),
-    kernelLaunch: o['kernelLaunch'] as 'keep' | 'hip',
-    libraryTarget: o['libraryTarget'] as 'hip' | 'roc',
-    experimental: !!o['experimental'],
-    includeComments: !!o['includeComments'],
-    ...(offloadArch ? { offloadArch } : {}),
+    ...options,
+    kernelLaunch: options.kernelLaunch ?? 'keep',
+    libraryTarget: options.libraryTarget ?? 'hip',
+    experimental: options.experimental ?? false,
+    includeComments: options.includeComments ?? false,
     maxBytes: Math.round(maxMb * 1024 * 1024),
   };
 }
@@ -178,9 +190,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return argv.length === 0 ? 2 : parsed.exitCode;
   }
   if (parsed.command === 'build') {
-    const bio = { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } };
-    if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, bio);
-    return buildCommand(parsed.argv, { stdout: { write: (s: string) => io.stdout(s) }, stderr: { write: (s: string) => io.stderr(s) } });
+    if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, io);
+    return buildCommand(parsed.argv, io);
   }
   if (parsed.command === 'validate') {
     // its own bundle (dist/cli-validate.js: ajv, the readers), so other commands never load it

@@ -3,12 +3,10 @@
  * per file, so a short run must not pay for work that only long runs earn back.
  *
  * The CUDA grammar is 4 MB of WebAssembly. V8 compiles each wasm function first with its baseline
- * compiler (Liftoff) and then, once hot, again with its optimising compiler (TurboFan). On one
- * 300-line file the optimising compiles cost more than they save: parse + translate took
- * 100–500 ms with tier-up against 45–75 ms with `--liftoff-only` (Node 20.20 / V8 11.3, 2-core
- * machine, bench/startup-bench.mjs); on a 1 MB file steady-state translation is 10–50 % faster
- * with TurboFan. So runs whose inputs total at most {@link BASELINE_WASM_MAX_BYTES} use Liftoff
- * only. V8 reads the flag when it compiles a module, so it must be set before `initParser()`.
+ * compiler (Liftoff) and then, once hot, again with its optimising compiler (TurboFan). On a
+ * short input the optimising compiles cost more than they save, on a large one they pay off
+ * (bench/startup-bench.mjs measures both). So runs whose inputs total at most
+ * {@link BASELINE_WASM_MAX_BYTES} use Liftoff only. V8 reads the flag when it compiles a module, so it must be set before `initParser()`.
  * Flag reference: V8's flag-definitions.h (`liftoff_only`), set through Node's
  * `v8.setFlagsFromString` (https://nodejs.org/api/v8.html#v8setflagsfromstringflags).
  */

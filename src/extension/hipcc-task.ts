@@ -26,8 +26,7 @@ export const PROVIDED_TASK_NAME = 'Build current file with hipcc';
  * Problem matcher contributed in package.json (owner `hipPorter.build`), for tasks.json entries and
  * shell tasks (make, cmake) that run hipcc. Our own tasks do not attach it: they publish the engine's
  * parsed diagnostics (remote paths mapped, host/device repeats merged, linker errors included) into
- * the `hipcc` collection, and the matcher on top would list every error twice in Problems
- * (measured in the e2e test).
+ * the `hipcc` collection, and the matcher on top would list every error twice in Problems.
  */
 export const HIPCC_PROBLEM_MATCHER = '$hipcc';
 /** Task source shown in the task picker. */

@@ -22,7 +22,7 @@ import type { Finding, TextEdit } from '../core/findings';
 import { CODE_INFO } from '../core/rules/index';
 import { CodeActionKinds, DIAGNOSTIC_SOURCE } from '../shared/lsp-protocol';
 import { isDiagnosticData, rangeOf, toDiagnostic, type VisibleFinding } from './diagnostics';
-import type { DocumentView } from './documents';
+import type { DocumentView } from './document-manager';
 
 
 export { resolveEdits };

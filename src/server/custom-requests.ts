@@ -29,7 +29,7 @@ import type {
 } from '../shared/lsp-protocol';
 import { rangeOf, visibleFindings, type VisibleFinding } from './diagnostics';
 import { optionsKey } from './document-state';
-import { sourcePathOf, type DocumentManager } from './documents';
+import { sourcePathOf, type DocumentManager } from './document-manager';
 import type { ServerSettings, SettingsCache } from './settings';
 
 /** A user-facing failure of a custom request (the caller turns it into a ResponseError). */

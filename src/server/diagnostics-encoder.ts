@@ -92,7 +92,7 @@ export class DiagnosticsJsonEncoder {
   private readonly last = new Map<string, Published>();
   /**
    * Per document URI: the buffers of its publish before last, written long ago, which the next
-   * publish writes into instead of allocating ~1 MB (plus offset tables) per keystroke. Safe because
+   * publish writes into instead of allocating a message-sized buffer (plus offset tables) per keystroke. Safe because
    * vscode-jsonrpc's StreamMessageWriter encodes a message only after the stream's write callback
    * of the previous one (one message at a time, lib/common/messageWriter.js), so the bytes returned
    * for a publish are never read again once the publish after next of the same document is encoded.

@@ -103,7 +103,7 @@ export function toDiagnostic(v: VisibleFinding, data: DiagnosticData | undefined
   };
   if (data) d.data = data;
   // Rename notes (HP101/HP110) are most of a file's diagnostics; their link (the HIPIFY table) is
-  // in the hover, so they skip codeDescription to keep each publish small (~35% fewer bytes).
+  // in the hover, so they skip codeDescription to keep each publish small.
   if (f.docs && !LIGHT_CODES.has(f.code)) d.codeDescription = { href: f.docs };
   if (f.status === 'deprecated' || f.status === 'removed') d.tags = [DiagnosticTag.Deprecated];
   if (uri !== undefined && f.related?.length) {

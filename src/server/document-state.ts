@@ -127,8 +127,7 @@ export const TOKEN_ONLY = 'reduced analysis: token level, no syntax tree';
  * At most this many re-parsed items are kept beside the base tree; the keystroke that would add
  * one more first merges them (an incremental whole-file re-parse, no re-analysis). There can be no
  * more patches than top-level items, and together they hold about one more tree of the file, so
- * the limit only bounds files with very many items; measured per-keystroke cost is flat up to the
- * ~500 items of the 10k-line benchmark file (bench/README.md).
+ * the limit only bounds files with very many items (bench/lsp-bench.mjs measures the per-keystroke cost).
  */
 export const MAX_PATCHES = 1024;
 /** Beyond this many re-parsed items, {@link DocumentState.reconcile} (run after a pause) merges them into one tree. */

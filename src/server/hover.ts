@@ -11,7 +11,7 @@ import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, typ
 import { CODE_INFO } from '../core/rules/index';
 import { LIBRARY_LABELS, hipifyTableUrl } from '../core/rules/types';
 import { rangeOf } from './diagnostics';
-import type { DocumentView } from './documents';
+import type { DocumentView } from './document-manager';
 
 
 const reverseCache = new WeakMap<Mappings, Map<string, MappingEntry[]>>();

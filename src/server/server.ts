@@ -20,7 +20,7 @@ import { CodeActionKinds, FindingsRequest, OpenFindingsRequest, PortDocumentRequ
 import { BudgetedParser } from './budgeted-parser';
 import { codeActions } from './code-actions';
 import { findings, openFindingsOf, portDocument, portProject, RequestFailure } from './custom-requests';
-import { DocumentManager } from './documents';
+import { DocumentManager } from './document-manager';
 import { hoverAt } from './hover';
 import { SettingsCache } from './settings';
 

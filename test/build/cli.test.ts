@@ -18,7 +18,7 @@ before(() => requireHipcc());
 function io() {
   let out = '';
   let err = '';
-  return { io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } }, out: () => out, err: () => err };
+  return { io: { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) }, out: () => out, err: () => err };
 }
 
 test('parseBuildArgs: files, remote, archs, include dirs, defines, passthrough flags', () => {

@@ -197,7 +197,7 @@ test('CLI: hip-porter build --remote through the ssh config alias, JSON out', as
   try {
     const code = await buildCommand(
       [join(src, 'main.hip'), '--remote', 'rocm-test', '--ssh-config', h.sshConfigFile, '--remote-dir', join(h.dir, 'remote-cli'), '--local-root', src, '--transfer', 'tar', '--json'],
-      { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } },
+      { stdout: (s: string) => void (out += s), stderr: (s: string) => void (err += s) },
     );
     assert.equal(code, 0, out + err);
     const j = JSON.parse(out) as { remote: { transfer: string; remoteDir: string; syncedFiles: string[] } };
@@ -218,7 +218,7 @@ test('CLI: a remote build prints errors with the LOCAL absolute paths, exactly l
   const run = async (remote: boolean): Promise<string> => {
     let err = '';
     const extra = remote ? ['--remote', 'rocm-test', '--ssh-config', h.sshConfigFile, '--remote-dir', join(h.dir, 'remote-paths'), '--local-root', src] : [];
-    const code = await buildCommand([join(dir, 'k.hip'), '-I', join(dir, 'inc'), ...extra], { stdout: { write: (s: string) => (err += s) }, stderr: { write: (s: string) => (err += s) } });
+    const code = await buildCommand([join(dir, 'k.hip'), '-I', join(dir, 'inc'), ...extra], { stdout: (s: string) => void (err += s), stderr: (s: string) => void (err += s) });
     assert.equal(code, 1, err);
     return err;
   };

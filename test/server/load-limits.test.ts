@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import { initParser } from '../../src/core/parse';
-import { BEHIND_LIMIT, BEHIND_MS, DocumentManager, MAX_DIAGNOSTICS, REDUCED_ANALYSIS_CHARS, REDUCED_DEBOUNCE_MS, type DocumentHost } from '../../src/server/documents';
+import { BEHIND_LIMIT, BEHIND_MS, DocumentManager, MAX_DIAGNOSTICS, REDUCED_ANALYSIS_CHARS, REDUCED_DEBOUNCE_MS, type DocumentHost } from '../../src/server/document-manager';
 import { SettingsCache } from '../../src/server/settings';
 
 function fakeHost(): DocumentHost & { published: Array<{ uri: string; version: number; diagnostics: Diagnostic[] }>; logs: string[] } {

@@ -16,7 +16,7 @@ import { initParser, parse } from '../../src/core/parse';
 import { applyEdits } from '../../src/core/text';
 import { BudgetedParser } from '../../src/server/budgeted-parser';
 import { resolveEdits, toLspEdits } from '../../src/server/code-actions';
-import { DocumentManager, RECONCILE_DELAY_MS, type DocumentHost } from '../../src/server/documents';
+import { DocumentManager, RECONCILE_DELAY_MS, type DocumentHost } from '../../src/server/document-manager';
 import { visibleFindings } from '../../src/server/diagnostics';
 import type { Finding } from '../../src/core/findings';
 import { DocumentState } from '../../src/server/document-state';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, parseArgs } from '../../src/cli/main';
 import { initParser } from '../../src/core/parse';
+import { parseEngineOptions } from '../../src/core/engine-options';
 
 interface Run {
   code: number;
@@ -62,6 +63,21 @@ describe('argument parsing', () => {
     assert.deepEqual(p.options.offloadArch, ['gfx1030']);
     assert.deepEqual(parseArgs(['scan', 'x', '--offload-arch', 'sm_80'], io), { command: 'none', exitCode: 2 });
     assert.match(err, /--offload-arch: 'sm_80' is not an AMD GPU target/);
+  });
+
+  test('engine flags are read by core parseEngineOptions: its reasons, under the flag name', () => {
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (s: string) => void (err += s) };
+    const bad = { targetRocm: 'latest' };
+    const core = parseEngineOptions(bad).problems[0]!;
+    assert.deepEqual(parseArgs(['scan', 'x', '--target-rocm', 'latest'], io), { command: 'none', exitCode: 2 });
+    assert.ok(err.includes(`--target-rocm${core.slice('targetRocm'.length)}`), err);
+    const s = parseArgs(['scan', 'x', '--target-rocm', ' 6.2 ', '--include-comments'], io);
+    assert.ok(s.command === 'scan');
+    assert.deepEqual(
+      { targetRocm: s.options.targetRocm, includeComments: s.options.includeComments, experimental: s.options.experimental },
+      parseEngineOptions({ targetRocm: ' 6.2 ', includeComments: true, experimental: false }).options,
+    );
   });
 });
 

@@ -13,4 +13,4 @@ export * from './local-runner';
 export * from './ssh';
 export * from './remote-runner';
 export * from './plan';
-export * from './remote-run';
+export * from './remote-command';

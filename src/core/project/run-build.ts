@@ -1,7 +1,7 @@
 /**
  * Runs a project build ({@link projectBuildSteps}: make, or CMake configure + build) here or on a
  * ROCm box over SSH: the tree is copied with rsync through the same OpenSSH options as the file
- * builds (src/core/build/ssh.ts), the steps run with src/core/build/remote-run.ts, and remote paths
+ * builds (src/core/build/ssh.ts), the steps run with src/core/build/remote-command.ts, and remote paths
  * in the output are mapped back to the local tree. Shared by `hip-porter build <dir>`
  * (src/cli/project-build.ts) and the `hipProject` task of the extension; no `vscode` import.
  */

@@ -4,7 +4,7 @@
  * thresholds like `prop.major >= 7` select the wrong path. HIP's porting guide
  * ("Identifying architecture features", DOCS.archFeatures) tells to test `gcnArchName` or the
  * `hipDeviceProp_t::arch` feature flags (`hasSharedInt32Atomics`, `hasWarpShuffle`, ...) instead.
- * `__CUDA_ARCH__` comparisons are HP302 (rewrites.ts).
+ * `__CUDA_ARCH__` comparisons are HP302 ({@link cudaArchRule} at the end of this file).
  *
  * Codes: HP303; HP305 (rule `arch-guards`): a kernel or device function whose whole body sits in
  * a preprocessor branch hip-clang never compiles for AMD (`#if __CUDA_ARCH__ >= 530` without a
@@ -13,7 +13,7 @@
  */
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isDeviceFunction, isIdent, namespaceFunctions, tt } from './util';
+import { isDeviceFunction, isIdent, namespaceFunctions, tokenText } from './util';
 import { branchTaken, conditionals, directiveText, relevantItemText, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
@@ -50,7 +50,7 @@ export const archRule: Rule = {
         for (const i of ctx.fileIdentsNamed(ty, { before: 0, after: 12 })) {
           let j = nextCode(t, i);
           while (j >= 0 && (isPunct(t, j, '*') || isPunct(t, j, '&') || isIdent(t, j, 'const'))) j = nextCode(t, j);
-          if (isIdent(t, j)) props.add(tt(t, j));
+          if (isIdent(t, j)) props.add(tokenText(t, j));
         }
       }
       return props;
@@ -60,7 +60,7 @@ export const archRule: Rule = {
       const dot = prevCode(t, i);
       if (!isPunct(t, dot, '.') && !isPunct(t, dot, '->')) return false;
       const recv = prevCode(t, dot);
-      return isIdent(t, recv) && propVars().has(tt(t, recv)) && inCheck(t, recv, i);
+      return isIdent(t, recv) && propVars().has(tokenText(t, recv)) && inCheck(t, recv, i);
     };
     // One finding per file for each kind of check (a file often tests the capability in many
     // places; the first is reported, the others are its related information). The checks are
@@ -79,12 +79,12 @@ export const archRule: Rule = {
         const more = all.length - 1;
         ctx.report({
           code: 'HP303',
-          message: `${tt(t, recv)}${tt(t, dot)}${tt(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
+          message: `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
           start: t.start[recv]!,
           end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
-          cuda: tt(t, first),
+          cuda: tokenText(t, first),
           hip: 'gcnArchName',
           ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[prevCode(t, prevCode(t, k))]!, end: t.end[k]!, message: 'another compute-capability check' })) } : {}),
         });
@@ -94,7 +94,7 @@ export const archRule: Rule = {
       const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a, { before: 0, after: 0 })).sort((x, y) => x - y);
       const first = all[0];
       if (first !== undefined && inWindow(first)) {
-        const a = tt(t, first);
+        const a = tokenText(t, first);
         const more = all.length - 1;
         ctx.report({
           code: 'HP303',
@@ -121,7 +121,7 @@ function inCheck(t: Tokens, recv: number, f: number): boolean {
   if (isPunct(t, n, '=') && isPunct(t, nextCode(t, n), '=')) return true;
   if (isPunct(t, p, '=') && ['=', '<', '>', '!'].some((o) => isPunct(t, prevCode(t, p), o))) return true;
   // `switch (prop.major)` and `if (prop.major)`
-  if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tt(t, prevCode(t, p)))) return true;
+  if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tokenText(t, prevCode(t, p)))) return true;
   return false;
 }
 
@@ -196,4 +196,79 @@ function guardFix(ctx: RuleContext, b: Branch): { fix?: ReturnType<RuleContext['
   const end = lineEnd < 0 ? t.text.length : t.text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
   if (t.text.slice(t.end[b.dir], end).includes('\\')) return {};
   return { fix: ctx.fix('Compile the body on AMD too', [{ start: t.start[b.dir]!, end, newText: `#if defined(__HIP_PLATFORM_AMD__) || ${cond}` }], false) };
+}
+
+// ---- __CUDA_ARCH__ and CUDA toolkit version macros (HP301, HP302, HP304) ----
+
+/** Codes of {@link cudaArchRule}. */
+export const CUDA_ARCH_CODES: readonly RuleCode[] = [
+  { code: 'HP301', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
+  { code: 'HP302', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ compute-capability comparison', docs: DOCS.identifyingHip },
+  { code: 'HP304', family: 'arch', defaultSeverity: 'warning', title: 'CUDA toolkit version macro (undefined under HIP)', docs: DOCS.identifyingHip },
+];
+
+/** `#ifdef __CUDA_ARCH__` / `defined(__CUDA_ARCH__)` → `__HIP_DEVICE_COMPILE__` (HP301), numeric `__CUDA_ARCH__` comparisons (HP302) and CUDA toolkit version macros (HP304) reported. */
+export const cudaArchRule: Rule = {
+  id: 'cuda-arch',
+  family: 'arch',
+  codes: CUDA_ARCH_CODES,
+  run(ctx) {
+    cudaArch(ctx);
+    cudaVersionMacros(ctx);
+  },
+};
+
+function cudaArch(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('__CUDA_ARCH__')) {
+    const s = t.start[i]!;
+    const e = t.end[i]!;
+    const p = prevCode(t, i);
+    const pp = prevCode(t, p);
+    const existence =
+      t.pp[i] === PP.Ifdef ||
+      (p >= 0 && t.kind[p] === Tok.Ident && t.text.slice(t.start[p], t.end[p]) === 'defined') ||
+      (p >= 0 && isPunct(t, p, '(') && pp >= 0 && t.text.slice(t.start[pp], t.end[pp]) === 'defined');
+    if (existence) {
+      ctx.report({
+        code: 'HP301',
+        message: 'hip-clang does not define __CUDA_ARCH__ on AMD: use __HIP_DEVICE_COMPILE__ to detect device compilation',
+        start: s,
+        end: e,
+        status: 'hazard',
+        cuda: '__CUDA_ARCH__',
+        hip: '__HIP_DEVICE_COMPILE__',
+        fix: ctx.fix('Use __HIP_DEVICE_COMPILE__', [{ start: s, end: e, newText: '__HIP_DEVICE_COMPILE__' }], true),
+      });
+    } else {
+      ctx.report({
+        code: 'HP302',
+        message:
+          '__CUDA_ARCH__ compute-capability check: undefined on AMD (evaluates to 0, so the fallback branch is taken); test features instead (__HIP_PLATFORM_AMD__, __gfx90a__, __has_builtin)',
+        start: s,
+        end: e,
+        status: 'hazard',
+        cuda: '__CUDA_ARCH__',
+      });
+    }
+  }
+}
+
+/** CUDA toolkit version macros: undefined under hip-clang, so `#if CUDART_VERSION >= 11000` silently takes the old branch. */
+const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJOR__', '__CUDACC_VER_MINOR__', '__NVCC__'];
+
+function cudaVersionMacros(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const name of CUDA_VERSION_MACROS) {
+    for (const i of ctx.identsNamed(name)) {
+      ctx.report({
+        code: 'HP304',
+        message: `${name} is not defined when compiling with hipcc: this check takes its "${name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA'}" branch; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard',
+        cuda: name,
+      });
+    }
+  }
 }

@@ -16,7 +16,7 @@
  */
 import { isPunct, nextCode, callArguments, Tok } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
-import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, tokenText } from './util';
 import { conditionals, directiveText, identIn, relevantItemText, skippedOnAmd, takenInstead } from './preprocessor';
 
 export const ASM_CODES: readonly RuleCode[] = [
@@ -62,7 +62,7 @@ export const asmRule: Rule = {
     for (const kw of ['asm', '__asm__', '__asm']) {
       for (const i of ctx.identsNamed(kw)) {
         let j = nextCode(t, i);
-        while (isIdent(t, j) && /^(?:volatile|__volatile__|__volatile|goto|inline)$/.test(tt(t, j))) j = nextCode(t, j);
+        while (isIdent(t, j) && /^(?:volatile|__volatile__|__volatile|goto|inline)$/.test(tokenText(t, j))) j = nextCode(t, j);
         if (!isPunct(t, j, '(')) continue;
         const call = callArguments(t, j);
         let end = call ? t.end[call.close]! : t.end[j]!;

@@ -1,5 +1,5 @@
 /**
- * C++ that nvcc accepts and hip-clang rejects (family `cxx`). (HP701, `register`, is in rewrites.ts.)
+ * C++ that nvcc accepts and hip-clang rejects (family `cxx`). (HP701, `register`, is {@link registerRule} at the end of this file.)
  * - HP702 user definitions of what HIP's vector-type header already defines
  *   (hip/amd_detail/amd_hip_vector_types.h, HIP 5.2): `make_<type><n>` helpers are
  *   `static inline __host__ __device__` functions there, so a user definition is a redefinition
@@ -17,7 +17,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, paramsCloseBefore, tt, type FnDef } from './util';
+import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, paramsCloseBefore, tokenText, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
   { code: 'HP702', family: 'cxx', defaultSeverity: 'error', title: 'Vector-type operator or helper that HIP already defines', docs: DOCS.vectorTypes },
@@ -70,7 +70,7 @@ function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: u
     const k = t.kind[i];
     if (k === Tok.Comment) continue;
     if (t.pp[i] !== PP.None) {
-      parts.push(tt(t, i));
+      parts.push(tokenText(t, i));
       continue;
     }
     if (k === Tok.Punct) {
@@ -81,15 +81,15 @@ function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: u
       } else if (c === 125) {
         if (body > 0) body--;
         parts.push('}');
-      } else if (body === 0) parts.push(tt(t, i));
+      } else if (body === 0) parts.push(tokenText(t, i));
       continue;
     }
     if (body === 0) {
-      parts.push(tt(t, i));
+      parts.push(tokenText(t, i));
       continue;
     }
     if (k !== Tok.Ident) continue;
-    const name = tt(t, i);
+    const name = tokenText(t, i);
     if (SPACE_WORDS.has(name)) {
       parts.push(name);
       continue;
@@ -97,7 +97,7 @@ function hostCallsSignature(t: Tokens, first: number, end: number, _mappings?: u
     if (reportable && !reportable.has(name)) continue;
     let stmt = `${name}${isPunct(t, nextCode(t, i), '(') ? '(' : ''}`;
     for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
-      const w = tt(t, j);
+      const w = tokenText(t, j);
       stmt = `${w} ${stmt}`;
       if (w === ';' || w === '{' || w === '}' || w === '(' || w === '=') break;
     }
@@ -131,7 +131,7 @@ function vectorOperators(ctx: RuleContext): void {
     let j = nextCode(t, i);
     let op = '';
     while (j >= 0 && t.kind[j] === Tok.Punct && !isPunct(t, j, '(') && op.length < 4) {
-      op += tt(t, j);
+      op += tokenText(t, j);
       j = nextCode(t, j);
     }
     if (!op || !isPunct(t, j, '(')) continue;
@@ -139,12 +139,12 @@ function vectorOperators(ctx: RuleContext): void {
     if (!call) continue;
     const params = call.args.filter(([a, b]) => a <= b);
     const vecParam = params.find(([a, b]) => {
-      for (let k = a; k <= b; k++) if (t.kind[k] === Tok.Ident && VECTOR_TYPE.test(tt(t, k))) return true;
+      for (let k = a; k <= b; k++) if (t.kind[k] === Tok.Ident && VECTOR_TYPE.test(tokenText(t, k))) return true;
       return false;
     });
     if (!vecParam) continue;
     let vec = '';
-    for (let k = vecParam[0]; k <= vecParam[1]; k++) if (t.kind[k] === Tok.Ident && VECTOR_TYPE.test(tt(t, k))) vec = tt(t, k);
+    for (let k = vecParam[0]; k <= vecParam[1]; k++) if (t.kind[k] === Tok.Ident && VECTOR_TYPE.test(tokenText(t, k))) vec = tokenText(t, k);
     const free = params.length === 2 || (INC_DEC.has(op) && params.length === 1);
     if (!free) continue;
     let severity: 'error' | 'information';
@@ -184,7 +184,7 @@ function makeHelper(ctx: RuleContext, i: number, name: string): void {
   if (t.pp[i] !== PP.None) return;
   const s = t.start[i]!;
   const p = prevCode(t, i);
-  if (!isIdent(t, p) || tt(t, p) === 'return') return;
+  if (!isIdent(t, p) || tokenText(t, p) === 'return') return;
   const open = nextCode(t, i);
   if (!isPunct(t, open, '(')) return;
   const call = callArguments(t, open);
@@ -194,7 +194,7 @@ function makeHelper(ctx: RuleContext, i: number, name: string): void {
   const width = Number(name.slice(-1));
   if (call.args.length !== width) return;
   for (const [a0, a1] of call.args) {
-    for (let k = a0; k <= a1; k++) if (isIdent(t, k) && VECTOR_TYPE.test(tt(t, k))) return;
+    for (let k = a0; k <= a1; k++) if (isIdent(t, k) && VECTOR_TYPE.test(tokenText(t, k))) return;
   }
   const fn = ancestor(ctx.nodeAt(s, t.end[i]!), FUNCTION_DEFINITION);
   const fix = fn && !fn.hasError ? ctx.fix(`Remove this ${name} (HIP defines it)`, [{ start: fn.startIndex, end: fn.endIndex, newText: '' }], false) : undefined;
@@ -251,7 +251,7 @@ function hostCalls(ctx: RuleContext): void {
     for (const i of uses) {
       for (let j = prevCode(t, i), n = 0; j >= 0 && n < 10; j = prevCode(t, j), n++) {
         if (isPunct(t, j, ';') || isPunct(t, j, '}') || isPunct(t, j, '{') || isPunct(t, j, '(') || isPunct(t, j, '=')) break;
-        if (isIdent(t, j, '__device__') || macros.has(tt(t, j))) declaredDevice = true;
+        if (isIdent(t, j, '__device__') || macros.has(tokenText(t, j))) declaredDevice = true;
       }
     }
     if (declaredDevice) continue;
@@ -295,7 +295,7 @@ function mayHaveHostOnlyRegions(ctx: RuleContext): boolean {
       // `#ifndef NAME`, or a `!` shortly before it on the line (`#if !defined(NAME)`)
       for (let j = i - 1, n = 0; j >= 0 && n < 4 && t.pp[j] === t.pp[i]; j--, n++) {
         if (t.kind[j] === Tok.Directive) {
-          if (tt(t, j).includes('ifndef')) return true;
+          if (tokenText(t, j).includes('ifndef')) return true;
           break;
         }
         if (isPunct(t, j, '!')) return true;
@@ -322,7 +322,7 @@ function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> 
       const b = nextCode(t, a);
       const c = nextCode(t, b);
       const e = nextCode(t, c);
-      const name = (k: number): string => (k >= 0 && t.pp[k] === t.pp[i] ? tt(t, k) : '');
+      const name = (k: number): string => (k >= 0 && t.pp[k] === t.pp[i] ? tokenText(t, k) : '');
       const negated =
         (d === 'ifndef' && DEVICE_COMPILER_NAMES.has(name(a))) ||
         (d === 'if' && name(a) === '!' && name(b) === 'defined' && (DEVICE_COMPILER_NAMES.has(name(c)) || (name(c) === '(' && DEVICE_COMPILER_NAMES.has(name(e)))));
@@ -337,4 +337,40 @@ function hostOnlyRegions(t: import('../lexer').Tokens): Array<[number, number]> 
     }
   }
   return out;
+}
+
+// ---- the 'register' storage class (HP701) ----
+
+/** Codes of {@link registerRule}. */
+export const REGISTER_CODES: readonly RuleCode[] = [
+  { code: 'HP701', family: 'cxx', defaultSeverity: 'warning', title: "'register' storage class (removed in C++17, rejected by hip-clang)", docs: DOCS.porting },
+];
+
+/** The `register` storage class removed (HP701). */
+export const registerRule: Rule = {
+  id: 'register',
+  family: 'cxx',
+  codes: REGISTER_CODES,
+  run(ctx) {
+    registerKeyword(ctx);
+  },
+};
+
+function registerKeyword(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed('register')) {
+    if (t.pp[i] !== PP.None) continue;
+    const s = t.start[i]!;
+    let e = t.end[i]!;
+    while (e < t.text.length && (t.text[e] === ' ' || t.text[e] === '\t')) e++;
+    ctx.report({
+      code: 'HP701',
+      message: "'register' storage class: removed in C++17 and rejected by hip-clang; remove it (the compiler allocates registers anyway)",
+      start: s,
+      end: t.end[i]!,
+      status: 'hazard',
+      cuda: 'register',
+      fix: ctx.fix("Remove 'register'", [{ start: s, end: e, newText: '' }], true),
+    });
+  }
 }

@@ -2,15 +2,15 @@
  * The rule registry: every rule family, in the order they run, and the table of all codes.
  * To add a rule family: write `src/core/rules/<family>.ts` exporting a {@link Rule}, and add it here.
  */
-import { apiRule, headersRule } from './api';
-import { rewritesRule } from './rewrites';
-import { warpRule } from './warp';
-import { archGuardsRule, archRule } from './arch';
+import { apiArgumentsRule, apiRule } from './api';
+import { headersRule } from './headers';
+import { warpRule, warpSyncRule } from './warp';
+import { archGuardsRule, archRule, cudaArchRule } from './arch';
 import { asmRule } from './asm';
-import { launchRule } from './launch';
-import { memoryRule } from './memory';
+import { kernelLaunchRule, launchRule } from './launch';
+import { memoryRule, symbolsRule } from './memory';
 import { librariesRule } from './libraries';
-import { cxxHostCallsRule, cxxRule } from './cxx';
+import { cxxHostCallsRule, cxxRule, registerRule } from './cxx';
 import { freshMemoryRule, hostCallbackRule, runtimeRule } from './runtime';
 import type { Rule, RuleCode } from './types';
 
@@ -30,7 +30,12 @@ const ENGINE_CODES: readonly RuleCode[] = [
 export const ALL_RULES: readonly Rule[] = [
   apiRule,
   headersRule,
-  rewritesRule,
+  kernelLaunchRule,
+  apiArgumentsRule,
+  warpSyncRule,
+  cudaArchRule,
+  symbolsRule,
+  registerRule,
   warpRule,
   archRule,
   archGuardsRule,

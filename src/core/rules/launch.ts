@@ -15,7 +15,7 @@
  */
 import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isDeviceFunction, isIdent, tt } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, tokenText } from './util';
 
 export const LAUNCH_CODES: readonly RuleCode[] = [
   { code: 'HP501', family: 'launch', defaultSeverity: 'warning', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
@@ -103,17 +103,17 @@ function launches(ctx: RuleContext): void {
     // the block argument must be a literal, a name or dim3(...) before the constant table is worth building
     const size = blockSize(ctx, b0, b1);
     if (size === undefined || size <= 256) continue;
-    const def = kernelDefinition(ctx, tt(t, kernelTok));
+    const def = kernelDefinition(ctx, tokenText(t, kernelTok));
     if (!def || def.hasBounds) continue;
     ctx.report({
       code: 'HP502',
-      message: `block size ${size} > 256 and ${tt(t, kernelTok)} has no __launch_bounds__: older hip-clang compiled kernels for at most 256 threads (launch fails there; ROCm 5.x defaults to 1024); add __launch_bounds__(${size}) to the kernel`,
+      message: `block size ${size} > 256 and ${tokenText(t, kernelTok)} has no __launch_bounds__: older hip-clang compiled kernels for at most 256 threads (launch fails there; ROCm 5.x defaults to 1024); add __launch_bounds__(${size}) to the kernel`,
       start: t.start[b0]!,
       end: t.end[b1]!,
       status: 'hazard',
       cuda: '__launch_bounds__',
       hip: `__launch_bounds__(${size})`,
-      fix: ctx.fix(`Add __launch_bounds__(${size}) to ${tt(t, kernelTok)}`, [{ start: def.nameStart, end: def.nameStart, newText: `__launch_bounds__(${size}) ` }], false),
+      fix: ctx.fix(`Add __launch_bounds__(${size}) to ${tokenText(t, kernelTok)}`, [{ start: def.nameStart, end: def.nameStart, newText: `__launch_bounds__(${size}) ` }], false),
     });
   }
 }
@@ -163,10 +163,10 @@ function constantValue(ctx: RuleContext, name: string): number | undefined {
   for (const i of ctx.fileIdentsNamed(name, { before: 1, after: 3 })) {
     const p = prevCode(t, i);
     const n = nextCode(t, i);
-    if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tt(t, n));
+    if (t.pp[i] === PP.Define && t.kind[p] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[nextCode(t, n)] !== PP.Define) return intValue(tokenText(t, n));
     if (t.pp[i] === PP.None && isIdent(t, p) && isPunct(t, n, '=')) {
       const v = nextCode(t, n);
-      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) return intValue(tt(t, v));
+      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) return intValue(tokenText(t, v));
     }
   }
   return undefined;
@@ -182,11 +182,11 @@ function intValue(s: string): number | undefined {
 /** The thread count of a block argument `[a, b]`: a literal, a constant, `dim3(x, y, z)` or a dim3 variable declared with literals. */
 function blockSize(ctx: RuleContext, a: number, b: number): number | undefined {
   const t = ctx.tokens;
-  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tt(t, i)) : isIdent(t, i) ? constantValue(ctx, tt(t, i)) : undefined);
+  const value = (i: number): number | undefined => (t.kind[i] === Tok.Number ? intValue(tokenText(t, i)) : isIdent(t, i) ? constantValue(ctx, tokenText(t, i)) : undefined);
   if (a === b) {
     const v = value(a);
     if (v !== undefined) return v;
-    if (isIdent(t, a)) return dim3Variable(ctx, tt(t, a), value);
+    if (isIdent(t, a)) return dim3Variable(ctx, tokenText(t, a), value);
     return undefined;
   }
   if (isIdent(t, a, 'dim3') && isPunct(t, a + 1, '(')) return productOf(t, a + 1, value);
@@ -263,4 +263,149 @@ function kernelDefinition(ctx: RuleContext, name: string): { nameStart: number; 
     return { nameStart: t.start[i]!, hasBounds: bounds };
   }
   return undefined;
+}
+
+// ---- triple-chevron launches rewritten to hipLaunchKernelGGL (HP120) ----
+
+/** Codes of {@link kernelLaunchRule}. */
+export const KERNEL_LAUNCH_CODES: readonly RuleCode[] = [
+  { code: 'HP120', family: 'launch', defaultSeverity: 'hint', title: 'Kernel launch rewritten to hipLaunchKernelGGL', docs: DOCS.kernelLaunch },
+];
+
+/** With `kernelLaunch: hip`, `k<<<g, b, s, st>>>(args)` → `hipLaunchKernelGGL(k, g, b, s, st, args)` (HP120). */
+export const kernelLaunchRule: Rule = {
+  id: 'kernel-launch',
+  family: 'launch',
+  codes: KERNEL_LAUNCH_CODES,
+  run(ctx) {
+    if (ctx.options.kernelLaunch === 'hip') kernelLaunches(ctx);
+  },
+};
+
+/** `name<<<g, b[, s[, st]]>>>(args)` → `hipLaunchKernelGGL(name, g, b, s, st, args)`. */
+function kernelLaunches(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (let i = ctx.firstToken; i < ctx.endToken; i++) {
+    if (t.kind[i] !== Tok.Punct || t.end[i]! - t.start[i]! !== 3 || !t.text.startsWith('<<<', t.start[i]!)) continue;
+    // find the matching >>>
+    let close = -1;
+    for (let j = i + 1; j < t.count; j++) {
+      if (t.kind[j] === Tok.Punct && t.end[j]! - t.start[j]! === 3 && t.text.startsWith('>>>', t.start[j]!)) {
+        close = j;
+        break;
+      }
+      if (isPunct(t, j, ';')) break;
+    }
+    if (close < 0) continue;
+    const open = nextCode(t, close);
+    if (!isPunct(t, open, '(')) continue;
+    const call = callArguments(t, open);
+    if (!call) continue;
+    const nameStart = kernelNameStart(t, i);
+    if (nameStart < 0) continue;
+    const nameEnd = t.end[prevCode(t, i)]!;
+    const kernel = t.text.slice(t.start[nameStart], nameEnd);
+    const cfgCount = splitTopLevel(t.text.slice(t.end[i], t.start[close])).length;
+    if (cfgCount < 2 || cfgCount > 4) continue;
+    const templated = kernel.includes('<');
+    const hasArgs = call.close > nextCode(t, open);
+    // Small edits around the user's own tokens, so renames inside the configuration and the
+    // arguments still apply: `k<<<g, b>>>(x)` → `hipLaunchKernelGGL(k, g, b, 0, 0, x)`.
+    const pad = ', 0'.repeat(4 - cfgCount);
+    const edits = [
+      { start: t.start[nameStart]!, end: t.start[nameStart]!, newText: templated ? 'hipLaunchKernelGGL(HIP_KERNEL_NAME(' : 'hipLaunchKernelGGL(' },
+      { start: nameEnd, end: t.end[i]!, newText: templated ? '), ' : ', ' },
+      { start: t.start[close]!, end: t.end[open]!, newText: pad + (hasArgs ? ', ' : '') },
+    ];
+    // hipify-clang's form: the grid and block dimensions as dim3(...) (an int converts, a dim3 is copied)
+    for (const [a, b] of configArgs(t, i, close).slice(0, 2)) {
+      if (t.text.slice(t.start[a], t.end[a]) === 'dim3' && (isPunct(t, nextCode(t, a), '(') || isPunct(t, nextCode(t, a), '{'))) continue;
+      edits.push({ start: t.start[a]!, end: t.start[a]!, newText: 'dim3(' }, { start: t.end[b]!, end: t.end[b]!, newText: ')' });
+    }
+    ctx.report({
+      code: 'HP120',
+      message: `Kernel launch ${kernel}<<<…>>> → hipLaunchKernelGGL`,
+      start: t.start[nameStart]!,
+      end: t.end[call.close]!,
+      status: 'supported',
+      hip: 'hipLaunchKernelGGL',
+      fix: ctx.fix('Use hipLaunchKernelGGL', edits, true),
+    });
+    i = call.close;
+  }
+}
+
+/**
+ * Token ranges `[first, last]` of the comma-separated arguments between `<<<` (token `lt`) and
+ * `>>>` (token `gt`); commas nested in (), [] or {} do not split. Empty arguments are left out.
+ */
+function configArgs(t: Tokens, lt: number, gt: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let depth = 0;
+  let first = -1;
+  let last = -1;
+  for (let j = lt + 1; j < gt; j++) {
+    if (t.kind[j] === Tok.Comment) continue;
+    if (depth === 0 && isPunct(t, j, ',')) {
+      if (first >= 0) out.push([first, last]);
+      first = last = -1;
+      continue;
+    }
+    if (isPunct(t, j, '(') || isPunct(t, j, '[') || isPunct(t, j, '{')) depth++;
+    else if (isPunct(t, j, ')') || isPunct(t, j, ']') || isPunct(t, j, '}')) depth--;
+    if (first < 0) first = j;
+    last = j;
+  }
+  if (first >= 0) out.push([first, last]);
+  return out;
+}
+
+/** First token of the kernel expression before `<<<` at token `lt`: `ns::kernel<T, 4>`; -1 if none. */
+function kernelNameStart(t: Tokens, lt: number): number {
+  let j = prevCode(t, lt);
+  if (j < 0) return -1;
+  if (isPunct(t, j, '>')) {
+    let depth = 0;
+    for (; j >= 0; j--) {
+      if (isPunct(t, j, '>')) depth++;
+      else if (isPunct(t, j, '>>')) depth += 2;
+      else if (isPunct(t, j, '<')) {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    j = prevCode(t, j);
+  }
+  if (j < 0 || t.kind[j] !== Tok.Ident) return -1;
+  let first = j;
+  for (;;) {
+    const p = prevCode(t, first);
+    if (p >= 0 && isPunct(t, p, '::')) {
+      const q = prevCode(t, p);
+      if (q >= 0 && t.kind[q] === Tok.Ident) {
+        first = q;
+        continue;
+      }
+      first = p;
+    }
+    break;
+  }
+  return first;
+}
+
+/** Splits a launch configuration at top-level commas. */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur);
+  return out;
 }

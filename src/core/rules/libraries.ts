@@ -17,7 +17,7 @@
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { tt } from './util';
+import { tokenText } from './util';
 
 export const LIBRARY_CODES: readonly RuleCode[] = [
   { code: 'HP601', family: 'libraries', defaultSeverity: 'warning', title: 'cuDNN used: MIOpen is not 1:1', docs: DOCS.miopen },
@@ -108,20 +108,20 @@ function librariesSignature(t: Tokens, first: number, end: number): string {
   for (let i = first; i < end; i++) {
     const k = t.kind[i];
     if (k === Tok.HeaderName) {
-      parts.push(tt(t, i));
+      parts.push(tokenText(t, i));
       continue;
     }
     if (k !== Tok.Ident) continue;
     const s0 = t.start[i]!;
     const c0 = t.text.charCodeAt(s0);
     const c1 = t.text.charCodeAt(s0 + 1);
-    const name = (c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104) || c0 === 67 ? tt(t, i) : '';
+    const name = (c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104) || c0 === 67 ? tokenText(t, i) : '';
     if (!name) continue;
     if (c0 === 67 && !NHWC.has(name) && !MATH.has(name)) continue;
     if (c0 === 99 && !/^(?:cudnn|cub$|cutlass$)/.test(name)) continue;
     if (c0 === 110 && !/^nccl[A-Z]/.test(name)) continue;
     if (c0 === 116 && name !== 'thrust') continue;
-    parts.push(`${tt(t, prevCode(t, i))} ${name} ${tt(t, nextCode(t, i))} ${t.pp[i]}`);
+    parts.push(`${tokenText(t, prevCode(t, i))} ${name} ${tokenText(t, nextCode(t, i))} ${t.pp[i]}`);
   }
   return parts.join('\u0001');
 }
@@ -139,7 +139,7 @@ export const librariesRule: Rule = {
     for (let i = 0; i < t.count && pending > 0; i++) {
       const k = t.kind[i];
       if (k === Tok.HeaderName) {
-        const raw = tt(t, i);
+        const raw = tokenText(t, i);
         const path = raw.slice(1, -1);
         for (const lib of LIBS) {
           if (!first.has(lib) && lib.headers.test(path)) {
@@ -157,7 +157,7 @@ export const librariesRule: Rule = {
       if (!((c0 === 99 && c1 === 117) || (c0 === 110 && c1 === 99) || (c0 === 116 && c1 === 104))) continue;
       // `cu` names: only cudnn*, cub and cutlass can match (skips the many cuda* names)
       if (c0 === 99 && t.text.charCodeAt(s0 + 2) === 100 && t.text.charCodeAt(s0 + 3) !== 110) continue;
-      const name = tt(t, i);
+      const name = tokenText(t, i);
       for (const lib of LIBS) {
         if (first.has(lib) || !lib.ident(name)) continue;
         if (lib.namespace && !isPunct(t, nextCode(t, i), '::')) continue;
@@ -175,7 +175,7 @@ export const librariesRule: Rule = {
         end: t.end[i]!,
         status: lib.status,
         library: lib.library,
-        cuda: tt(t, i),
+        cuda: tokenText(t, i),
         hip: lib.hip,
         ...(lib.code === 'HP605' ? { fix: cubFix(ctx) } : {}),
       });

@@ -10,11 +10,13 @@
  * - HP507 `half2` `.x`/`.y` member access: in HIP 5.2 `__half2::x`/`y` are `unsigned short` raw
  *   bits (hip/amd_detail/amd_hip_fp16.h), in CUDA they are `__half`; use `__low2half`/`__high2half`.
  * - HP508 `nvcuda::wmma` / `wmma::` fragments: no HIP equivalent; rocWMMA (DOCS.warpMatrix).
- * (HP506, symbols without HIP_SYMBOL, is in rewrites.ts.)
+ * (HP506, symbols without HIP_SYMBOL, is {@link symbolsRule} at the end of this file.)
  */
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isIdent, tt } from './util';
+import { isIdent, tokenText } from './util';
+import { callArguments } from '../lexer';
+import { tokenRange } from './util';
 
 export const MEMORY_CODES: readonly RuleCode[] = [
   { code: 'HP504', family: 'memory', defaultSeverity: 'warning', title: 'Texture or surface reference (removed in CUDA 12, deprecated in HIP)', docs: DOCS.textures },
@@ -53,7 +55,7 @@ function textureRefs(ctx: RuleContext): void {
       if (name < 0) continue;
       ctx.report({
         code: 'HP504',
-        message: `${kw} reference '${tt(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
+        message: `${kw} reference '${tokenText(t, name)}': removed in CUDA 12 and deprecated in HIP; port to ${kw} objects (hip${kw === 'texture' ? 'TextureObject_t' : 'SurfaceObject_t'}, hipCreate${kw === 'texture' ? 'Texture' : 'Surface'}Object)`,
         start: t.start[i]!,
         end: t.end[name]!,
         status: 'deprecated',
@@ -74,14 +76,14 @@ function textureRefs(ctx: RuleContext): void {
         for (const kw of ['texture', 'surface']) {
           for (const k of ctx.fileIdentsNamed(kw)) {
             const name = referenceName(t, k);
-            if (name >= 0) refs.add(tt(t, name));
+            if (name >= 0) refs.add(tokenText(t, name));
           }
         }
       }
-      if (!refs.has(tt(t, arg))) continue;
+      if (!refs.has(tokenText(t, arg))) continue;
       ctx.report({
         code: 'HP504',
-        message: `${f} through texture reference '${tt(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
+        message: `${f} through texture reference '${tokenText(t, arg)}': texture references are removed in CUDA 12 and deprecated in HIP; use a texture object (${f.startsWith('surf') ? f : `${f}<T>`}(obj, …))`,
         start: t.start[i]!,
         end: t.end[arg]!,
         status: 'deprecated',
@@ -149,7 +151,7 @@ function half2Members(ctx: RuleContext): void {
       if (!isIdent(t, v)) continue;
       vars ??= half2Variables(ctx);
       if (!vars.size) return;
-      if (!vars.has(tt(t, v))) continue;
+      if (!vars.has(tokenText(t, v))) continue;
       reportHalf2Member(ctx, i, dot, v, field);
     }
   }
@@ -166,9 +168,9 @@ function half2Variables(ctx: RuleContext): Set<string> {
       if (!isIdent(t, j)) continue;
       const after = nextCode(t, j);
       if (isPunct(t, after, '(') && !isPunct(t, prevCode(t, i), '(') && !isPunct(t, prevCode(t, i), ',')) continue; // a function returning half2
-      vars.add(tt(t, j));
+      vars.add(tokenText(t, j));
       // `half2 a, b;`
-      for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tt(t, nextCode(t, k)));
+      for (let k = after; isPunct(t, k, ',') && isIdent(t, nextCode(t, k)); k = nextCode(t, nextCode(t, k))) vars.add(tokenText(t, nextCode(t, k)));
     }
   }
   return vars;
@@ -180,13 +182,13 @@ function reportHalf2Member(ctx: RuleContext, i: number, dot: number, v: number, 
   const n = nextCode(t, i);
   const written = isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=');
   const fn = field === 'x' ? '__low2half' : '__high2half';
-  const base = tt(t, v) + (isPunct(t, dot, '->') ? '' : '');
+  const base = tokenText(t, v) + (isPunct(t, dot, '->') ? '' : '');
   const arg = isPunct(t, dot, '->') ? `*${base}` : base;
   ctx.report({
     code: 'HP507',
     message: written
-      ? `${tt(t, v)}${tt(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
-      : `${tt(t, v)}${tt(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
+      ? `${tokenText(t, v)}${tokenText(t, dot)}${field} = …: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; build the pair with __halves2half2(lo, hi)`
+      : `${tokenText(t, v)}${tokenText(t, dot)}${field}: in HIP __half2::${field} is the raw 16-bit pattern (unsigned short), not a __half; use ${fn}(${arg})`,
     start: t.start[v]!,
     end: t.end[i]!,
     status: 'hazard',
@@ -221,4 +223,85 @@ function wmma(ctx: RuleContext): void {
     hip: 'rocwmma',
     docs: DOCS.rocWmma,
   });
+}
+
+// ---- symbol APIs (HP506) ----
+
+/** Codes of {@link symbolsRule}. */
+export const SYMBOL_CODES: readonly RuleCode[] = [
+  { code: 'HP506', family: 'memory', defaultSeverity: 'warning', title: 'Symbol API without HIP_SYMBOL', docs: DOCS.symbols },
+];
+
+/** Symbol arguments of `cudaMemcpyToSymbol` & co. wrapped in `HIP_SYMBOL` (HP506). */
+export const symbolsRule: Rule = {
+  id: 'symbols',
+  family: 'memory',
+  codes: SYMBOL_CODES,
+  run(ctx) {
+    symbols(ctx);
+  },
+};
+
+/** Symbol APIs and the 0-based index of their symbol argument (CUDA and HIP spellings). */
+const SYMBOL_ARG: Record<string, number> = {
+  cudaMemcpyToSymbol: 0,
+  cudaMemcpyToSymbolAsync: 0,
+  cudaMemcpyFromSymbol: 1,
+  cudaMemcpyFromSymbolAsync: 1,
+  cudaGetSymbolAddress: 1,
+  cudaGetSymbolSize: 1,
+  hipMemcpyToSymbol: 0,
+  hipMemcpyToSymbolAsync: 0,
+  hipMemcpyFromSymbol: 1,
+  hipMemcpyFromSymbolAsync: 1,
+  hipGetSymbolAddress: 1,
+  hipGetSymbolSize: 1,
+};
+
+function symbols(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  for (const [name, argIndex] of Object.entries(SYMBOL_ARG)) {
+    for (const i of ctx.identsNamed(name)) {
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      const call = callArguments(t, open);
+      if (!call || call.args.length <= argIndex) continue;
+      const [a0, a1] = call.args[argIndex]!;
+      if (a0 > a1) continue;
+      const arg = tokenRange(t, a0, a1);
+      if (/^HIP_SYMBOL\s*\(/.test(arg.text)) continue;
+      // a string literal symbol name (removed in CUDA 5.0): HIP would copy to the string's own address
+      if (t.kind[a0] === Tok.String) {
+        const inner = arg.text.length >= 2 ? arg.text.slice(1, -1) : '';
+        const ident = /^[A-Za-z_]\w*$/.test(inner) && a0 === a1;
+        ctx.report({
+          code: 'HP506',
+          severity: 'error',
+          message: `${name} with the symbol named by a string (${arg.text}): removed in CUDA 5.0, and HIP's template would copy to the string literal's own address; pass the symbol itself${ident ? `: HIP_SYMBOL(${inner})` : ''}`,
+          start: arg.start,
+          end: arg.end,
+          status: 'hazard',
+          library: 'runtime',
+          cuda: name,
+          hip: 'HIP_SYMBOL',
+          ...(ident ? { fix: ctx.fix(`Use HIP_SYMBOL(${inner})`, [{ start: arg.start, end: arg.end, newText: `HIP_SYMBOL(${inner})` }], false) } : {}),
+        });
+        continue;
+      }
+      ctx.report({
+        code: 'HP506',
+        message: `${name}: pass the symbol through HIP_SYMBOL(${arg.text}) (HIP takes the symbol's address, CUDA the symbol itself)`,
+        start: arg.start,
+        end: arg.end,
+        status: 'hazard',
+        library: 'runtime',
+        cuda: name,
+        hip: 'HIP_SYMBOL',
+        fix: ctx.fix(`Wrap in HIP_SYMBOL(${arg.text})`, [
+          { start: arg.start, end: arg.start, newText: 'HIP_SYMBOL(' },
+          { start: arg.end, end: arg.end, newText: ')' },
+        ], true),
+      });
+    }
+  }
 }

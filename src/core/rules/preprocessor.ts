@@ -130,7 +130,7 @@ function evalBranch(kind: string, cond: string): boolean | undefined {
 /**
  * Whether `defined(name)` holds for the device pass of the *translated* file: the translator
  * rewrites `defined(__CUDA_ARCH__)` / `#ifdef __CUDA_ARCH__` to `__HIP_DEVICE_COMPILE__` (HP301,
- * rewrites.ts), which the device pass defines; numeric uses of `__CUDA_ARCH__` stay and are 0.
+ * {@link cudaArchRule} in arch.ts), which the device pass defines; numeric uses of `__CUDA_ARCH__` stay and are 0.
  */
 function definedOnAmd(name: string): boolean | undefined {
   if (name === '__CUDA_ARCH__') return true;

@@ -16,9 +16,9 @@
  *
  * All `local`: each finding depends on its own function only.
  */
-import { Tok, isPunct, nextCode, prevCode } from '../lexer';
+import { Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode } from './types';
-import { functionOfToken, isIdent, tt } from './util';
+import { functionOfToken, isIdent, tokenText } from './util';
 import { identIn, relevantItemText } from './preprocessor';
 
 export const RUNTIME_CODES: readonly RuleCode[] = [
@@ -90,14 +90,14 @@ function neighbourReads(ctx: Parameters<Rule['run']>[0]): void {
     const c = nextCode(t, op);
     const close = nextCode(t, c);
     if (!isIdent(t, v) || !(isPunct(t, op, '+') || isPunct(t, op, '-')) || t.kind[c] !== Tok.Number || !isPunct(t, close, ']')) continue;
-    const cv = Number(tt(t, c));
+    const cv = Number(tokenText(t, c));
     if (!(cv >= 1 && cv <= 3)) continue;
     // a read, not a store: `a[i + 1] = …` writes (a store past the end is caught by the same guard logic, but leave it)
     const after = nextCode(t, close);
     if (isPunct(t, after, '=') && !isPunct(t, nextCode(t, after), '=')) continue;
     const fn = functionOfToken(ctx, k);
     if (!fn || !(fn.global || fn.device)) continue;
-    const name = tt(t, v);
+    const name = tokenText(t, v);
     const plus = isPunct(t, op, '+');
     // the checks on `name` before this read in the function
     let upper = -1;
@@ -157,7 +157,7 @@ function tempStorage(ctx: Parameters<Rule['run']>[0]): void {
     if (!isPunct(t, after, ';')) continue;
     const fn = functionOfToken(ctx, i);
     if (!fn) continue;
-    const name = tt(t, v);
+    const name = tokenText(t, v);
     // constructions `X(name)` / `X<…>(name)` in the function, in order
     const uses: number[] = [];
     for (const k of ctx.identsNamed(name)) {
@@ -190,10 +190,10 @@ function tempStorage(ctx: Parameters<Rule['run']>[0]): void {
 }
 
 /** True when a block barrier call sits between tokens `a` and `b`. */
-function barrierBetween(t: Parameters<typeof tt>[0], a: number, b: number): boolean {
+function barrierBetween(t: Tokens, a: number, b: number): boolean {
   for (let k = a + 1; k < b; k++) {
     if (t.kind[k] !== Tok.Ident) continue;
-    const s = tt(t, k);
+    const s = tokenText(t, k);
     if (s.startsWith('__syncthreads') || s === 'sync' || s === '__barrier_sync' || s === 'barrier_sync') {
       if (isPunct(t, nextCode(t, k), '(')) return true;
     }
@@ -202,7 +202,7 @@ function barrierBetween(t: Parameters<typeof tt>[0], a: number, b: number): bool
 }
 
 /** Offset of the first token of the statement holding token `i` (after the previous `;`, `{` or `}` outside brackets). */
-function statementStart(t: Parameters<typeof tt>[0], i: number): number {
+function statementStart(t: Tokens, i: number): number {
   let depth = 0;
   let j = i;
   for (let k = prevCode(t, i), n = 0; k >= 0 && n < 400; k = prevCode(t, k), n++) {
@@ -270,9 +270,9 @@ export const hostCallbackRule: Rule = {
         const lambdaOpen = findToken(t, a, b, '{');
         if (lambdaOpen >= 0) body = [lambdaOpen, matching(t, lambdaOpen, b)];
         else if (isIdent(t, a)) {
-          cbName = `'${tt(t, a)}'`;
-          callbacks.push(tt(t, a));
-          body = definitionBody(ctx, tt(t, a));
+          cbName = `'${tokenText(t, a)}'`;
+          callbacks.push(tokenText(t, a));
+          body = definitionBody(ctx, tokenText(t, a));
         }
         if (!body) continue;
         const bad = runtimeCallIn(ctx, body[0], body[1]);
@@ -294,7 +294,7 @@ export const hostCallbackRule: Rule = {
 };
 
 /** Argument token ranges of the call whose `(` is at `open` (depth-aware), or undefined when unbalanced. */
-function callArgs(t: Parameters<typeof tt>[0], open: number): Array<[number, number]> | undefined {
+function callArgs(t: Tokens, open: number): Array<[number, number]> | undefined {
   const out: Array<[number, number]> = [];
   let depth = 0;
   let start = nextCode(t, open);
@@ -315,13 +315,13 @@ function callArgs(t: Parameters<typeof tt>[0], open: number): Array<[number, num
   return undefined;
 }
 
-function findToken(t: Parameters<typeof tt>[0], a: number, b: number, p: string): number {
+function findToken(t: Tokens, a: number, b: number, p: string): number {
   for (let k = a; k >= 0 && k <= b; k = nextCode(t, k)) if (isPunct(t, k, p)) return k;
   return -1;
 }
 
 /** The `}` matching the `{` at `open` (or `limit`). */
-function matching(t: Parameters<typeof tt>[0], open: number, limit: number): number {
+function matching(t: Tokens, open: number, limit: number): number {
   let depth = 0;
   for (let k = open; k >= 0 && k < t.count; k = nextCode(t, k)) {
     if (isPunct(t, k, '{')) depth++;
@@ -349,7 +349,7 @@ function definitionBody(ctx: Parameters<Rule['run']>[0], name: string): [number,
       }
     }
     let n = nextCode(t, close);
-    while (isIdent(t, n) && /^(?:const|noexcept|override|final)$/.test(tt(t, n))) n = nextCode(t, n);
+    while (isIdent(t, n) && /^(?:const|noexcept|override|final)$/.test(tokenText(t, n))) n = nextCode(t, n);
     if (!isPunct(t, n, '{')) continue;
     return [n, matching(t, n, t.count - 1)];
   }
@@ -361,7 +361,7 @@ function runtimeCallIn(ctx: Parameters<Rule['run']>[0], a: number, b: number): {
   const t = ctx.tokens;
   for (let k = a; k >= 0 && k <= b; k = nextCode(t, k)) {
     if (t.kind[k] !== Tok.Ident) continue;
-    const s = tt(t, k);
+    const s = tokenText(t, k);
     if (s === 'delete') return { tok: k, what: 'deletes an object (a destructor that frees device memory or events calls the runtime)' };
     if (!/^(?:cuda|hip|cu)[A-Z]/.test(s) || !isPunct(t, nextCode(t, k), '(')) continue;
     const m = ctx.mappings.get(s);
@@ -411,7 +411,7 @@ export const freshMemoryRule: Rule = {
         let p = -1;
         for (let k = a0; k >= 0 && k <= b0; k = nextCode(t, k)) if (isIdent(t, k) && isPunct(t, prevCode(t, k), '&')) p = k;
         if (p < 0) continue;
-        const name = tt(t, p);
+        const name = tokenText(t, p);
         const end = blockEnd(t, i);
         const hit = firstUse(ctx, name, nextCode(t, args[args.length - 1]![1]), end);
         if (!hit) continue;
@@ -441,7 +441,7 @@ export const freshMemoryRule: Rule = {
 const FOLLOWED = new WeakMap<object, Set<string>>();
 
 /** Token index of the `}` closing the block that holds token `i` (or the last token). */
-function blockEnd(t: Parameters<typeof tt>[0], i: number): number {
+function blockEnd(t: Tokens, i: number): number {
   let depth = 0;
   for (let k = i; k >= 0 && k < t.count; k = nextCode(t, k)) {
     if (isPunct(t, k, '{')) depth++;
@@ -451,7 +451,7 @@ function blockEnd(t: Parameters<typeof tt>[0], i: number): number {
 }
 
 /** Token index of the `;` ending the statement that holds token `i`, or -1. */
-function statementEnd(t: Parameters<typeof tt>[0], i: number): number {
+function statementEnd(t: Tokens, i: number): number {
   let depth = 0;
   for (let k = i; k >= 0 && k < t.count; k = nextCode(t, k)) {
     if (isPunct(t, k, '(') || isPunct(t, k, '[')) depth++;
@@ -477,7 +477,7 @@ function firstUse(ctx: Parameters<Rule['run']>[0], name: string, from: number, e
     const ctxCall = enclosingCall(t, k);
     if (!ctxCall) return undefined;
     const { callee, argIndex, launch } = ctxCall;
-    const fn = tt(t, callee);
+    const fn = tokenText(t, callee);
     if (!launch) {
       if (INITIALISERS.test(fn)) {
         if (argIndex === 0) return undefined;
@@ -494,14 +494,14 @@ function firstUse(ctx: Parameters<Rule['run']>[0], name: string, from: number, e
     if (!kernel) return undefined;
     const acc = accumulatesOnly(ctx, kernel.body, kernel.param);
     if (!acc) return undefined;
-    const how = ACCUMULATE_ATOMICS.test(tt(t, acc)) ? tt(t, acc) : `a compound assignment to ${kernel.param}`;
+    const how = ACCUMULATE_ATOMICS.test(tokenText(t, acc)) ? tokenText(t, acc) : `a compound assignment to ${kernel.param}`;
     return { tok: k, what: `is accumulated into by kernel '${fn}' (${how})`, related: { start: t.start[acc]!, end: t.end[acc]!, message: `'${kernel.param}' accumulated into, never stored first` } };
   }
   return undefined;
 }
 
 /** The call (`f(…)`) or kernel launch (`k<<<…>>>(…)`) whose argument list holds token `k` at depth 1, with the argument index. */
-function enclosingCall(t: Parameters<typeof tt>[0], k: number): { callee: number; argIndex: number; launch: boolean } | undefined {
+function enclosingCall(t: Tokens, k: number): { callee: number; argIndex: number; launch: boolean } | undefined {
   let depth = 0;
   let argIndex = 0;
   for (let j = prevCode(t, k), n = 0; j >= 0 && n < 200; j = prevCode(t, j), n++) {
@@ -541,7 +541,7 @@ function kernelParam(ctx: Parameters<Rule['run']>[0], name: string, index: numbe
     let close = params.length ? nextCode(t, params[params.length - 1]![1]) : nextCode(t, open);
     if (!isPunct(t, close, ')')) continue;
     let b = nextCode(t, close);
-    while (isIdent(t, b) && /^(?:const|noexcept)$/.test(tt(t, b))) b = nextCode(t, b);
+    while (isIdent(t, b) && /^(?:const|noexcept)$/.test(tokenText(t, b))) b = nextCode(t, b);
     if (!isPunct(t, b, '{')) continue;
     const p = params[index];
     if (!p) return undefined;
@@ -549,7 +549,7 @@ function kernelParam(ctx: Parameters<Rule['run']>[0], name: string, index: numbe
     let pname = '';
     for (let q = p[0]; q >= 0 && q <= p[1]; q = nextCode(t, q)) {
       if (isPunct(t, q, '=')) break;
-      if (isIdent(t, q)) pname = tt(t, q);
+      if (isIdent(t, q)) pname = tokenText(t, q);
     }
     close = matching(t, b, t.count - 1);
     return pname ? { param: pname, body: [b, close] } : undefined;
@@ -563,7 +563,7 @@ function accumulatesOnly(ctx: Parameters<Rule['run']>[0], body: [number, number]
   let acc: number | undefined;
   for (let k = body[0]; k >= 0 && k <= body[1]; k = nextCode(t, k)) {
     if (t.kind[k] !== Tok.Ident) continue;
-    const s = tt(t, k);
+    const s = tokenText(t, k);
     if (ACCUMULATE_ATOMICS.test(s) && isPunct(t, nextCode(t, k), '(')) {
       let q = nextCode(t, nextCode(t, k));
       if (isPunct(t, q, '&')) q = nextCode(t, q);
@@ -574,7 +574,7 @@ function accumulatesOnly(ctx: Parameters<Rule['run']>[0], body: [number, number]
     // the first argument of an accumulating atomic (already counted above)
     let pa = prevCode(t, k);
     if (isPunct(t, pa, '&')) pa = prevCode(t, pa);
-    if (isPunct(t, pa, '(') && ACCUMULATE_ATOMICS.test(tt(t, prevCode(t, pa)))) continue;
+    if (isPunct(t, pa, '(') && ACCUMULATE_ATOMICS.test(tokenText(t, prevCode(t, pa)))) continue;
     // `param[…] op= …` / `*param op= …` / `param[…] = …`
     let n = nextCode(t, k);
     if (isPunct(t, n, '[')) {

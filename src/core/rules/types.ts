@@ -121,12 +121,22 @@ export interface RuleContext {
   setSignatureState(state: unknown): void;
 }
 
-/** A family of checks. */
+/**
+ * A check, or a group of checks run together; each rule family has its own file under
+ * src/core/rules/ (one family may hold several rules), registered in ./index.ts.
+ *
+ * The incremental contract (src/core/incremental.ts relies on it, and the incremental-equals-full
+ * property tests check it): {@link Rule.scope} says what a finding may depend on,
+ * {@link Rule.signature} lets a `file` rule skip an edit that cannot change its findings, and the
+ * `reach` given to {@link RuleContext.fileIdentsNamed} says which edits around a file-wide fact
+ * make the rule re-run over the whole file. Every code belongs to exactly one rule: re-running a
+ * rule over the whole file replaces every earlier finding of its codes.
+ */
 export interface Rule {
   /** Unique id, e.g. `warp-size`. */
   id: string;
   family: RuleFamily;
-  /** The codes this rule may report. */
+  /** The codes this rule may report, each reported by no other rule. */
   codes: readonly RuleCode[];
   /**
    * `local` (default): every finding the rule reports at an offset depends only on the text of

@@ -2,20 +2,20 @@
  * Small helpers shared by the hazard rules (warp, arch, asm, launch, memory, libraries, cxx).
  * All offsets are UTF-16 code-unit offsets into the document; token indices index `Tokens`.
  */
-import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { PP, Tok, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import type { SyntaxNode } from '../parse';
 import { lowerBound } from '../search';
 import type { RuleContext } from './types';
 
 /** The text of token `i` ('' when `i` is out of range). */
-export function tt(t: Tokens, i: number): string {
+export function tokenText(t: Tokens, i: number): string {
   return i < 0 || i >= t.count ? '' : t.text.slice(t.start[i], t.end[i]);
 }
 
 /** True when token `i` is an identifier with text `name`. */
 export function isIdent(t: Tokens, i: number, name?: string): boolean {
   if (i < 0 || i >= t.count || t.kind[i] !== Tok.Ident) return false;
-  return name === undefined || tt(t, i) === name;
+  return name === undefined || tokenText(t, i) === name;
 }
 
 /** Index of the first token whose start is `>= offset` (t.count when none); binary search. */
@@ -40,7 +40,7 @@ export function deviceMacroNames(ctx: RuleContext): Set<string> {
       for (let j = i - 1; j >= 0 && j > i - 12; j--) {
         if (t.kind[j] === Tok.Directive) {
           const name = nextCode(t, j);
-          if (tt(t, j).replace(/\s+/g, '') === '#define' && isIdent(t, name)) out.add(tt(t, name));
+          if (tokenText(t, j).replace(/\s+/g, '') === '#define' && isIdent(t, name)) out.add(tokenText(t, name));
           break;
         }
       }
@@ -191,7 +191,7 @@ export function namespaceFunctions(ctx: RuleContext): FnDef[] {
  */
 export function paramsCloseBefore(t: Tokens, open: number): number {
   let p = prevCode(t, open);
-  while (isIdent(t, p) && AFTER_PARAMS.has(tt(t, p))) p = prevCode(t, p);
+  while (isIdent(t, p) && AFTER_PARAMS.has(tokenText(t, p))) p = prevCode(t, p);
   return isPunct(t, p, ')') ? p : -1;
 }
 
@@ -213,7 +213,7 @@ function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
   }
   const nameTok = prevCode(t, lp);
   if (lp < 0 || !isIdent(t, nameTok)) return undefined;
-  const name = tt(t, nameTok);
+  const name = tokenText(t, nameTok);
   if (NOT_FUNCTIONS.has(name)) return undefined;
   const before = prevCode(t, nameTok);
   const qualified = isPunct(t, before, '::') || isPunct(t, before, ':') || isPunct(t, before, ',') || isPunct(t, before, '.') || isIdent(t, before, 'operator');
@@ -232,7 +232,7 @@ function functionAt(ctx: RuleContext, open: number): FnDef | undefined {
     else if (isPunct(t, j, '>>')) angle += 2;
     else if (isPunct(t, j, '<')) angle = Math.max(0, angle - 1);
     if (t.kind[j] !== Tok.Ident) continue;
-    const w = tt(t, j);
+    const w = tokenText(t, j);
     if (w === '__global__') global = true;
     else if (w === '__device__') device = true;
     else if (w === 'constexpr' || w === 'consteval') unsure = true;
@@ -305,7 +305,7 @@ function isDeviceMacro(ctx: RuleContext, name: string): boolean {
   for (const k of ctx.fileIdentsNamed(name)) {
     if (t.pp[k] !== PP.Define) continue;
     const d = prevCode(t, k);
-    if (d < 0 || t.kind[d] !== Tok.Directive || tt(t, d).replace(/\s+/g, '') !== '#define') continue;
+    if (d < 0 || t.kind[d] !== Tok.Directive || tokenText(t, d).replace(/\s+/g, '') !== '#define') continue;
     for (let i = d + 1; i < t.count && i < d + 12; i++) {
       if (t.kind[i] === Tok.Directive) break;
       if (isIdent(t, i, '__device__') || isIdent(t, i, '__global__')) {
@@ -341,3 +341,27 @@ export function functionContaining(fns: readonly FnDef[], i: number): FnDef | un
   return undefined;
 }
 
+/** Start and end offsets (UTF-16) of tokens `first`..`last` (inclusive) of `t`, and their text. */
+export function tokenRange(t: Tokens, first: number, last: number): { start: number; end: number; text: string } {
+  const start = t.start[first]!;
+  const end = t.end[last]!;
+  return { start, end, text: t.text.slice(start, end) };
+}
+
+/**
+ * Calls of the API `name` in code: `name(` not on a `#define`/`#include` line and not a member
+ * (`.name(`, `->name(`, and with `scoped` also `X::name(`) — the shape the argument rewrites share.
+ * Yields the name's token index and the parsed call (skipping calls whose parentheses do not balance).
+ */
+export function* callsOf(ctx: RuleContext, name: string, scoped: boolean): Generator<{ i: number; call: NonNullable<ReturnType<typeof callArguments>> }> {
+  const t = ctx.tokens;
+  for (const i of ctx.identsNamed(name)) {
+    if (t.pp[i] === PP.Define || t.pp[i] === PP.Include) continue;
+    const open = nextCode(t, i);
+    if (!isPunct(t, open, '(')) continue;
+    const p = prevCode(t, i);
+    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || (scoped && isPunct(t, p, '::')))) continue;
+    const call = callArguments(t, open);
+    if (call) yield { i, call };
+  }
+}

@@ -43,7 +43,9 @@ import type { RelatedSpan, Severity, TextEdit } from '../findings';
 import type { SyntaxNode } from '../parse';
 import { describeWave, waveSizesOf, type WaveSize } from '../arch';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tt, type FnDef } from './util';
+import { functionOfToken, isDeviceFunction, isIdent, statementSpan, tokenAt, tokenText, type FnDef } from './util';
+import { compareVersions } from '../mappings';
+import { tokenRange } from './util';
 
 export const WARP_CODES: readonly RuleCode[] = [
   { code: 'HP201', family: 'warp', defaultSeverity: 'warning', title: '32-lane warp assumed where a 64-lane (wave64, CDNA) wavefront breaks it', docs: DOCS.warpSize },
@@ -230,7 +232,7 @@ function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
   const p = prevCode(t, i);
   if (isPunct(t, p, '%') || isPunct(t, p, '/') || isPunct(t, p, '&')) return true;
   const n = nextCode(t, i);
-  return isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&') && isPunct(t, n, '-') && tt(t, nextCode(t, n)) === '1';
+  return isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&') && isPunct(t, n, '-') && tokenText(t, nextCode(t, n)) === '1';
 }
 
 /** The portable per-architecture definition that replaces `#define NAME 32` (or 64). */
@@ -249,7 +251,7 @@ function definition(env: Env, i: number, width: 32 | 64): void {
   const c = definedConstantAt(t, i, width);
   if (!c) return;
   const n = c.name;
-  const lit = tt(t, i);
+  const lit = tokenText(t, i);
   if (n === 'warpSize') {
     ctx.report({
       code: 'HP201',
@@ -289,7 +291,7 @@ function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | und
     // `#define NAME 32` with nothing after the number on the line
     const n = nextCode(t, i);
     if (n >= 0 && t.pp[n] === PP.Define && t.kind[n] !== Tok.Directive) return undefined;
-    const name = tt(t, p);
+    const name = tokenText(t, p);
     return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
   }
   if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
@@ -298,7 +300,7 @@ function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | und
     if (isPunct(t, before, '=') || isPunct(t, before, '!') || isPunct(t, before, '<') || isPunct(t, before, '>')) return undefined;
     const n = nextCode(t, i);
     if (!isPunct(t, n, ';') && !isPunct(t, n, ',') && !isPunct(t, n, '}')) return undefined;
-    const name = tt(t, prevCode(t, p));
+    const name = tokenText(t, prevCode(t, p));
     return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
   }
   return undefined;
@@ -328,7 +330,7 @@ function constantNamed(env: Env, name: string): Constant | null {
     const n = nextCode(t, k);
     const num = t.kind[n] === Tok.Number ? n : isPunct(t, n, '=') && t.kind[nextCode(t, n)] === Tok.Number ? nextCode(t, n) : -1;
     if (num < 0) continue;
-    const lit = LITERALS[tt(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
+    const lit = LITERALS[tokenText(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
     if (!lit || lit.what !== 'size') continue;
     const c = definedConstantAt(t, num, lit.width);
     if (!c || c.name !== name) continue;
@@ -364,7 +366,7 @@ function operatorBefore(t: Tokens, i: number): { op: Op; tok: number } | undefin
     if (isPunct(t, q, '=')) return { op: '==', tok: q };
     p = q;
   }
-  const s = tt(t, p);
+  const s = tokenText(t, p);
   if (s === '%' || s === '/' || s === '*' || s === '&' || s === '>>' || s === '<<') {
     // `&` as address-of or `*` as dereference have no left operand
     const before = prevCode(t, p);
@@ -399,7 +401,7 @@ function arithmetic(env: Env, i: number, width: 32 | 64, what: What): void {
   if (!ok) return;
   const needWarp = op === '*' || op === '<<';
   if (!operandIsLane(ctx, i, found.tok, numberLeft, needWarp ? WARP_NAME : LANE_NAME)) return;
-  const numText = tt(t, i);
+  const numText = tokenText(t, i);
   const s = t.start[i]!;
   const e = t.end[i]!;
   let edits: TextEdit[];
@@ -467,7 +469,7 @@ function assignee(text: string, n: SyntaxNode): string | undefined {
 function rangeHasName(t: Tokens, start: number, end: number, names: RegExp): boolean {
   for (let j = tokenAt(t, start); j < t.count && t.start[j]! < end; j++) {
     if (t.kind[j] !== Tok.Ident) continue;
-    const s = tt(t, j);
+    const s = tokenText(t, j);
     if (PORTABLE.has(s) || WARP_SIZE_NAME.test(s)) continue;
     if (names.test(s)) return true;
   }
@@ -478,9 +480,9 @@ function rangeHasName(t: Tokens, start: number, end: number, names: RegExp): boo
 function widthValue(env: Env, a: number, b: number): number | undefined {
   const t = env.ctx.tokens;
   if (a !== b) return undefined;
-  if (t.kind[a] === Tok.Number) return Number.parseInt(tt(t, a).replace(/[uUlL]+$/, ''), tt(t, a).toLowerCase().startsWith('0x') ? 16 : 10);
+  if (t.kind[a] === Tok.Number) return Number.parseInt(tokenText(t, a).replace(/[uUlL]+$/, ''), tokenText(t, a).toLowerCase().startsWith('0x') ? 16 : 10);
   if (isIdent(t, a, 'warpSize')) return 0;
-  if (isIdent(t, a) && WARP_SIZE_NAME.test(tt(t, a))) return constantNamed(env, tt(t, a))?.value;
+  if (isIdent(t, a) && WARP_SIZE_NAME.test(tokenText(t, a))) return constantNamed(env, tokenText(t, a))?.value;
   return undefined;
 }
 
@@ -510,12 +512,12 @@ function crossLaneCall(env: Env, i: number, name: string): void {
       ctx.report({
         code: 'HP208',
         severity: severityFor(env, 32),
-        message: `${name} with width ${tt(t, a)} spans 64 lanes: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes read across two wavefronts give wrong values; use warpSize`,
+        message: `${name} with width ${tokenText(t, a)} spans 64 lanes: ${hurt(env, 32)} GPUs run 32-lane wavefronts, so lanes read across two wavefronts give wrong values; use warpSize`,
         start: t.start[a]!,
         end: t.end[b]!,
         status: 'hazard',
         library: 'device',
-        cuda: tt(t, a),
+        cuda: tokenText(t, a),
         hip: 'warpSize',
         fix: ctx.fix('Use warpSize as the width', [fixEdit], false),
       });
@@ -527,7 +529,7 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     g.wide.push(at);
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
-      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tt(t, m0))) g.mask32.push({ ...at, close: call.close });
+      if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tokenText(t, m0))) g.mask32.push({ ...at, close: call.close });
     }
     return;
   }
@@ -536,14 +538,14 @@ function crossLaneCall(env: Env, i: number, name: string): void {
   if (!offArg) return;
   const [a, b] = offArg;
   if (a === b && t.kind[a] === Tok.Number) {
-    const v = tt(t, a).replace(/[uU]$/, '');
+    const v = tokenText(t, a).replace(/[uU]$/, '');
     if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: a });
     return;
   }
   if (a === b && isIdent(t, a)) {
-    const start = loopStart(t, i, tt(t, a));
+    const start = loopStart(t, i, tokenText(t, a));
     if (start >= 0) {
-      const v = tt(t, start).replace(/[uU]$/, '');
+      const v = tokenText(t, start).replace(/[uU]$/, '');
       if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: start });
     }
   }
@@ -677,7 +679,7 @@ function judge(env: Env, g: Group): void {
         start: s,
         end: e,
         status: 'hazard',
-        cuda: tt(t, r.tok),
+        cuda: tokenText(t, r.tok),
         hip: 'warpSize / 2',
         fix,
       });
@@ -690,7 +692,7 @@ function judge(env: Env, g: Group): void {
         start: s,
         end: e,
         status: 'hazard',
-        cuda: tt(t, r.tok),
+        cuda: tokenText(t, r.tok),
         hip: 'warpSize / 2',
         fix,
         related: w >= 0 ? [{ start: t.start[w]!, end: t.end[w]!, message: 'lanes grouped by warpSize here' }] : [{ start: s64[0]!.start, end: s64[0]!.end, message: 'lanes grouped by 64 here' }],
@@ -703,7 +705,7 @@ function judge(env: Env, g: Group): void {
 function fullMaskCompare(env: Env, i: number): void {
   const { ctx } = env;
   const t = ctx.tokens;
-  const raw = tt(t, i);
+  const raw = tokenText(t, i);
   if (!/^0[xX][fF]{16}(?:[uU]?[lL]{0,2}|[lL]{0,2}[uU]?)$/.test(raw)) return;
   const p = prevCode(t, i);
   const q = prevCode(t, p);
@@ -753,7 +755,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
           continue;
         }
         if (t.kind[j] !== Tok.Ident) break;
-        const w = tt(t, j);
+        const w = tokenText(t, j);
         if (DECL_QUALIFIERS.has(w)) continue;
         if (words.length && words[0]!.startsWith('::')) words[0] = w + words[0];
         else words.unshift(w);
@@ -763,7 +765,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
       const type = words.join(' ');
       const fn = functionOfToken(ctx, i);
       const entry: BallotVar = { scope: fn ? fn.open : -1, type };
-      const name = tt(t, v);
+      const name = tokenText(t, v);
       const list = vars.get(name);
       if (list) list.push(entry);
       else vars.set(name, [entry]);
@@ -800,11 +802,11 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
     if (a > b) continue;
     let auto = false;
     let what: string | undefined;
-    if (isIdent(t, a) && BALLOTS.includes(tt(t, a)) && isPunct(t, nextCode(t, a), '(')) {
+    if (isIdent(t, a) && BALLOTS.includes(tokenText(t, a)) && isPunct(t, nextCode(t, a), '(')) {
       const inner = callArguments(t, nextCode(t, a));
       if (inner && inner.close === b) {
         auto = true;
-        what = tt(t, a);
+        what = tokenText(t, a);
       }
     }
     if (!what) {
@@ -812,7 +814,7 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
       const scope = fn ? fn.open : -1;
       for (let j = a; j <= b; j++) {
         if (t.kind[j] !== Tok.Ident) continue;
-        const name = tt(t, j);
+        const name = tokenText(t, j);
         if (BALLOTS.includes(name)) {
           what = name;
           break;
@@ -857,7 +859,7 @@ function ballotInitialisedInFile(ctx: RuleContext, name: string): boolean {
     const eq = nextCode(t, k);
     if (!isPunct(t, eq, '=')) continue;
     const b = nextCode(t, eq);
-    if (isIdent(t, b) && BALLOTS.includes(tt(t, b)) && isPunct(t, nextCode(t, b), '(')) return true;
+    if (isIdent(t, b) && BALLOTS.includes(tokenText(t, b)) && isPunct(t, nextCode(t, b), '(')) return true;
   }
   return false;
 }
@@ -882,7 +884,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
   const t = ctx.tokens;
   const len = t.end[i]! - t.start[i]!;
   if (len !== 1 && len !== 2 && len !== 10 && len !== 11) return;
-  const raw = tt(t, i);
+  const raw = tokenText(t, i);
   const one = /^1[uU]?$/.test(raw);
   const full = /^0[xX][fF]{8}[uU]?$/.test(raw);
   if (!one && !full) return;
@@ -891,7 +893,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
   if (one && isPunct(t, op, '>>')) return;
   if (one) {
     const r = nextCode(t, op);
-    if (!isIdent(t, r) || !LANE_NAME.test(tt(t, r))) return;
+    if (!isIdent(t, r) || !LANE_NAME.test(tokenText(t, r))) return;
   }
   const fn = functionOfToken(ctx, i);
   if (fn && !ballotOffsets.some((o) => o > t.start[fn.open]! && (fn.close >= t.count || o < t.start[fn.close]!))) return;
@@ -902,7 +904,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
     severity: severityFor(env, 64),
     message: one
       ? `'${raw} << …' builds a 32-bit lane mask: on ${hurt(env, 64)} GPUs lanes 32..63 overflow it, and HIP ballot masks are 64-bit; use 1ull`
-      : `'${raw} ${tt(t, op)} …' builds a 32-bit lane mask: HIP ballot masks are 64-bit and on ${hurt(env, 64)} GPUs lanes 32..63 are lost; use a 64-bit mask (~0ull)`,
+      : `'${raw} ${tokenText(t, op)} …' builds a 32-bit lane mask: HIP ballot masks are 64-bit and on ${hurt(env, 64)} GPUs lanes 32..63 are lost; use a 64-bit mask (~0ull)`,
     start: t.start[i]!,
     end: t.end[i]!,
     status: 'hazard',
@@ -911,4 +913,198 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
     hip: one ? '1ull' : '0xffffffffffffffffull',
     ...(one ? { fix: ctx.fix('Use a 64-bit 1ull', [{ start: t.start[i]!, end: t.end[i]!, newText: '1ull' }], false) } : {}),
   });
+}
+
+// ---- warp-synchronous intrinsics with 32-bit lane masks (HP203, HP205, HP206) ----
+
+/** Codes of {@link warpSyncRule}. */
+export const WARP_SYNC_CODES: readonly RuleCode[] = [
+  { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
+  { code: 'HP205', family: 'warp', defaultSeverity: 'information', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
+  { code: 'HP206', family: 'warp', defaultSeverity: 'information', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
+];
+
+/** The `*_sync` warp intrinsics with 32-bit lane masks, `__activemask` and `__syncwarp`, rewritten for the target (token-based, so also inside parse-error regions). */
+export const warpSyncRule: Rule = {
+  id: 'warp-sync',
+  family: 'warp',
+  codes: WARP_SYNC_CODES,
+  run(ctx) {
+    warpSync(ctx);
+  },
+};
+
+/** CUDA sync intrinsic → its mask-less HIP form. Source: HIP C++ language extensions, warp cross-lane functions. */
+const SYNC_TO_LEGACY: Record<string, string> = {
+  __shfl_sync: '__shfl',
+  __shfl_up_sync: '__shfl_up',
+  __shfl_down_sync: '__shfl_down',
+  __shfl_xor_sync: '__shfl_xor',
+  __ballot_sync: '__ballot',
+  __any_sync: '__any',
+  __all_sync: '__all',
+};
+const SYNC_CUDA_NAMES = new Set(Object.keys(SYNC_TO_LEGACY));
+
+const FULL_MASK = /^(0x[fF]{8}[uUlL]*|~0[uUlL]*|0xffffffffffffffff[uUlL]*|4294967295[uUlL]*|[A-Z_]*FULL[A-Z_]*MASK[A-Z_]*|[A-Z_]*MASK[A-Z_]*ALL[A-Z_]*|__activemask\(\))$/i;
+
+/** `__match_any_sync` / `__match_all_sync`: no mask-less form in any HIP release before the `_sync` builtins. */
+const MATCH_SYNC = ['__match_any_sync', '__match_all_sync'];
+
+/**
+ * How HIP release `target` offers the `*_sync` warp functions (`__shfl_sync`, `__ballot_sync`,
+ * `__match_any_sync`, ...):
+ * - `none`: ROCm before 6.2 has none of them;
+ * - `opt-in`: ROCm 6.2 to 6.4 declare them only when `HIP_ENABLE_WARP_SYNC_BUILTINS` is defined
+ *   before the HIP headers (source: ROCm/clr rocm-6.2.0 hipamd/include/hip/amd_detail/
+ *   amd_warp_sync_functions.h);
+ * - `default`: ROCm 7.0 and later declare them unless `HIP_DISABLE_WARP_SYNC_BUILTINS` is defined
+ *   (source: HIP CHANGELOG.md, "HIP 7.0 for ROCm 7.0").
+ * Wherever they exist the mask must be a 64-bit integer: a `static_assert` rejects a 32-bit one.
+ */
+export function warpSyncSupport(target: string): 'none' | 'opt-in' | 'default' {
+  if (compareVersions(target, '6.2') < 0) return 'none';
+  return compareVersions(target, '7.0') < 0 ? 'opt-in' : 'default';
+}
+
+/** The precise fact about the `*_sync` warp functions in `target`, for messages. */
+function warpSyncFact(name: string, target: string): string {
+  switch (warpSyncSupport(target)) {
+    case 'none':
+      return `HIP ${target} has no ${name} (the *_sync warp functions came in ROCm 6.2, behind HIP_ENABLE_WARP_SYNC_BUILTINS, default since 7.0, with a 64-bit mask)`;
+    case 'opt-in':
+      return `HIP ${target} declares ${name} only when HIP_ENABLE_WARP_SYNC_BUILTINS is defined before the HIP headers (default from ROCm 7.0), and with a 64-bit mask`;
+    default:
+      return `HIP ${target} has ${name} (by default since ROCm 7.0) with a 64-bit mask (unsigned long long; a 32-bit mask fails its static_assert)`;
+  }
+}
+
+/**
+ * The mask argument widened to 64 bits for HIP 7.0+: a full 32-bit mask (`0xffffffff`, `FULL_MASK`)
+ * becomes all 64 lanes, another integer literal gets the `ull` suffix (same lanes), anything else is
+ * cast to `unsigned long long` (same lanes: check that the upper 32 lanes of a 64-lane wavefront
+ * are meant to be out). Undefined when it is already 64-bit (`__activemask()`, a 64-bit literal).
+ */
+function widenMask(mask: string): { text: string; sameLanes: boolean } | undefined {
+  const m = mask.replace(/\s+/g, '');
+  if (/^__activemask\(\)$|^__ballot(?:_sync)?\(|^0x[0-9a-f]{9,16}(?:ull|llu)?$|^~0ull$|^static_cast<unsigned\s*long\s*long>|^\(unsigned\s*long\s*long\)|^\(u?int64_t\)/i.test(m) || /(?:ull|llu)$/i.test(m)) return undefined;
+  if (FULL_MASK.test(m)) return { text: '0xffffffffffffffffull', sameLanes: false };
+  const lit = /^(0x[0-9a-f]+|0b[01]+|\d+)[uUlL]*$/i.exec(m);
+  if (lit) return { text: `${lit[1]}ull`, sameLanes: true };
+  return { text: `static_cast<unsigned long long>(${mask})`, sameLanes: true };
+}
+
+/**
+ * The `*_sync` warp functions, by target (see {@link warpSyncSupport}): before ROCm 7.0 they are
+ * rewritten to HIP's mask-less forms (`__shfl_down_sync(m, v, d)` → `__shfl_down(v, d)`); for
+ * ROCm 6.2–6.4 too, rather than relying on `HIP_ENABLE_WARP_SYNC_BUILTINS`, which must be defined
+ * before the first HIP header of every translation unit (a build-system change a per-file rewrite
+ * cannot guarantee) and would still need every mask widened to 64 bits. From ROCm 7.0 the call is
+ * kept and its mask widened to 64 bits. `__match_any_sync`/`__match_all_sync` have no mask-less
+ * form: reported for targets before 7.0.
+ */
+function warpSync(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const target = ctx.options.targetRocm;
+  const support = warpSyncSupport(target);
+  for (const name of [...SYNC_CUDA_NAMES, ...MATCH_SYNC]) {
+    for (const i of ctx.identsNamed(name)) {
+      const legacy = SYNC_TO_LEGACY[name];
+      const open = nextCode(t, i);
+      if (open < 0 || !isPunct(t, open, '(')) continue;
+      const p = prevCode(t, i);
+      if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->') || isPunct(t, p, '::'))) continue;
+      const call = callArguments(t, open);
+      const fact = warpSyncFact(name, target);
+      const base = {
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard' as const,
+        library: 'device',
+        cuda: name,
+        hip: support === 'default' ? name : legacy,
+      };
+      const readable = call && call.args.length >= 2 && call.args[0]![0] <= call.args[0]![1];
+      if (support === 'default') {
+        if (!readable) continue;
+        const [m0, m1] = call.args[0]!;
+        const mask = tokenRange(t, m0, m1);
+        const wide = widenMask(mask.text);
+        if (!wide) continue;
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          message: wide.sameLanes
+            ? `${fact}: mask ${mask.text} → ${wide.text}; it still names only lanes 0–31, check that the upper 32 lanes of a 64-lane wavefront are meant to be left out`
+            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all 64 lanes of the wavefront)`,
+          fix: ctx.fix('Use a 64-bit lane mask', [{ start: mask.start, end: mask.end, newText: wide.text }], true),
+        });
+        continue;
+      }
+      if (!legacy) {
+        ctx.report({
+          ...base,
+          code: 'HP203',
+          status: 'unsupported',
+          message: `${fact}; ${support === 'none' ? `HIP ${target} has no ${name.replace('_sync', '')} either: build the match from __ballot/__shfl loops by hand` : 'define HIP_ENABLE_WARP_SYNC_BUILTINS for the whole build (e.g. -DHIP_ENABLE_WARP_SYNC_BUILTINS) and pass a 64-bit mask, or target ROCm 7.0'}`,
+        });
+        continue;
+      }
+      if (!readable) {
+        ctx.report({ ...base, code: 'HP203', message: `${fact}; use ${legacy} without the mask (could not read the call's arguments here)` });
+        continue;
+      }
+      const [m0, m1] = call.args[0]!;
+      const mask = tokenRange(t, m0, m1);
+      const nextArgFirst = call.args[1]![0];
+      const full = FULL_MASK.test(mask.text.replace(/\s+/g, ''));
+      const edits = [
+        { start: t.start[i]!, end: t.end[i]!, newText: legacy },
+        { start: mask.start, end: t.start[nextArgFirst]!, newText: '' },
+      ];
+      ctx.report({
+        ...base,
+        code: 'HP203',
+        message: full
+          ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
+          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
+        severity: full ? 'information' : 'warning',
+        fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
+      });
+    }
+  }
+  for (const i of ctx.identsNamed('__activemask')) {
+    const open = nextCode(t, i);
+    const close = open >= 0 ? nextCode(t, open) : -1;
+    if (!isPunct(t, open, '(') || !isPunct(t, close, ')')) continue;
+    ctx.report({
+      code: 'HP205',
+      message: '__activemask() → __ballot(1): HIP has no __activemask in this version, and the mask of active lanes is 64-bit on AMD',
+      start: t.start[i]!,
+      end: t.end[close]!,
+      status: 'hazard',
+      library: 'device',
+      cuda: '__activemask',
+      hip: '__ballot',
+      fix: ctx.fix('Use __ballot(1)', [{ start: t.start[i]!, end: t.end[close]!, newText: '__ballot(1)' }], true),
+    });
+  }
+  if (support === 'default') return; // ROCm 7.0 has __syncwarp, and __activemask with the sync builtins
+  for (const i of ctx.identsNamed('__syncwarp')) {
+    const open = nextCode(t, i);
+    if (!isPunct(t, open, '(')) continue;
+    const call = callArguments(t, open);
+    if (!call) continue;
+    ctx.report({
+      code: 'HP206',
+      message: '__syncwarp() → __builtin_amdgcn_wave_barrier(): lanes of an AMD wavefront execute in lockstep; the barrier keeps the compiler from reordering across it',
+      start: t.start[i]!,
+      end: t.end[call.close]!,
+      status: 'hazard',
+      library: 'device',
+      cuda: '__syncwarp',
+      hip: '__builtin_amdgcn_wave_barrier',
+      fix: ctx.fix('Use __builtin_amdgcn_wave_barrier()', [{ start: t.start[i]!, end: t.end[call.close]!, newText: '__builtin_amdgcn_wave_barrier()' }], true),
+    });
+  }
 }

@@ -2,7 +2,7 @@
  * The machines a validation runs on: this machine, or a box reached through the system OpenSSH
  * client with the build engine's options (src/core/build/ssh.ts: the user's ~/.ssh/config,
  * BatchMode, the shared ControlMaster connection) and its remote runner
- * (src/core/build/remote-run.ts: streamed output, the remote exit code, cancel and time limit
+ * (src/core/build/remote-command.ts: streamed output, the remote exit code, cancel and time limit
  * killing the remote process group). Files travel with rsync over the same connection.
  *
  * A box offers: prepare (create the work dir, copy the project), exec (a shell script in a folder of
@@ -12,7 +12,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { BuildError } from '../build/errors';
 import { runProcess, type OutputStream } from '../build/process';
-import { runRemoteCommand } from '../build/remote-run';
+import { runRemoteCommand } from '../build/remote-command';
 import { listFolderFiles, remoteDirShell } from '../build/remote-runner';
 import { rsyncRshQuote, shellQuote } from '../build/shell-quote';
 import { sshFailure, sshOptions, sshPathOf, type SshTarget } from '../build/ssh';

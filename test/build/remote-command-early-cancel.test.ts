@@ -1,9 +1,9 @@
 /**
- * runRemoteCommand (src/core/build/remote-run.ts), stopped before the remote shell has announced
+ * runRemoteCommand (src/core/build/remote-command.ts), stopped before the remote shell has announced
  * its pid: over the shared ControlMaster connection the master holds the client's pipes, so the
  * stop must still find and kill the remote command, or the call waits for it to end. Real sshd on
  * loopback (sshd-harness.ts); the "remote" box is this machine, so /proc shows what is left.
- * Run: node --import tsx --test test/build/remote-run-early-cancel.test.ts
+ * Run: node --import tsx --test test/build/remote-command-early-cancel.test.ts
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

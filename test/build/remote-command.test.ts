@@ -1,9 +1,9 @@
 /**
- * runRemoteCommand (src/core/build/remote-run.ts) through a real OpenSSH server (test-owned sshd on
+ * runRemoteCommand (src/core/build/remote-command.ts) through a real OpenSSH server (test-owned sshd on
  * a free loopback port, see sshd-harness.ts): output streamed and the pid marker hidden, the remote
  * exit code carried back, the remote working directory, cancel and time limit stopping the REMOTE
  * process (checked in /proc: the "remote" box is this machine), and ssh failures as BuildErrors.
- * Run: node --import tsx --test test/build/remote-run.test.ts
+ * Run: node --import tsx --test test/build/remote-command.test.ts
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

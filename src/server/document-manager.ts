@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * {@link DocumentView} that code actions, hovers and custom requests read.
  *
  * Re-parses run with a time budget ({@link EDIT_PARSE_BUDGET_MS}); when tree-sitter's error
- * recovery runs longer (some half-typed states take 0.5-1.5 s on a 10k-line file), the version's
+ * recovery runs longer (as it can on half-typed states of a large file), the version's
  * token-only analysis is published at once with a `hipPorter/serverStatus` `busy`, the parse
  * resumes in background slices, and the full analysis of the same version follows with `ready`.
  *
@@ -87,10 +87,10 @@ export const RECONCILE_DELAY_MS = 200;
 export const RECONCILE_SLICE_MS = 5;
 
 /**
- * Above this many UTF-16 code units (512 Ki, about 0.5 MB of ASCII; the 10k-line benchmark file is 0.35 MB) a document gets the reduced
+ * Above this many UTF-16 code units (512 Ki, about 0.5 MB of ASCII) a document gets the reduced
  * analysis (token level, no syntax tree; see `DocumentState.analyzeTokens`) with one information
- * diagnostic saying so: the full analysis of a 2.5 MB file fell behind typing without end and grew
- * past 4 GB (issue 18 item 7; numbers in bench/README.md, `lsp-load-bench.mjs`).
+ * diagnostic saying so: the full analysis of a file of several MB falls behind typing and its
+ * memory grows without bound (bench/lsp-load-bench.mjs measures it).
  */
 export const REDUCED_ANALYSIS_CHARS = 512 * 1024;
 /** Reduced analysis while typing: it runs this long after the last edit... */
