@@ -74,9 +74,13 @@ const SIMPLE: Record<string, string> = {
   '-x=cu': '-x hip',
 };
 
-/** True when `w` names the nvcc driver (`nvcc`, a path ending in `/nvcc`). */
+/**
+ * True when `w` names the nvcc driver (`nvcc`, a path ending in `/nvcc`), also quoted
+ * (`"/usr/local/cuda/bin/nvcc"`, `'nvcc'`: Make passes the quotes to the shell, which drops them).
+ */
 export function isNvccWord(w: string): boolean {
-  return w === 'nvcc' || /\/nvcc$/.test(w);
+  const u = unquote(w);
+  return u === 'nvcc' || /\/nvcc$/.test(u);
 }
 
 /**

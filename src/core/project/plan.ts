@@ -125,7 +125,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       }
       // plain renames only (HP101-HP103, HP106 names; HP110 headers): other fixes rewrite code, not names
       if (!a.cuda || !a.hip || !RENAME_CODES.has(a.code)) continue;
-      if (a.family === 'headers') use.headers.set(a.cuda, a.hip);
+      if (a.family === 'headers' || a.code === 'HP110') use.headers.set(a.cuda, a.hip);
       else use.names.set(a.cuda, a.hip);
     }
     const isHeader = HEADER_EXTENSIONS.has(extname(f.path).toLowerCase());
