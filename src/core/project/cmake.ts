@@ -280,7 +280,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
       usesCuda = true;
       if (cmd.args[0].value === 'CUDA') {
         // FindCUDA (deprecated since CMake 3.10): the HIP language replaces the module
-        edits.push({ start: cmd.start, end: cmd.end, text: 'enable_language(HIP)\nfind_package(hip REQUIRED)', code: 'HP812', why: 'find_package(CUDA) (the deprecated FindCUDA module) → enable_language(HIP) and find_package(hip)' });
+        edits.push({ start: cmd.start, end: cmd.end, text: 'enable_language(HIP)\nfind_package(hip REQUIRED)\nset(CUDA_FOUND TRUE) # HIP Porter: keeps if(CUDA_FOUND) blocks', code: 'HP812', why: 'find_package(CUDA) (the deprecated FindCUDA module) → enable_language(HIP) and find_package(hip); CUDA_FOUND stays set for if(CUDA_FOUND)' });
       } else {
         edits.push({ start: cmd.start, end: cmd.end, text: '@@FIND_PACKAGE@@', code: 'HP812', why: 'find_package(CUDAToolkit) → find_package(hip) and the HIP libraries the project links' });
       }
@@ -354,6 +354,10 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
           // the value of an architecture option that was its own argument: dropped with the option
           v = '';
           whys.push(['HP804', `${a.value}: CUDA architecture dropped (the AMD targets come from CMAKE_HIP_ARCHITECTURES)`]);
+        } else if (a.kind !== 'bracket' && prev !== undefined && /^(-Xcudafe|--cudafe-options|-Xptxas|--ptxas-options|-maxrregcount|--maxrregcount|-Xnvlink|--nvlink-options|-ccbin|--compiler-bindir)$/.test(prev)) {
+          // the value of an nvcc-only option that was its own argument: dropped with the option
+          v = '';
+          whys.push(['HP804', `${prev} ${a.value} is nvcc-only (dropped)`]);
         } else if (a.kind !== 'bracket') {
           // flags: the whole argument, a quoted list, or the value of a generator expression ($<...:-flag>)
           const q = a.kind === 'quoted' ? 1 : 0;

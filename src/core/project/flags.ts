@@ -57,7 +57,7 @@ const DROP1 = new Set([
   '--keep', '-keep', '-rdc=false', '--relocatable-device-code=false', '-lcuda', '-lnvrtc', '--use-local-env', '--forward-unknown-to-host-compiler',
 ]);
 /** Options whose value is the next word (or after `=`), dropped with it. */
-const DROP2 = new Set(['-Xptxas', '--ptxas-options', '-maxrregcount', '--maxrregcount', '-ccbin', '--compiler-bindir', '-cudart', '--cudart', '-Xnvlink', '--nvlink-options', '-t', '--threads']);
+const DROP2 = new Set(['-Xptxas', '--ptxas-options', '-maxrregcount', '--maxrregcount', '-ccbin', '--compiler-bindir', '-cudart', '--cudart', '-Xnvlink', '--nvlink-options', '-Xcudafe', '--cudafe-options', '-t', '--threads']);
 const ARCH2 = new Set(['-arch', '--gpu-architecture', '-gencode', '--generate-code', '-code', '--gpu-code']);
 const SIMPLE: Record<string, string> = {
   '-use_fast_math': '-ffast-math',
