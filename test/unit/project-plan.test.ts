@@ -133,4 +133,20 @@ describe('planProjectPort', () => {
     assert.match(h.text, /\/\/ k<<<1, WARP_SIZE>>>/);
     assert.equal(hostWarpUses(src, new Set()).text, src);
   });
+
+  test('a top-level CMakeLists.txt without CUDA gets the toolchain prologue before its project() when a subdirectory is migrated', () => {
+    const top = mkdtempSync(join(tmpdir(), 'hp-plan-top-'));
+    mkdirSync(join(top, 'lib'));
+    writeFileSync(join(top, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(app)\nadd_subdirectory(lib)\n');
+    writeFileSync(join(top, 'lib', 'CMakeLists.txt'), 'project(k)\nfind_package(CUDA REQUIRED)\ncuda_add_library(k SHARED k.cu)\n');
+    writeFileSync(join(top, 'lib', 'k.cu'), '__global__ void k() {}\n');
+    for (const mode of ['copy', 'single-source'] as const) {
+      const plan = planProjectPort(top, { mode, targetRocm: '5.2' });
+      const root = plan.files.find((f) => f.path === 'CMakeLists.txt')!;
+      assert.ok(root, mode);
+      assert.match(root.after, /set\(CMAKE_TOOLCHAIN_FILE "\$\{CMAKE_CURRENT_SOURCE_DIR\}\/hip-porter-toolchain\.cmake"\)[\s\S]*\nproject\(app\)\nadd_subdirectory\(lib\)\n$/);
+      assert.ok(!plan.unchanged.includes('CMakeLists.txt'));
+      assert.ok(plan.files.some((f) => f.path === 'hip-porter-toolchain.cmake'));
+    }
+  });
 });

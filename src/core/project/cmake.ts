@@ -422,31 +422,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
   const tc = `\${CMAKE_CURRENT_SOURCE_DIR}/${o.toRoot ? o.toRoot + '/' : ''}hip-porter-toolchain.cmake`;
   const root = '${CMAKE_CURRENT_SOURCE_DIR}' + (o.toRoot ? '/' + o.toRoot : '');
   if (projectCmd) {
-    const prologue = single
-      ? [
-          '# HIP Porter: -DUSE_HIP=ON builds for AMD GPUs (CMAKE_HIP_ARCHITECTURES); the default is the original CUDA build',
-          'option(USE_HIP "Build for AMD GPUs with HIP instead of CUDA" OFF)',
-          'if(USE_HIP)',
-          '  set(HIP_PORTER_GPU_LANG HIP)',
-          '  if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
-          `    set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
-          '  endif()',
-          `  if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
-          `    set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
-          '  endif()',
-          'else()',
-          '  set(HIP_PORTER_GPU_LANG CUDA)',
-          'endif()',
-        ]
-      : [
-          '# HIP Porter: AMD GPU targets from the cache (-DCMAKE_HIP_ARCHITECTURES=...), this default only when unset',
-          'if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
-          `  set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
-          'endif()',
-          `if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
-          `  set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
-          'endif()',
-        ];
+    const prologue = cmakePrologue(single, archList, tc);
     reps.push({ start: projectCmd.lineStart, end: projectCmd.lineStart, text: prologue.join(eol) + eol });
     findings.unshift({ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, projectCmd.start), message: single ? 'USE_HIP switch added (OFF: the original CUDA build)' : 'HIP architectures default and toolchain file added', before: '', after: prologue.join('\n') });
     if (single) {
@@ -492,6 +468,53 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     findings.push({ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, text.length), message: single ? 'CUDA sources compiled as HIP under USE_HIP' : 'HIP compile/link options added', before: '', after: epilogue.join('\n') });
   }
   return { text: out, findings };
+}
+
+/** The lines put before project(): the USE_HIP switch (single-source), the HIP architectures default, the toolchain file `tc`. */
+function cmakePrologue(single: boolean, archList: string, tc: string): string[] {
+  return single
+    ? [
+        '# HIP Porter: -DUSE_HIP=ON builds for AMD GPUs (CMAKE_HIP_ARCHITECTURES); the default is the original CUDA build',
+        'option(USE_HIP "Build for AMD GPUs with HIP instead of CUDA" OFF)',
+        'if(USE_HIP)',
+        '  set(HIP_PORTER_GPU_LANG HIP)',
+        '  if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
+        `    set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
+        '  endif()',
+        `  if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
+        `    set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
+        '  endif()',
+        'else()',
+        '  set(HIP_PORTER_GPU_LANG CUDA)',
+        'endif()',
+      ]
+    : [
+        '# HIP Porter: AMD GPU targets from the cache (-DCMAKE_HIP_ARCHITECTURES=...), this default only when unset',
+        'if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
+        `  set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
+        'endif()',
+        `if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
+        `  set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
+        'endif()',
+      ];
+}
+
+/**
+ * A top-level CMakeLists.txt that does not use CUDA itself but whose subdirectories were migrated:
+ * CMake reads CMAKE_TOOLCHAIN_FILE (and the compiler) only before the first project() of the top
+ * directory, so the prologue ({@link migrateCMake}) goes before its project() too. Returns the
+ * text unchanged when it has no project() call. Pure.
+ */
+export function addRootPrologue(text: string, o: BuildMigrationOptions): BuildMigration {
+  const projectCmd = tokenizeCMake(text).find((c) => c.name === 'project');
+  if (!projectCmd) return { text, findings: [] };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const prologue = cmakePrologue(o.mode === 'single-source', o.offloadArch.join(';'), '${CMAKE_CURRENT_SOURCE_DIR}/hip-porter-toolchain.cmake');
+  const after = prologue.join(eol) + eol;
+  return {
+    text: text.slice(0, projectCmd.lineStart) + after + text.slice(projectCmd.lineStart),
+    findings: [{ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, projectCmd.start), message: 'HIP toolchain file and architectures set before the top-level project(): subdirectories use HIP', before: '', after: prologue.join('\n') }],
+  };
 }
 
 /** Path of project-relative `f` from the build file's directory. */

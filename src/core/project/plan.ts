@@ -12,7 +12,7 @@ import { LineIndex } from '../text';
 import { DEFAULT_TARGET_ROCM } from '../findings';
 import type { BuildFinding, BuildMigrationOptions, PortMode } from './build-findings';
 import { migrateMakefile } from './make';
-import { migrateCMake } from './cmake';
+import { addRootPrologue, migrateCMake } from './cmake';
 import { generateCompat, type CompatUse } from './compat';
 import { toolchainFileText } from './toolchain';
 
@@ -200,7 +200,20 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       unchanged.push(r);
     }
   }
-  if (needsToolchain) files.push({ path: 'hip-porter-toolchain.cmake', after: toolchainFileText(), kind: 'build', findings: [] });
+  if (needsToolchain) {
+    files.push({ path: 'hip-porter-toolchain.cmake', after: toolchainFileText(), kind: 'build', findings: [] });
+    // a top-level CMakeLists.txt without CUDA (add_subdirectory only): the toolchain must be set before its project()
+    const top = unchanged.indexOf('CMakeLists.txt');
+    const topText = top >= 0 ? safeReadText(root, 'CMakeLists.txt') : undefined;
+    if (topText !== undefined) {
+      const m = addRootPrologue(topText, { mode: o.mode, offloadArch, file: 'CMakeLists.txt', toRoot: '', compatHeader, cudaCxxFiles: [] });
+      if (m.text !== topText) {
+        unchanged.splice(top, 1);
+        buildFindings.push(...m.findings);
+        files.push({ path: 'CMakeLists.txt', from: 'CMakeLists.txt', before: topText, after: m.text, kind: 'build', findings: m.findings });
+      }
+    }
+  }
 
   // translation units and their project-header closure (quoted includes, resolved like the preprocessor does first)
   const texts = new Map(cuda.map((f) => [rel(f.path), f.text]));
@@ -336,6 +349,14 @@ export function hostWarpUses(text: string, names: ReadonlySet<string>): { text: 
     pos = off + name.length;
   }
   return { text: out + text.slice(pos), count: sorted.length, at: sorted };
+}
+
+function safeReadText(root: string, r: string): string | undefined {
+  try {
+    return readFileSync(`${root}/${r}`, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function safeRead(root: string, r: string): string | undefined {
