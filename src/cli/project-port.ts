@@ -3,30 +3,52 @@
  * writes a `.hip` tree with a HIP build under `--out`; `--single-source` keeps the CUDA sources,
  * adds the compat header and the `HIP=1` / `USE_HIP` switch (under `--out`, or `--in-place`).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { planProjectPort, type ProjectPlan, type ProjectPortOptions } from '../core/project/plan';
 import type { BuildFinding } from '../core/project/build-findings';
 import { describeMissing, discoverHipToolchain } from '../core/project/toolchain';
+import { BACKUP_SUFFIX, checkWritableDir, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
 import type { Io } from './io';
+import { realPathOf } from './port';
 
 /** Options of {@link runProjectPort}. */
 export interface ProjectCliOptions extends ProjectPortOptions {
   root: string;
   target: { kind: 'out'; dir: string } | { kind: 'in-place' } | { kind: 'check' };
   json: boolean;
+  /** `--in-place`: keep each rewritten original as `<file>.prehip` (default true; `--no-backup` turns it off). */
+  backup?: boolean;
 }
 
 /**
  * Plans and writes a project port. Exit code: 0 written (or planned with `check`), 1 when files
- * were skipped, 2 on usage or I/O errors (nothing is left half-written: every file goes through a
- * temporary sibling and a rename).
+ * were skipped, 2 on usage or I/O errors. All files are written as one transaction
+ * (src/core/safe-write.ts): staged first, committed only when every file could be staged, temporary
+ * files always removed; `--in-place` rewrites go through symlinks, keep mode, owner and hard links,
+ * and keep `<file>.prehip` backups unless `backup` is false.
  */
 export function runProjectPort(o: ProjectCliOptions, io: Io): number {
   const root = resolve(o.root);
   if (o.target.kind === 'in-place' && o.mode === 'copy') {
     io.stderr('hip-porter: a copy-mode project port renames foo.cu to foo.hip: use --out DIR, or --single-source --in-place\n');
     return 2;
+  }
+  let out: string | undefined;
+  if (o.target.kind === 'out') {
+    if (!o.target.dir) {
+      io.stderr('hip-porter: --out needs a directory\n');
+      return 2;
+    }
+    out = resolve(o.target.dir);
+    // Real paths: an --out that is a symlink into the project (or under one) is inside it too.
+    const rootReal = realPathOf(root);
+    const outReal = realPathOf(out);
+    if (isWithin(rootReal, outReal)) {
+      const via = outReal !== out ? ` (it resolves to ${outReal})` : '';
+      io.stderr(`hip-porter: --out ${o.target.dir} is inside the project (${root})${via}; choose a directory outside it\n`);
+      return 2;
+    }
   }
   let plan: ProjectPlan;
   try {
@@ -36,21 +58,17 @@ export function runProjectPort(o: ProjectCliOptions, io: Io): number {
     return 2;
   }
   for (const s of plan.report.skipped) io.stderr(`hip-porter: warning: ${s}\n`);
-  if (o.target.kind === 'out') {
-    const out = resolve(o.target.dir);
-    if (out === root || out.startsWith(root + '/')) {
-      io.stderr(`hip-porter: --out ${o.target.dir} is inside the project (${root}); choose a directory outside it\n`);
-      return 2;
+  let written: TransactionResult | undefined;
+  if (o.target.kind !== 'check') {
+    if (out) {
+      const unwritable = checkWritableDir(out);
+      if (unwritable) {
+        io.stderr(`hip-porter: --out ${o.target.kind === 'out' ? o.target.dir : out}: ${unwritable}\n`);
+        return 2;
+      }
     }
     try {
-      writeProjectFiles(plan, root, out, true);
-    } catch (e) {
-      io.stderr(`hip-porter: cannot write the ported project: ${(e as Error).message}\n`);
-      return 2;
-    }
-  } else if (o.target.kind === 'in-place') {
-    try {
-      writeProjectFiles(plan, root, root, false);
+      written = writeProjectFiles(plan, root, out ?? root, out !== undefined, o.backup ?? true);
     } catch (e) {
       io.stderr(`hip-porter: cannot write the ported project: ${(e as Error).message}\n`);
       return 2;
@@ -60,39 +78,57 @@ export function runProjectPort(o: ProjectCliOptions, io: Io): number {
     io.stdout(JSON.stringify({ files: plan.files.map((f) => ({ path: f.path, from: f.from, kind: f.kind, findings: f.findings })), report: plan.report }, null, 2) + '\n');
   } else {
     io.stderr(formatProjectSummary(plan));
+    if (written && o.target.kind === 'in-place') {
+      io.stderr(`hip-porter: wrote ${written.written.length} file(s) in place${written.backups.length ? ` (originals kept as *${BACKUP_SUFFIX})` : ''}\n`);
+    }
   }
   return plan.report.skipped.length ? 1 : 0;
 }
 
+/** Is `child` equal to or inside `root` (both absolute)? */
+function isWithin(root: string, child: string): boolean {
+  const rel = relative(root, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+}
+
 /**
- * Writes the planned files (and, when `copyOthers`, copies the unchanged files) from `root` to
- * `out`. Plain writer: each file goes through a temporary sibling and a rename; the lead may swap
- * in the transactional multi-file write of src/core/safe-write.ts here.
+ * Writes the planned files (and, when `copyOthers`, the unchanged files of the tree) from `root`
+ * to `out` as one {@link writeFilesTransaction}. A planned file that rewrites an existing input in
+ * place (`out` = `root`, same path) is a `replace` entry (symlinks followed, mode/owner/hard links
+ * kept, `.prehip` backup when `backup`); everything else is a `create` entry. Unchanged files
+ * whose copy under `out` is already as new and as large are not rewritten.
+ * @returns what the transaction wrote.
+ * @throws WriteTransactionError (nothing changed when it failed while staging; else it names the
+ *   files already written); Error when an unchanged file cannot be read.
  */
-export function writeProjectFiles(plan: ProjectPlan, root: string, out: string, copyOthers: boolean): void {
-  const staged: Array<{ tmp: string; dest: string }> = [];
-  try {
-    for (const f of plan.files) {
-      const dest = join(out, f.path);
-      mkdirSync(dirname(dest), { recursive: true });
-      const tmp = `${dest}.hip-porter-${process.pid}.tmp`;
-      writeFileSync(tmp, f.after);
-      staged.push({ tmp, dest });
-    }
-  } catch (e) {
-    for (const s of staged) rmSync(s.tmp, { force: true });
-    throw e;
+export function writeProjectFiles(plan: ProjectPlan, root: string, out: string, copyOthers: boolean, backup = true): TransactionResult {
+  const entries: WriteEntry[] = [];
+  const inPlace = resolve(out) === resolve(root);
+  for (const f of plan.files) {
+    const replace = inPlace && f.from !== undefined && f.from === f.path;
+    entries.push({ path: join(out, f.path), data: f.after, mode: replace ? 'replace' : 'create' });
   }
-  for (const s of staged) renameSync(s.tmp, s.dest);
-  if (!copyOthers) return;
-  const written = new Set(plan.files.map((f) => f.path));
-  for (const r of plan.unchanged) {
-    if (written.has(r)) continue;
-    const src = join(root, r);
-    const dest = join(out, r);
-    if (existsSync(dest) && statSync(dest).isFile() && statSync(src).mtimeMs <= statSync(dest).mtimeMs && statSync(src).size === statSync(dest).size) continue;
-    mkdirSync(dirname(dest), { recursive: true });
-    copyFileSync(src, dest);
+  if (copyOthers) {
+    const written = new Set(plan.files.map((f) => f.path));
+    for (const r of plan.unchanged) {
+      if (written.has(r)) continue;
+      const src = join(root, r);
+      const dest = join(out, r);
+      if (upToDate(src, dest)) continue;
+      entries.push({ path: dest, data: readFileSync(src) });
+    }
+  }
+  return writeFilesTransaction(entries, { backup });
+}
+
+/** True when `dest` is a regular file of the same size as `src` and not older. */
+function upToDate(src: string, dest: string): boolean {
+  try {
+    const d = statSync(dest);
+    const s = statSync(src);
+    return d.isFile() && s.mtimeMs <= d.mtimeMs && s.size === d.size;
+  } catch {
+    return false;
   }
 }
 
@@ -130,7 +166,7 @@ export interface ProjectFlags {
  * for {@link runProjectPort}, or undefined for the per-file port (src/cli/port.ts).
  */
 export function projectPortOptions(
-  o: { inputs: string[]; mode: string; outDir?: string; json: boolean; agent?: boolean } & Omit<ProjectPortOptions, 'mode'>,
+  o: { inputs: string[]; mode: string; outDir?: string; json: boolean; agent?: boolean; backup?: boolean } & Omit<ProjectPortOptions, 'mode'>,
   p: ProjectFlags,
 ): ProjectCliOptions | undefined {
   if (o.inputs.length !== 1 || o.agent || o.mode === 'stdout') return undefined;

@@ -23,6 +23,7 @@ describe('nvcc flags → hip-clang', () => {
     assert.equal(map('-dc x.cu'), '-fgpu-rdc -c x.cu');
     assert.equal(map('-lineinfo -Xptxas -v -maxrregcount 64 --ptxas-options=-v -O3'), '-O3');
     assert.equal(map('-maxrregcount=32 -O1'), '-O1');
+    assert.equal(map('-Xcudafe --diag_suppress=partial_override -O2'), '-O2');
     assert.equal(map('-lcudart -lcublas -lcurand -lcufft -lcusparse -lm'), '-lamdhip64 -lhipblas -lhiprand -lhipfft -lhipsparse -lm');
     assert.equal(map('-x cu -c a.cpp'), '-x hip -c a.cpp');
     assert.equal(map('-arch=sm_80 -gencode arch=compute_70,code=sm_70 --gpu-architecture=sm_90 -O2'), '-O2');
@@ -140,10 +141,27 @@ describe('CMake', () => {
     assert.ok(m.findings.some((f) => f.code === 'HP819'));
   });
 
-  test('FindCUDA commands are kept and reported', () => {
-    const src = 'find_package(CUDA)\ncuda_add_executable(app main.cu)\n';
+  test('FindCUDA (find_package(CUDA), cuda_add_*, CUDA_NVCC_FLAGS) → the HIP language', () => {
+    const src = 'project(p CXX)\nfind_package(CUDA REQUIRED)\nset(CUDA_NVCC_FLAGS ${CUDA_NVCC_FLAGS} -O2 -gencode arch=compute_80,code=sm_80 -arch sm_70 --expt-relaxed-constexpr -Xcudafe "--diag_suppress=partial_override")\ncuda_add_library(k STATIC k.cu util.cpp)\ncuda_add_executable(app main.cu OPTIONS -use_fast_math -lineinfo)\ncuda_add_cublas_to_target(app)\n';
     const m = migrateCMake(src, base('copy', 'CMakeLists.txt'));
-    assert.equal(m.findings.filter((f) => f.code === 'HP819').length, 2);
-    assert.match(m.text, /cuda_add_executable\(app main\.hip\)/);
+    assert.match(m.text, /\nenable_language\(HIP\)\nfind_package\(hip REQUIRED\)\nset\(CUDA_FOUND TRUE\)/);
+    assert.match(m.text, /\nset\(HIP_PORTER_NVCC_FLAGS \$\{HIP_PORTER_NVCC_FLAGS\} -O2\)\n/); // arch values dropped with their options
+    assert.match(m.text, /\nadd_library\(k STATIC k\.hip util\.cpp\)\ntarget_compile_options\(k PRIVATE "\$<\$<COMPILE_LANGUAGE:HIP>:\$\{HIP_PORTER_NVCC_FLAGS\}>"\)\ntarget_link_libraries\(k hip::host\)\n/);
+    assert.match(m.text, /\nadd_executable\(app main\.hip\)\ntarget_compile_options\(app PRIVATE "\$<\$<COMPILE_LANGUAGE:HIP>:\$\{HIP_PORTER_NVCC_FLAGS\}>" "\$<\$<COMPILE_LANGUAGE:HIP>:-ffast-math>"\)\n/);
+    assert.doesNotMatch(m.text, /cuda_add_executable|cuda_add_library|find_package\(CUDA/);
+    // what has no mechanical HIP form stays a finding
+    assert.deepEqual(m.findings.filter((f) => f.code === 'HP819').map((f) => f.line), [6]);
+    const ss = migrateCMake(src, base('single-source', 'CMakeLists.txt'));
+    assert.match(ss.text, /if\(USE_HIP\)\n  add_executable\(app main\.cu\)\n.*\nelse\(\)\n  cuda_add_executable\(app main\.cu OPTIONS -use_fast_math -lineinfo\)\nendif\(\)/s);
+    assert.match(ss.text, /if\(USE_HIP\)\n  enable_language\(HIP\)\n  find_package\(hip REQUIRED\)\n  set\(CUDA_FOUND TRUE\)[^\n]*\nelse\(\)\n  find_package\(CUDA REQUIRED\)\nendif\(\)/);
+    assert.match(ss.text, /set_source_files_properties\(\$\{HIP_PORTER_CU_SOURCES\} PROPERTIES LANGUAGE HIP\)/);
+  });
+
+  test('a quoted nvcc path is nvcc (copy and single-source)', () => {
+    const src = 'NVCC := "/usr/local/cuda/bin/nvcc"\napp: a.cu\n\t$(NVCC) -x cu -arch=sm_80 -o $@ $<\n';
+    const m = migrateMakefile(src, base('copy'));
+    assert.match(m.text, /^NVCC := hipcc \$\(HIP_ARCH_FLAGS\)$/m);
+    assert.match(m.text, /^\t\$\(NVCC\) -x hip -o \$@ \$<$/m);
+    assert.match(migrateMakefile("NVCC = 'nvcc'\n", base('single-source')).text, /^NVCC = hipcc \$\(HIP_ARCH_FLAGS\) \$\(HIP_COMPAT_FLAGS\)$/m);
   });
 });

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
-import { guardWarpWidth, planProjectPort } from '../../src/core/project/plan';
+import { guardWarpWidth, hostWarpUses, planProjectPort } from '../../src/core/project/plan';
 import { main } from '../../src/cli/main';
 
 let root: string;
@@ -109,5 +109,44 @@ describe('planProjectPort', () => {
         '#define WARP_SIZE_64 64\n#define BLOCK 32\n',
     );
     assert.match(guardWarpWidth('#define WARPSIZE 32\r\nint x;\r\n').text, /^#if [^\r\n]*\r\n#define WARPSIZE 64\r\n#else\r\n#define WARPSIZE 32\r\n#endif\r\nint x;\r\n$/);
+  });
+
+  test('hostWarpUses: only launch configurations and allocation/copy sizes, never constants, device code or comments', () => {
+    const names = new Set(['WARP_SIZE']);
+    const src = [
+      '__global__ void k(float* p) { __shared__ float s[WARP_SIZE]; p[threadIdx.x % WARP_SIZE] = s[0]; }',
+      'void go(float* p, int n) {',
+      '  k<<<n / WARP_SIZE, 2 * WARP_SIZE, WARP_SIZE * sizeof(float)>>>(p);',
+      '  cudaMemcpy(p, p + n, (n / WARP_SIZE) * sizeof(float), cudaMemcpyDeviceToDevice);',
+      '  constexpr int lanes = WARP_SIZE;',
+      '  // k<<<1, WARP_SIZE>>>(p);',
+      '  float* h = (float*)malloc(MY_WARP_SIZE * 4 + WARP_SIZE);',
+      '}',
+    ].join('\n');
+    const h = hostWarpUses(src, names);
+    assert.equal(h.count, 5);
+    assert.match(h.text, /k<<<n \/ HIP_PORTER_HOST_WARP\(WARP_SIZE\), 2 \* HIP_PORTER_HOST_WARP\(WARP_SIZE\), HIP_PORTER_HOST_WARP\(WARP_SIZE\) \* sizeof\(float\)>>>/);
+    assert.match(h.text, /\(n \/ HIP_PORTER_HOST_WARP\(WARP_SIZE\)\) \* sizeof/);
+    assert.match(h.text, /malloc\(MY_WARP_SIZE \* 4 \+ HIP_PORTER_HOST_WARP\(WARP_SIZE\)\)/);
+    assert.match(h.text, /__shared__ float s\[WARP_SIZE\]; p\[threadIdx\.x % WARP_SIZE\]/);
+    assert.match(h.text, /constexpr int lanes = WARP_SIZE;/);
+    assert.match(h.text, /\/\/ k<<<1, WARP_SIZE>>>/);
+    assert.equal(hostWarpUses(src, new Set()).text, src);
+  });
+
+  test('a top-level CMakeLists.txt without CUDA gets the toolchain prologue before its project() when a subdirectory is migrated', () => {
+    const top = mkdtempSync(join(tmpdir(), 'hp-plan-top-'));
+    mkdirSync(join(top, 'lib'));
+    writeFileSync(join(top, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(app)\nadd_subdirectory(lib)\n');
+    writeFileSync(join(top, 'lib', 'CMakeLists.txt'), 'project(k)\nfind_package(CUDA REQUIRED)\ncuda_add_library(k SHARED k.cu)\n');
+    writeFileSync(join(top, 'lib', 'k.cu'), '__global__ void k() {}\n');
+    for (const mode of ['copy', 'single-source'] as const) {
+      const plan = planProjectPort(top, { mode, targetRocm: '5.2' });
+      const root = plan.files.find((f) => f.path === 'CMakeLists.txt')!;
+      assert.ok(root, mode);
+      assert.match(root.after, /set\(CMAKE_TOOLCHAIN_FILE "\$\{CMAKE_CURRENT_SOURCE_DIR\}\/hip-porter-toolchain\.cmake"\)[\s\S]*\nproject\(app\)\nadd_subdirectory\(lib\)\n$/);
+      assert.ok(!plan.unchanged.includes('CMakeLists.txt'));
+      assert.ok(plan.files.some((f) => f.path === 'hip-porter-toolchain.cmake'));
+    }
   });
 });

@@ -193,7 +193,36 @@ const WORDS: Array<[RegExp, string, string]> = [
   [/\bCUDA_STANDARD(_REQUIRED)?\b/g, 'HIP_STANDARD$1', 'HP813'],
   [/\bCUDA_EXTENSIONS\b/g, 'HIP_EXTENSIONS', 'HP813'],
   [/\bcuda_std_(\d+)\b/g, 'hip_std_$1', 'HP813'],
+  // FindCUDA: nvcc flags become HIP compile options of the converted cuda_add_* targets
+  [/\bCUDA_NVCC_FLAGS(_DEBUG|_RELEASE|_RELWITHDEBINFO|_MINSIZEREL)?\b/g, 'HIP_PORTER_NVCC_FLAGS$1', 'HP813'],
 ];
+
+/**
+ * `cuda_add_executable(name [WIN32|MACOSX_BUNDLE|EXCLUDE_FROM_ALL] src... [OPTIONS nvcc-flags])` /
+ * `cuda_add_library(name [STATIC|SHARED|MODULE] ...)` (FindCUDA; the keywords mean the same to add_*,
+ * CMake 3.25 FindCUDA.cmake) → `add_executable`/`add_library` with the same sources (copy mode: `.cu`
+ * → `.hip`, which CMake compiles as HIP; single-source: the `.cu` files are marked LANGUAGE HIP by the
+ * epilogue), the nvcc OPTIONS and `CUDA_NVCC_FLAGS` (renamed HIP_PORTER_NVCC_FLAGS, mapped like every
+ * flag list) as HIP compile options, and `hip::host` linked (plain signature, as FindCUDA uses).
+ */
+function findCudaTarget(cmd: CMakeCommand, single: boolean): string {
+  const target = cmd.args[0]!.raw;
+  const optAt = cmd.args.findIndex((a) => a.value === 'OPTIONS');
+  const srcArgs = cmd.args.slice(1, optAt < 0 ? undefined : optAt);
+  const srcs = srcArgs.map((a) => (single || /^\$</.test(a.raw) ? a.raw : a.raw.replace(/\.cu(?![A-Za-z0-9_])/g, '.hip')));
+  const optWords = optAt < 0 ? [] : cmd.args.slice(optAt + 1).filter((a) => !/^(DEBUG|RELEASE|MINSIZEREL|RELWITHDEBINFO)$/.test(a.value)).map((a) => a.value.split(';').join(' '));
+  const options = mapNvccWords(optWords.join(' '), { compiler: 'hipcc', arch: '' }).text.split(/\s+/).filter(Boolean);
+  const kind = cmd.name === 'cuda_add_executable' ? 'add_executable' : 'add_library';
+  const flags = ['"$<$<COMPILE_LANGUAGE:HIP>:${HIP_PORTER_NVCC_FLAGS}>"', ...options.map((w) => `"$<$<COMPILE_LANGUAGE:HIP>:${w}>"`)];
+  return [
+    `${kind}(${[target, ...srcs].join(' ')})`,
+    `target_compile_options(${target} PRIVATE ${flags.join(' ')})`,
+    `target_link_libraries(${target} hip::host)`,
+  ].join('\n');
+}
+
+/** nvcc architecture values given as their own CMake argument (`-gencode arch=compute_80,code=sm_80`, `-arch sm_80`). */
+const ARCH_VALUE = /^(arch=compute_\w+,code=.*|(sm|compute)_\d+[a-z]?)$/;
 
 /** Flow-control commands: never wrapped in if(USE_HIP) (it would break their nesting). */
 const CONTROL = new Set(['if', 'elseif', 'else', 'endif', 'while', 'endwhile', 'foreach', 'endforeach', 'function', 'endfunction', 'macro', 'endmacro', 'block', 'endblock']);
@@ -250,10 +279,16 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     } else if (name === 'find_package' && cmd.args[0] && /^(CUDAToolkit|CUDA)$/.test(cmd.args[0].value)) {
       usesCuda = true;
       if (cmd.args[0].value === 'CUDA') {
-        findings.push(notUnderstood(o, text, cmd, 'find_package(CUDA) is the deprecated FindCUDA module (cuda_add_executable, CUDA_NVCC_FLAGS): port it to enable_language(CUDA) first'));
+        // FindCUDA (deprecated since CMake 3.10): the HIP language replaces the module
+        edits.push({ start: cmd.start, end: cmd.end, text: 'enable_language(HIP)\nfind_package(hip REQUIRED)\nset(CUDA_FOUND TRUE) # HIP Porter: keeps if(CUDA_FOUND) blocks', code: 'HP812', why: 'find_package(CUDA) (the deprecated FindCUDA module) → enable_language(HIP) and find_package(hip); CUDA_FOUND stays set for if(CUDA_FOUND)' });
       } else {
         edits.push({ start: cmd.start, end: cmd.end, text: '@@FIND_PACKAGE@@', code: 'HP812', why: 'find_package(CUDAToolkit) → find_package(hip) and the HIP libraries the project links' });
       }
+    } else if ((name === 'cuda_add_executable' || name === 'cuda_add_library') && cmd.args[0]) {
+      usesCuda = true;
+      edits.push({ start: cmd.start, end: cmd.end, text: findCudaTarget(cmd, single), code: 'HP813', why: `${name}() (FindCUDA) → ${name.slice(5)}() with the CUDA sources compiled as HIP, CUDA_NVCC_FLAGS and OPTIONS as HIP compile options, linked to hip::host` });
+    } else if (name === 'cuda_include_directories') {
+      edits.push({ start: cmd.start, end: cmd.start + name.length, text: 'include_directories', code: 'HP813', why: 'cuda_include_directories() (FindCUDA) → include_directories()' });
     } else if (name.startsWith('cuda_')) {
       findings.push(notUnderstood(o, text, cmd, `${name}() belongs to the deprecated FindCUDA module; kept`));
     }
@@ -314,7 +349,16 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
           whys.push(['HP812', `${m} → ${t.target}`]);
           return t.target;
         });
-        if (a.kind !== 'bracket') {
+        const prev = cmd.args[cmd.args.indexOf(a) - 1]?.value;
+        if (a.kind !== 'bracket' && ARCH_VALUE.test(a.value) && prev !== undefined && /^(-gencode|--generate-code|-arch|--gpu-architecture|-code|--gpu-code)$/.test(prev)) {
+          // the value of an architecture option that was its own argument: dropped with the option
+          v = '';
+          whys.push(['HP804', `${a.value}: CUDA architecture dropped (the AMD targets come from CMAKE_HIP_ARCHITECTURES)`]);
+        } else if (a.kind !== 'bracket' && prev !== undefined && /^(-Xcudafe|--cudafe-options|-Xptxas|--ptxas-options|-maxrregcount|--maxrregcount|-Xnvlink|--nvlink-options|-ccbin|--compiler-bindir)$/.test(prev)) {
+          // the value of an nvcc-only option that was its own argument: dropped with the option
+          v = '';
+          whys.push(['HP804', `${prev} ${a.value} is nvcc-only (dropped)`]);
+        } else if (a.kind !== 'bracket') {
           // flags: the whole argument, a quoted list, or the value of a generator expression ($<...:-flag>)
           const q = a.kind === 'quoted' ? 1 : 0;
           const body = v.slice(q, v.length - q);
@@ -378,31 +422,7 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
   const tc = `\${CMAKE_CURRENT_SOURCE_DIR}/${o.toRoot ? o.toRoot + '/' : ''}hip-porter-toolchain.cmake`;
   const root = '${CMAKE_CURRENT_SOURCE_DIR}' + (o.toRoot ? '/' + o.toRoot : '');
   if (projectCmd) {
-    const prologue = single
-      ? [
-          '# HIP Porter: -DUSE_HIP=ON builds for AMD GPUs (CMAKE_HIP_ARCHITECTURES); the default is the original CUDA build',
-          'option(USE_HIP "Build for AMD GPUs with HIP instead of CUDA" OFF)',
-          'if(USE_HIP)',
-          '  set(HIP_PORTER_GPU_LANG HIP)',
-          '  if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
-          `    set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
-          '  endif()',
-          `  if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
-          `    set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
-          '  endif()',
-          'else()',
-          '  set(HIP_PORTER_GPU_LANG CUDA)',
-          'endif()',
-        ]
-      : [
-          '# HIP Porter: AMD GPU targets from the cache (-DCMAKE_HIP_ARCHITECTURES=...), this default only when unset',
-          'if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
-          `  set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
-          'endif()',
-          `if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
-          `  set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
-          'endif()',
-        ];
+    const prologue = cmakePrologue(single, archList, tc);
     reps.push({ start: projectCmd.lineStart, end: projectCmd.lineStart, text: prologue.join(eol) + eol });
     findings.unshift({ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, projectCmd.start), message: single ? 'USE_HIP switch added (OFF: the original CUDA build)' : 'HIP architectures default and toolchain file added', before: '', after: prologue.join('\n') });
     if (single) {
@@ -448,6 +468,53 @@ export function migrateCMake(text: string, o: BuildMigrationOptions): BuildMigra
     findings.push({ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, text.length), message: single ? 'CUDA sources compiled as HIP under USE_HIP' : 'HIP compile/link options added', before: '', after: epilogue.join('\n') });
   }
   return { text: out, findings };
+}
+
+/** The lines put before project(): the USE_HIP switch (single-source), the HIP architectures default, the toolchain file `tc`. */
+function cmakePrologue(single: boolean, archList: string, tc: string): string[] {
+  return single
+    ? [
+        '# HIP Porter: -DUSE_HIP=ON builds for AMD GPUs (CMAKE_HIP_ARCHITECTURES); the default is the original CUDA build',
+        'option(USE_HIP "Build for AMD GPUs with HIP instead of CUDA" OFF)',
+        'if(USE_HIP)',
+        '  set(HIP_PORTER_GPU_LANG HIP)',
+        '  if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
+        `    set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
+        '  endif()',
+        `  if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
+        `    set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
+        '  endif()',
+        'else()',
+        '  set(HIP_PORTER_GPU_LANG CUDA)',
+        'endif()',
+      ]
+    : [
+        '# HIP Porter: AMD GPU targets from the cache (-DCMAKE_HIP_ARCHITECTURES=...), this default only when unset',
+        'if(NOT DEFINED CMAKE_HIP_ARCHITECTURES)',
+        `  set(CMAKE_HIP_ARCHITECTURES "${archList}" CACHE STRING "AMD GPU targets")`,
+        'endif()',
+        `if(NOT DEFINED CMAKE_TOOLCHAIN_FILE AND NOT DEFINED CMAKE_HIP_COMPILER AND EXISTS "${tc}")`,
+        `  set(CMAKE_TOOLCHAIN_FILE "${tc}")`,
+        'endif()',
+      ];
+}
+
+/**
+ * A top-level CMakeLists.txt that does not use CUDA itself but whose subdirectories were migrated:
+ * CMake reads CMAKE_TOOLCHAIN_FILE (and the compiler) only before the first project() of the top
+ * directory, so the prologue ({@link migrateCMake}) goes before its project() too. Returns the
+ * text unchanged when it has no project() call. Pure.
+ */
+export function addRootPrologue(text: string, o: BuildMigrationOptions): BuildMigration {
+  const projectCmd = tokenizeCMake(text).find((c) => c.name === 'project');
+  if (!projectCmd) return { text, findings: [] };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const prologue = cmakePrologue(o.mode === 'single-source', o.offloadArch.join(';'), '${CMAKE_CURRENT_SOURCE_DIR}/hip-porter-toolchain.cmake');
+  const after = prologue.join(eol) + eol;
+  return {
+    text: text.slice(0, projectCmd.lineStart) + after + text.slice(projectCmd.lineStart),
+    findings: [{ code: 'HP807', family: 'build', severity: 'information', file: o.file, line: lineAt(text, projectCmd.start), message: 'HIP toolchain file and architectures set before the top-level project(): subdirectories use HIP', before: '', after: prologue.join('\n') }],
+  };
 }
 
 /** Path of project-relative `f` from the build file's directory. */

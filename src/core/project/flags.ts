@@ -57,7 +57,7 @@ const DROP1 = new Set([
   '--keep', '-keep', '-rdc=false', '--relocatable-device-code=false', '-lcuda', '-lnvrtc', '--use-local-env', '--forward-unknown-to-host-compiler',
 ]);
 /** Options whose value is the next word (or after `=`), dropped with it. */
-const DROP2 = new Set(['-Xptxas', '--ptxas-options', '-maxrregcount', '--maxrregcount', '-ccbin', '--compiler-bindir', '-cudart', '--cudart', '-Xnvlink', '--nvlink-options', '-t', '--threads']);
+const DROP2 = new Set(['-Xptxas', '--ptxas-options', '-maxrregcount', '--maxrregcount', '-ccbin', '--compiler-bindir', '-cudart', '--cudart', '-Xnvlink', '--nvlink-options', '-Xcudafe', '--cudafe-options', '-t', '--threads']);
 const ARCH2 = new Set(['-arch', '--gpu-architecture', '-gencode', '--generate-code', '-code', '--gpu-code']);
 const SIMPLE: Record<string, string> = {
   '-use_fast_math': '-ffast-math',
@@ -74,9 +74,13 @@ const SIMPLE: Record<string, string> = {
   '-x=cu': '-x hip',
 };
 
-/** True when `w` names the nvcc driver (`nvcc`, a path ending in `/nvcc`). */
+/**
+ * True when `w` names the nvcc driver (`nvcc`, a path ending in `/nvcc`), also quoted
+ * (`"/usr/local/cuda/bin/nvcc"`, `'nvcc'`: Make passes the quotes to the shell, which drops them).
+ */
 export function isNvccWord(w: string): boolean {
-  return w === 'nvcc' || /\/nvcc$/.test(w);
+  const u = unquote(w);
+  return u === 'nvcc' || /\/nvcc$/.test(u);
 }
 
 /**

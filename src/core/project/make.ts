@@ -152,6 +152,8 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
   const pieces: string[] = [];
   let pos = 0;
   let any = false;
+  const dir = o.file.includes('/') ? o.file.slice(0, o.file.lastIndexOf('/') + 1) : '';
+  const cudaCxx = o.cudaCxxFiles.filter((f) => f.startsWith(dir)).map((f) => f.slice(dir.length));
   for (const l of lines) {
     let newText: string | undefined;
     let notes: FlagNote[] = [];
@@ -166,6 +168,11 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
         const m = mapNvccWords(value, { compiler, arch: '' });
         mapped = m.text;
         notes = m.notes;
+      }
+      if (l.kind === 'recipe' && cudaCxx.length && CXX_REF.test(mapped) && /(^|\s)-c(\s|$)/.test(mapped)) {
+        // a C++ compile: under the HIP build the C++ files that use CUDA go through hipcc -x hip
+        mapped = mapped.replace(CXX_REF_G, '$(HIP_PORTER_CXX)');
+        notes.push({ from: '$(CXX)', to: '$(HIP_PORTER_CXX)', kind: 'compiler', why: `C++ sources that use CUDA (${cudaCxx.join(', ')}) are compiled with hipcc -x hip; the other C++ sources keep $(CXX)` });
       }
       if (!single && CU_SUFFIX.test(mapped)) {
         mapped = mapped.replace(CU_SUFFIX, '.hip');
@@ -193,7 +200,7 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
   if (!any) return { text, findings };
   pieces.push(text.slice(pos));
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const prologue = makePrologue(o, eol);
+  const prologue = makePrologue(o, eol, pieces.some((p) => p.includes('$(HIP_PORTER_CXX)')) ? cudaCxx : []);
   findings.unshift({
     code: 'HP807', family: 'build', severity: 'information', file: o.file, line: 1,
     message: single
@@ -215,15 +222,28 @@ function wrapSwitch(l: MakeLine, newText: string): string {
   return `ifeq ($(HIP),1)${e}${newText}${e}else${e}${l.text}${e}endif`;
 }
 
-function makePrologue(o: BuildMigrationOptions, eol: string): string {
+/** `$(CXX)` / `${CXX}` in a recipe. */
+const CXX_REF = /\$[({]CXX[)}]/;
+const CXX_REF_G = /\$[({]CXX[)}]/g;
+
+/**
+ * The prologue. `cudaCxx`: C++ files (Makefile-relative) that use CUDA and are compiled by a
+ * `$(CXX)` recipe: `HIP_PORTER_CXX` is hipcc `-x hip` for them (matched on `$<`, the rule's first
+ * prerequisite) and `$(CXX)` for every other file.
+ */
+function makePrologue(o: BuildMigrationOptions, eol: string, cudaCxx: string[]): string {
   const rootExpr = o.toRoot ? `$(abspath $(dir $(lastword $(MAKEFILE_LIST)))${o.toRoot})` : `$(abspath $(dir $(lastword $(MAKEFILE_LIST))))`;
   const common = [
     `HIP_OFFLOAD_ARCH ?= ${o.offloadArch.join(' ')}`,
     'HIP_ARCH_FLAGS := $(foreach a,$(HIP_OFFLOAD_ARCH),--offload-arch=$(a))',
     'export HIP_PLATFORM := amd',
   ];
+  const cxx = (compat: string): string[] =>
+    cudaCxx.length
+      ? [`HIP_PORTER_CUDA_CXX := ${cudaCxx.join(' ')}`, `HIP_PORTER_CXX = $(if $(filter $(HIP_PORTER_CUDA_CXX),$(patsubst ./%,%,$<)),hipcc $(HIP_ARCH_FLAGS)${compat} -x hip,$(CXX))`]
+      : [];
   if (o.mode === 'copy') {
-    return ['# HIP Porter: built with hipcc for the AMD GPUs in HIP_OFFLOAD_ARCH (make HIP_OFFLOAD_ARCH="gfx90a gfx1100")', ...common, '', ''].join(eol);
+    return ['# HIP Porter: built with hipcc for the AMD GPUs in HIP_OFFLOAD_ARCH (make HIP_OFFLOAD_ARCH="gfx90a gfx1100")', ...common, ...cxx(''), '', ''].join(eol);
   }
   return [
     '# HIP Porter: `make HIP=1` builds for AMD GPUs with hipcc (HIP_OFFLOAD_ARCH); plain `make` is the original CUDA build',
@@ -231,6 +251,7 @@ function makePrologue(o: BuildMigrationOptions, eol: string): string {
     ...common,
     `HIP_PORTER_ROOT := ${rootExpr}`,
     `HIP_COMPAT_FLAGS := -include $(HIP_PORTER_ROOT)/${o.compatHeader} -I$(HIP_PORTER_ROOT)/${compatDirName(o.compatHeader)}`,
+    ...cxx(' $(HIP_COMPAT_FLAGS)'),
     'endif',
     '',
     '',
