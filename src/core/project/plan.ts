@@ -12,7 +12,7 @@ import { LineIndex } from '../text';
 import { DEFAULT_TARGET_ROCM } from '../findings';
 import type { BuildFinding, BuildMigrationOptions, PortMode } from './build-findings';
 import { migrateMakefile } from './make';
-import { migrateCMake } from './cmake';
+import { addRootPrologue, migrateCMake } from './cmake';
 import { generateCompat, type CompatUse } from './compat';
 import { toolchainFileText } from './toolchain';
 
@@ -109,6 +109,10 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
   const renamed = new Map<string, string>();
   if (o.mode === 'copy') for (const f of cuda) if (extname(f.path).toLowerCase() === '.cu') renamed.set(rel(f.path), posix.join(posix.dirname(rel(f.path)), portedName(f.path)));
 
+  // warp width macros defined anywhere in the project (`#define WARP_SIZE 32`): their host uses are rewritten
+  const warpNames = new Set<string>();
+  if (o.mode === 'single-source') for (const f of cuda) for (const m of f.text.matchAll(WARP_DEFINE)) warpNames.add(m[2]!);
+  const hostHelperNeeded = warpNames.size > 0 && cuda.some((f) => hostWarpUses(f.text, warpNames).count > 0);
   for (const f of cuda) {
     const r = rel(f.path);
     const res = translate(f.text, { ...o, sourcePath: f.path });
@@ -133,13 +137,19 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       const text = followRenames(res.text, r, renamed);
       files.push({ path: renamed.get(r) ?? r, from: r, before: f.text, after: text, kind: isHeader ? 'header' : 'source', findings: open });
     } else {
-      const g = guardWarpWidth(f.text);
-      if (g.count) {
+      const h = hostWarpUses(f.text, warpNames); // offsets in f.text
+      const g = guardWarpWidth(h.text, hostHelperNeeded); // the defines are untouched by hostWarpUses: their lines are those of f.text
+      const gAt = guardWarpWidth(f.text).at;
+      if (g.count || h.count) {
         const li2 = new LineIndex(f.text);
-        const notes: OpenFinding[] = g.at.map((off) => {
+        const notes: OpenFinding[] = gAt.map((off) => {
           const p = li2.positionAt(off);
-          return { code: 'HP830', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); host code must read warpSize from hipDeviceProp_t', status: 'hazard' };
+          return { code: 'HP830', line: p.line + 1, column: 1, message: 'warp width constant: 64 in AMD device code for GFX9 (wave64), 32 elsewhere, under #if defined(__HIP_PLATFORM_AMD__); its uses in launch configurations and allocation/copy sizes read hipDeviceProp_t::warpSize on AMD (HIP_PORTER_HOST_WARP); other host uses must do so by hand', status: 'hazard' };
         });
+        for (const off of h.at) {
+          const p = li2.positionAt(off);
+          notes.push({ code: 'HP830', line: p.line + 1, column: p.character + 1, message: 'host use of the warp width (launch configuration or buffer size) reads hipDeviceProp_t::warpSize of the current device on AMD: HIP_PORTER_HOST_WARP(...)', status: 'auto-fixed' });
+        }
         files.push({ path: r, from: r, before: f.text, after: g.text, kind: isHeader ? 'header' : 'source', findings: [...notes, ...open] });
       } else {
         unchanged.push(r);
@@ -190,7 +200,20 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       unchanged.push(r);
     }
   }
-  if (needsToolchain) files.push({ path: 'hip-porter-toolchain.cmake', after: toolchainFileText(), kind: 'build', findings: [] });
+  if (needsToolchain) {
+    files.push({ path: 'hip-porter-toolchain.cmake', after: toolchainFileText(), kind: 'build', findings: [] });
+    // a top-level CMakeLists.txt without CUDA (add_subdirectory only): the toolchain must be set before its project()
+    const top = unchanged.indexOf('CMakeLists.txt');
+    const topText = top >= 0 ? safeReadText(root, 'CMakeLists.txt') : undefined;
+    if (topText !== undefined) {
+      const m = addRootPrologue(topText, { mode: o.mode, offloadArch, file: 'CMakeLists.txt', toRoot: '', compatHeader, cudaCxxFiles: [] });
+      if (m.text !== topText) {
+        unchanged.splice(top, 1);
+        buildFindings.push(...m.findings);
+        files.push({ path: 'CMakeLists.txt', from: 'CMakeLists.txt', before: topText, after: m.text, kind: 'build', findings: m.findings });
+      }
+    }
+  }
 
   // translation units and their project-header closure (quoted includes, resolved like the preprocessor does first)
   const texts = new Map(cuda.map((f) => [rel(f.path), f.text]));
@@ -248,10 +271,13 @@ const WARP_DEFINE = /^([ \t]*)#[ \t]*define[ \t]+([A-Za-z_]*(?:WARP_?SIZE|[Ww]ar
  * NVIDIA build keep the original line), chosen per device compilation so a gfx90a+gfx1030 fat
  * binary is right for both. Facts: HIP programming guide, "Warp cross-lane functions" (warpSize
  * is 64 on GFX9, 32 on GFX10+ by default); clang defines `__GFX9__` for gfx9xx device compilations.
- * Returns the new text, the number of defines guarded and their offsets in the input.
+ * With `hostHelper`, the first guarded define is followed by the `HIP_PORTER_HOST_WARP` helper
+ * (see {@link hostWarpUses}). Returns the new text, the number of defines guarded and their offsets
+ * in the input.
  */
-export function guardWarpWidth(text: string): { text: string; count: number; at: number[] } {
+export function guardWarpWidth(text: string, hostHelper = false): { text: string; count: number; at: number[] } {
   const at: number[] = [];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const out = text.replace(WARP_DEFINE, (line: string, indent: string, name: string, offset: number) => {
     at.push(offset);
     return [
@@ -260,9 +286,77 @@ export function guardWarpWidth(text: string): { text: string; count: number; at:
       `${indent}#else`,
       line,
       `${indent}#endif`,
-    ].join(text.includes('\r\n') ? '\r\n' : '\n');
+      ...(hostHelper && at.length === 1 ? HOST_WARP_HELPER.map((l) => indent + l.split('\n').join(eol + indent)) : []),
+    ].join(eol);
   });
   return { text: out, count: at.length, at };
+}
+
+/**
+ * Defined after the first guarded warp-width define of a file: `HIP_PORTER_HOST_WARP(x)` is `(x)`
+ * in the CUDA build (the preprocessed CUDA source is unchanged) and, on AMD, the wavefront width:
+ * `warpSize` in device code, in host code `hipDeviceProp_t::warpSize` of the current device (read
+ * with `hipDeviceGetAttribute(hipDeviceAttributeWarpSize)`, the same field; HIP 5.2
+ * hip_runtime_api.h), 64 on GFX9 (CDNA), 32 on RDNA.
+ */
+const HOST_WARP_HELPER = [
+  '#if defined(__HIP_PLATFORM_AMD__) && !defined(HIP_PORTER_HOST_WARP) // HIP Porter: host code reads the device\'s warp width',
+  '#define HIP_PORTER_HOST_WARP(cuda_value) hip_porter_warp_size()',
+  '__host__ __device__ static inline int hip_porter_warp_size() {\n#if defined(__HIP_DEVICE_COMPILE__)\n  return warpSize;\n#else\n  int d = 0, w = 0;\n  return hipGetDevice(&d) == hipSuccess && hipDeviceGetAttribute(&w, hipDeviceAttributeWarpSize, d) == hipSuccess ? w : 32;\n#endif\n}',
+  '#elif !defined(HIP_PORTER_HOST_WARP)\n#define HIP_PORTER_HOST_WARP(cuda_value) (cuda_value)\n#endif',
+];
+
+/** Calls whose arguments are sizes computed on the host. */
+const HOST_SIZE_CALLS = /\b(cudaMalloc|cudaMallocManaged|cudaMallocHost|cudaHostAlloc|cudaMemcpy|cudaMemcpyAsync|cudaMemset|cudaMemsetAsync|malloc|calloc)\s*\(/g;
+
+/**
+ * Single-source host fix: a warp-width macro (`names`, e.g. `WARP_SIZE`) used in a kernel launch
+ * configuration (`<<<grid, block, shmem>>>`) or in the arguments of an allocation/copy call
+ * (cudaMalloc, cudaMemcpy, cudaMemset, malloc, ...) becomes `HIP_PORTER_HOST_WARP(WARP_SIZE)`:
+ * these are run-time expressions, so reading the device's warp width there is always valid. Other
+ * uses (constants, array bounds, templates) are left alone: they stay the HP830 hazard. Skips
+ * comments and string literals only as far as a use on a `//` line is concerned. Returns the new
+ * text, the count and the UTF-16 offsets (in the input) of the rewritten uses.
+ */
+export function hostWarpUses(text: string, names: ReadonlySet<string>): { text: string; count: number; at: number[] } {
+  if (names.size === 0) return { text, count: 0, at: [] };
+  const word = new RegExp(`(?<![A-Za-z0-9_(])(${[...names].join('|')})(?![A-Za-z0-9_])`, 'g');
+  const spans: Array<[number, number]> = [];
+  for (const m of text.matchAll(/<<<([^;{}]*?)>>>/g)) spans.push([m.index!, m.index! + m[0].length]);
+  for (const m of text.matchAll(HOST_SIZE_CALLS)) {
+    let depth = 0;
+    let k = m.index! + m[0].length - 1;
+    for (; k < text.length; k++) {
+      if (text[k] === '(') depth++;
+      else if (text[k] === ')' && --depth === 0) break;
+      else if (text[k] === ';' || text[k] === '{') break;
+    }
+    if (depth === 0) spans.push([m.index!, k + 1]);
+  }
+  const at: number[] = [];
+  for (const [a, b] of spans) {
+    const lineStart = text.lastIndexOf('\n', a) + 1;
+    if (/^\s*(\/\/|\*|#)/.test(text.slice(lineStart, a + 1))) continue;
+    for (const m of text.slice(a, b).matchAll(word)) at.push(a + m.index!);
+  }
+  const sorted = [...new Set(at)].sort((x, y) => x - y);
+  let out = '';
+  let pos = 0;
+  for (const off of sorted) {
+    const name = word.exec(text.slice(off))![1]!;
+    word.lastIndex = 0;
+    out += text.slice(pos, off) + `HIP_PORTER_HOST_WARP(${name})`;
+    pos = off + name.length;
+  }
+  return { text: out + text.slice(pos), count: sorted.length, at: sorted };
+}
+
+function safeReadText(root: string, r: string): string | undefined {
+  try {
+    return readFileSync(`${root}/${r}`, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function safeRead(root: string, r: string): string | undefined {
