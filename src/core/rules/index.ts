@@ -2,7 +2,7 @@
  * The rule registry: every rule family, in the order they run, and the table of all codes.
  * To add a rule family: write `src/core/rules/<family>.ts` exporting a {@link Rule}, and add it here.
  */
-import { apiRule, headersRule } from './api';
+import { apiRule, cudnnRule, headersRule } from './api';
 import { rewritesRule } from './rewrites';
 import { warpRule } from './warp';
 import { archGuardsRule, archRule } from './arch';
@@ -29,6 +29,7 @@ const ENGINE_CODES: readonly RuleCode[] = [
 /** All rules, in run order. */
 export const ALL_RULES: readonly Rule[] = [
   apiRule,
+  cudnnRule,
   headersRule,
   rewritesRule,
   warpRule,
