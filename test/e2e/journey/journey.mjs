@@ -2,7 +2,8 @@
 // Debian Chromium, driven only by keyboard, mouse and DOM like a person would), on a scratch copy
 // of samples/nbody-lab with the packaged VSIX installed. Six steps, each with a screenshot and a
 // pass/fail in the summary:
-//   1 diagnostics  open rng.cu: squiggles, Problems lists HIP Porter findings (HPnnn codes); reduce.cu:
+//   1 diagnostics  open rng.cu: squiggles, Problems lists HIP Porter findings (HPnnn codes, renames
+//                  are hints, not listed); reduce.cu:
 //                  its wavefront hazards lead its Problems rows (screenshot 1a-problems-hazards-first.png)
 //   2 hover-fix    hover curandState (HIP name shown), Ctrl+. quick-fix, text changed, saved
 //   3 port-rules   "Port File to HIP" without a key: panel "Rules only" + findings notice, diff opens
@@ -136,9 +137,9 @@ export async function runJourney(o) {
         const rows = problems.locator('.monaco-list-row', { hasText: /HP\d{3}/ });
         await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
         const texts = await rows.allInnerTexts();
-        if (texts.length < 3) throw new Error(`only ${texts.length} Problems rows with HP codes`);
-        if (!texts.some((t) => /curandState/.test(t) && /hiprandState/.test(t))) throw new Error('no Problems row for curandState → hiprandState');
-        checks.push(`${texts.length} visible Problems rows with HP codes, e.g. "${texts[0].replace(/\s+/g, ' ').slice(0, 90)}"`);
+        // renames are hints (issue 16): not Problems rows; rng.cu has only its HP112 note there
+        if (texts.some((t) => /HP101/.test(t))) throw new Error('a rename (HP101) is listed in Problems');
+        checks.push(`${texts.length} visible Problems rows with HP codes for ${JOURNEY_FILE}, no rename among them, e.g. "${texts[0].replace(/\s+/g, ' ').slice(0, 90)}"`);
         // A file with wavefront hazards: in Problems its hazards (warnings) come before anything
         // else; screenshot test-results/smoke/1a-problems-hazards-first.png (issue 16).
         await quickOpen(page, HAZARD_FILE);
@@ -148,6 +149,9 @@ export async function runJourney(o) {
         const filter = page.getByPlaceholder(/^Filter \(e\.g\./).first();
         await filter.fill(`**/${HAZARD_FILE}`);
         const hazardRows = problems.locator('.monaco-list-row', { hasText: /HP\d{3}/ });
+        // the filter applies asynchronously: wait for reduce.cu's group (its file row), then read its rows
+        await problems.locator('.monaco-list-row', { hasText: HAZARD_FILE }).first().waitFor({ state: 'visible', timeout: 30_000 });
+        await problems.locator('.monaco-list-row', { hasText: 'rng.cu' }).first().waitFor({ state: 'detached', timeout: 30_000 });
         await hazardRows.first().waitFor({ state: 'visible', timeout: 30_000 });
         const first = hazardRows.first();
         const firstText = (await first.innerText()).replace(/\s+/g, ' ').trim();
@@ -347,6 +351,8 @@ export async function runJourney(o) {
         await palette(page, 'HIP Porter: Build with hipcc');
         await term.filter({ hasText: /hipcc exited with [1-9]/ }).first().waitFor({ timeout: 120_000 });
         await showProblems(page);
+        // step 1 left reduce.cu's rows above (a virtualised list): filter to the compiler's message
+        await page.getByPlaceholder(/^Filter \(e\.g\./).first().fill('hip_porter_undeclared');
         const err = problems.locator('.monaco-list-row', { hasText: "use of undeclared identifier 'hip_porter_undeclared'" });
         await err.first().waitFor({ state: 'visible', timeout: 20_000 });
         checks.push(`Problems: "${(await err.first().innerText()).replace(/\s+/g, ' ').trim()}"`);
