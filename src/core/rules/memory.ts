@@ -76,7 +76,7 @@ function textureObjects(ctx: RuleContext): void {
       if (threeD < 0) continue;
       ctx.report({
         code: 'HP513',
-        message: `linear filtering with a 3D texture in this file: hipCreateTextureObject returns hipErrorNotSupported for a 3D array with hipFilterModeLinear on gfx90a${gfx90a ? ' (a configured target)' : ''}; filter in the kernel (8 point reads) or use point filtering there`,
+        message: `linear filtering with an array that has a depth in this file (3D, layered or cubemap, cudaMalloc3DArray): hipCreateTextureObject returns hipErrorNotSupported for such an array with hipFilterModeLinear on gfx90a${gfx90a ? ' (a configured target)' : ''}; filter in the kernel (8 point reads) or use point filtering there`,
         severity: gfx90a ? 'warning' : 'information',
         start: t.start[i]!,
         end: t.end[i]!,
