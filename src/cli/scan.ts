@@ -186,6 +186,9 @@ export function toSarif(r: ScanReport): object {
   };
 }
 
+/** Related places the text report prints under a finding (all with --verbose). */
+const RELATED_SHOWN = 5;
+
 /**
  * The text report. Per file: the findings, most severe first (then by line), each related place
  * indented under its finding; renames (family `rename`) and the HP112 include note collapse into
@@ -211,7 +214,11 @@ function formatText(r: ScanReport, verbose: boolean): string {
     shown.sort((a, b) => rank[a.severity] - rank[b.severity] || a.line - b.line || a.column - b.column);
     for (const f of shown) {
       out.push(`  ${f.line}:${f.column}  ${f.severity.padEnd(11)} ${f.code}  ${f.message}${f.autoFix ? '  [auto-fix]' : ''}`);
-      for (const rel of f.related ?? []) out.push(`      ${rel.line}:${rel.column}  ${rel.message}`);
+      const rel = f.related ?? [];
+      // a once-per-file finding can list a hundred uses: the first few, unless --verbose
+      const cap = verbose ? rel.length : RELATED_SHOWN;
+      for (const r of rel.slice(0, cap)) out.push(`      ${r.line}:${r.column}  ${r.message}`);
+      if (rel.length > cap) out.push(`      … ${rel.length - cap} more (--verbose lists them)`);
     }
     if (collapsed.size) {
       const n = [...collapsed.values()].reduce((a, b) => a + b, 0);

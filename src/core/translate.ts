@@ -10,6 +10,7 @@ import type { Finding, TextEdit } from './findings';
 import { lowerBound } from './search';
 import { applyEdits } from './text';
 import { isOpenFinding } from './open-findings';
+import { ONCE_PER_FILE } from './rules/api';
 
 /** Per-library reference counts. */
 export interface LibraryStats {
@@ -33,7 +34,7 @@ export interface Readiness {
   counted: number;
   /** Renamed or rewritten automatically to what the target has. */
   ready: number;
-  /** CUDA names with no HIP equivalent in the target (HP104, HP105, HP106, HP108, HP109, HP206, HP508, unless rewritten). */
+  /** CUDA names with no HIP equivalent in the target (HP104, HP105, HP106, HP108, HP109, HP114, HP206, HP508, unless rewritten; a once-per-file finding counts each use). */
   unsupportedNames: number;
   /** CUDA headers whose HIP counterpart the target does not ship (HP111). */
   missingHeaders: number;
@@ -110,9 +111,17 @@ export function translateAnalysed(text: string, analysis: Analysis, t0: number =
   return { text: out, changed: out !== text, analysis, applied, open, stats };
 }
 
-const API_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP104', 'HP105', 'HP106']);
+const API_CODES = new Set(['HP101', 'HP102', 'HP103', 'HP104', 'HP105', 'HP106', 'HP114']);
 /** Constructs the target ROCm lacks, counted as unsupported names unless a rule rewrote them. */
 const MISSING_IN_TARGET = new Set(['HP108', 'HP109', 'HP206', 'HP508']);
+
+/**
+ * How many uses of a CUDA name finding `f` stands for: a once-per-file finding (HP104, HP105, HP114; see
+ * ONCE_PER_FILE in rules/api.ts) stands for its own use and each related span; others for one.
+ */
+function usesOf(f: Finding): number {
+  return ONCE_PER_FILE.has(f.code) && f.related ? 1 + f.related.length : 1;
+}
 
 /** An empty {@link Readiness}. */
 export function emptyReadiness(): Readiness {
@@ -127,11 +136,12 @@ export function readinessOf(findings: readonly Finding[], applied: ReadonlySet<F
     const header = f.code === 'HP110' || f.code === 'HP111';
     if (!api && !header && f.code !== 'HP401' && !MISSING_IN_TARGET.has(f.code)) continue;
     if (api && !f.library) continue;
-    r.counted++;
+    const n = usesOf(f);
+    r.counted += n;
     if (applied.has(f)) r.ready++;
     else if (f.code === 'HP401') r.inlinePtx++;
     else if (f.code === 'HP111') r.missingHeaders++;
-    else if (MISSING_IN_TARGET.has(f.code) || f.status === 'unsupported' || f.status === 'experimental') r.unsupportedNames++;
+    else if (MISSING_IN_TARGET.has(f.code) || f.status === 'unsupported' || f.status === 'experimental') r.unsupportedNames += n;
     else r.leftForReview++;
   }
   return r;
@@ -144,11 +154,12 @@ function computeStats(text: string, findings: Finding[], applied: Finding[], edi
   for (const f of findings) {
     if (!API_CODES.has(f.code) || !f.library) continue;
     const s = (byLibrary[f.library] ??= { found: 0, converted: 0, unsupported: 0 });
-    s.found++;
+    const n = usesOf(f);
+    s.found += n;
     if (appliedSet.has(f)) s.converted++;
     else if (f.status === 'unsupported' || f.status === 'experimental') {
-      s.unsupported++;
-      if (f.cuda) unsupported[f.cuda] = (unsupported[f.cuda] ?? 0) + 1;
+      s.unsupported += n;
+      if (f.cuda) unsupported[f.cuda] = (unsupported[f.cuda] ?? 0) + n;
     }
   }
   // line starts (indexOf is much faster than a char loop), then a binary search per edit

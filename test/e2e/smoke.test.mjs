@@ -1,6 +1,7 @@
 // The smoke journey as part of `npm test` (scripts/run-tests.mjs runs this file with node --test):
 // runs `node scripts/demo-vscode.mjs --smoke` (package the VSIX, install it into code-server, drive
-// the six steps in headless Chromium) and checks its exit code, summary.json and screenshots.
+// the six steps in headless Chromium) and checks its exit code, summary.json and screenshots
+// (including 1a-problems-hazards-first.png: the Problems panel with hazards first).
 // Run: node --test test/e2e/smoke.test.mjs   (about 45 s on 2 cores once code-server is installed)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -32,6 +33,7 @@ test('smoke journey: packaged VSIX in code-server, six steps pass', { timeout: L
     assert.ok(s.checks.length > 0, `step ${s.step} recorded its checks`);
     assert.ok(existsSync(join(results, s.screenshot)), `screenshot ${s.screenshot}`);
   }
+  assert.ok(existsSync(join(results, '1a-problems-hazards-first.png')), 'screenshot of the Problems panel with hazards first');
   assert.ok(summary.vsix.bytes < 10 * 1024 * 1024, 'VSIX under 10 MB');
   assert.ok(summary.totalMs < LIMIT_MS, `journey took ${summary.totalMs} ms`);
 });

@@ -24,7 +24,7 @@ before(async () => {
 const OPTIONS = { targetRocm: '5.2' };
 
 /** Pieces typed by the random edits: identifier characters, names the rules read file-wide, punctuation that breaks items. */
-const PIECES = ['a', 'x', '_', ' ', '1', '\n', ';', '{', '}', '(', ')', '32', 'ballot', '__device__ ', 'WARP_SIZE', 'cudaMalloc', 'texRef', 'cub::', '#define WARP 32\n', '/*', '"', '\\\n', '__shfl_sync(0xffffffff, v, 0)', '#include <cub/cub.cuh>\n', 'thrust::', 'cudnnCreate(&h);', 'hostOnly(1);', 'static int hostFn(int a) { return a; }\n', 'extern "C" ', '<<<1, 1>>>', 'cudaDeviceProp p; ', ' = __ballot_sync(1, x)', 'prop.major > 7', 'const int N = 512;', 'dim3 b(1024);', '*', ''];
+const PIECES = ['a', 'x', '_', ' ', '1', '\n', ';', '{', '}', '(', ')', '32', 'ballot', '__device__ ', 'WARP_SIZE', 'cudaMalloc', 'texRef', 'cub::', '#define WARP 32\n', '/*', '"', '\\\n', '__shfl_sync(0xffffffff, v, 0)', '#include <cub/cub.cuh>\n', 'thrust::', 'cudnnCreate(&h);', 'hostOnly(1);', 'static int hostFn(int a) { return a; }\n', 'extern "C" ', '<<<1, 1>>>', 'cudaDeviceProp p; ', ' = __ballot_sync(1, x)', 'prop.major > 7', 'cudaDeviceFlushGPUDirectRDMAWrites(0);', 'CUDART_VERSION', '#if CUDART_VERSION > 1\n', 'CUDNN_TENSOR_NCHW', '->', '__shared__ float s[32]; ', 'int lane = threadIdx.x % warpSize; ', 's[lane] = 1;', 'td.filterMode = cudaFilterModeLinear;', 'cudaMalloc3DArray', 'const int N = 512;', 'dim3 b(1024);', '*', ''];
 
 function findingsJson(a: { findings: unknown[] }): string {
   return JSON.stringify(a.findings);

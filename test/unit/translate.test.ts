@@ -111,7 +111,10 @@ describe('renames', () => {
   test('cuDNN calls are not renamed to hipDNN (no ROCm release ships it)', () => {
     const r = translate('#include <cudnn.h>\nvoid f(cudnnHandle_t h) { cudnnCreate(&h); }\n', T52);
     assert.match(r.text, /cudnnCreate\(&h\)/);
-    assert.match(r.open.find((x) => x.cuda === 'cudnnCreate')!.message, /MIOpen/);
+    const dnn = r.open.filter((x) => x.code === 'HP114' || x.code === 'HP104');
+    assert.deepEqual(dnn.map((x) => x.code), ['HP114'], 'one cuDNN finding per file (HP114), not one per name');
+    assert.match(dnn[0]!.message, /MIOpen/);
+    assert.equal(r.stats.readiness.unsupportedNames, 2, 'readiness still counts each use');
   });
 });
 

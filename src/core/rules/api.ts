@@ -8,8 +8,8 @@
  * Source of facts: AMD HIPIFY's `docs/tables` (see ../../../mappings and SOURCE.md), and the HIP
  * porting guide.
  */
-import { Tok, PP, callArguments, isPunct, nextCode, prevCode } from '../lexer';
-import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry } from '../mappings';
+import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
+import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, type Mappings } from '../mappings';
 import { DOCS, LIBRARY_LABELS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 import { cubNamespace } from './cub';
 import { thrustCudaNamespace } from './thrust';
@@ -129,13 +129,19 @@ export const apiRule: Rule = {
         const p = prevCode(t, i);
         if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
         templates ??= nameFindings(ctx, e, name);
+        // cuDNN names without a target: one HP114 per file (cudnnRule), not one error per name
+        if (templates.length === 1 && templates[0]!.finding.code === 'HP104' && e.library === 'dnn') break;
+        if (templates.length === 1 && ONCE_PER_FILE.has(templates[0]!.finding.code)) {
+          onceInFile(ctx, name, templates[0]!.finding);
+          break;
+        }
         const s = t.start[i]!;
         const en = t.end[i]!;
         for (const f of templates) {
           const fix = f.fix ? ctx.fix(f.fix.title, [{ start: s, end: en, newText: f.fix.newText }], f.fix.auto) : undefined;
           const g = f.finding;
           // one object shape for every occurrence (no spreads: thousands of occurrences per file)
-          ctx.report({ code: g.code, message: g.message, start: s, end: en, status: g.status, library: g.library, cuda: g.cuda, hip: g.hip, fix, docs: g.docs });
+          ctx.report({ code: g.code, message: g.message, start: s, end: en, status: g.status, severity: g.severity, library: g.library, cuda: g.cuda, hip: g.hip, fix, docs: g.docs });
         }
       }
     }
@@ -168,6 +174,117 @@ export const apiRule: Rule = {
     }
   },
 };
+
+/**
+ * Codes reported once per file and name (HP104 no HIP equivalent, HP105 not in the target ROCm):
+ * at the first use in the file, the other uses as related spans. Each is one piece of work for
+ * the porter, however often the name recurs; one error per use drowned real hazards (136 HP104
+ * errors in lc0's CUDA backend, most of them repeated cuDNN names).
+ */
+export const ONCE_PER_FILE: ReadonlySet<string> = new Set(['HP104', 'HP105', 'HP114']);
+
+/** Code of the one-per-file cuDNN finding ({@link cudnnRule}). */
+const CUDNN_CODES: readonly RuleCode[] = [
+  { code: 'HP114', family: 'api', defaultSeverity: 'error', title: 'cuDNN names with no HIP replacement (port to MIOpen)', docs: hipifyTableUrl('dnn') },
+];
+
+/**
+ * The cuDNN rule's signature of tokens `[first, end)` (see {@link Rule.signature}): each cuDNN
+ * identifier (mapping library `dnn`) with the code token before it (member access or not). The
+ * rule's finding depends on nothing else, so edits elsewhere keep it, shifted.
+ */
+function cudnnSignature(t: Tokens, first: number, end: number, mappings: Mappings): string {
+  const parts: string[] = [];
+  for (let i = first; i < end; i++) {
+    if (t.kind[i] !== Tok.Ident) continue;
+    const name = t.text.slice(t.start[i], t.end[i]);
+    if (mappings.get(name)?.library !== 'dnn') continue;
+    const p = prevCode(t, i);
+    parts.push(`${name}${p >= 0 ? t.text.slice(t.start[p], t.end[p]) : ''}`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * HP114: a file using cuDNN names that have no HIP replacement for the options (every cuDNN name
+ * with `libraryTarget: 'hip'`: hipDNN ships in no ROCm release; with `roc`, those MIOpen lacks).
+ * Porting it is one piece of work (to MIOpen, whose API is not 1:1), so it is one error per file,
+ * at the first such use, with every other use as a related span naming the closest MIOpen name
+ * where the HIPIFY tables give one (lc0's CUDA backend had 136 per-name errors, 73 of them cuDNN).
+ * Scope `file` with a signature ({@link cudnnSignature}).
+ */
+export const cudnnRule: Rule = {
+  id: 'cudnn',
+  family: 'api',
+  scope: 'file',
+  codes: CUDNN_CODES,
+  signature: cudnnSignature,
+  run(ctx) {
+    const t = ctx.tokens;
+    const uses: Array<{ i: number; name: string; roc: string | undefined }> = [];
+    for (const [name, occurrences] of ctx.identIndex()) {
+      const e = ctx.mappings.get(name);
+      if (!e || e.library !== 'dnn' || e.hip === name || SPECIAL_NAMES.has(name)) continue;
+      const f = nameFindings(ctx, e, name);
+      if (f.length !== 1 || f[0]!.finding.code !== 'HP104') continue;
+      for (const i of occurrences) {
+        const p = prevCode(t, i);
+        if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+        uses.push({ i, name, roc: e.roc ?? undefined });
+      }
+    }
+    if (!uses.length) return;
+    uses.sort((a, b) => a.i - b.i);
+    const names = [...new Set(uses.map((u) => u.name))];
+    const first = uses[0]!;
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+    ctx.report({
+      code: 'HP114',
+      message: `${names.length} cuDNN name${names.length === 1 ? '' : 's'} (${shown}) at ${uses.length} place${uses.length === 1 ? '' : 's'} in this file (listed as related) have no HIP replacement: they will not compile for AMD until this code is ported to MIOpen${first.roc ? ' (--library-target roc maps the names MIOpen has)' : ''}`,
+      start: t.start[first.i]!,
+      end: t.end[first.i]!,
+      status: 'unsupported',
+      library: 'dnn',
+      cuda: 'cuDNN',
+      related: uses.length > 1 ? uses.slice(1).map((u) => ({ start: t.start[u.i]!, end: t.end[u.i]!, message: `${u.name}${u.roc ? ` (closest MIOpen: ${u.roc})` : ''}` })) : undefined,
+    });
+  },
+};
+
+/**
+ * Reports `g` for identifier `name` once in the file: at its first non-member use (`x.name` and
+ * `x->name` are fields of user types), with every later use as a related span. Reads the uses
+ * file-wide ({@link RuleContext.fileIdentsNamed}, reach: the token before each, which decides
+ * "member or not"), so an incremental run that adds, removes or changes a use re-runs this over
+ * the whole file; a run whose window does not hold the first use reports nothing (the finding
+ * there is kept, its related spans shifted).
+ */
+function onceInFile(ctx: RuleContext, name: string, g: NameFinding['finding']): void {
+  const t = ctx.tokens;
+  const uses: number[] = [];
+  for (const i of ctx.fileIdentsNamed(name, { before: 1, after: 0 })) {
+    const p = prevCode(t, i);
+    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+    uses.push(i);
+  }
+  const first = uses[0];
+  if (first === undefined || first < ctx.firstToken || first >= ctx.endToken) return;
+  const related = uses.slice(1).map((i) => ({ start: t.start[i]!, end: t.end[i]!, message: `${name} used again here` }));
+  const more = related.length ? ` (${related.length} more use${related.length === 1 ? '' : 's'} in this file, listed as related)` : '';
+  ctx.report({
+    code: g.code,
+    message: g.message + more,
+    start: t.start[first]!,
+    end: t.end[first]!,
+    status: g.status,
+    severity: g.severity,
+    library: g.library,
+    cuda: g.cuda,
+    hip: g.hip,
+    docs: g.docs,
+    related: related.length ? related : undefined,
+  });
+}
 
 /** One finding a mapped name yields at every occurrence: everything but the offsets, and its fix as a replacement text. */
 interface NameFinding {

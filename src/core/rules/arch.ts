@@ -257,18 +257,56 @@ function cudaArch(ctx: RuleContext): void {
 /** CUDA toolkit version macros: undefined under hip-clang, so `#if CUDART_VERSION >= 11000` silently takes the old branch. */
 const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJOR__', '__CUDACC_VER_MINOR__', '__NVCC__'];
 
+/**
+ * HP304, severity by consequence. In an `#if`/`#elif`/`#ifdef` condition the macro picks a branch,
+ * and under hipcc it picks the "old/absent CUDA" one, which may compute differently: warning, at
+ * each condition. In a `#define` it only matters where that macro is used: information. In code
+ * (`CUDART_VERSION / 1000`) it is an undeclared identifier wherever hipcc compiles that code (the
+ * HIP headers for AMD define none of these names; only hip/nvidia_detail/nvidia_hip_runtime_api.h
+ * reads CUDART_VERSION): warning, once per file and macro at the first such use, the others as
+ * related spans (the uses are read file-wide with their statements, so an edit adding or removing one
+ * re-runs this over the whole file).
+ */
 function cudaVersionMacros(ctx: RuleContext): void {
   const t = ctx.tokens;
   for (const name of CUDA_VERSION_MACROS) {
-    for (const i of ctx.identsNamed(name)) {
+    const inWindow = ctx.identsNamed(name);
+    if (!inWindow.length) continue;
+    const branch = name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA';
+    let codeUseHere = false;
+    for (const i of inWindow) {
+      const pp = t.pp[i];
+      if (pp === PP.None) {
+        codeUseHere = true;
+        continue;
+      }
+      const cond = pp === PP.If || pp === PP.Ifdef;
       ctx.report({
         code: 'HP304',
-        message: `${name} is not defined when compiling with hipcc: this check takes its "${name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA'}" branch; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
+        message: cond
+          ? `${name} is not defined when compiling with hipcc: this check takes its "${branch}" branch; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`
+          : `${name} is not defined when compiling with hipcc: code expanding this line sees it undefined; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
         start: t.start[i]!,
         end: t.end[i]!,
         status: 'hazard',
+        severity: cond ? 'warning' : 'information',
         cuda: name,
       });
     }
+    if (!codeUseHere) continue;
+    const uses = ctx.fileIdentsNamed(name).filter((i) => t.pp[i] === PP.None);
+    const first = uses[0];
+    if (first === undefined || first < ctx.firstToken || first >= ctx.endToken) continue;
+    const related = uses.slice(1).map((i) => ({ start: t.start[i]!, end: t.end[i]!, message: `${name} used again here` }));
+    ctx.report({
+      code: 'HP304',
+      message: `${name} is not defined when compiling with hipcc: where this code is compiled it is an undeclared identifier${related.length ? ` (${related.length} more use${related.length === 1 ? '' : 's'} in this file, listed as related)` : ''}; use HIP_VERSION (hip/hip_version.h) instead`,
+      start: t.start[first]!,
+      end: t.end[first]!,
+      status: 'hazard',
+      severity: 'warning',
+      cuda: name,
+      related: related.length ? related : undefined,
+    });
   }
 }

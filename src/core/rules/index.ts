@@ -2,7 +2,7 @@
  * The rule registry: every rule family, in the order they run, and the table of all codes.
  * To add a rule family: write `src/core/rules/<family>.ts` exporting a {@link Rule}, and add it here.
  */
-import { apiArgumentsRule, apiRule } from './api';
+import { apiArgumentsRule, apiRule, cudnnRule } from './api';
 import { headersRule } from './headers';
 import { warpRule, warpSyncRule } from './warp';
 import { archGuardsRule, archRule, cudaArchRule } from './arch';
@@ -29,6 +29,7 @@ const ENGINE_CODES: readonly RuleCode[] = [
 /** All rules, in run order. */
 export const ALL_RULES: readonly Rule[] = [
   apiRule,
+  cudnnRule,
   headersRule,
   kernelLaunchRule,
   apiArgumentsRule,

@@ -23,6 +23,8 @@ export const MEMORY_CODES: readonly RuleCode[] = [
   { code: 'HP505', family: 'memory', defaultSeverity: 'information', title: '__threadfence_system needs coherent host memory on AMD', docs: DOCS.coherence },
   { code: 'HP507', family: 'memory', defaultSeverity: 'warning', title: 'half2 .x/.y member access (raw bits in HIP)', docs: DOCS.languageExtensions },
   { code: 'HP508', family: 'memory', defaultSeverity: 'error', title: 'WMMA tensor-core fragments (no HIP equivalent; rocWMMA)', docs: DOCS.warpMatrix },
+  { code: 'HP513', family: 'memory', defaultSeverity: 'warning', title: 'Linear filtering of a 3D texture (rejected on gfx90a)', docs: DOCS.textures },
+  { code: 'HP514', family: 'memory', defaultSeverity: 'warning', title: '2D pitched texture with a pitch computed by hand (must be a multiple of texturePitchAlignment)', docs: DOCS.textures },
 ];
 
 const FETCHES = new Set([
@@ -39,8 +41,93 @@ export const memoryRule: Rule = {
     fences(ctx);
     half2Members(ctx);
     wmma(ctx);
+    textureObjects(ctx);
   },
 };
+
+/** Calls and names that make a texture three-dimensional. */
+const THREE_D = ['cudaMalloc3DArray', 'hipMalloc3DArray', 'cudaTextureType3D', 'hipTextureType3D'];
+
+/**
+ * Texture-object creation that fails on AMD (issue 16, class 9). Source: ROCm clr,
+ * hipamd/src/hip_texture.cpp, ihipCreateTextureObject (ROCm 5.x-6.x):
+ * - HP513: a texture on an array with depth > 0 and `filterMode == hipFilterModeLinear` returns
+ *   hipErrorNotSupported on gfx90a ("doesn't support 3D linear filter"). Reported at
+ *   `.filterMode = cudaFilterModeLinear` when the file allocates or declares a 3D texture (read
+ *   file-wide); warning when gfx90a is a configured target, information otherwise.
+ * - HP514: a `hipResourceTypePitch2D` resource whose `pitchInBytes` is not a multiple of the
+ *   device's `texturePitchAlignment` returns hipErrorInvalidValue. Reported where the pitch is
+ *   computed by hand from an element size (`.pitchInBytes = w * sizeof(float)`, the last argument
+ *   of `cudaBindTexture2D`): a value that met NVIDIA's alignment need not meet AMD's. The
+ *   alignment's value per GPU is not stated in the HIP docs, so the message names no number.
+ */
+function textureObjects(ctx: RuleContext): void {
+  const t = ctx.tokens;
+  const gfx90a = ctx.options.offloadArch.some((a) => /^gfx90a(?::|$)/.test(a));
+  for (const name of ['cudaFilterModeLinear', 'hipFilterModeLinear']) {
+    for (const i of ctx.identsNamed(name)) {
+      if (t.pp[i] !== PP.None) continue;
+      const eq = prevCode(t, i);
+      const field = prevCode(t, eq);
+      if (!isPunct(t, eq, '=') || !isIdent(t, field, 'filterMode')) continue;
+      let threeD = -1;
+      for (const d of THREE_D) {
+        const uses = ctx.fileIdentsNamed(d, { before: 0, after: 0 });
+        if (uses.length && (threeD < 0 || uses[0]! < threeD)) threeD = uses[0]!;
+      }
+      if (threeD < 0) continue;
+      ctx.report({
+        code: 'HP513',
+        message: `linear filtering with an array that has a depth in this file (3D, layered or cubemap, cudaMalloc3DArray): hipCreateTextureObject returns hipErrorNotSupported for such an array with hipFilterModeLinear on gfx90a${gfx90a ? ' (a configured target)' : ''}; filter in the kernel (8 point reads) or use point filtering there`,
+        severity: gfx90a ? 'warning' : 'information',
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard',
+        cuda: name,
+        related: [{ start: t.start[threeD]!, end: t.end[threeD]!, message: '3D texture here' }],
+      });
+    }
+  }
+  const handPitch = (a: number, b: number): boolean => {
+    for (let k = a; k < b; k++) if (isIdent(t, k, 'sizeof')) return true;
+    return false;
+  };
+  for (const i of ctx.identsNamed('pitchInBytes')) {
+    const eq = nextCode(t, i);
+    if (!isPunct(t, eq, '=') || !isPunct(t, prevCode(t, i), '.')) continue;
+    let end = eq;
+    while (end < ctx.endToken && !isPunct(t, end, ';')) end++;
+    if (!handPitch(eq, end)) continue;
+    reportPitch(ctx, i, t.text.slice(t.end[eq]!, t.start[end]!).trim());
+  }
+  for (const name of ['cudaBindTexture2D', 'hipBindTexture2D']) {
+    for (const i of ctx.identsNamed(name)) {
+      const open = nextCode(t, i);
+      if (!isPunct(t, open, '(')) continue;
+      let depth = 0;
+      let lastComma = -1;
+      let close = open;
+      for (; close < ctx.endToken; close++) {
+        if (isPunct(t, close, '(')) depth++;
+        else if (isPunct(t, close, ')') && --depth === 0) break;
+        else if (depth === 1 && isPunct(t, close, ',')) lastComma = close;
+      }
+      if (lastComma < 0 || !handPitch(lastComma, close)) continue;
+      reportPitch(ctx, i, t.text.slice(t.end[lastComma]!, t.start[close]!).trim());
+    }
+  }
+}
+
+function reportPitch(ctx: RuleContext, i: number, pitch: string): void {
+  const t = ctx.tokens;
+  ctx.report({
+    code: 'HP514',
+    message: `2D pitched texture with a hand-computed pitch (${pitch}): on AMD the texture is rejected (hipErrorInvalidValue) unless the pitch is a multiple of hipDeviceProp_t::texturePitchAlignment; allocate with hipMallocPitch and pass the pitch it returns`,
+    start: t.start[i]!,
+    end: t.end[i]!,
+    status: 'hazard',
+  });
+}
 
 /**
  * HP504 at texture/surface reference declarations of the window, and at fetches through a

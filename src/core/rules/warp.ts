@@ -87,8 +87,126 @@ export const warpRule: Rule = {
     for (const g of env.groups.values()) judge(env, g);
     const vars = ballots(env);
     popc(env, vars);
+    sharedWarpArrays(env);
   },
 };
+
+/** The width (32 or 64) a token stands for: the literal, or a warp-size constant defined in this file. */
+function widthOf(env: Env, i: number): 32 | 64 | undefined {
+  const t = env.ctx.tokens;
+  if (i < 0) return undefined;
+  const x = tokenText(t, i).replace(/[uUlL]+$/, '');
+  if (t.kind[i] === Tok.Number) return x === '32' ? 32 : x === '64' ? 64 : undefined;
+  if (t.kind[i] === Tok.Ident && WARP_SIZE_NAME.test(x)) return constantNamed(env, x)?.value;
+  return undefined;
+}
+
+/**
+ * How the variable or expression in tokens `[a, b)` of function body `[open, close]` relates to
+ * `warpSize`: `warp` for a warp index (`x / warpSize`, or a variable initialised from one in the
+ * function), `lane` for a lane index (`x % warpSize`, `x & (warpSize - 1)`, `__lane_id()`, or a
+ * variable initialised from one), undefined otherwise.
+ */
+function warpSizeIndex(t: Tokens, a: number, b: number, open: number, close: number, depth = 0): 'warp' | 'lane' | undefined {
+  for (let i = a; i < b; i++) {
+    if (t.kind[i] === Tok.Comment) continue;
+    if (isIdent(t, i, '__lane_id')) return 'lane';
+    if (isIdent(t, i, 'warpSize')) {
+      const p = prevCode(t, i);
+      if (isPunct(t, p, '/')) return 'warp';
+      if (isPunct(t, p, '%')) return 'lane';
+      if (isPunct(t, p, '(') && isPunct(t, prevCode(t, p), '&')) return 'lane';
+    }
+  }
+  if (depth > 0) return undefined;
+  // a single variable: look at its initialisation / assignment in the function
+  const v = nextCode(t, a - 1);
+  if (v < 0 || v >= b || t.kind[v] !== Tok.Ident || nextCode(t, v) < b) return undefined;
+  const name = tokenText(t, v);
+  for (let i = open + 1; i < close; i++) {
+    if (i === v || !isIdent(t, i, name) || !isPunct(t, nextCode(t, i), '=')) continue;
+    const from = nextCode(t, nextCode(t, i));
+    let end = from;
+    while (end < close && !isPunct(t, end, ';')) end++;
+    const k = warpSizeIndex(t, from, end, open, close, depth + 1);
+    if (k) return k;
+  }
+  return undefined;
+}
+
+/**
+ * Shared arrays sized by a fixed warp width but indexed by the real one (issue 16, class 1):
+ * `__shared__ T s[N / 64]` (one slot per 64-lane wavefront) indexed by a warp index computed with
+ * `warpSize` overflows on wave32, where a block has twice as many wavefronts (HP208);
+ * `__shared__ T s[32]` (one slot per lane of a 32-lane warp) indexed by a lane computed with
+ * `warpSize` overflows on wave64, where lanes run to 63 (HP201). Sized and indexed by the same
+ * fixed width (a logical warp), or by `warpSize`-derived sizes, it stays quiet. Only accesses in
+ * the function declaring the array are read.
+ */
+function sharedWarpArrays(env: Env): void {
+  const ctx = env.ctx;
+  const t = ctx.tokens;
+  for (const sh of ctx.identsNamed('__shared__')) {
+    if (t.pp[sh] !== PP.None) continue;
+    // `__shared__ <type...> name [ size ]`
+    let i = nextCode(t, sh);
+    let name = -1;
+    for (let k = 0; k < 8 && i >= 0 && i < t.count; k++, i = nextCode(t, i)) {
+      if (isPunct(t, i, '[')) {
+        name = prevCode(t, i);
+        break;
+      }
+      if (isPunct(t, i, ';') || isPunct(t, i, '=') || isPunct(t, i, '(')) break;
+    }
+    if (name < 0 || t.kind[name] !== Tok.Ident) continue;
+    const open = i;
+    let close = open;
+    for (let d = 0; close < t.count; close++) {
+      if (isPunct(t, close, '[')) d++;
+      else if (isPunct(t, close, ']') && --d === 0) break;
+    }
+    const size: number[] = [];
+    for (let k = nextCode(t, open); k >= 0 && k < close; k = nextCode(t, k)) size.push(k);
+    let per64 = false;
+    let lanes32 = false;
+    if (size.length === 1 && widthOf(env, size[0]!) === 32) lanes32 = true;
+    for (let k = 1; k < size.length; k++) {
+      const op = size[k - 1]!;
+      if ((isPunct(t, op, '/') && widthOf(env, size[k]!) === 64) || (isPunct(t, op, '>>') && tokenText(t, size[k]!) === '6')) per64 = true;
+    }
+    if (!per64 && !lanes32) continue;
+    const fn = functionOfToken(ctx, sh);
+    if (!fn) continue;
+    const arr = tokenText(t, name);
+    for (let u = fn.open + 1; u < fn.close; u++) {
+      if (u === name || !isIdent(t, u, arr) || !isPunct(t, nextCode(t, u), '[')) continue;
+      const a = nextCode(t, u);
+      let b = a;
+      for (let d = 0; b < fn.close; b++) {
+        if (isPunct(t, b, '[')) d++;
+        else if (isPunct(t, b, ']') && --d === 0) break;
+      }
+      const kind = warpSizeIndex(t, a + 1, b, fn.open, fn.close);
+      const bad = per64 && kind === 'warp' ? 32 : lanes32 && kind === 'lane' ? 64 : undefined;
+      if (!bad) continue;
+      const sizeText = t.text.slice(t.end[open]!, t.start[close]!).trim();
+      const idx = t.text.slice(t.end[a]!, t.start[b]!).trim();
+      ctx.report({
+        code: bad === 32 ? 'HP208' : 'HP201',
+        message:
+          bad === 32
+            ? `__shared__ ${arr}[${sizeText}] has one slot per 64-lane wavefront but is indexed by a warp index computed with warpSize (${idx}): on ${hurt(env, 32)} a block has twice as many wavefronts and the accesses overflow it; size it by 32 (the most wavefronts of any AMD GPU) or per architecture`
+            : `__shared__ ${arr}[${sizeText}] has one slot per lane of a 32-lane warp but is indexed by a lane computed with warpSize (${idx}): on ${hurt(env, 64)} lanes 32..63 index past its end; size it by 64 or per architecture (64 under __GFX9__)`,
+        severity: severityFor(env, bad),
+        start: t.start[u]!,
+        end: t.end[b]!,
+        status: 'hazard',
+        related: [{ start: t.start[name]!, end: t.end[close]!, message: `${arr} declared with ${sizeText} slots here` }],
+      });
+      break;
+    }
+  }
+}
 
 /** Rule state of one run. */
 interface Env {
