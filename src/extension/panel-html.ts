@@ -20,11 +20,13 @@ export function nonce(): string {
 }
 
 /**
- * The panel HTML: CSP `default-src 'none'`, one script allowed by `nonceValue`, styles, images and
- * fonts from the extension only.
+ * A webview page: CSP `default-src 'none'`, one script allowed by `nonceValue`, styles, images and
+ * fonts from the extension only, the stylesheet and script of `assets`, and `bodyHtml` (trusted
+ * markup of our own) inside `<main id="app">`.
+ * @param title the page title
  * @param nonceValue the script nonce (default a fresh {@link nonce})
  */
-export function panelHtml(assets: PanelPageAssets, nonceValue: string = nonce()): string {
+export function webviewPageHtml(assets: PanelPageAssets, title: string, bodyHtml: string, nonceValue: string = nonce()): string {
   const src = assets.cspSource;
   const csp = [`default-src 'none'`, `style-src ${src}`, `script-src 'nonce-${nonceValue}'`, `img-src ${src} data:`, `font-src ${src}`].join('; ');
   return `<!DOCTYPE html>
@@ -34,11 +36,19 @@ export function panelHtml(assets: PanelPageAssets, nonceValue: string = nonce())
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${assets.css}">
-<title>HIP Porter agent</title>
+<title>${title}</title>
 </head>
 <body>
-<main id="app" aria-live="polite"></main>
+<main id="app" aria-live="polite">${bodyHtml}</main>
 <script nonce="${nonceValue}" src="${assets.script}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * The agent panel's HTML ({@link webviewPageHtml} with dist/webview.js and media/panel.css).
+ * @param nonceValue the script nonce (default a fresh {@link nonce})
+ */
+export function panelHtml(assets: PanelPageAssets, nonceValue: string = nonce()): string {
+  return webviewPageHtml(assets, 'HIP Porter agent', '', nonceValue);
 }

@@ -9,7 +9,6 @@
  * Commands: hipPorter.validatePort. Engine: src/core/validate (no vscode there).
  */
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import {
@@ -26,6 +25,7 @@ import {
   type ValidationReport,
 } from '../core/validate';
 import { COMMANDS, registerCommand } from './commands';
+import { webviewPageHtml } from './panel-html';
 import type { HipPorterContext } from './context';
 import type { ReviewService } from './diff-review';
 import type { AgentRunner } from './agent-run';
@@ -43,24 +43,9 @@ interface LastRun {
 
 /** The report panel HTML: CSP default-src 'none', one nonce'd script and the theme stylesheet, both from the extension. */
 export function reportHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const n = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'validate-report.js'));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'validate-report.css'));
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${n}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>HIP Porter validation</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p>Waiting for the validation report…</p></main>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return webviewPageHtml({ script: script.toString(), css: css.toString(), cspSource: webview.cspSource }, 'HIP Porter validation', '<p>Waiting for the validation report…</p>');
 }
 
 /** Picks the workspace folder to validate: the only one, or the user's choice. */

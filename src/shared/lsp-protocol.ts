@@ -10,8 +10,7 @@
 import { NotificationType, RequestType, type Range } from 'vscode-languageserver-protocol';
 import type { EngineOptions, FindingStatus, RuleFamily, Severity } from '../core/findings';
 import type { TranslateStats } from '../core/translate';
-import type { BuildFinding } from '../core/project/build-findings';
-import type { OpenFinding, ProjectReport } from '../core/project/plan';
+import type { PlannedFile, ProjectReport } from '../core/project/plan';
 
 /** One finding as sent over the wire: offsets converted to an LSP range in the document. */
 export interface WireFinding {
@@ -154,20 +153,13 @@ export interface PortProjectParams {
   options?: EngineOptions;
 }
 
-/** One file of a {@link PortProjectResult}: paths are project-relative with forward slashes. */
-export interface WireProjectFile {
-  /** Output path (equals `from` unless renamed, e.g. `k.cu` → `k.hip`). */
-  path: string;
-  /** Input path; absent for generated files (the compat header, forwarding headers, the CMake toolchain file). */
-  from?: string;
-  /** Input text; absent for generated files. */
-  before?: string;
-  /** Proposed text. */
-  after: string;
-  kind: 'source' | 'header' | 'build' | 'compat';
-  /** Open source findings (1-based line, 1-based UTF-16 column) or build-file edits (1-based line). */
-  findings: Array<OpenFinding | BuildFinding>;
-}
+/**
+ * One file of a {@link PortProjectResult}: the engine's planned file as is (src/core/project/plan.ts):
+ * paths project-relative with forward slashes; `from`/`before` absent for generated files (the compat
+ * header, forwarding headers, the CMake toolchain file); findings are open source findings (1-based
+ * line, 1-based UTF-16 column) or build-file edits (1-based line).
+ */
+export type WireProjectFile = PlannedFile;
 
 /** Result of {@link PortProjectRequest}. */
 export interface PortProjectResult {
