@@ -73,7 +73,8 @@ for (const g of groups) {
       continue;
     }
     const r = run('node', ['test/e2e/run.mjs', '--suite', 'dist-test/e2e/index.js', '--workspace', 'test/e2e/workspace-hp']);
-    const m = /(\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
+    // the in-host runner prints mocha's "N passing, N failing" (and "in-host counts: ...")
+    const m = /(\d+) passed, (\d+) failed/.exec(r.stdout ?? '') ?? /in-host counts: (\d+) passing, (\d+) failing/.exec(r.stdout ?? '');
     if (m) {
       passed += Number(m[1]);
       failed += Number(m[2]);

@@ -45,7 +45,7 @@ export function activate(ctx: HipPorterContext, builds: Builds): void {
   const finished = new vscode.EventEmitter<ProjectBuildOutcome>();
   ctx.subscriptions.push(finished);
 
-  const run = async (def: ProjectTaskJson, scope: vscode.WorkspaceFolder | undefined, io: TerminalIO, signal: AbortSignal): Promise<number> => {
+  const run = async (def: ProjectTaskJson, scope: vscode.WorkspaceFolder | undefined, io: TerminalIO, signal: AbortSignal, onOutcome?: (o: ProjectBuildOutcome) => void): Promise<number> => {
     const base = scope?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const folder = def.folder ? (isAbsolute(def.folder) ? def.folder : join(base, def.folder)) : base;
     const out: ProjectBuildOutcome = { folder, exitCode: 1, cancelled: false, errors: 0, warnings: 0 };
@@ -92,12 +92,13 @@ export function activate(ctx: HipPorterContext, builds: Builds): void {
       return r.exitCode;
     } finally {
       finished.fire(out);
+      onOutcome?.(out);
     }
   };
 
-  const task = (def: ProjectTaskJson, name: string, scope: vscode.WorkspaceFolder | vscode.TaskScope, matchers: string[] = []): vscode.Task => {
+  const task = (def: ProjectTaskJson, name: string, scope: vscode.WorkspaceFolder | vscode.TaskScope, matchers: string[] = [], onOutcome?: (o: ProjectBuildOutcome) => void): vscode.Task => {
     const folder = typeof scope === 'object' ? scope : undefined;
-    const exec = new vscode.CustomExecution(async (resolved) => new JobTerminal((io, signal) => run({ ...def, ...(resolved as ProjectTaskJson) }, folder, io, signal)));
+    const exec = new vscode.CustomExecution(async (resolved) => new JobTerminal((io, signal) => run({ ...def, ...(resolved as ProjectTaskJson) }, folder, io, signal, onOutcome)));
     const t = new vscode.Task(def, scope, name, 'HIP Porter', exec, matchers);
     t.group = vscode.TaskGroup.Build;
     t.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true, showReuseMessage: false };
@@ -133,29 +134,28 @@ export function activate(ctx: HipPorterContext, builds: Builds): void {
     if (!buildable(uri.fsPath)) throw new Error(`${vscode.workspace.asRelativePath(uri)} has no CMakeLists.txt or Makefile to build.`);
     const ws = vscode.workspace.getWorkspaceFolder(uri);
     const name = `Build project ${uri.fsPath.split('/').pop()}`;
-    const t = task({ type: PROJECT_TASK_TYPE, folder: uri.fsPath }, name, ws ?? vscode.TaskScope.Workspace);
     return new Promise<ProjectBuildOutcome | undefined>((resolve, reject) => {
       let execution: vscode.TaskExecution | undefined;
-      let outcome: ProjectBuildOutcome | undefined;
+      let settled = false;
       const subs: vscode.Disposable[] = [];
-      const done = (): void => {
+      const settle = (outcome: ProjectBuildOutcome | undefined): void => {
+        if (settled) return;
+        settled = true;
         for (const s of subs) s.dispose();
         resolve(outcome);
       };
+      // this run's outcome comes straight from its own execution, whatever the order of task events
+      const t = task({ type: PROJECT_TASK_TYPE, folder: uri!.fsPath }, name, ws ?? vscode.TaskScope.Workspace, [], (o) => settle(o));
       subs.push(
-        finished.event((o) => {
-          if (o.folder === uri!.fsPath) {
-            outcome = o;
-            done();
-          }
-        }),
         vscode.tasks.onDidEndTask((e) => {
-          if (execution && e.execution === execution) done();
+          // a task that ended without running the build (e.g. terminated before it started)
+          if (execution && e.execution === execution) setTimeout(() => settle(undefined), 1000);
         }),
       );
       vscode.tasks.executeTask(t).then(
         (x) => (execution = x),
         (e: unknown) => {
+          settled = true;
           for (const s of subs) s.dispose();
           reject(e instanceof Error ? e : new Error(String(e)));
         },
