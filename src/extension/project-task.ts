@@ -148,8 +148,10 @@ export function activate(ctx: HipPorterContext, builds: Builds): void {
       const t = task({ type: PROJECT_TASK_TYPE, folder: uri!.fsPath }, name, ws ?? vscode.TaskScope.Workspace, [], (o) => settle(o));
       subs.push(
         vscode.tasks.onDidEndTask((e) => {
-          // a task that ended without running the build (e.g. terminated before it started)
-          if (execution && e.execution === execution) setTimeout(() => settle(undefined), 1000);
+          // A task that ended without running the build (terminated before it started) never reports
+          // an outcome. The end event can also come while the build's own run is still finishing
+          // (seen in CI), so it only arms a late fallback; the outcome settles the command first.
+          if (execution && e.execution === execution) setTimeout(() => settle(undefined), 10 * 60 * 1000).unref?.();
         }),
       );
       vscode.tasks.executeTask(t).then(
