@@ -1,5 +1,5 @@
 /**
- * Public types of the porting agent (see ../shared/DESIGN.md, "agent/").
+ * Public types of the porting agent (see DESIGN.md, "agent/", in the project's steering notes).
  *
  * The agent never writes files: it receives the deterministic HIP translation (the *proposal*)
  * plus the open findings on it, edits the proposal in memory through exact search/replace

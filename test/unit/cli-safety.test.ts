@@ -12,9 +12,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main';
 import { PARSE_BUDGET_MS } from '../../src/cli/port';
 import { initParser } from '../../src/core/parse';
+import { cli, type Run } from './cli-run';
 
 /** Running as root: the unprivileged runs go through `setpriv` as nobody (root ignores permission bits). */
 const IS_ROOT = process.getuid?.() === 0;
@@ -25,18 +25,6 @@ function own(path: string, uid: number, gid: number): void {
 /** The command line that runs `argv` as an unprivileged user: nobody under root, else the current user. */
 const unprivileged = (argv: string[]): [string, string[]] => (IS_ROOT ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv]] : [argv[0]!, argv.slice(1)]);
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const ROOT = resolve(__dirname, '../..');
 /** Runs the CLI from source as user nobody (root bypasses permission bits). */

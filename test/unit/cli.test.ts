@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, parseArgs } from '../../src/cli/main';
+import { parseArgs } from '../../src/cli/main';
 import { initParser } from '../../src/core/parse';
 import { parseEngineOptions } from '../../src/core/engine-options';
+import { cli } from './cli-run';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hp-cli-'));
