@@ -5,7 +5,8 @@
 // Prints a closing line "N passed, N failed". Usage: node scripts/run-tests.mjs [group...]
 // Groups: lint unit server agent build e2e (default: all that exist).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +14,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const requested = process.argv.slice(2);
 const groups = requested.length ? requested : ['lint', 'unit', 'server', 'agent', 'build', 'e2e'];
 
+// One private temporary folder for the whole run, given to every child as TMPDIR: the tests'
+// scratch projects and what hipcc (clang) leaves in TMPDIR (two empty folders per compile) stay
+// in it. It is removed when every test passed, and kept (its path printed) when one failed.
+const scratch = mkdtempSync(join(tmpdir(), 'hip-porter-tests-'));
+const childEnv = { ...process.env, TMPDIR: scratch };
+
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: childEnv, ...opts });
   if (r.stdout) process.stdout.write(r.stdout);
   return r;
 }
@@ -44,6 +51,7 @@ const t0 = Date.now();
 const b = run('node', ['scripts/build.mjs']);
 if (b.status !== 0) {
   console.log('build failed');
+  rmSync(scratch, { recursive: true, force: true });
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
@@ -95,4 +103,6 @@ for (const g of groups) {
 }
 console.log(`\nall tests: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`${passed} passed, ${failed} failed`);
+if (failed) console.log(`temporary files of this run kept in ${scratch}`);
+else rmSync(scratch, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
