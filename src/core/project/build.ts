@@ -32,31 +32,38 @@ export interface ProjectBuildPlan {
 }
 
 /**
- * Plans the build of the project in `root`: CMake when a top-level CMakeLists.txt exists, else
- * make when a Makefile/makefile/GNUmakefile does. Throws an Error with a user-facing message when
- * there is neither.
+ * Plans the build of the project in `root`. CMake when `root/CMakeLists.txt` is a top-level project
+ * (it calls `project()`), make when a GNUmakefile/makefile/Makefile exists. When both exist, the one
+ * HIP Porter switched (`option(USE_HIP` / `ifeq ($(HIP),1)`) wins, else CMake. A CMakeLists.txt
+ * without `project()` is a fragment that a parent tree includes (CMake refuses to configure it on
+ * its own), so a Makefile beside it is used instead. Throws an Error with a user-facing message when
+ * there is neither, or only such a fragment.
  */
 export function projectBuildSteps(root: string, o: ProjectBuildOptions = {}): ProjectBuildPlan {
   const jobs = String(o.jobs ?? 2);
   const cm = join(root, 'CMakeLists.txt');
-  if (existsSync(cm)) {
-    const switched = /option\s*\(\s*USE_HIP\b/.test(readFileSync(cm, 'utf8'));
+  const cmText = existsSync(cm) ? readFileSync(cm, 'utf8') : undefined;
+  const cmTopLevel = cmText !== undefined && /^[ \t]*project[ \t]*\(/im.test(cmText);
+  const cmSwitched = cmText !== undefined && /option\s*\(\s*USE_HIP\b/.test(cmText);
+  const mk = ['GNUmakefile', 'makefile', 'Makefile'].map((n) => join(root, n)).find((p) => existsSync(p));
+  const mkSwitched = mk !== undefined && /^ifeq \(\$\(HIP\),1\)/m.test(readFileSync(mk, 'utf8'));
+  const useCMake = cmTopLevel && (mk === undefined || cmSwitched || !mkSwitched);
+  if (useCMake) {
     const b = o.buildDir ?? 'build-hip';
-    const defs = [...(switched ? ['-DUSE_HIP=ON'] : []), ...(o.offloadArch?.length ? [`-DCMAKE_HIP_ARCHITECTURES=${o.offloadArch.join(';')}`] : [])];
+    const defs = [...(cmSwitched ? ['-DUSE_HIP=ON'] : []), ...(o.offloadArch?.length ? [`-DCMAKE_HIP_ARCHITECTURES=${o.offloadArch.join(';')}`] : [])];
     return {
       system: 'cmake',
-      switched,
+      switched: cmSwitched,
       steps: [
         { command: 'cmake', args: ['-S', '.', '-B', b, ...defs], cwd: '' },
         { command: 'cmake', args: ['--build', b, '-j', jobs], cwd: '' },
       ],
     };
   }
-  const mk = ['GNUmakefile', 'makefile', 'Makefile'].map((n) => join(root, n)).find((p) => existsSync(p));
   if (mk) {
-    const switched = /^ifeq \(\$\(HIP\),1\)/m.test(readFileSync(mk, 'utf8'));
-    const vars = [...(switched ? ['HIP=1'] : []), ...(o.offloadArch?.length ? [`HIP_OFFLOAD_ARCH=${o.offloadArch.join(' ')}`] : [])];
-    return { system: 'make', switched, steps: [{ command: 'make', args: ['-j', jobs, ...vars], cwd: '' }] };
+    const vars = [...(mkSwitched ? ['HIP=1'] : []), ...(o.offloadArch?.length ? [`HIP_OFFLOAD_ARCH=${o.offloadArch.join(' ')}`] : [])];
+    return { system: 'make', switched: mkSwitched, steps: [{ command: 'make', args: ['-j', jobs, ...vars], cwd: '' }] };
   }
+  if (cmText !== undefined) throw new Error(`${root}: CMakeLists.txt has no project() call, so it is part of a larger CMake tree: build that tree's top-level folder`);
   throw new Error(`${root}: no CMakeLists.txt or Makefile to build`);
 }
