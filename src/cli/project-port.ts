@@ -5,12 +5,21 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { planProjectPort, type ProjectPlan, type ProjectPortOptions } from '../core/project/plan';
+import { planProjectPort, type ProjectPlan, type ProjectPortOptions, type TuReport } from '../core/project/plan';
 import type { BuildFinding } from '../core/project/build-findings';
 import { describeMissing, discoverHipToolchain } from '../core/project/toolchain';
 import { BACKUP_SUFFIX, checkWritableDir, writeFilesTransaction, type TransactionResult, type WriteEntry } from '../core/safe-write';
 import type { Io } from './io';
 import { realPathOf } from './port';
+
+/**
+ * One line on the regions of a translation unit that tree-sitter could not parse: how many, and
+ * the first one as `file:line` (1-based). Such regions are not counted as "will not compile".
+ */
+export function unparsedSummary(tu: TuReport): string {
+  const f = tu.unparsed[0]!;
+  return `${tu.unparsed.length} region(s) the parser could not read (structural checks skipped there; the code may still compile), first at ${f.file}:${f.line}`;
+}
 
 /** Options of {@link runProjectPort}. */
 export interface ProjectCliOptions extends ProjectPortOptions {
@@ -142,9 +151,10 @@ export function formatProjectSummary(plan: ProjectPlan): string {
   if (edits.length) lines.push(`  build files: ${edits.length} edit(s) (${r.buildSystem.join(', ')})`);
   for (const u of r.buildUnresolved) lines.push(`  ${u.file}:${u.line}: ${u.code} ${u.message}`);
   for (const tu of r.tus) {
-    if (!tu.blocking.length && !tu.hazards.length) continue;
+    if (!tu.blocking.length && !tu.hazards.length && !tu.unparsed.length) continue;
     lines.push(`  ${tu.file}: ${tu.blocking.length} will not compile, ${tu.hazards.length} hazard(s)`);
     for (const b of [...tu.blocking, ...tu.hazards].slice(0, 8)) lines.push(`    ${b.file}:${b.line}:${b.column}: ${b.code} ${b.message}`);
+    if (tu.unparsed.length) lines.push(`    ${unparsedSummary(tu)}`);
   }
   if (r.buildSystem.includes('cmake')) {
     const missing = describeMissing(discoverHipToolchain());

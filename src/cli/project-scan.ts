@@ -5,7 +5,7 @@
  */
 import { planProjectPort, type ProjectReport } from '../core/project/plan';
 import { describeMissing, discoverHipToolchain } from '../core/project/toolchain';
-import { projectPortOptions } from './project-port';
+import { projectPortOptions, unparsedSummary } from './project-port';
 import type { ScanOptions } from './scan';
 
 /** The project report for a scan of one project directory, or undefined when the scan is not of a project. */
@@ -27,6 +27,7 @@ export function formatProjectReport(r: ProjectReport): string {
     lines.push(`  ${tu.file}: ${state}; ${tu.hazards.length} hazard(s)${tu.headers.length ? `; includes ${tu.headers.join(', ')}` : ''}`);
     for (const b of tu.blocking) lines.push(`    ${b.file}:${b.line}:${b.column}: ${b.code} ${b.message}`);
     for (const h of tu.hazards) lines.push(`    needs a person: ${h.file}:${h.line}:${h.column}: ${h.code} ${h.message}`);
+    if (tu.unparsed.length) lines.push(`    ${unparsedSummary(tu)}`);
   }
   if (r.buildUnresolved.length) {
     lines.push('  Build migration could not do:');

@@ -142,14 +142,14 @@ export function projectTree(files: readonly ReviewedFile[], report?: PortProject
   if (report) {
     const items: ProjectNode[] = [];
     for (const tu of report.tus) {
-      if (!tu.blocking.length && !tu.hazards.length) continue;
+      if (!tu.blocking.length && !tu.hazards.length && !tu.unparsed.length) continue;
       items.push({
         type: 'note',
         id: `tu:${tu.file}`,
         label: tu.file,
-        description: `${tu.blocking.length} will not compile, ${tu.hazards.length} hazard${tu.hazards.length === 1 ? '' : 's'}`,
+        description: `${tu.blocking.length} will not compile, ${tu.hazards.length} hazard${tu.hazards.length === 1 ? '' : 's'}${tu.unparsed.length ? `, ${tu.unparsed.length} not parsed` : ''}`,
         file: tu.file,
-        children: [...tu.blocking, ...tu.hazards].map((b, i) => ({ type: 'note' as const, id: `tu:${tu.file}:${i}`, label: `${b.code} ${b.message}`, description: `${b.file}:${b.line}`, file: b.file, line: b.line, children: [] })),
+        children: [...tu.blocking, ...tu.hazards, ...tu.unparsed].map((b, i) => ({ type: 'note' as const, id: `tu:${tu.file}:${i}`, label: `${b.code} ${b.message}`, description: `${b.file}:${b.line}`, file: b.file, line: b.line, children: [] })),
       });
     }
     for (const [i, u] of report.buildUnresolved.entries()) items.push({ type: 'note', id: `build:${i}`, label: `${u.code} ${u.message}`, description: `${u.file}:${u.line}`, file: u.file, line: u.line, children: [] });

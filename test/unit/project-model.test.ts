@@ -83,7 +83,7 @@ describe('projectTree', () => {
     const files = [reviewed('r1', src!, (i) => (i === 0 ? 'accepted' : 'rejected')), reviewed('r2', hdr!, () => 'accepted'), reviewed('r3', gen!, () => 'pending')];
     const report: PortProjectResult['report'] = {
       ...EMPTY_REPORT,
-      tus: [{ file: 'a.cu', headers: ['h.cuh'], blocking: [{ code: 'HP301', line: 3, column: 1, message: 'no HIP equivalent', status: 'unsupported', file: 'h.cuh' }], hazards: [] }],
+      tus: [{ file: 'a.cu', headers: ['h.cuh'], blocking: [{ code: 'HP301', line: 3, column: 1, message: 'no HIP equivalent', status: 'unsupported', file: 'h.cuh' }], hazards: [], unparsed: [] }],
       buildUnresolved: [{ code: 'HP819', family: 'build', file: 'Makefile', line: 7, message: 'kept: unknown nvcc flag -foo' } as never],
     };
     const tree = projectTree(files, report);

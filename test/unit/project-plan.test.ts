@@ -64,6 +64,23 @@ describe('planProjectPort', () => {
     assert.ok(!plan.files.some((f) => f.from === 'host.cpp'));
   });
 
+  test('a region tree-sitter cannot parse is reported apart, not as "will not compile"', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'hp-plan-unparsed-'));
+    // valid C++ (hipcc and nvcc compile it) that tree-sitter's grammar rejects: an explicit
+    // instantiation whose template argument indexes a constexpr table with a scoped-enum cast
+    writeFileSync(
+      join(d, 'run.cu'),
+      '#include <cuda_runtime.h>\n#include <cstddef>\nenum class Set { kSmall, kLarge };\nstruct Info { int n; };\nconstexpr Info kSets[] = {{4}, {8}};\ntemplate <typename T, int N> struct Runner { T run() { return T(N); } };\ntemplate struct Runner<float, kSets[static_cast<std::size_t>(Set::kLarge)].n>;\n__global__ void k(float* p) { p[threadIdx.x] = 1.0f; }\nint main() { float* p; cudaMalloc(&p, 64); k<<<1, 16>>>(p); return 0; }\n',
+    );
+    writeFileSync(join(d, 'Makefile'), 'run: run.cu\n\tnvcc -arch=sm_80 -o $@ $<\n');
+    const tu = planProjectPort(d, { mode: 'single-source', targetRocm: '6.2' }).report.tus.find((t) => t.file === 'run.cu')!;
+    assert.deepEqual(tu.blocking, []);
+    assert.deepEqual(tu.unparsed.map((u) => [u.code, u.line]), [['HP901', 7]]);
+    let text = '';
+    await main(['scan', d, '--target-rocm', '6.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
+    assert.match(text, /run\.cu: compiles after the port; 0 hazard\(s\)\n    1 region\(s\) the parser could not read \(structural checks skipped there; the code may still compile\), first at run\.cu:7/);
+  });
+
   test('scan <dir> adds the project report: per TU blocking findings and hazards, build lines not understood', async () => {
     let out = '';
     const code = await main(['scan', root, '--format', 'json', '--target-rocm', '5.2'], { stdout: (x) => void (out += x), stderr: () => undefined });

@@ -56,8 +56,13 @@ export interface TuReport {
   file: string;
   /** Project headers it includes, transitively (project-relative). */
   headers: string[];
-  /** Findings that will not compile for the target (unsupported names, parse errors), in the TU and its headers. */
+  /** Findings that will not compile for the target (unsupported or experimental-only names), in the TU and its headers. */
   blocking: Array<OpenFinding & { file: string }>;
+  /**
+   * Regions tree-sitter could not parse (HP901), in the TU and its headers: the code may well compile
+   * (tree-sitter's C++ grammar rejects some valid C++), but structural checks were skipped there.
+   */
+  unparsed: Array<OpenFinding & { file: string }>;
   /** Hazards: compiles but needs a person (warp width, lane masks, inline PTX, ...). */
   hazards: Array<OpenFinding & { file: string }>;
 }
@@ -238,12 +243,13 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
         }
       }
     }
-    const tu: TuReport = { file: r, headers: headers.sort(), blocking: [], hazards: [] };
+    const tu: TuReport = { file: r, headers: headers.sort(), blocking: [], hazards: [], unparsed: [] };
     for (const fileOf of [r, ...tu.headers]) {
       for (const x of openBy.get(fileOf) ?? []) {
         const item = { ...x, file: fileOf };
         if (x.status === 'hazard') tu.hazards.push(item);
-        else if (x.status === 'unsupported' || x.status === 'parse-error' || x.status === 'experimental') tu.blocking.push(item);
+        else if (x.status === 'parse-error') tu.unparsed.push(item);
+        else if (x.status === 'unsupported' || x.status === 'experimental') tu.blocking.push(item);
       }
     }
     tus.push(tu);
