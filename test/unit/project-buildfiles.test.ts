@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapNvccWords } from '../../src/core/project/flags';
+import { isCudaToolkitInclude, mapNvccWords } from '../../src/core/project/flags';
 import { migrateMakefile, tokenizeMake } from '../../src/core/project/make';
 import { migrateCMake, tokenizeCMake } from '../../src/core/project/cmake';
 import type { BuildMigrationOptions } from '../../src/core/project/build-findings';
@@ -29,8 +29,15 @@ describe('nvcc flags → hip-clang', () => {
     assert.equal(map('-arch=sm_80 -gencode arch=compute_70,code=sm_70 --gpu-architecture=sm_90 -O2'), '-O2');
     assert.equal(mapNvccWords('nvcc -arch sm_80 -c', { compiler: 'hipcc', arch: '$(ARCH)' }).text, 'hipcc $(ARCH) -c');
     assert.equal(map('/usr/local/cuda/bin/nvcc -L/usr/local/cuda/lib64 -o a'), 'hipcc -o a');
-    assert.equal(map('$(NVCCFLAGS) -I$(CUDA_HOME)/include'), '$(NVCCFLAGS) -I$(CUDA_HOME)/include');
+    assert.equal(map('$(NVCCFLAGS) -I$(CUDA_HOME)/include'), '$(NVCCFLAGS)');
     assert.equal(map('-O3 -arch=$(CUDA_ARCH) -Xcompiler -Wall,-Wextra -I$(INC) -L$(CUDA_HOME)/lib64 -lcurand'), '-O3 -Wall -Wextra -I$(INC) -lhiprand');
+  });
+
+  test('the CUDA toolkit include directory is dropped (its vector_types.h would shadow HIP\'s); project folders named cuda are kept', () => {
+    assert.equal(map('-I../../src -I${CUDA_DIR}/include -I/usr/local/cuda-12.4/include -I/opt/cuda/include/'), '-I../../src');
+    assert.equal(map('-I../cuda_kernels/include -Isrc/cuda/include -I$(CUDA_SAMPLES)/include'), '-I../cuda_kernels/include -Isrc/cuda/include -I$(CUDA_SAMPLES)/include');
+    assert.ok(isCudaToolkitInclude('/usr/local/cuda/include'));
+    assert.ok(!isCudaToolkitInclude('/usr/local/cuda/samples/include'));
   });
 
   test('a dropped last word leaves no dangling continuation backslash', () => {

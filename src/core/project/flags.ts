@@ -155,6 +155,9 @@ export function mapNvccWords(text: string, o: FlagMapOptions): MappedFlags {
     } else if (/^-l/.test(w) && LIBS[w.slice(2)] !== undefined) {
       rep = `-l${LIBS[w.slice(2)]}`;
       notes.push({ from: w, to: rep, kind: 'library', why: `${w} → ${rep}` });
+    } else if (/^-I./.test(w) && isCudaToolkitInclude(unquote(w.slice(2)))) {
+      rep = '';
+      notes.push({ from: w, to: '', kind: 'dropped', why: `${w}: CUDA toolkit include directory (dropped: under hipcc its headers would shadow HIP's, e.g. vector_types.h; the compat headers stand in for the CUDA ones)` });
     } else if (/^-L\S*cuda/i.test(w)) {
       rep = '';
       notes.push({ from: w, to: '', kind: 'dropped', why: `${w}: CUDA library directory (dropped)` });
@@ -169,6 +172,18 @@ export function mapNvccWords(text: string, o: FlagMapOptions): MappedFlags {
   while (kept.length > 0 && kept[kept.length - 1]!.text === '\\') kept.pop();
   const mid = kept.map((k, idx) => k.text + (idx < kept.length - 1 ? k.sep : '')).join('');
   return { text: lead + mid + trail, notes };
+}
+
+/**
+ * True when `dir` (an `-I` value) is the CUDA toolkit's include directory: `/usr/local/cuda/include`,
+ * `/usr/local/cuda-12.4/include`, `/opt/cuda/include`, or a toolkit-root variable followed by
+ * `/include` (`$(CUDA_DIR)/include`, `${CUDA_HOME}/include`, `$(CUDA_PATH)/include`,
+ * `$(CUDA_INSTALL_PATH)/include`, `$(CUDA_ROOT)/include`). A project folder that merely has "cuda" in
+ * its name (`-I../cuda_kernels/include`, `-Isrc/cuda/include`) is not. Pure.
+ */
+export function isCudaToolkitInclude(dir: string): boolean {
+  const d = dir.replace(/\/+$/, '');
+  return /^(\/usr\/local|\/opt)\/cuda(-[\d.]+)?\/include$/.test(d) || /^\$[({](CUDA|CUDA_DIR|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDA_INSTALL_PATH|CUDA_TOOLKIT_ROOT_DIR|CUDATOOLKIT_HOME)[)}]\/include$/.test(d);
 }
 
 function unquote(s: string): string {
