@@ -162,6 +162,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  // `hip-porter build --help | head`: the reader went away; stop quietly like other command-line tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
