@@ -2,19 +2,25 @@
  * The agent loop: streams Messages API turns with the real `@anthropic-ai/sdk`, runs the tools
  * the model calls, and returns the edited proposal. See {@link runAgent}.
  *
+ * Each turn is one `client.messages.stream(...)`: the SDK's MessageStream accumulates the content
+ * blocks, tool inputs and usage of the streamed message (`finalMessage()`, and the snapshot passed
+ * to its `streamEvent` listener); this loop only reports progress from those events.
  * Retries are our own (SDK `maxRetries: 0`) so every retry is reported to the host as an event.
  * The SDK's request timeout only covers the wait for response headers, so a stream that stalls is
  * caught by an idle watchdog (no SSE event for `requestTimeoutMs`).
  */
 
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import type {
+  ContentBlock,
   ContentBlockParam,
-  MessageCreateParamsStreaming,
+  Message,
   MessageParam,
-  RawMessageStreamEvent,
+  MessageStreamParams,
   ToolResultBlockParam,
-} from '@anthropic-ai/sdk/resources/messages';
+  ToolUseBlock,
+  Usage,
+} from '@anthropic-ai/sdk/resources/messages/messages';
 import { detectEol } from '../core/text';
 import { emptyUsage, priceFor, requestCostUsd, type RequestUsage } from './cost';
 import { buildUserMessage, SYSTEM_PROMPT } from './prompts';
@@ -27,18 +33,15 @@ export const DEFAULT_AUTH_HELP = 'run "HIP Porter: Set Anthropic API Key"';
 /** What to tell the user when the API does not know the model and the host gave no {@link AgentHost.modelHelp}. */
 export const DEFAULT_MODEL_HELP = 'change the setting "hipPorter.agent.model"';
 
-/** A content block being assembled from stream events. */
-type Accum =
-  | { type: 'text'; text: string }
-  | { type: 'thinking'; thinking: string; signature: string }
-  | { type: 'redacted_thinking'; data: string }
-  | { type: 'tool_use'; id: string; name: string; json: string; input: unknown; parseError?: string }
-  | { type: 'other'; raw: Record<string, unknown> };
-
-/** A finished (or cut) assistant message. */
+/** A finished assistant message, as the SDK accumulated it. */
 interface Turn {
-  blocks: Accum[];
-  stopReason: string | null;
+  message: Message;
+  /**
+   * Why the input of a tool_use block (by block id) is not valid JSON. The SDK parses tool input
+   * leniently (partial JSON, for progress display), so a cut or broken input would otherwise run
+   * as a truncated object; the raw `input_json_delta` text is checked with `JSON.parse`.
+   */
+  badInput: Map<string, string>;
 }
 
 /** A classified request failure. */
@@ -62,6 +65,12 @@ class Cancelled extends Error {
     super('cancelled');
   }
 }
+
+/**
+ * The model streamed a tool input that is not JSON even in part (the SDK's accumulation parses it
+ * as it arrives and ends the stream there). The turn is lost; the request is retried.
+ */
+class MalformedToolInput extends Error {}
 
 /** Sleeps `ms`, rejecting with {@link Cancelled} as soon as `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -93,17 +102,19 @@ export function parseRetryAfter(headers: Headers | undefined, now = Date.now()):
 
 /** Classifies an error thrown by the SDK or by the stream. `redact` scrubs secrets from text. */
 function classify(e: unknown, redact: (s: string) => string): Failure {
+  // MessageStream wraps errors that are not the SDK's own (a socket reset mid-stream) in a plain AnthropicError with the original as `cause`.
+  if (e instanceof AnthropicError && !(e instanceof APIError) && e.cause instanceof Error) return classify(e.cause, redact);
+  if (e instanceof MalformedToolInput) return { kind: 'server', retryable: true, status: undefined, detail: redact(e.message) };
   if (e instanceof APIConnectionTimeoutError) {
     return { kind: 'network', retryable: true, status: undefined, detail: 'request timed out' };
   }
   if (e instanceof APIConnectionError) {
-    const cause = (e as { cause?: unknown }).cause;
-    const why = cause instanceof Error ? cause.message : e.message;
+    const why = e.cause instanceof Error ? e.cause.message : e.message;
     return { kind: 'network', retryable: true, status: undefined, detail: redact(`connection error: ${why}`) };
   }
   if (e instanceof APIError) {
-    const status = e.status as number | undefined;
-    const apiMsg = redact(String(e.apiMessage ?? (e.error as { error?: { message?: string } } | undefined)?.error?.message ?? e.message));
+    const status: number | undefined = e.status;
+    const apiMsg = redact(e.apiMessage ?? e.message);
     const type = e.type ?? '';
     const detail = `${status ?? 'stream'}${type ? ` ${type}` : ''}: ${apiMsg}`;
     const should = e.headers?.get('x-should-retry');
@@ -135,60 +146,38 @@ function classify(e: unknown, redact: (s: string) => string): Failure {
 
 /** Adds a prompt-cache breakpoint on the last block of the last message (copying, never mutating). */
 function withCacheBreakpoint(messages: MessageParam[]): MessageParam[] {
-  if (messages.length === 0) return messages;
-  const out = messages.slice();
-  const last = out[out.length - 1]!;
-  if (Array.isArray(last.content) && last.content.length > 0) {
-    const content = (last.content as ContentBlockParam[]).slice();
-    const lb = content[content.length - 1]! as ContentBlockParam & { cache_control?: unknown };
-    if (lb.type === 'text' || lb.type === 'tool_result') {
-      content[content.length - 1] = { ...lb, cache_control: { type: 'ephemeral' } } as ContentBlockParam;
-      out[out.length - 1] = { ...last, content } as MessageParam;
-    }
-  }
-  return out;
+  const last = messages[messages.length - 1];
+  if (!last || last.role === 'system' || typeof last.content === 'string') return messages;
+  const lb = last.content[last.content.length - 1];
+  if (lb?.type !== 'text' && lb?.type !== 'tool_result') return messages;
+  const content: ContentBlockParam[] = [...last.content.slice(0, -1), { ...lb, cache_control: { type: 'ephemeral' } }];
+  return [...messages.slice(0, -1), { ...last, content }];
 }
 
-/** The assistant message to send back, built from the accumulated blocks. */
-function toAssistantContent(blocks: Accum[]): ContentBlockParam[] {
+/**
+ * The assistant message to send back: the SDK's accumulated blocks, less empty text blocks (the
+ * API rejects them), with `{}` as the input of a tool call whose input was not valid JSON.
+ */
+function toAssistantContent(blocks: readonly ContentBlock[], badInput: ReadonlyMap<string, string>): ContentBlockParam[] {
   const out: ContentBlockParam[] = [];
   for (const b of blocks) {
-    if (!b) continue;
-    switch (b.type) {
-      case 'text':
-        if (b.text !== '') out.push({ type: 'text', text: b.text });
-        break;
-      case 'thinking':
-        out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
-        break;
-      case 'redacted_thinking':
-        out.push({ type: 'redacted_thinking', data: b.data });
-        break;
-      case 'tool_use': {
-        const input = typeof b.input === 'object' && b.input !== null && !Array.isArray(b.input) ? b.input : {};
-        out.push({ type: 'tool_use', id: b.id, name: b.name, input });
-        break;
-      }
-      case 'other':
-        out.push(b.raw as unknown as ContentBlockParam);
-        break;
-    }
+    if (b.type === 'text') {
+      if (b.text !== '') out.push(b);
+    } else if (b.type === 'tool_use') {
+      const input = !badInput.has(b.id) && typeof b.input === 'object' && b.input !== null && !Array.isArray(b.input) ? b.input : {};
+      out.push({ type: 'tool_use', id: b.id, name: b.name, input });
+    } else out.push(b);
   }
   return out;
 }
 
-function readUsage(u: Record<string, unknown> | null | undefined, into: RequestUsage): void {
-  if (!u) return;
-  const num = (k: string): number | undefined => (typeof u[k] === 'number' ? (u[k] as number) : undefined);
-  into.inputTokens = num('input_tokens') ?? into.inputTokens;
-  into.outputTokens = num('output_tokens') ?? into.outputTokens;
-  into.cacheReadTokens = num('cache_read_input_tokens') ?? into.cacheReadTokens;
-  into.cacheWriteTokens = num('cache_creation_input_tokens') ?? into.cacheWriteTokens;
-  const cc = u['cache_creation'];
-  if (cc && typeof cc === 'object') {
-    const h = (cc as Record<string, unknown>)['ephemeral_1h_input_tokens'];
-    if (typeof h === 'number') into.cacheWrite1hTokens = h;
-  }
+/** Copies the token counts of a message's (cumulative) `usage` into `into`. */
+function readUsage(u: Usage, into: RequestUsage): void {
+  into.inputTokens = u.input_tokens;
+  into.outputTokens = u.output_tokens;
+  into.cacheReadTokens = u.cache_read_input_tokens ?? into.cacheReadTokens;
+  into.cacheWriteTokens = u.cache_creation_input_tokens ?? into.cacheWriteTokens;
+  into.cacheWrite1hTokens = u.cache_creation?.ephemeral_1h_input_tokens ?? into.cacheWrite1hTokens;
 }
 
 /**
@@ -301,8 +290,9 @@ export async function runAgent(
     let model = settings.model;
     let started = false;
     let stopped = false;
-    const blocks: Accum[] = [];
-    let stopReason: string | null = null;
+    /** Raw `input_json_delta` text of each tool_use block, by block index (see {@link Turn.badInput}). */
+    const inputJson = new Map<number, string>();
+    const badInput = new Map<string, string>();
     const pushUsage = () => {
       const c = requestCostUsd(model, msgUsage) ?? requestCostUsd(settings.model, msgUsage) ?? 0;
       emit({
@@ -326,110 +316,84 @@ export async function runAgent(
       usage.requests += 1;
       cost += requestCostUsd(model, msgUsage) ?? requestCostUsd(settings.model, msgUsage) ?? 0;
     };
+    const params: MessageStreamParams = {
+      model: settings.model,
+      max_tokens: settings.maxOutputTokens,
+      system: [{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
+      tools: TOOL_DEFINITIONS,
+      messages: withCacheBreakpoint(messages),
+    };
+    const stalledDetail = `no data for ${fmtMs(settings.requestTimeoutMs)}`;
     try {
-      const params: MessageCreateParamsStreaming = {
-        model: settings.model,
-        max_tokens: settings.maxOutputTokens,
-        stream: true,
-        system: [{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }],
-        tools: TOOL_DEFINITIONS,
-        messages: withCacheBreakpoint(messages),
-      };
       arm();
-      const stream = await client.messages.create(params, { signal: attempt.signal, maxRetries: 0, timeout: settings.requestTimeoutMs });
-      try {
-        for await (const ev of stream as AsyncIterable<RawMessageStreamEvent>) {
-          arm();
-          handleEvent(ev);
+      const stream = client.messages.stream(params, { signal: attempt.signal, maxRetries: 0, timeout: settings.requestTimeoutMs });
+      // The SDK calls this with each SSE event and its accumulated message so far, before its text/thinking events.
+      stream.on('streamEvent', (ev, snapshot) => {
+        arm();
+        switch (ev.type) {
+          case 'message_start':
+            started = true;
+            lastText = '';
+            model = snapshot.model || settings.model;
+            readUsage(snapshot.usage, msgUsage);
+            status('streaming');
+            pushUsage();
+            break;
+          case 'content_block_start':
+            if (ev.content_block.type === 'text' && ev.content_block.text) emit({ type: 'text', delta: ev.content_block.text });
+            break;
+          case 'content_block_delta':
+            if (ev.delta.type === 'input_json_delta') inputJson.set(ev.index, (inputJson.get(ev.index) ?? '') + ev.delta.partial_json);
+            break;
+          case 'content_block_stop': {
+            const b = snapshot.content[ev.index];
+            if (b?.type === 'tool_use') {
+              const json = inputJson.get(ev.index) ?? '';
+              if (json.trim() !== '') {
+                try {
+                  JSON.parse(json);
+                } catch (err) {
+                  badInput.set(b.id, err instanceof Error ? err.message : String(err));
+                }
+              }
+              emit({ type: 'tool-call', id: b.id, name: b.name, input: badInput.has(b.id) ? json : b.input });
+            } else if (b?.type === 'text') {
+              lastText = b.text;
+            }
+            break;
+          }
+          case 'message_delta':
+            readUsage(snapshot.usage, msgUsage);
+            pushUsage();
+            break;
+          case 'message_stop':
+            stopped = true;
+            break;
         }
+      });
+      stream.on('text', (delta) => emit({ type: 'text', delta }));
+      stream.on('thinking', (delta) => emit({ type: 'thinking', delta }));
+      let message: Message;
+      try {
+        message = await stream.finalMessage();
       } catch (e) {
         if (signal.aborted) throw new Cancelled();
-        if (!started) throw e;
+        if (!started) throw stalled ? new APIConnectionTimeoutError() : e;
         commitUsage();
-        return { kind: 'cut', detail: stalled ? `no data for ${fmtMs(settings.requestTimeoutMs)}` : classify(e, redact).detail, failure: classify(e, redact) };
+        if (stalled) return { kind: 'cut', detail: stalledDetail };
+        if (e instanceof AnthropicError && !(e instanceof APIError) && e.cause instanceof SyntaxError) {
+          throw new MalformedToolInput(`the model sent a tool input that is not valid JSON (${e.cause.message})`);
+        }
+        // Ended without error but before message_stop: the SDK has no final message.
+        if (!stopped && !stream.errored) return { kind: 'cut', detail: 'the connection closed before the message ended' };
+        const failure = classify(e, redact);
+        return { kind: 'cut', detail: failure.detail, failure };
       }
-      if (signal.aborted) throw new Cancelled();
-      if (stalled && !started) throw new APIConnectionTimeoutError();
       commitUsage();
-      if (!stopped) {
-        return { kind: 'cut', detail: stalled ? `no data for ${fmtMs(settings.requestTimeoutMs)}` : 'the connection closed before the message ended' };
-      }
-      return { kind: 'ok', turn: { blocks, stopReason } };
-    } catch (e) {
-      if (signal.aborted || e instanceof APIUserAbortError) {
-        if (signal.aborted) throw new Cancelled();
-        if (stalled) throw new APIConnectionTimeoutError();
-      }
-      throw e;
+      return { kind: 'ok', turn: { message, badInput } };
     } finally {
       clearTimeout(watchdog);
       signal.removeEventListener('abort', onUserAbort);
-    }
-
-    function handleEvent(ev: RawMessageStreamEvent): void {
-      switch (ev.type) {
-        case 'message_start':
-          started = true;
-          lastText = '';
-          model = ev.message.model || settings.model;
-          readUsage(ev.message.usage as unknown as Record<string, unknown>, msgUsage);
-          status('streaming');
-          pushUsage();
-          break;
-        case 'content_block_start': {
-          const cb = ev.content_block as unknown as Record<string, unknown> & { type: string };
-          if (cb.type === 'text') blocks[ev.index] = { type: 'text', text: String(cb['text'] ?? '') };
-          else if (cb.type === 'thinking') blocks[ev.index] = { type: 'thinking', thinking: String(cb['thinking'] ?? ''), signature: String(cb['signature'] ?? '') };
-          else if (cb.type === 'redacted_thinking') blocks[ev.index] = { type: 'redacted_thinking', data: String(cb['data'] ?? '') };
-          else if (cb.type === 'tool_use') blocks[ev.index] = { type: 'tool_use', id: String(cb['id']), name: String(cb['name']), json: '', input: cb['input'] };
-          else blocks[ev.index] = { type: 'other', raw: cb };
-          if (cb.type === 'text' && cb['text']) emit({ type: 'text', delta: String(cb['text']) });
-          break;
-        }
-        case 'content_block_delta': {
-          const b = blocks[ev.index];
-          const d = ev.delta as unknown as Record<string, unknown> & { type: string };
-          if (!b) break;
-          if (d.type === 'text_delta' && b.type === 'text') {
-            b.text += String(d['text']);
-            emit({ type: 'text', delta: String(d['text']) });
-          } else if (d.type === 'input_json_delta' && b.type === 'tool_use') {
-            b.json += String(d['partial_json']);
-          } else if (d.type === 'thinking_delta' && b.type === 'thinking') {
-            b.thinking += String(d['thinking']);
-            emit({ type: 'thinking', delta: String(d['thinking']) });
-          } else if (d.type === 'signature_delta' && b.type === 'thinking') {
-            b.signature = String(d['signature']);
-          }
-          break;
-        }
-        case 'content_block_stop': {
-          const b = blocks[ev.index];
-          if (b?.type === 'tool_use') {
-            if (b.json.trim() !== '') {
-              try {
-                b.input = JSON.parse(b.json);
-              } catch (err) {
-                b.parseError = (err as Error).message;
-              }
-            } else if (b.input === undefined) {
-              b.input = {};
-            }
-            emit({ type: 'tool-call', id: b.id, name: b.name, input: b.parseError ? b.json : b.input });
-          } else if (b?.type === 'text') {
-            lastText = b.text;
-          }
-          break;
-        }
-        case 'message_delta':
-          stopReason = ev.delta.stop_reason ?? stopReason;
-          readUsage(ev.usage as unknown as Record<string, unknown>, msgUsage);
-          pushUsage();
-          break;
-        case 'message_stop':
-          stopped = true;
-          break;
-      }
     }
   };
 
@@ -511,9 +475,10 @@ export async function runAgent(
         return result('incomplete', { kind, message });
       }
       steps++;
-      const { blocks, stopReason } = out.turn;
-      const assistant = toAssistantContent(blocks);
-      const toolUses = blocks.filter((b): b is Extract<Accum, { type: 'tool_use' }> => b?.type === 'tool_use');
+      const { message, badInput } = out.turn;
+      const stopReason = message.stop_reason;
+      const assistant = toAssistantContent(message.content, badInput);
+      const toolUses = message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
       if (toolUses.length === 0) {
         if (stopReason === 'max_tokens') {
           if (assistant.length > 0) {
@@ -540,9 +505,10 @@ export async function runAgent(
         let ok: boolean;
         let content: string;
         let summary: string;
-        if (tu.parseError !== undefined) {
+        const parseError = badInput.get(tu.id);
+        if (parseError !== undefined) {
           ok = false;
-          content = `Invalid input for ${tu.name}: not valid JSON (${tu.parseError})${stopReason === 'max_tokens' ? '; your reply was cut at the output token limit' : ''}. Nothing was done.`;
+          content = `Invalid input for ${tu.name}: not valid JSON (${parseError})${stopReason === 'max_tokens' ? '; your reply was cut at the output token limit' : ''}. Nothing was done.`;
           summary = 'input was not valid JSON';
         } else {
           let o;
@@ -550,7 +516,7 @@ export async function runAgent(
             o = await runTool(tu.name, tu.input, { input, host, signal, state });
           } catch (e) {
             if (signal.aborted) return cancelled();
-            o = { ok: false, content: `The tool failed: ${(e as Error).message}`, summary: 'tool failed' };
+            o = { ok: false, content: `The tool failed: ${e instanceof Error ? e.message : String(e)}`, summary: 'tool failed' };
           }
           ok = o.ok;
           content = o.content;
@@ -585,7 +551,7 @@ function retryLabel(f: Failure): string {
     case 'overloaded':
       return 'The Anthropic API is overloaded (529)';
     case 'server':
-      return `Anthropic API server error (${f.status ?? 'stream'})`;
+      return f.status === undefined && !f.detail.startsWith('stream') ? `Anthropic API stream error (${f.detail})` : `Anthropic API server error (${f.status ?? 'stream'})`;
     case 'network':
       return `Network problem (${f.detail})`;
     default:

@@ -2,10 +2,10 @@
  * `hip-porter build FILE... [options] [-- HIPCC_FLAGS...]`: compile with hipcc here or on a ROCm
  * box over SSH, print hipcc's output as it comes and a one-line summary; `--json` prints one JSON
  * object instead. Exit code: hipcc's; 2 for usage errors; see {@link exitCodeForError} otherwise.
- * Argument parsing is the pure {@link parseBuildArgs} (commander, no process exit).
+ * The options are declared with the other commands' in src/cli/program.ts; `build DIR` (a project
+ * build) is src/cli/project-build.ts. {@link parseBuildArgs} is the pure parser of either mode.
  */
 import { resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
 import {
   BuildError,
   countBySeverity,
@@ -20,38 +20,15 @@ import {
   DEFAULT_OFFLOAD_ARCHS,
 } from '../core/build/index';
 import type { Io } from './io';
+import { parseCommandLine, type BuildCommandLine, type BuildFlags } from './program';
+import { projectBuildCommand } from './project-build';
 
-/** Parsed command line. */
+/** Parsed command line: a hipcc build of files (`run`), a project build (`project`), help text or a usage error. */
 export type ParsedBuildArgs =
   | { kind: 'run'; plan: BuildPlan; json: boolean }
+  | { kind: 'project'; dir: string; flags: BuildFlags }
   | { kind: 'help'; text: string }
   | { kind: 'usage-error'; message: string };
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function makeProgram(): Command {
-  return new Command('hip-porter build')
-    .description('Compile HIP sources with hipcc, locally or on a ROCm box over SSH. Flags after `--` go to hipcc verbatim. The C++ standard is -std=c++17 (nvcc\'s default) unless those flags or the project (CMAKE_CUDA_STANDARD / CMAKE_CXX_STANDARD in CMakeLists.txt, -std= in a Makefile) choose one.')
-    .argument('<files...>', 'HIP source files')
-    .option('--remote <host>', 'ssh Host alias (from your ssh config) of the ROCm box; default: build here')
-    .option('--remote-dir <dir>', 'remote work dir (absolute, or relative to the remote home)')
-    .option('--local-root <dir>', 'local folder mirrored at the remote dir (default: current dir, if it contains the files)')
-    .addOption(new Option('--sync <mode>', 'what to copy to the remote').choices(['closure', 'folder', 'off']).default('closure'))
-    .addOption(new Option('--transfer <tool>', 'how to copy').choices(['auto', 'rsync', 'tar']).default('auto'))
-    .option('--ssh-config <file>', 'ssh config file (ssh -F)')
-    .option('--offload-arch <list>', 'comma-separated GPU targets, e.g. gfx90a,gfx942', DEFAULT_OFFLOAD_ARCHS.join(','))
-    .option('--hipcc <path>', 'hipcc executable', 'hipcc')
-    .option('-I <dir>', 'include directory (repeatable)', collect, [] as string[])
-    .option('-D <def>', 'preprocessor definition NAME[=VALUE] (repeatable)', collect, [] as string[])
-    .option('-o <out>', 'output file')
-    .option('--link', 'link an executable instead of compiling to an object (-c)', false)
-    .option('--timeout <sec>', 'compile time limit in seconds', '600')
-    .option('--connect-timeout <sec>', 'ssh connect timeout in seconds', '10')
-    .option('--json', 'print one JSON object (result, diagnostics) instead of streaming', false)
-    .helpOption('-h, --help', 'show this help');
-}
 
 function positiveNumber(v: string, name: string): number {
   const n = Number(v);
@@ -60,31 +37,14 @@ function positiveNumber(v: string, name: string): number {
 }
 
 /**
- * Parses the arguments that follow `build` (e.g. `['a.hip', '--remote', 'box', '--', '-O3']`).
- * Pure: never exits the process, never prints. Relative paths are resolved against `cwd`.
+ * The build plan of a parsed `build FILE...` command line. Relative paths are resolved against `cwd`.
+ * @returns `run` with the plan, or `usage-error` (bad numbers, remote-only options without `--remote`)
  */
-export function parseBuildArgs(argv: readonly string[], cwd: string = process.cwd()): ParsedBuildArgs {
-  const dd = argv.indexOf('--');
-  const mine = dd >= 0 ? argv.slice(0, dd) : [...argv];
-  const passthrough = dd >= 0 ? argv.slice(dd + 1) : [];
-  const program = makeProgram();
-  let captured = '';
-  program.exitOverride().configureOutput({ writeOut: (s) => (captured += s), writeErr: (s) => (captured += s), outputError: () => undefined });
+export function toBuildPlan(b: Extract<BuildCommandLine, { mode: 'files' }>, cwd: string = process.cwd()): Extract<ParsedBuildArgs, { kind: 'run' | 'usage-error' }> {
+  const o = b.flags;
   try {
-    program.parse(mine, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return { kind: 'help', text: captured || program.helpInformation() };
-      return { kind: 'usage-error', message: e.message.replace(/^error: /, '') };
-    }
-    throw e;
-  }
-  const o = program.opts<{
-    remote?: string; remoteDir?: string; localRoot?: string; sync: 'closure' | 'folder' | 'off'; transfer: 'auto' | 'rsync' | 'tar';
-    sshConfig?: string; offloadArch: string; hipcc: string; I: string[]; D: string[]; o?: string; link: boolean; timeout: string; connectTimeout: string; json: boolean;
-  }>();
-  try {
-    const def: HipccTaskDefinition = { type: 'hipcc', files: program.args, offloadArch: o.offloadArch, includeDirs: o.I, defines: o.D, link: o.link, flags: passthrough, hipccPath: o.hipcc, sync: o.sync };
+    const offloadArch = o.offloadArch ?? DEFAULT_OFFLOAD_ARCHS.join(',');
+    const def: HipccTaskDefinition = { type: 'hipcc', files: b.files, offloadArch, includeDirs: o.I, defines: o.D, link: o.link, flags: b.hipccFlags, hipccPath: o.hipcc, sync: o.sync };
     if (o.o) def.output = o.o;
     if (o.remoteDir) def.remoteDir = o.remoteDir;
     const settings: Partial<BuildSettings> = {
@@ -105,6 +65,26 @@ export function parseBuildArgs(argv: readonly string[], cwd: string = process.cw
     if (isBuildError(e)) return { kind: 'usage-error', message: e.message };
     throw e;
   }
+}
+
+/**
+ * Parses the arguments that follow `build` (e.g. `['a.hip', '--remote', 'box', '--', '-O3']`)
+ * with the CLI's one program. Pure: never exits the process, never prints. Relative paths are
+ * resolved against `cwd`.
+ */
+export function parseBuildArgs(argv: readonly string[], cwd: string = process.cwd()): ParsedBuildArgs {
+  let text = '';
+  const line = parseCommandLine(['build', ...argv], { stdout: (s) => void (text += s), stderr: (s) => void (text += s) });
+  if (line.command === 'none') return line.usageError ? { kind: 'usage-error', message: line.usageError.message } : { kind: 'help', text };
+  if (line.command !== 'build') throw new Error(`parseBuildArgs: parsed as ${line.command}`);
+  if (line.build.mode === 'project') return { kind: 'project', dir: line.build.dir, flags: line.build.flags };
+  return toBuildPlan(line.build, cwd);
+}
+
+/** Prints a `build` usage error as `hip-porter build: MESSAGE` and a pointer to the help; returns 2 (the exit code). */
+export function printBuildUsageError(message: string, io: Io): number {
+  io.stderr(`hip-porter build: ${message}\nRun \`hip-porter build --help\` for usage.\n`);
+  return 2;
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
@@ -147,10 +127,9 @@ function summary(r: BuildResult): string {
 }
 
 /**
- * Runs `hip-porter build` with `argv` = the arguments after `build`. Streams hipcc's output to
- * `io` (or prints one JSON object with `--json`), honours Ctrl-C (SIGINT cancels and kills the
- * build tree), and resolves with the process exit code. Never throws for user errors and never
- * prints a stack trace for them.
+ * Runs `hip-porter build` with `argv` = the arguments after `build`: a project build for one
+ * directory (see src/cli/project-build.ts), else {@link runFilesBuild}. Resolves with the exit
+ * code; never throws for user errors and never prints a stack trace for them.
  */
 export async function buildCommand(argv: string[], io: Io): Promise<number> {
   const parsed = parseBuildArgs(argv);
@@ -158,11 +137,17 @@ export async function buildCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(parsed.text);
     return 0;
   }
-  if (parsed.kind === 'usage-error') {
-    io.stderr(`hip-porter build: ${parsed.message}\nRun \`hip-porter build --help\` for usage.\n`);
-    return 2;
-  }
-  const { plan, json } = parsed;
+  if (parsed.kind === 'usage-error') return printBuildUsageError(parsed.message, io);
+  if (parsed.kind === 'project') return projectBuildCommand(parsed.dir, parsed.flags, io);
+  return runFilesBuild(parsed.plan, parsed.json, io);
+}
+
+/**
+ * Runs a hipcc build plan. Streams hipcc's output to `io` (or prints one JSON object when `json`),
+ * honours Ctrl-C (SIGINT cancels and kills the build tree), and resolves with the process exit
+ * code (see {@link exitCodeForError}).
+ */
+export async function runFilesBuild(plan: BuildPlan, json: boolean, io: Io): Promise<number> {
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);

@@ -1,63 +1,42 @@
 #!/usr/bin/env node
 /**
- * `hip-porter` command line: `scan`, `port`, `build`. Argument parsing is the pure, tested
- * {@link parsePortArgs} / {@link parseScanArgs} (commander under the hood); errors are printed as one
- * clear line with exit code 2, never a stack trace.
+ * `hip-porter` command line: `scan`, `port`, `build`, `validate`, all declared in the one commander
+ * program of src/cli/program.ts. {@link parseArgs} is pure and tested; errors are printed as one
+ * clear line with exit code 2, never a stack trace. `validate` and `port --agent` load their own
+ * bundles (dist/cli-validate.js, dist/cli-agent.js) only when they run.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { CommanderError } from 'commander';
 import { initParser } from '../core/parse';
-import { DEFAULT_OFFLOAD_ARCH } from '../core/arch';
 import { ENGINE_OPTION_KEYS, parseEngineOptions } from '../core/engine-options';
 import { makeCliRefiner } from './agent-bridge';
 import { processIo, type Io } from './io';
-import { buildCommand } from './build-command';
+import { printBuildUsageError, runFilesBuild, toBuildPlan } from './build-command';
 import { runPort, type PortOptions } from './port';
 import { projectPortOptions, runProjectPort, type ProjectFlags } from './project-port';
-import { isProjectBuild, projectBuildCommand } from './project-build';
+import { projectBuildCommand } from './project-build';
+import { ENGINE_FLAGS, parseCommandLine, USAGE, type BuildCommandLine, type EngineFlags, type ValidateFlags } from './program';
 import { runScan, type ScanOptions } from './scan';
 import { tuneWasmForInputs } from './startup';
 import { resolveTargetRocm } from './target';
 import type * as ValidateCommand from './validate-command';
 
-/** Version printed by `--version` (kept in step with package.json by the release process). */
-export const VERSION = '0.1.0';
-
-function engineOptions(cmd: Command): void {
-  cmd
-    .addOption(new Option('--target-rocm <version>', 'target ROCm/HIP version, e.g. 5.2 or 6.2 (default: the installed hipcc\'s HIP version, else 6.2.0)'))
-    .addOption(new Option('--kernel-launch <mode>', 'keep <<<>>> launches or rewrite them to hipLaunchKernelGGL').choices(['keep', 'hip']).default('keep'))
-    .addOption(new Option('--library-target <lib>', 'map cuBLAS/cuSPARSE/cuRAND/cuSOLVER to hip* wrappers or roc* libraries').choices(['hip', 'roc']).default('hip'))
-    .option('--experimental', 'also apply mappings HIPIFY marks experimental', false)
-    .option('--include-comments', 'also rename CUDA names inside comments', false)
-    .option('--offload-arch <list>', `AMD GPU targets the wavefront-width checks judge the code on, comma-separated (default ${DEFAULT_OFFLOAD_ARCH.join(',')})`)
-    .option('--max-size <MB>', 'skip files larger than this many MB', '20');
-}
-
-/** The command-line flag of each engine option, for usage messages. */
-const ENGINE_FLAGS: Readonly<Record<string, string>> = {
-  targetRocm: '--target-rocm',
-  kernelLaunch: '--kernel-launch',
-  libraryTarget: '--library-target',
-  experimental: '--experimental',
-  includeComments: '--include-comments',
-  offloadArch: '--offload-arch',
-};
+export { VERSION } from './program';
 
 /**
- * The engine options of parsed `scan`/`port` flags (commander's camel-cased option values), read
- * through core's {@link parseEngineOptions} like the server's and the settings' options.
+ * The engine options of parsed `scan`/`port` flags, read through core's {@link parseEngineOptions}
+ * like the server's and the settings' options.
  * @throws CommanderError (code `hip-porter.usage`) naming the flag of the first rejected value
  */
-function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
-  const maxMb = Number(o['maxSize']);
-  if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CommanderError(2, 'hip-porter.usage', `--max-size must be a positive number of MB, got '${String(o['maxSize'])}'`);
+function toEngine(o: EngineFlags): PortOptions & ScanOptions {
+  const maxMb = Number(o.maxSize);
+  if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CommanderError(2, USAGE, `--max-size must be a positive number of MB, got '${String(o.maxSize)}'`);
   const raw: Record<string, unknown> = {};
   for (const key of ENGINE_OPTION_KEYS) if (o[key] !== undefined) raw[key] = o[key];
   const { options, problems } = parseEngineOptions(raw);
   if (problems.length) {
     const first = problems[0]!;
     const key = first.slice(0, first.indexOf(':'));
-    throw new CommanderError(2, 'hip-porter.usage', `${ENGINE_FLAGS[key] ?? key}${first.slice(key.length)}`);
+    throw new CommanderError(2, USAGE, `${ENGINE_FLAGS[key] ?? key}${first.slice(key.length)}`);
   }
   return {
     inputs: [],
@@ -78,8 +57,8 @@ function toEngine(o: Record<string, unknown>): PortOptions & ScanOptions {
 export type Parsed =
   | { command: 'port'; options: PortOptions & { agent: boolean }; project?: ProjectFlags }
   | { command: 'scan'; options: ScanOptions }
-  | { command: 'build'; argv: string[] }
-  | { command: 'validate'; argv: string[] }
+  | { command: 'build'; build: BuildCommandLine }
+  | { command: 'validate'; flags: ValidateFlags; extra: string[] }
   | { command: 'none'; exitCode: number };
 
 /**
@@ -87,116 +66,73 @@ export type Parsed =
  * returns `{command: 'none', exitCode}` for help, version and usage errors.
  */
 export function parseArgs(argv: readonly string[], io: Io): Parsed {
-  let result: Parsed = { command: 'none', exitCode: 0 };
-  const program = new Command('hip-porter')
-    .description('Port CUDA code to AMD HIP/ROCm: scan for hazards, translate, build with hipcc.')
-    .version(VERSION)
-    .exitOverride()
-    // Program-level options stop at the subcommand, so `build` can keep `--` and what follows.
-    .enablePositionalOptions()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showSuggestionAfterError(true);
-
-  const port = program
-    .command('port')
-    .description('translate CUDA files or directories to HIP (foo.cu → foo.hip; headers keep their names)')
-    .argument('<paths...>', 'files or directories')
-    .option('--stdout', 'print the translation of one file')
-    .option('--out <dir>', 'write the ported tree under this directory (never over an input)')
-    .option('--in-place', 'overwrite the inputs (foo.cu keeps its name; the original is kept as foo.cu.prehip)')
-    .option('--no-backup', 'with --in-place: keep no .prehip copy of the originals')
-    .option('--check', 'translate without writing; exit 0 (use with --stats or --json)')
-    .option('--agent', 'after the deterministic pass, let the agent fix what rules cannot (needs ANTHROPIC_API_KEY)', false)
-    .option('--stats', 'print statistics per file and in total (like hipify --print-stats)', false)
-    .option('--json', 'print a JSON report on stdout', false)
-    .option('--single-source', 'project port that keeps the CUDA sources: a compat header and a HIP=1 / USE_HIP build switch', false)
-    .option('--compat-header <name>', 'name of the single-source compat header (default hip_compat.h)');
-  engineOptions(port);
-  port.action((paths: string[], o: Record<string, unknown>) => {
-    const modes = ['stdout', 'out', 'inPlace', 'check'].filter((m) => o[m]);
-    if (modes.length !== 1) {
-      throw new CommanderError(2, 'hip-porter.usage', 'port: choose exactly one of --stdout, --out DIR, --in-place, --check');
-    }
-    const mode = modes[0] === 'inPlace' ? 'in-place' : (modes[0] as 'stdout' | 'out' | 'check');
-    result = {
-      command: 'port',
-      options: {
-        ...toEngine(o),
-        inputs: paths,
-        mode,
-        ...(o['out'] ? { outDir: String(o['out']) } : {}),
-        stats: !!o['stats'],
-        json: !!o['json'],
-        agent: !!o['agent'],
-        backup: o['backup'] !== false,
-      },
-      project: {
-        singleSource: !!o['singleSource'],
-        ...(o['compatHeader'] ? { compatHeader: String(o['compatHeader']) } : {}),
-      },
-    };
-  });
-
-  const scan = program
-    .command('scan')
-    .description('report every CUDA porting finding under the given paths')
-    .argument('<paths...>', 'files or directories')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('--verbose', 'list plain renames too', false);
-  engineOptions(scan);
-  scan.action((paths: string[], o: Record<string, unknown>) => {
-    result = { command: 'scan', options: { ...toEngine(o), inputs: paths, format: o['format'] as 'text', verbose: !!o['verbose'] } };
-  });
-
-  program
-    .command('build')
-    .description('compile HIP files with hipcc, locally or on a remote ROCm box over SSH (see `hip-porter build --help`)')
-    .allowUnknownOption(true)
-    .helpOption(false)
-    // Everything after `build`, `--` and the hipcc flags behind it included, goes to parseBuildArgs.
-    .passThroughOptions()
-    .argument('[args...]')
-    .action((args: string[]) => {
-      result = { command: 'build', argv: args };
-    });
-
-  program
-    .command('validate')
-    .description('run the CUDA original and the HIP port on the same inputs and compare the outputs (see `hip-porter validate --help`)')
-    .allowUnknownOption(true)
-    .helpOption(false)
-    .argument('[args...]')
-    .action((args: string[]) => {
-      result = { command: 'validate', argv: args };
-    });
-
+  const line = parseCommandLine(argv, io);
   try {
-    program.parse([...argv], { from: 'user' });
+    switch (line.command) {
+      case 'none':
+        if (line.usageError?.command === 'build') printBuildUsageError(line.usageError.message, io);
+        else if (line.usageError) io.stderr(`hip-porter ${line.usageError.command}: ${line.usageError.message}\n`);
+        return { command: 'none', exitCode: line.exitCode };
+      case 'build':
+      case 'validate':
+        return line;
+      case 'scan': {
+        const o = line.flags;
+        return { command: 'scan', options: { ...toEngine(o), inputs: line.paths, format: o.format, verbose: o.verbose } };
+      }
+      case 'port': {
+        const o = line.flags;
+        const modes = (['stdout', 'out', 'inPlace', 'check'] as const).filter((m) => o[m]);
+        if (modes.length !== 1) throw new CommanderError(2, USAGE, 'port: choose exactly one of --stdout, --out DIR, --in-place, --check');
+        const mode = modes[0] === 'inPlace' ? 'in-place' : modes[0]!;
+        return {
+          command: 'port',
+          options: {
+            ...toEngine(o),
+            inputs: line.paths,
+            mode,
+            ...(o.out ? { outDir: o.out } : {}),
+            stats: o.stats,
+            json: o.json,
+            agent: o.agent,
+            backup: o.backup !== false,
+          },
+          project: { singleSource: o.singleSource, ...(o.compatHeader ? { compatHeader: o.compatHeader } : {}) },
+        };
+      }
+    }
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'hip-porter.usage') io.stderr(`hip-porter: ${e.message}\n`);
-      return { command: 'none', exitCode: e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2 };
+    if (e instanceof CommanderError && e.code === USAGE) {
+      io.stderr(`hip-porter: ${e.message}\n`);
+      return { command: 'none', exitCode: 2 };
     }
     throw e;
   }
-  return result;
 }
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const parsed = parseArgs(argv, io);
   if (parsed.command === 'none') {
-    if (argv.length === 0) io.stderr('hip-porter: give a command: scan, port or build (hip-porter --help)\n');
+    if (argv.length === 0) io.stderr('hip-porter: give a command: scan, port, build or validate (hip-porter --help)\n');
     return argv.length === 0 ? 2 : parsed.exitCode;
   }
   if (parsed.command === 'build') {
-    if (isProjectBuild(parsed.argv)) return projectBuildCommand(parsed.argv, io);
-    return buildCommand(parsed.argv, io);
+    const b = parsed.build;
+    if (b.mode === 'project') return projectBuildCommand(b.dir, b.flags, io);
+    const plan = toBuildPlan(b);
+    if (plan.kind === 'usage-error') return printBuildUsageError(plan.message, io);
+    return runFilesBuild(plan.plan, plan.json, io);
   }
   if (parsed.command === 'validate') {
     // its own bundle (dist/cli-validate.js: ajv, the readers), so other commands never load it
-    const { validateCommandWithSignals } = require('./validate-command') as typeof ValidateCommand;
-    return validateCommandWithSignals(parsed.argv, io);
+    const { validateOptions, validateCommandWithSignals } = require('./validate-command') as typeof ValidateCommand;
+    const v = validateOptions(parsed.flags, parsed.extra);
+    if (v.kind !== 'run') {
+      io.stderr(`hip-porter validate: ${v.message}\n`);
+      return 2;
+    }
+    return validateCommandWithSignals(v.options, io);
   }
   tuneWasmForInputs(parsed.options.inputs);
   try {
@@ -226,6 +162,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 if (require.main === module) {
+  // `hip-porter build --help | head`: the reader went away; stop quietly like other command-line tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -5,51 +5,25 @@
  * paths in the output are mapped back; the runner is src/core/project/run-build.ts, shared with the
  * extension's `hipProject` task). Compiler errors are printed as `file:line:col` of local files.
  */
-import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { closeSshConnection, countBySeverity } from '../core/build/index';
 import { runProjectBuild } from '../core/project/run-build';
 import type { Io } from './io';
-
-/** True when the first non-option argument of `build` is a directory (a project build). */
-export function isProjectBuild(argv: readonly string[]): boolean {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (!first) return false;
-  try {
-    return statSync(first).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { PROJECT_REMOTE_DIR, type BuildFlags } from './program';
 
 /**
- * Runs a project build; resolves to the exit code (the failing step's, 2 for usage errors).
- * Output streams as it comes; a summary line lists error/warning counts and the first errors.
+ * Runs a project build of `projectDir` with the parsed `build` flags (those of the directory mode:
+ * `--remote`, `--remote-dir`, `--ssh-config`, `--offload-arch`, `--jobs`); resolves to the exit code
+ * (the failing step's). Output streams as it comes; a summary line lists error/warning counts and
+ * the first errors.
  */
-export async function projectBuildCommand(argv: readonly string[], io: Io): Promise<number> {
-  const program = new Command('hip-porter build')
-    .argument('<dir>', 'project directory (Makefile or CMakeLists.txt)')
-    .option('--remote <host>', 'ssh Host alias of the ROCm box; default: build here')
-    .option('--remote-dir <dir>', 'remote work dir (relative to the remote home, or absolute)', '.cache/hip-porter/projects')
-    .option('--ssh-config <file>', 'ssh config file (ssh -F)')
-    .option('--offload-arch <list>', 'AMD targets, comma separated (default: the build\'s own list)')
-    .option('-j, --jobs <n>', 'parallel jobs', '2')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => void io.stdout(s), writeErr: (s) => void io.stderr(s) });
-  let dir = '';
-  try {
-    program.parse([...argv], { from: 'user' });
-    dir = resolve(program.args[0]!);
-  } catch (e) {
-    if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? 0 : 2;
-    throw e;
-  }
-  const o = program.opts<{ remote?: string; remoteDir: string; sshConfig?: string; offloadArch?: string; jobs: string }>();
+export async function projectBuildCommand(projectDir: string, o: BuildFlags, io: Io): Promise<number> {
+  const dir = resolve(projectDir);
+  const remoteDir = o.remoteDir ?? PROJECT_REMOTE_DIR;
   const run = await runProjectBuild(dir, {
     ...(o.offloadArch ? { offloadArch: o.offloadArch.split(/[,;]/).filter(Boolean) } : {}),
     jobs: Number(o.jobs) || 2,
-    ...(o.remote ? { remote: { host: o.remote, ...(o.sshConfig ? { sshConfigFile: o.sshConfig } : {}) }, remoteDir: o.remoteDir } : {}),
+    ...(o.remote ? { remote: { host: o.remote, ...(o.sshConfig ? { sshConfigFile: o.sshConfig } : {}) }, remoteDir } : {}),
     onOutput: (c) => void io.stdout(c),
     onStep: (line) => void io.stderr(`[hip-porter] ${line}\n`),
   });

@@ -8,12 +8,13 @@
  *
  * Exit code: 0 only when every case passes; 1 when a case fails, is nondeterministic or errs;
  * 2 for usage and configuration errors; 130 when interrupted (Ctrl+C stops the runs on every box).
- * Argument parsing is the pure {@link parseValidateArgs}.
+ * The options are declared with the other commands' in src/cli/program.ts; argument parsing is the
+ * pure {@link parseValidateArgs}.
  */
 import { join, resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, reportJson, reportMarkdown, runValidation, ValidationCancelled, writeAtomic, writeReports, type ValidationReport, type Verdict } from '../core/validate';
 import type { Io } from './io';
+import { parseCommandLine, type ValidateFlags } from './program';
 
 /** Parsed `validate` options. */
 export interface ValidateOptions {
@@ -31,41 +32,12 @@ export interface ValidateOptions {
 /** Parsed command line. */
 export type ParsedValidateArgs = { kind: 'run'; options: ValidateOptions } | { kind: 'help'; text: string } | { kind: 'usage-error'; message: string };
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function makeProgram(): Command {
-  return new Command('hip-porter validate')
-    .description('Run the CUDA original (reference) and the HIP port (candidate) on the same inputs and compare their outputs, as .vscode/hip-porter-validate.json describes. Exit 0 only when every case passes.')
-    .option('--config <file>', `validation config (default ${DEFAULT_CONFIG_PATH})`)
-    .option('--reference <host>', 'run the reference side on this ssh Host alias (or "local"), overriding the config')
-    .option('--candidate <host>', 'run the candidate side on this ssh Host alias (or "local"), overriding the config')
-    .option('--case <name>', 'run only this case (repeatable)', collect, [] as string[])
-    .option('--json', 'print the JSON report on stdout', false)
-    .option('--report-md <file>', 'also write the Markdown report here')
-    .option('--report-json <file>', 'also write the JSON report here')
-    .helpOption('-h, --help', 'show this help');
-}
-
 /**
- * Parses the arguments after `validate`. Pure: never exits, never prints; relative paths resolve against `cwd`.
+ * The options of parsed `validate` flags; `extra` are the operands, which `validate` rejects.
+ * Relative paths resolve against `cwd`. Pure.
  */
-export function parseValidateArgs(argv: readonly string[], cwd: string = process.cwd()): ParsedValidateArgs {
-  const program = makeProgram();
-  let captured = '';
-  program.exitOverride().configureOutput({ writeOut: (s) => (captured += s), writeErr: (s) => (captured += s), outputError: () => undefined });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return { kind: 'help', text: captured || program.helpInformation() };
-      return { kind: 'usage-error', message: e.message.replace(/^error: /, '') };
-    }
-    throw e;
-  }
-  if (program.args.length > 0) return { kind: 'usage-error', message: `unexpected argument '${program.args[0]}' (the cases come from the config file)` };
-  const o = program.opts<{ config?: string; reference?: string; candidate?: string; case: string[]; json: boolean; reportMd?: string; reportJson?: string }>();
+export function validateOptions(o: ValidateFlags, extra: readonly string[], cwd: string = process.cwd()): Exclude<ParsedValidateArgs, { kind: 'help' }> {
+  if (extra.length > 0) return { kind: 'usage-error', message: `unexpected argument '${extra[0]}' (the cases come from the config file)` };
   for (const [flag, v] of [['--reference', o.reference], ['--candidate', o.candidate]] as const) {
     if (v !== undefined && (v === '' || v.startsWith('-') || /\s/.test(v))) return { kind: 'usage-error', message: `${flag} needs an ssh Host alias or "local", got '${v}'` };
   }
@@ -75,6 +47,18 @@ export function parseValidateArgs(argv: readonly string[], cwd: string = process
   if (o.reportMd) options.reportMd = resolve(cwd, o.reportMd);
   if (o.reportJson) options.reportJson = resolve(cwd, o.reportJson);
   return { kind: 'run', options };
+}
+
+/**
+ * Parses the arguments after `validate` with the CLI's one program. Pure: never exits, never
+ * prints; relative paths resolve against `cwd`.
+ */
+export function parseValidateArgs(argv: readonly string[], cwd: string = process.cwd()): ParsedValidateArgs {
+  let text = '';
+  const line = parseCommandLine(['validate', ...argv], { stdout: (s) => void (text += s), stderr: (s) => void (text += s) });
+  if (line.command === 'none') return line.usageError ? { kind: 'usage-error', message: line.usageError.message } : { kind: 'help', text };
+  if (line.command !== 'validate') throw new Error(`parseValidateArgs: parsed as ${line.command}`);
+  return validateOptions(line.flags, line.extra, cwd);
 }
 
 const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', nondeterministic: 'NONDETERMINISTIC', error: 'ERROR' };
@@ -93,21 +77,11 @@ export function summaryText(r: ValidationReport): string {
 }
 
 /**
- * Runs `hip-porter validate ARGS`.
+ * Runs `hip-porter validate` with parsed options `o`.
  * @param signal aborting stops the runs (the process's SIGINT handler passes one)
  * @returns the exit code (see the module comment)
  */
-export async function validateCommand(argv: readonly string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const parsed = parseValidateArgs(argv);
-  if (parsed.kind === 'help') {
-    io.stdout(parsed.text);
-    return 0;
-  }
-  if (parsed.kind === 'usage-error') {
-    io.stderr(`hip-porter validate: ${parsed.message}\n`);
-    return 2;
-  }
-  const o = parsed.options;
+export async function validateCommand(o: ValidateOptions, io: Io, signal?: AbortSignal): Promise<number> {
   let config;
   try {
     config = loadConfig(o.config, { ...(o.reference ? { referenceHost: o.reference } : {}), ...(o.candidate ? { candidateHost: o.candidate } : {}) });
@@ -155,13 +129,13 @@ export async function validateCommand(argv: readonly string[], io: Io, signal?: 
 }
 
 /** {@link validateCommand} with Ctrl+C (SIGINT) and SIGTERM wired to cancellation. */
-export async function validateCommandWithSignals(argv: readonly string[], io: Io): Promise<number> {
+export async function validateCommandWithSignals(options: ValidateOptions, io: Io): Promise<number> {
   const ac = new AbortController();
   const stop = (): void => ac.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await validateCommand(argv, io, ac.signal);
+    return await validateCommand(options, io, ac.signal);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

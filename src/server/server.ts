@@ -6,8 +6,10 @@
  */
 import {
   CodeActionKind,
+  DiagnosticRefreshRequest,
   DidChangeConfigurationNotification,
   ErrorCodes,
+  LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
   type Connection,
@@ -22,12 +24,22 @@ import { codeActions } from './code-actions';
 import { findings, openFindingsOf, portDocument, portProject, RequestFailure } from './custom-requests';
 import { DocumentManager } from './document-manager';
 import { hoverAt } from './hover';
+import { PullCancelled, PulledDiagnostics } from './pull-diagnostics';
 import { SettingsCache } from './settings';
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
   /** Parser initialisation (default `initParser()` from src/core/parse.ts). */
   initParser?: () => Promise<void>;
+}
+
+/**
+ * `initializationOptions` the server reads. `pullDiagnostics: true` (with a client that has the
+ * `textDocument.diagnostic` capability): answer `textDocument/diagnostic` instead of pushing
+ * `publishDiagnostics` (see pull-diagnostics.ts). Default: push.
+ */
+export interface InitializationOptions {
+  pullDiagnostics?: boolean;
 }
 
 /** Server name and version reported in `initialize`. */
@@ -54,6 +66,8 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   let supportsDynamicConfig = false;
   let documentChanges = false;
   let folders: string[] = [];
+  /** Set in `initialize` when the client pulls diagnostics. */
+  let pull: PulledDiagnostics | undefined;
 
   const settings = new SettingsCache(
     {
@@ -64,7 +78,9 @@ export function startServer(connection: Connection, options: StartOptions = {}):
   const docs = new DocumentManager(
     {
       publishDiagnostics: (uri, version, diagnostics) =>
-        connection.sendDiagnostics({ uri, version, diagnostics }).catch((err: unknown) => logError(`publishDiagnostics failed: ${(err as Error).message}`)),
+        pull
+          ? pull.store(uri, version, diagnostics)
+          : connection.sendDiagnostics({ uri, version, diagnostics }).catch((err: unknown) => logError(`publishDiagnostics failed: ${(err as Error).message}`)),
       log,
       status: (p) => void connection.sendNotification(ServerStatusNotification, p).catch(() => undefined),
       workspaceFolders: () => folders,
@@ -93,6 +109,13 @@ export function startServer(connection: Connection, options: StartOptions = {}):
     documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
     folders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (folders.length === 0 && params.rootUri) folders = [params.rootUri];
+    const init = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (init.pullDiagnostics === true && caps.textDocument?.diagnostic) {
+      const refreshSupport = !!caps.workspace?.diagnostics?.refreshSupport;
+      pull = new PulledDiagnostics(() => {
+        if (refreshSupport) void connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+      });
+    }
     try {
       Mappings.loadDefault();
     } catch (err) {
@@ -106,6 +129,7 @@ export function startServer(connection: Connection, options: StartOptions = {}):
           resolveProvider: false,
         },
         hoverProvider: true,
+        ...(pull ? { diagnosticProvider: { identifier: 'hip-porter', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
       serverInfo: SERVER_INFO,
     };
@@ -138,7 +162,28 @@ export function startServer(connection: Connection, options: StartOptions = {}):
 
   connection.onDidOpenTextDocument(guard('didOpen', (p) => docs.open(p), undefined));
   connection.onDidChangeTextDocument(guard('didChange', (p) => docs.change(p), undefined));
-  connection.onDidCloseTextDocument(guard('didClose', (p) => docs.close(p), undefined));
+  connection.onDidCloseTextDocument(
+    guard(
+      'didClose',
+      (p) => {
+        docs.close(p);
+        pull?.forget(p.textDocument.uri);
+      },
+      undefined,
+    ),
+  );
+
+  connection.languages.diagnostics.on(async (p, token) => {
+    if (!pull) return { kind: 'full', items: [] };
+    const uri = p.textDocument.uri;
+    try {
+      return await pull.report(uri, docs.get(uri)?.version, p.previousResultId, token);
+    } catch (err) {
+      if (err instanceof PullCancelled) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
+      logError(`textDocument/diagnostic failed: ${(err as Error).stack ?? String(err)}`);
+      return { kind: 'full', items: [] };
+    }
+  });
 
   connection.onCodeAction(
     guard(
