@@ -119,3 +119,20 @@ test('mapRemotePath maps paths under the remote dir and relative paths, keeps re
   assert.equal(mapRemotePath({ ...d, file: '/home/u/.cache/hpX/a.hip' }, '/home/u/.cache/hp', '/work/proj').file, '/home/u/.cache/hpX/a.hip');
   assert.equal(d.file, '/home/u/.cache/hp/src/a.hip', 'input not mutated');
 });
+
+test('CMake configure errors and warnings, from a real cmake run, with their file, line and message', () => {
+  const dir = tempDir('hp-diag-cmake-');
+  writeFileSync(join(dir, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.20)\nproject(p NONE)\nmessage(WARNING "check this")\nadd_hecbench_style_benchmark(NAME x)\n');
+  const r = spawnSync('cmake', ['-S', dir, '-B', join(dir, 'build')], { cwd: dir, encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  const ds = parseDiagnostics(`${r.stdout}${r.stderr}`, { cwd: dir });
+  const err = ds.find((d) => d.severity === 'error' && d.source === 'cmake');
+  assert.ok(err, JSON.stringify(ds));
+  assert.equal(err.file, join(dir, 'CMakeLists.txt'));
+  assert.equal(err.line, 4);
+  assert.match(err.message, /^add_hecbench_style_benchmark: Unknown CMake command "add_hecbench_style_benchmark"\.$/);
+  const warn = ds.find((d) => d.severity === 'warning' && d.source === 'cmake');
+  assert.equal(warn?.line, 3);
+  assert.match(warn?.message ?? '', /check this/);
+  assert.deepEqual(countBySeverity(ds), { errors: 1, warnings: 1 });
+});

@@ -9,6 +9,9 @@
  * - linker messages without line info: `ld.lld: error: undefined symbol: f` (with its
  *   `>>> referenced by x.hip:5` lines as notes), GNU ld `/usr/bin/ld: cannot find -lfoo`,
  *   `x.hip:(.text+0x2): undefined reference to 'f()'` (preceded by `ld: x.o: in function 'main':`).
+ * - CMake's own messages (cmake 3.25 `cmMessenger` format): `CMake Error at FILE:LINE (command):`,
+ *   `CMake Error in FILE:`, `CMake Warning (dev) at FILE:LINE (command):`, `CMake Error: text`, with the
+ *   indented lines that follow as the message (up to the next blank or unindented line).
  * Source snippet and caret lines and the `N errors generated` summaries are skipped.
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -47,7 +50,7 @@ export interface BuildDiagnostic {
   /** The include chain printed before the diagnostic, nearest includer first, the main file last. */
   includedFrom: IncludeSite[];
   /** Which tool said it. */
-  source: 'compiler' | 'driver' | 'linker';
+  source: 'compiler' | 'driver' | 'linker' | 'cmake';
 }
 
 /** Options for {@link parseDiagnostics}. */
@@ -65,6 +68,7 @@ const LD_SECTION_RE = /^(.+?):\(([^)]+)\): (.*)$/;
 const LLD_REF_RE = /^>>> (?:referenced by|defined at) /;
 const LLD_REF_LOC_RE = /^>>> (?:referenced by|defined at) ([^\s:()]+):(\d+)\b/;
 const FLAG_RE = /\s\[(-W[^\]]*)\]$/;
+const CMAKE_RE = /^CMake (Error|Warning|Deprecation Warning|Deprecation Error)(?: \(dev\))?(?: (?:at|in) (.+?)(?::(\d+))?(?: \(([^)]*)\))?)?:(?: (.*))?$/;
 
 function splitFlag(message: string): { message: string; flag?: string } {
   const m = FLAG_RE.exec(message);
@@ -108,9 +112,34 @@ export function parseDiagnostics(output: string, options: ParseOptions = {}): Bu
     }
   };
 
+  let cmakeOpen: BuildDiagnostic | undefined; // a CMake message still taking its indented lines
   for (const raw of output.split(/\r?\n/)) {
     const line = raw.replace(/\s+$/, '');
     let m: RegExpExecArray | null;
+    if (cmakeOpen) {
+      if (/^\s+\S/.test(line)) {
+        cmakeOpen.message += (cmakeOpen.message ? ' ' : '') + line.trim();
+        continue;
+      }
+      const d = cmakeOpen;
+      cmakeOpen = undefined;
+      push(d);
+      if (line === '') continue;
+    }
+    if ((m = CMAKE_RE.exec(line))) {
+      const kind = m[1]!;
+      cmakeOpen = {
+        file: m[2] !== undefined ? fix(m[2]) : undefined,
+        line: m[3] !== undefined ? Number(m[3]) : 0,
+        column: 0,
+        severity: /Error/.test(kind) ? 'error' : 'warning',
+        message: [m[4] ? `${m[4]}:` : '', m[5] ?? ''].filter(Boolean).join(' '),
+        notes: [],
+        includedFrom: [],
+        source: 'cmake',
+      };
+      continue;
+    }
     if ((m = INCLUDED_FIRST_RE.exec(line))) {
       // clang prints one such line per level, outermost first; gcc prints one then `from` lines.
       const site = { file: fix(m[1]!), line: Number(m[2]) };
@@ -181,6 +210,7 @@ export function parseDiagnostics(output: string, options: ParseOptions = {}): Bu
       continue;
     }
   }
+  if (cmakeOpen) push(cmakeOpen);
   return out;
 }
 
