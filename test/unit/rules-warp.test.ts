@@ -4,6 +4,7 @@ import { initParser } from '../../src/core/parse';
 import { analyze } from '../../src/core/analyze';
 import type { Finding } from '../../src/core/findings';
 import { findings, fixed, flagged, none, one } from './rules-fixtures/helpers';
+import { applyEdits } from '../../src/core/text';
 
 before(async () => {
   await initParser();
@@ -241,4 +242,91 @@ test('a warp-size constant already defined per architecture is quiet', () => {
   const src = '#if defined(__GFX9__)\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n__global__ void k(int* o, int p) { int lane = threadIdx.x % WARP_SIZE; o[lane] = __ballot(p) != 0; }\n';
   none(src, 'HP201');
   none(src, 'HP208');
+});
+
+/** Warp-family findings of `code` in `src` at `targetRocm` (default targets gfx90a + gfx1030). */
+function at(src: string, code: string, targetRocm: string, parse = true, offloadArch?: string[]): Finding[] {
+  return analyze(src, { targetRocm, parse, ...(offloadArch ? { offloadArch } : {}) }).findings.filter((f) => f.code === code);
+}
+
+test('HP203 at ROCm 7.0: a full 32-bit mask widened to all 64 lanes is a hint (the translator rewrites it), never a warning', () => {
+  const src = '__device__ float r(float v, int p) {\n  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffff, v, o);\n  if (__all_sync(FULL_MASK, p)) v = 0;\n  return v;\n}\n';
+  for (const parse of [true, false]) {
+    const fs = at(src, 'HP203', '7.0', parse);
+    assert.deepEqual(fs.map((f) => f.severity), ['hint', 'hint']);
+    assert.ok(fs.every((f) => f.fix?.auto === true));
+    const out = applyAll(src, fs);
+    assert.ok(out.includes('__shfl_xor_sync(0xffffffffffffffffull, v, o)') && out.includes('__all_sync(0xffffffffffffffffull, p)'), out);
+  }
+  // at 6.2 the full mask is dropped (the mask-less form): a hint too
+  assert.deepEqual(at(src, 'HP203', '6.2').map((f) => f.severity), ['hint', 'hint']);
+});
+
+test('HP203 at ROCm 7.0: a 32-bit mask name (#define MASK 0xffffffff) cast to 64 bits is one warning per function, with its uses and definition related', () => {
+  const src =
+    '#define MASK 0xffffffff\n' +
+    '__device__ int a(int v, int p) {\n  v += __shfl_xor_sync(MASK, v, 1);\n  v += __shfl_xor_sync(MASK, v, 2);\n  return v + __any_sync(MASK, p);\n}\n' +
+    '__device__ int b(int v) { return __shfl_up_sync(MASK, v, 1); }\n';
+  for (const parse of [true, false]) {
+    const fs = at(src, 'HP203', '7.0', parse);
+    const warn = fs.filter((f) => f.severity === 'warning');
+    assert.equal(warn.length, 2, JSON.stringify(warn.map((f) => f.message)));
+    assert.equal(fs.filter((f) => f.severity === 'hint').length, 4);
+    const w = warn[0]!;
+    assert.equal(flagged(src, w), 'MASK');
+    assert.match(w.message, /MASK = 0xffffffff.*3 \*_sync calls of this function.*names only lanes 0–31.*wave64 \(gfx90a\)/);
+    assert.deepEqual(related(src, w), ['__shfl_xor_sync', '__any_sync', '0xffffffff']);
+    // the (reviewed) fix widens the mask of every call of the function to all 64 lanes
+    const out = fixed(src, w);
+    assert.equal((out.match(/0xffffffffffffffffull/g) ?? []).length, 3, out);
+    assert.equal(w.fix?.auto, false);
+    // the translator's per-call rewrite keeps the lanes (a cast): what the warning is about
+    assert.ok(applyAll(src, fs.filter((f) => f.severity === 'hint')).includes('__shfl_up_sync(static_cast<unsigned long long>(MASK), v, 1)'));
+  }
+  // an RDNA-only port is not hurt (HIP masks the upper half off on wave32): information
+  assert.deepEqual(at(src, 'HP203', '7.0', true, ['gfx1100']).filter((f) => f.severity !== 'hint').map((f) => f.severity), ['information', 'information']);
+  // a mask parameter: same one warning per function, no fix (the lanes meant are unknown)
+  const param = '__device__ int g(int v, unsigned m) { return __shfl_down_sync(m, v, 1) + __shfl_down_sync(m, v, 2); }';
+  const pw = at(param, 'HP203', '7.0').filter((f) => f.severity === 'warning');
+  assert.equal(pw.length, 1);
+  assert.equal(pw[0]!.fix, undefined);
+  // quiet look-alikes: a 64-bit mask name or literal, __activemask()
+  for (const q of [
+    '#define MASK 0xffffffffffffffffull\n__device__ int a(int v) { return __shfl_xor_sync(MASK, v, 1); }',
+    '__device__ int a(int v, unsigned long long m) { return __shfl_xor_sync(0xffffffffffffffffull, v, 1) + __shfl_xor_sync(__activemask(), v, 2); }',
+  ]) assert.deepEqual(at(q, 'HP203', '7.0').filter((f) => f.severity === 'warning').map((f) => f.message), []);
+});
+
+test('HP203 before ROCm 7.0: a mask name defined as the full mask is dropped quietly; a partial mask is one warning per function', () => {
+  const full = '#define MASK 0xffffffff\n__device__ int a(int v, int p) { v += __shfl_xor_sync(MASK, v, 1); return v + __any_sync(MASK, p); }\n';
+  for (const target of ['5.2', '6.2']) {
+    const fs = at(full, 'HP203', target);
+    assert.deepEqual(fs.map((f) => f.severity), ['hint', 'hint'], target);
+    assert.ok(applyAll(full, fs).includes('v += __shfl_xor(v, 1); return v + __any(p);'));
+  }
+  const part = '#define HALF 0x0000ffff\n__device__ int a(int v, int p) { v += __shfl_xor_sync(HALF, v, 1); return v + __any_sync(HALF, p); }\n';
+  const fs = at(part, 'HP203', '6.2');
+  const warn = fs.filter((f) => f.severity === 'warning');
+  assert.equal(warn.length, 1);
+  assert.match(warn[0]!.message, /partial mask HALF \(HALF = 0x0000ffff\) of 2 \*_sync calls/);
+  assert.deepEqual(related(part, warn[0]!), ['__any_sync', '0x0000ffff']);
+});
+
+/** `src` with the fix edits of every finding in `fs` applied together. */
+function applyAll(src: string, fs: Finding[]): string {
+  return applyEdits(src, fs.flatMap((f) => f.fix?.edits ?? []));
+}
+
+test('HP201 (wave64): several 32-bit-mask broadcasts in one function are one warning, the others related, one fix for all', () => {
+  const src = '__global__ void k(float* o, float a, float b) {\n  a = __shfl_sync(0xffffffff, a, 0);\n  b = __shfl_sync(0xffffffff, b, 0);\n  o[threadIdx.x] = a + b;\n}\n__global__ void k2(float* o, float a) { o[0] = __shfl_sync(0xffffffff, a, 0); }\n';
+  for (const parse of [true, false]) {
+    const fs = warp(src, 'HP201', undefined, parse).filter((f) => f.severity === 'warning');
+    assert.equal(fs.length, 2, JSON.stringify(fs.map((f) => f.message)));
+    const f = fs[0]!;
+    assert.match(f.message, /and 1 more such call in this function/);
+    assert.deepEqual(related(src, f), ['__shfl_sync']);
+    const out = fixed(src, f);
+    assert.ok(out.includes('a = __shfl_sync(0xffffffff, a, 0, 32);\n  b = __shfl_sync(0xffffffff, b, 0, 32);'), out);
+    assert.ok(out.includes('o[0] = __shfl_sync(0xffffffff, a, 0); }'), 'the other function is its own finding');
+  }
 });

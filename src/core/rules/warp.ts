@@ -734,22 +734,27 @@ function judge(env: Env, g: Group): void {
       ...(fix ? { fix } : {}),
     });
   } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
-    // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront
-    for (const m of g.mask32) {
-      const close = m.close;
-      ctx.report({
-        code: 'HP201',
-        severity: severityFor(env, 64),
-        message: `${m.name} with a 32-bit mask reads an absolute lane of a 32-lane warp, but its default width is the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 read lane 0..31 of the other half; pass a width of 32 (or work on warpSize lanes)`,
-        start: m.start,
-        end: m.end,
-        status: 'hazard',
-        library: 'device',
-        cuda: m.name,
-        hip: `${m.name}(…, 32)`,
-        fix: ctx.fix('Pass a width of 32 (a 32-lane logical warp)', [{ start: t.start[close]!, end: t.start[close]!, newText: ', 32' }], false),
-      });
-    }
+    // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront.
+    // One cause per function: the first call is reported, the others are related, one fix for all
+    const m = g.mask32[0]!;
+    const more = g.mask32.length - 1;
+    ctx.report({
+      code: 'HP201',
+      severity: severityFor(env, 64),
+      message: `${m.name} with a 32-bit mask reads an absolute lane of a 32-lane warp${more ? ` (and ${more} more such call${more > 1 ? 's' : ''} in this function)` : ''}, but its default width is the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 read lane 0..31 of the other half; pass a width of 32 (or work on warpSize lanes)`,
+      start: m.start,
+      end: m.end,
+      status: 'hazard',
+      library: 'device',
+      cuda: m.name,
+      hip: `${m.name}(…, 32)`,
+      related: g.mask32.slice(1, 9).map((x) => ({ start: x.start, end: x.end, message: `${x.name} with the default width here too` })),
+      fix: ctx.fix(
+        'Pass a width of 32 (a 32-lane logical warp)',
+        g.mask32.map((x) => ({ start: t.start[x.close]!, end: t.start[x.close]!, newText: ', 32' })),
+        false,
+      ),
+    });
   } else if (s32.length && !g.device) {
     // host code sizing by 32-lane warps: advice only (correct when the kernels group lanes by 32 too)
     const first = s32[0]!;
@@ -1112,6 +1117,123 @@ function widenMask(mask: string): { text: string; sameLanes: boolean } | undefin
   return { text: `static_cast<unsigned long long>(${mask})`, sameLanes: true };
 }
 
+/** The definition of a lane-mask name in this file: `#define MASK 0xffffffff`, `const unsigned Warp = 0xffffffff;`. */
+interface MaskDefinition {
+  /** Offsets of the defined value (the number token). */
+  start: number;
+  end: number;
+  /** The value's text. */
+  text: string;
+  /** The value sets every lane: the full 32-bit mask (`0xffffffff`, `4294967295`) or all 64 bits. */
+  full: boolean;
+  /** The value is already a 64-bit integer (`ull` suffix, more than 8 hex digits): a cast keeps it. */
+  wide: boolean;
+}
+
+/**
+ * The definition of the mask argument in tokens `[m0, m1]` when it is one identifier defined in
+ * this file with a number (`#define NAME 0x...` or `NAME = 0x...;`), read through
+ * fileIdentsNamed (an edit at the definition re-runs the rule); undefined otherwise, or when the
+ * file defines the name twice with different values.
+ */
+function maskDefinition(ctx: RuleContext, m0: number, m1: number): MaskDefinition | undefined {
+  const t = ctx.tokens;
+  if (m0 !== m1 || t.kind[m0] !== Tok.Ident) return undefined;
+  const name = tokenText(t, m0);
+  let found: MaskDefinition | undefined;
+  for (const k of ctx.fileIdentsNamed(name, { before: 1, after: 3 })) {
+    const n = nextCode(t, k);
+    let num = -1;
+    if (t.pp[k] === PP.Define && t.kind[prevCode(t, k)] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[n] === PP.Define) {
+      const after = nextCode(t, n);
+      if (after < 0 || t.pp[after] !== PP.Define || t.kind[after] === Tok.Directive) num = n;
+    } else if (t.pp[k] === PP.None && isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=')) {
+      const v = nextCode(t, n);
+      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) num = v;
+    }
+    if (num < 0) continue;
+    const text = tokenText(t, num);
+    if (found && found.text !== text) return undefined;
+    found ??= { start: t.start[num]!, end: t.end[num]!, text, full: /^(?:0[xX](?:[fF]{8}|[fF]{16})|4294967295)[uUlL]*$/.test(text), wide: /(?:ll|LL)[uU]?$|^0[xX]0*[1-9a-fA-F][0-9a-fA-F]{8,}/.test(text) };
+  }
+  return found;
+}
+
+/** One use of a partial (or 32-bit) mask in a `*_sync` call. */
+interface MaskUse {
+  /** The call's name token. */
+  call: number;
+  name: string;
+  mask: { start: number; end: number; text: string };
+  def: MaskDefinition | undefined;
+}
+
+/**
+ * Collects the `*_sync` calls whose mask is not the full mask, by function and mask text, so that
+ * one cause (a mask that names only lanes 0–31, or a partial mask the mask-less form drops) is one
+ * warning per function, with the other calls and the mask's definition as related information.
+ */
+class PartialMasks {
+  private readonly groups = new Map<string, MaskUse[]>();
+
+  /** Records one call; `widened`: the mask is cast to 64 bits (ROCm 7.0), which keeps a name defined as a 64-bit value whole. */
+  add(ctx: RuleContext, call: number, mask: { start: number; end: number; text: string }, name: string, m0: number, m1: number, widened: boolean): void {
+    const fn = functionOfToken(ctx, call);
+    const key = `${fn ? fn.open : -1}\u0000${mask.text.replace(/\s+/g, '')}`;
+    const def = maskDefinition(ctx, m0, m1);
+    // a name defined as a 64-bit value: widening it keeps every lane
+    if (widened && def?.wide) return;
+    const use: MaskUse = { call, name, mask, def };
+    const list = this.groups.get(key);
+    if (list) list.push(use);
+    else this.groups.set(key, [use]);
+  }
+
+  /** One warning per group (see the class comment). */
+  report(ctx: RuleContext, support: 'none' | 'opt-in' | 'default'): void {
+    const t = ctx.tokens;
+    const waves = waveSizesOf(ctx.options.offloadArch);
+    for (const uses of this.groups.values()) {
+      const first = uses[0]!;
+      const def = first.def;
+      const m = first.mask.text;
+      const calls = uses.length === 1 ? `${first.name}` : `${uses.length} *_sync calls of this function`;
+      const related: RelatedSpan[] = uses.slice(1, 9).map((u) => ({ start: t.start[u.call]!, end: t.end[u.call]!, message: `${u.name} uses the same mask here` }));
+      if (def) related.push({ start: def.start, end: def.end, message: `${m} is defined as ${def.text} here` });
+      const defined = def ? ` (${m} = ${def.text}${def.full ? ', every lane of a 32-lane CUDA warp' : ''})` : '';
+      if (support === 'default') {
+        const fixEdits = def?.full ? uses.map((u) => ({ start: u.mask.start, end: u.mask.end, newText: '0xffffffffffffffffull' })) : [];
+        ctx.report({
+          code: 'HP203',
+          severity: waves.has(64) ? 'warning' : 'information',
+          message: `mask ${m}${defined} of ${calls}, widened to 64 bits, names only lanes 0–31: on ${describeWave(64, ctx.options.offloadArch)} GPUs lanes 32..63 are left out (ballot and vote results miss them, a debug build traps on the mask check); wave32 GPUs are not affected; pass a 64-bit mask of the lanes meant (${def?.full ? '0xffffffffffffffffull: all lanes' : '0xffffffffffffffffull for all lanes, __activemask() for the active ones'})`,
+          start: first.mask.start,
+          end: first.mask.end,
+          status: 'hazard',
+          library: 'device',
+          cuda: m,
+          hip: def?.full ? '0xffffffffffffffffull' : 'unsigned long long',
+          related,
+          ...(fixEdits.length ? { fix: ctx.fix('Use the full 64-bit lane mask in these calls', fixEdits, false) } : {}),
+        });
+        continue;
+      }
+      ctx.report({
+        code: 'HP203',
+        severity: 'warning',
+        message: `partial mask ${m}${defined} of ${calls} is dropped by the mask-less HIP form: every active lane of the wavefront takes part (64 on ${describeWave(64, ctx.options.offloadArch)}, 32 on ${describeWave(32, ctx.options.offloadArch)}), also lanes outside ${m}; check that they all reach these calls, or target ROCm 7.0 and pass a 64-bit mask`,
+        start: first.mask.start,
+        end: first.mask.end,
+        status: 'hazard',
+        library: 'device',
+        cuda: m,
+        hip: 'mask-less form',
+        related,
+      });
+    }
+  }
+}
+
 /**
  * The `*_sync` warp functions, by target (see {@link warpSyncSupport}): before ROCm 7.0 they are
  * rewritten to HIP's mask-less forms (`__shfl_down_sync(m, v, d)` → `__shfl_down(v, d)`); for
@@ -1125,6 +1247,7 @@ function warpSync(ctx: RuleContext): void {
   const t = ctx.tokens;
   const target = ctx.options.targetRocm;
   const support = warpSyncSupport(target);
+  const partial = new PartialMasks();
   for (const name of [...SYNC_CUDA_NAMES, ...MATCH_SYNC]) {
     for (const i of ctx.identsNamed(name)) {
       const legacy = SYNC_TO_LEGACY[name];
@@ -1149,14 +1272,18 @@ function warpSync(ctx: RuleContext): void {
         const mask = tokenRange(t, m0, m1);
         const wide = widenMask(mask.text);
         if (!wide) continue;
+        // the rewrite itself is mechanical (a hint); a mask that still names only lanes 0-31 is one
+        // hazard per function and mask, reported once below
         ctx.report({
           ...base,
           code: 'HP203',
+          severity: 'hint',
           message: wide.sameLanes
-            ? `${fact}: mask ${mask.text} → ${wide.text}; it still names only lanes 0–31, check that the upper 32 lanes of a 64-lane wavefront are meant to be left out`
-            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all 64 lanes of the wavefront)`,
+            ? `${fact}: mask ${mask.text} → ${wide.text} (the same lanes, 0–31)`
+            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all lanes of the wavefront)`,
           fix: ctx.fix('Use a 64-bit lane mask', [{ start: mask.start, end: mask.end, newText: wide.text }], true),
         });
+        if (wide.sameLanes) partial.add(ctx, i, mask, name, m0, m1, true);
         continue;
       }
       if (!legacy) {
@@ -1175,22 +1302,26 @@ function warpSync(ctx: RuleContext): void {
       const [m0, m1] = call.args[0]!;
       const mask = tokenRange(t, m0, m1);
       const nextArgFirst = call.args[1]![0];
-      const full = FULL_MASK.test(mask.text.replace(/\s+/g, ''));
+      const full = FULL_MASK.test(mask.text.replace(/\s+/g, '')) || maskDefinition(ctx, m0, m1)?.full === true;
       const edits = [
         { start: t.start[i]!, end: t.end[i]!, newText: legacy },
         { start: mask.start, end: t.start[nextArgFirst]!, newText: '' },
       ];
+      // dropping the mask is the translator's mechanical rewrite (a hint); a partial mask whose
+      // lanes are then all taken is one hazard per function and mask, reported once below
       ctx.report({
         ...base,
         code: 'HP203',
         message: full
           ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
-          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
-        severity: full ? 'information' : 'warning',
+          : `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form (the mask is dropped)`,
+        severity: 'hint',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });
+      if (!full) partial.add(ctx, i, mask, name, m0, m1, false);
     }
   }
+  partial.report(ctx, support);
   for (const i of ctx.identsNamed('__activemask')) {
     const open = nextCode(t, i);
     const close = open >= 0 ? nextCode(t, open) : -1;
