@@ -56,7 +56,7 @@ export const WARP_CODES: readonly RuleCode[] = [
 ];
 
 /** Names of constants that hold the warp size (`WARP_SIZE`, `C10_WARP_SIZE`, `kWarpSize`, `WAVE`). */
-const WARP_SIZE_NAME = /^(?:[A-Za-z0-9]*_)?(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$|^(?:WAVE|WARP|kWave|kWarp)$/i;
+export const WARP_SIZE_NAME = /^(?:[A-Za-z0-9]*_)?(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$|^(?:WAVE|WARP|kWave|kWarp)$/i;
 /** Identifiers that make an operand a lane/thread index (for `% 32`, `& 31`, `/ 32`, `>> 5`, `== 31`). */
 const LANE_NAME = /lane|warp|wave|^threadIdx$|^t?idx_?in_?warp$|^tid$|^ltid$|^tidx$|^thread_?id(?:x)?$|^local_?tid$/i;
 /** Identifiers that make an operand a warp index or count (for `* 32`, `<< 5`). */
@@ -65,9 +65,9 @@ const WARP_NAME = /warp|wave/i;
 const PORTABLE = new Set(['warpSize', 'WARP_SIZE_DYNAMIC']);
 const BALLOTS = ['__ballot', '__ballot_sync', '__activemask'];
 /** Operations whose result spans the whole wavefront (every lane of 64 on wave64). */
-const WAVE_WIDE = ['__ballot', '__ballot_sync', '__activemask', '__any', '__all', '__any_sync', '__all_sync', '__lanemask_lt', '__lanemask_gt', '__lanemask_eq', '__match_any_sync', '__match_all_sync'];
+export const WAVE_WIDE = ['__ballot', '__ballot_sync', '__activemask', '__any', '__all', '__any_sync', '__all_sync', '__lanemask_lt', '__lanemask_gt', '__lanemask_eq', '__match_any_sync', '__match_all_sync'];
 /** Shuffles reading an absolute source lane: `(v, src[, width])`, `_sync`: `(mask, v, src[, width])`. */
-const ABSOLUTE_SHUFFLES = ['__shfl', '__shfl_sync', '__shfl_up', '__shfl_up_sync'];
+export const ABSOLUTE_SHUFFLES = ['__shfl', '__shfl_sync', '__shfl_up', '__shfl_up_sync'];
 /** Shuffles reading a lane relative to the caller (reductions). */
 const RELATIVE_SHUFFLES = ['__shfl_down', '__shfl_down_sync', '__shfl_xor', '__shfl_xor_sync'];
 const THIRTY_TWO_BIT_TYPES = new Set(['unsigned', 'unsigned int', 'int', 'signed', 'signed int', 'uint32_t', 'std::uint32_t', 'int32_t', 'std::int32_t', 'uint', 'unsigned32', 'u32']);
@@ -220,7 +220,7 @@ interface Env {
 }
 
 /** A warp-size constant defined in this file: `#define WARP_SIZE 32`, `constexpr int kWarpSize = 32`. */
-interface Constant {
+export interface Constant {
   name: string;
   value: 32 | 64;
   /** The number token of the definition. */
@@ -326,10 +326,10 @@ function scanTokens(env: Env, masks: number[] | undefined): void {
 }
 
 /** Every cross-lane operation the rule looks at. */
-const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
+export const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
 
 type What = 'size' | 'mask' | 'shift';
-const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
+export const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
   '32': { width: 32, what: 'size' },
   '0x20': { width: 32, what: 'size' },
   '31': { width: 32, what: 'mask' },
@@ -346,7 +346,7 @@ const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
  * True when name token `i` is the right operand of `%`, `/` or `&`, or sits in `& (NAME - 1)`:
  * lane grouping by a width (strides such as `i += WARP_SIZE` or `WARP_SIZE * y` are not).
  */
-function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
+export function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
   const p = prevCode(t, i);
   if (isPunct(t, p, '%') || isPunct(t, p, '/') || isPunct(t, p, '&')) return true;
   const n = nextCode(t, i);
@@ -403,7 +403,7 @@ function definition(env: Env, i: number, width: 32 | 64): void {
 }
 
 /** The constant `NAME` defined by the number token `i` (`#define NAME 32`, `NAME = 32`), or undefined. */
-function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | undefined {
+export function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | undefined {
   const p = prevCode(t, i);
   if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive) {
     // `#define NAME 32` with nothing after the number on the line
