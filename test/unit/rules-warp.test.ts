@@ -29,11 +29,12 @@ test('HP201 (wave64): lanes grouped by 32 in a function with a whole-wavefront o
     // ballot per 32-lane warp: on wave64 both halves get the whole wavefront's ballot
     ['__global__ void k(int* o, int p) { int lane = threadIdx.x % 32; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / 32] = __popcll(b); }', '32', ['32', '__ballot'], 'int lane = threadIdx.x % warpSize; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / warpSize]'],
     // broadcast from lane 0 with the default width: lanes 32..63 read lane 0, not lane 32
-    ['__device__ float bc(float v) { int lane = threadIdx.x & 31; float x = __shfl(v, 0); return lane ? x : v; }', '31', ['__shfl'], 'int lane = threadIdx.x & (warpSize - 1);'],
+    // (shuffles only: the fix keeps the 32-lane logical warp with a width of 32, as hand ports do)
+    ['__device__ float bc(float v) { int lane = threadIdx.x & 31; float x = __shfl(v, 0); return lane ? x : v; }', '31', ['__shfl'], 'float x = __shfl(v, 0, 32);'],
     // warp id by >> 5 with a vote
     ['__global__ void k(int* flags, int p) { int w = threadIdx.x >> 5; if (__any(p)) flags[w] = 1; }', '>> 5', ['__any'], 'int w = threadIdx.x / warpSize;'],
     // last-lane test after a scan step
-    ['__global__ void k(float* s, float v, int lane) { float t = __shfl_up(v, 1); if (lane == 31) s[0] = t; }', '31', ['__shfl_up'], 'if (lane == (warpSize - 1))'],
+    ['__global__ void k(float* s, float v, int lane) { float t = __shfl_up(v, 1); if (lane == 31) s[0] = t; }', '31', ['__shfl_up'], 'float t = __shfl_up(v, 1, 32); if (lane == 31)'],
     // __activemask kept per 32-lane warp
     ['__global__ void k(int* o) { int warp_id = threadIdx.x / 32; o[warp_id] = __popcll(__activemask()); }', '32', ['__activemask'], 'int warp_id = threadIdx.x / warpSize;'],
   ];
@@ -329,4 +330,20 @@ test('HP201 (wave64): several 32-bit-mask broadcasts in one function are one war
     assert.ok(out.includes('a = __shfl_sync(0xffffffff, a, 0, 32);\n  b = __shfl_sync(0xffffffff, b, 0, 32);'), out);
     assert.ok(out.includes('o[0] = __shfl_sync(0xffffffff, a, 0); }'), 'the other function is its own finding');
   }
+});
+
+test('HP201 (wave64): 32-lane groups with absolute-lane shuffles only: every shuffle is related and the fix passes a width of 32 to each', () => {
+  const src = '__global__ void seg(int* out, int k, int n) {\n  int lane = threadIdx.x & 31;\n  int a = __shfl_sync(0xffffffff, k, 0);\n  int b = __shfl_sync(0xffffffff, n, 4);\n  int c = __shfl_sync(0xffffffff, k, 8);\n  int d = __shfl_sync(0xffffffff, n, 12);\n  out[lane] = a + b + c + d;\n}\n';
+  for (const parse of [true, false]) {
+    const f = oneWarning(src, 'HP201', parse);
+    assert.match(f.message, /4 such shuffles, listed as related/);
+    assert.deepEqual(related(src, f), ['__shfl_sync', '__shfl_sync', '__shfl_sync', '__shfl_sync']);
+    const out = fixed(src, f);
+    assert.equal((out.match(/, 32\)/g) ?? []).length, 4, out);
+    assert.ok(out.includes('int lane = threadIdx.x & 31;'), 'the lane grouping stays 32');
+  }
+  // with a ballot in the function the width cannot help: lanes are grouped by warpSize instead
+  const withBallot = src.replace('out[lane] = a + b + c + d;', 'out[lane] = a + b + c + d + (int)__ballot(a > 0);');
+  const g = oneWarning(withBallot, 'HP201');
+  assert.ok(fixed(withBallot, g).includes('int lane = threadIdx.x & (warpSize - 1);'));
 });

@@ -245,8 +245,8 @@ interface Group {
   fn: FnDef | undefined;
   device: boolean;
   sites: Site[];
-  /** Whole-wavefront operations (ballots, votes, absolute-lane shuffles with the default width). */
-  wide: Array<{ start: number; end: number; name: string }>;
+  /** Whole-wavefront operations (ballots, votes, absolute-lane shuffles with the default width; `close`: a shuffle's `)` token). */
+  wide: Array<{ start: number; end: number; name: string; close?: number }>;
   /** Any cross-lane operation (shuffle of any kind, vote, ballot). */
   crossLane: Array<{ start: number; end: number; name: string }>;
   /** Shuffle reductions with the default width, by start offset. */
@@ -644,7 +644,7 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     return;
   }
   if (ABSOLUTE_SHUFFLES.includes(name)) {
-    g.wide.push(at);
+    g.wide.push({ ...at, close: call.close });
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
       if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tokenText(t, m0))) g.mask32.push({ ...at, close: call.close });
@@ -690,10 +690,10 @@ function judge(env: Env, g: Group): void {
   const t = ctx.tokens;
   const s32 = g.sites.filter((s) => s.width === 32);
   const s64 = g.sites.filter((s) => s.width === 64);
-  const related = (sites: Site[], extra: Array<{ start: number; end: number; name: string }>, note: string): RelatedSpan[] => {
+  const related = (sites: Site[], extra: Array<{ start: number; end: number; name: string }>, note: string, most = 3): RelatedSpan[] => {
     const out: RelatedSpan[] = [];
     for (const s of sites.slice(1, 6)) out.push({ start: s.start, end: s.end, message: `also groups lanes by ${s.width}: '${s.shown}'` });
-    for (const x of extra.slice(0, 3)) out.push({ start: x.start, end: x.end, message: `${x.name} ${note}` });
+    for (const x of extra.slice(0, most)) out.push({ start: x.start, end: x.end, message: `${x.name} ${note}` });
     const seen = new Set<string>();
     for (const s of sites) {
       const c = s.constant;
@@ -720,17 +720,25 @@ function judge(env: Env, g: Group): void {
   if (s32.length && g.wide.length && g.device) {
     const first = s32[0]!;
     const op = g.wide[0]!;
-    const fix = fixOf(s32);
+    // only absolute-lane shuffles (no ballot or vote): the function is written for 32-lane warps,
+    // and a width of 32 on each shuffle keeps it so on every wavefront size (what hand ports do);
+    // otherwise the lanes must be grouped by warpSize
+    const shufflesOnly = g.wide.every((w) => w.close !== undefined);
+    const fix = shufflesOnly
+      ? ctx.fix('Pass a width of 32 to the shuffles (a 32-lane logical warp)', g.wide.map((w) => ({ start: t.start[w.close!]!, end: t.start[w.close!]!, newText: ', 32' })), false)
+      : fixOf(s32);
     ctx.report({
       code: 'HP201',
       severity: severityFor(env, 64),
-      message: `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
+      message: shufflesOnly
+        ? `'${first.shown}' groups lanes by 32 but ${op.name} in this function reads an absolute lane with the default width, the whole wavefront${g.wide.length > 1 ? ` (${g.wide.length} such shuffles, listed as related)` : ''}: on ${hurt(env, 64)} GPUs lanes 32..63 read lanes of the first 32; pass a width of 32 to each shuffle (or group lanes by warpSize)`
+        : `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
       start: first.start,
       end: first.end,
       status: 'hazard',
       cuda: first.shown,
-      hip: 'warpSize',
-      related: related(s32, g.wide, 'spans the whole wavefront here'),
+      hip: shufflesOnly ? `${op.name}(…, 32)` : 'warpSize',
+      related: related(s32, g.wide, 'spans the whole wavefront here', shufflesOnly ? 24 : 3),
       ...(fix ? { fix } : {}),
     });
   } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
