@@ -347,3 +347,20 @@ test('HP201 (wave64): 32-lane groups with absolute-lane shuffles only: every shu
   const g = oneWarning(withBallot, 'HP201');
   assert.ok(fixed(withBallot, g).includes('int lane = threadIdx.x & (warpSize - 1);'));
 });
+
+test('HP201 (wave64): the thread index grouped by a constant of any name defined as 32 (gc: `static const int WS = 32`) with a vote in the function', () => {
+  const src = 'static const int WS = 32;  // warp size and bits per int\n__global__ void color(int* out, int nodes) {\n  const int lane = threadIdx.x % WS;\n  for (int v = threadIdx.x; __any(v < nodes); v += WS) if (lane == 0) out[v] = 1;\n}\n';
+  for (const parse of [true, false]) {
+    const f = oneWarning(src, 'HP201', parse);
+    assert.equal(flagged(src, f), 'WS');
+    // the lane stride `v += WS` is related: it must change with the lanes
+    assert.deepEqual(related(src, f), ['__any', 'WS', '32']);
+    // the fix is at the uses in this function: WS may mean more than the warp width elsewhere
+    const out = fixed(src, f);
+    assert.ok(out.includes('const int lane = threadIdx.x % warpSize;') && out.includes('v += warpSize') && out.startsWith('static const int WS = 32;'), out);
+  }
+  // quiet: no whole-wavefront operation, another value, or a tile index not taken from threadIdx
+  none(src.replace('__any(v < nodes)', 'v < nodes'), 'HP201');
+  none(src.replace('WS = 32', 'WS = 16'), 'HP201');
+  none('#define TILE 32\n__global__ void k(int* o, int p, int i) { int c = i % TILE; o[c] = __any(p); }\n', 'HP201');
+});

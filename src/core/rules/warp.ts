@@ -235,7 +235,7 @@ interface Site {
   start: number;
   end: number;
   shown: string;
-  /** The portable rewrite of this site (none for a constant's use: the fix is at its definition). */
+  /** The portable rewrite of this site (none for a warp-size constant's use: the fix is at its definition). */
   edits: TextEdit[];
   constant?: Constant;
 }
@@ -316,6 +316,7 @@ function scanTokens(env: Env, masks: number[] | undefined): void {
     if (name === 'warpSize' || !WARP_SIZE_NAME.test(name)) continue;
     for (const i of list) constantUse(env, i, name);
   }
+  for (const i of ctx.identsNamed('threadIdx')) threadConstantUse(env, i);
   // events in text order, whatever order the passes found them in
   for (const g of env.groups.values()) {
     g.sites.sort((x, y) => x.start - y.start);
@@ -403,14 +404,14 @@ function definition(env: Env, i: number, width: 32 | 64): void {
 }
 
 /** The constant `NAME` defined by the number token `i` (`#define NAME 32`, `NAME = 32`), or undefined. */
-export function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | undefined {
+export function definedConstantAt(t: Tokens, i: number, width: 32 | 64, anyName = false): Constant | undefined {
   const p = prevCode(t, i);
   if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive) {
     // `#define NAME 32` with nothing after the number on the line
     const n = nextCode(t, i);
     if (n >= 0 && t.pp[n] === PP.Define && t.kind[n] !== Tok.Directive) return undefined;
     const name = tokenText(t, p);
-    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
+    return anyName || WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
   }
   if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
     const before = prevCode(t, prevCode(t, p));
@@ -419,7 +420,7 @@ export function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constan
     const n = nextCode(t, i);
     if (!isPunct(t, n, ';') && !isPunct(t, n, ',') && !isPunct(t, n, '}')) return undefined;
     const name = tokenText(t, prevCode(t, p));
-    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
+    return anyName || WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
   }
   return undefined;
 }
@@ -439,7 +440,7 @@ function definitionFix(env: Env, c: Constant): ReturnType<RuleContext['fix']> | 
  * The definition of warp-size constant `name` in this file (read through fileIdentsNamed), or null
  * when there is none, or when the file defines it with both 32 and 64 (already per architecture).
  */
-function constantNamed(env: Env, name: string): Constant | null {
+function constantNamed(env: Env, name: string, anyName = false): Constant | null {
   const known = env.constants.get(name);
   if (known !== undefined) return known;
   const t = env.ctx.tokens;
@@ -450,7 +451,7 @@ function constantNamed(env: Env, name: string): Constant | null {
     if (num < 0) continue;
     const lit = LITERALS[tokenText(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
     if (!lit || lit.what !== 'size') continue;
-    const c = definedConstantAt(t, num, lit.width);
+    const c = definedConstantAt(t, num, lit.width, anyName);
     if (!c || c.name !== name) continue;
     if (found && found.value !== c.value) {
       found = null;
@@ -470,6 +471,35 @@ function constantUse(env: Env, i: number, name: string): void {
   const c = constantNamed(env, name);
   if (!c) return;
   groupOf(env, i).sites.push({ width: c.value, start: t.start[i]!, end: t.end[i]!, shown: name, edits: [], constant: c });
+}
+
+/**
+ * `threadIdx.x % WS`, `threadIdx.x / WS`, `threadIdx.x & (WS - 1)` with a constant of any name
+ * (`static const int WS = 32;`, `#define LANES 32`) defined as 32 or 64 in this file: the thread
+ * index is grouped by a warp width, whatever the constant is called (gc's `WS`, "warp size and bits
+ * per int"). Warp-size names are already handled by {@link constantUse}.
+ */
+function threadConstantUse(env: Env, i: number): void {
+  const t = env.ctx.tokens;
+  if (t.pp[i] !== PP.None) return;
+  // `threadIdx . x <op> NAME` or `threadIdx . x <op> ( NAME - 1 )`
+  const dot = nextCode(t, i);
+  const axis = nextCode(t, dot);
+  if (!isPunct(t, dot, '.') || !isIdent(t, axis)) return;
+  const op = nextCode(t, axis);
+  if (!isPunct(t, op, '%') && !isPunct(t, op, '/') && !isPunct(t, op, '&')) return;
+  let k = nextCode(t, op);
+  if (isPunct(t, op, '&')) {
+    if (!isPunct(t, k, '(')) return;
+    k = nextCode(t, k);
+  }
+  if (!isIdent(t, k)) return;
+  const name = tokenText(t, k);
+  if (name === 'warpSize' || WARP_SIZE_NAME.test(name) || !isLaneArithmeticOperand(t, k)) return;
+  const c = constantNamed(env, name, true);
+  if (!c) return;
+  // the constant may mean more than the warp width elsewhere ("bits per int"): the fix is at this use
+  groupOf(env, k).sites.push({ width: c.value, start: t.start[k]!, end: t.end[k]!, shown: name, edits: [{ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' }], constant: c });
 }
 
 type Op = '%' | '/' | '*' | '&' | '>>' | '<<' | '==';
@@ -699,19 +729,38 @@ function judge(env: Env, g: Group): void {
       const c = s.constant;
       if (!c || seen.has(c.name)) continue;
       seen.add(c.name);
+      if (s.edits.length) {
+        for (const k of otherUses(c.name).slice(0, 9)) {
+          if (t.start[k] === s.start || sites.some((x) => x.start === t.start[k])) continue;
+          out.push({ start: t.start[k]!, end: t.end[k]!, message: `${c.name} used here too (the fix makes it warpSize as well)` });
+        }
+      }
       out.push({ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` });
     }
+    return out;
+  };
+  /** Tokens of `name` in this function's body (code only). */
+  const otherUses = (name: string): number[] => {
+    const out: number[] = [];
+    if (!g.fn) return out;
+    for (let k = g.fn.open + 1; k < g.fn.close && k < t.count; k++) if (t.pp[k] === PP.None && isIdent(t, k, name)) out.push(k);
     return out;
   };
   const fixOf = (sites: Site[]): ReturnType<RuleContext['fix']> | undefined => {
     const edits: TextEdit[] = [];
     const done = new Set<string>();
     for (const s of sites) {
-      if (s.constant) {
+      if (s.constant && !s.edits.length) {
         if (done.has(s.constant.name)) continue;
         done.add(s.constant.name);
         const f = definitionFix(env, s.constant);
         if (f) edits.push(...f.edits);
+      } else if (s.constant && g.fn) {
+        // a constant of any name (`WS`): every use in this function becomes warpSize, so that lane
+        // strides (`i += WS`) keep step with the lanes
+        if (done.has(s.constant.name)) continue;
+        done.add(s.constant.name);
+        for (const k of otherUses(s.constant.name)) edits.push({ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' });
       } else edits.push(...s.edits);
     }
     return edits.length ? ctx.fix(g.device ? 'Group lanes by warpSize (per-architecture width)' : 'Use the device warp size', edits, false) : undefined;
@@ -738,7 +787,7 @@ function judge(env: Env, g: Group): void {
       status: 'hazard',
       cuda: first.shown,
       hip: shufflesOnly ? `${op.name}(…, 32)` : 'warpSize',
-      related: related(s32, g.wide, 'spans the whole wavefront here', shufflesOnly ? 24 : 3),
+      related: related(s32, g.wide, 'spans the whole wavefront here', shufflesOnly ? 48 : 3),
       ...(fix ? { fix } : {}),
     });
   } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
