@@ -84,6 +84,8 @@ test('HP209 stays quiet: a warp-named tile size, a logical 32-lane reduction, a 
     '#define WARP_SIZE 32\n__global__ void r(float* p, const float* in) { int lane = threadIdx.x % WARP_SIZE; float v = in[threadIdx.x]; for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffff, v, o); if (lane == 0) p[threadIdx.x / WARP_SIZE] = v; }\nvoid h(float* p, const float* in) { int threads = WARP_SIZE * 8; float* d; cudaMalloc(&d, (threads / WARP_SIZE) * sizeof(float)); r<<<1, threads>>>(d, in); }\n',
     // a broadcast with an explicit width of 32
     '#define WARP_SIZE 32\n__global__ void b(float* p, float v) { int lane = threadIdx.x % WARP_SIZE; p[lane] = __shfl_sync(0xffffffff, v, 0, 32); }\nvoid h(float* p) { b<<<1, WARP_SIZE * 4>>>(p, 1.0f); }\n',
+    // another kernel of the file divides by warpSize, but the launched one does not (llm.c's matmul_backward_bias7)
+    '__global__ void a(float* s) { int w = threadIdx.x / warpSize; s[w] = 0; }\n__global__ void b(float* s) { s[threadIdx.x] = 0; }\nvoid h(float* s) { const int warp_size = 32; const int per = warp_size * 8; b<<<1, dim3(32, 16), per * sizeof(float)>>>(s); }\n',
     // the wavefront-meaning kernel, but the host uses the constant only in a printout
     '#define WARP_SIZE 32\n__global__ void c(int* o, int p) { int lane = threadIdx.x % WARP_SIZE; o[lane] = __ballot(p) != 0; }\nvoid h() { printf("%d\\n", WARP_SIZE); }\n',
   ];

@@ -13,6 +13,7 @@
  *   host compilation, which defines no `__GFX9__`, keeps 32: host and device disagree on wave64;
  * - a kernel divides by, or takes lanes modulo, HIP's `warpSize` (64 on wave64 GPUs, 32 on wave32
  *   ones): the host sized per 32 (or 64) lanes, the device works per wavefront.
+ * Only kernels launched by the same host function count (`k<<<…>>>`, `hipLaunchKernelGGL(k, …)`).
  * Either way the block holds a different number of wavefronts than the host sized for (on wave64:
  * half the per-warp slots are written, or twice the lanes per warp index; on wave32 with a 64
  * constant: twice as many wavefronts as slots, an overflow).
@@ -124,12 +125,13 @@ interface Meaning {
 }
 
 /**
- * What the kernels of the file do with the width, by constant name (`warpSize`: a kernel divides
- * by HIP's warpSize, which concerns every host constant). Only the first place is kept.
+ * What each kernel (device function) of the file does with the width: by function name, then by
+ * constant name (`warpSize`: the kernel divides by HIP's warpSize, which concerns every host
+ * constant). Only the first place per name is kept.
  */
-function deviceMeaning(ctx: RuleContext, fns: readonly FnDef[], constants: ReadonlyMap<string, Constant>): Map<string, Meaning> {
+function deviceMeaning(ctx: RuleContext, fns: readonly FnDef[], constants: ReadonlyMap<string, Constant>): Map<string, Map<string, Meaning>> {
   const t = ctx.tokens;
-  const out = new Map<string, Meaning>();
+  const all = new Map<string, Map<string, Meaning>>();
   for (const fn of fns) {
     if (!isDeviceFunction(ctx, fn)) continue;
     let cross: string | undefined;
@@ -140,6 +142,7 @@ function deviceMeaning(ctx: RuleContext, fns: readonly FnDef[], constants: Reado
       if (!cross && isPunct(t, nextCode(t, k), '(') && wholeWavefront(t, k, s)) cross = s;
       else if ((s === 'warpSize' || constants.has(s)) && isLaneArithmeticOperand(t, k)) sites.push({ name: s, tok: k });
     }
+    const out = all.get(fn.name) ?? new Map<string, Meaning>();
     for (const site of sites) {
       if (out.has(site.name)) continue;
       if (site.name === 'warpSize') {
@@ -147,6 +150,30 @@ function deviceMeaning(ctx: RuleContext, fns: readonly FnDef[], constants: Reado
       } else if (cross) {
         out.set(site.name, { start: t.start[site.tok]!, end: t.end[site.tok]!, message: `${fn.name} groups lanes by ${site.name} with ${cross} here: ${site.name} is the wavefront width in device code` });
       }
+    }
+    if (out.size) all.set(fn.name, out);
+  }
+  return all;
+}
+
+/** Names of the kernels `fn` launches (`k<<<…>>>`, `k<T><<<…>>>`, the first argument of a launch call). */
+function launchedKernels(t: Tokens, fn: FnDef): Set<string> {
+  const out = new Set<string>();
+  for (let k = fn.open + 1; k < fn.close; k++) {
+    if (isTriple(t, k, '<<<')) {
+      let p = prevCode(t, k);
+      // `k<float><<<…>>>`: skip the template arguments
+      if (isPunct(t, p, '>')) {
+        for (let d = 0; p > fn.open; p = prevCode(t, p)) {
+          if (isPunct(t, p, '>')) d++;
+          else if (isPunct(t, p, '<') && --d === 0) break;
+        }
+        p = prevCode(t, p);
+      }
+      if (isIdent(t, p)) out.add(tokenText(t, p));
+    } else if (t.kind[k] === Tok.Ident && LAUNCH_CALLS[tokenText(t, k)] && isPunct(t, nextCode(t, k), '(')) {
+      const a = nextCode(t, nextCode(t, k));
+      if (isIdent(t, a)) out.add(tokenText(t, a));
     }
   }
   return out;
@@ -174,7 +201,7 @@ interface HostUse {
 }
 
 /** HP209 for one host function (see the module comment). */
-function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string, Constant>, meaning: ReadonlyMap<string, Meaning>): void {
+function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string, Constant>, meaning: ReadonlyMap<string, ReadonlyMap<string, Meaning>>): void {
   const t = ctx.tokens;
   const uses: HostUse[] = [];
   const byVar = new Map<string, number[]>();
@@ -209,7 +236,13 @@ function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string
   uses.sort((a, b) => a.tok - b.tok);
   const first = uses[0]!;
   const c = constants.get(tokenText(t, first.tok))!;
-  const why = meaning.get(c.name) ?? meaning.get('warpSize');
+  // only the kernels this function launches count
+  let why: Meaning | undefined;
+  for (const k of launchedKernels(t, fn)) {
+    const m = meaning.get(k);
+    why = m?.get(c.name) ?? m?.get('warpSize');
+    if (why) break;
+  }
   if (!why) return;
   const breaks: WaveSize = c.value === 32 ? 64 : 32;
   const waves = waveSizesOf(ctx.options.offloadArch);
