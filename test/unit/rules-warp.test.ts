@@ -364,3 +364,12 @@ test('HP201 (wave64): the thread index grouped by a constant of any name defined
   none(src.replace('WS = 32', 'WS = 16'), 'HP201');
   none('#define TILE 32\n__global__ void k(int* o, int p, int i) { int c = i % TILE; o[c] = __any(p); }\n', 'HP201');
 });
+
+test('HP201 stays quiet on a __shfl_up scan guarded by lane >= d (marchingCubes): every read stays in the caller\'s 32-lane group', () => {
+  const scan = '__global__ void k(unsigned* sums, unsigned test) {\n  unsigned laneid = threadIdx.x % 32;\n  unsigned warpid = threadIdx.x >> 5;\n  unsigned s = test;\n  for (int c0 = 1; c0 < 32; c0 *= 2) {\n    unsigned tp = __shfl_up_sync(0xffffffffu, s, c0);\n    if (laneid >= c0) s += tp;\n  }\n  if (laneid == 31) sums[warpid] = s;\n}\n';
+  none(scan, 'HP201');
+  none(scan.replace('__shfl_up_sync(0xffffffffu, s, c0)', '__shfl_up(s, 1)').replace('laneid >= c0', 'laneid >= 1'), 'HP201');
+  // without the guard (or with a broadcast in the function) it still fires
+  assert.equal(oneWarning(scan.replace('if (laneid >= c0) s += tp;', 's += tp;'), 'HP201').severity, 'warning');
+  assert.equal(oneWarning(scan.replace('if (laneid == 31)', 'if (__shfl(s, 0) && laneid == 31)'), 'HP201').severity, 'warning');
+});

@@ -674,6 +674,8 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     return;
   }
   if (ABSOLUTE_SHUFFLES.includes(name)) {
+    // a scan step guarded by `lane >= d` reads only lanes of its own 32-lane group: right on wave64
+    if (name.startsWith('__shfl_up') && guardedScan(t, g, call.args[sync ? 2 : 1])) return;
     g.wide.push({ ...at, close: call.close });
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
@@ -697,6 +699,30 @@ function crossLaneCall(env: Env, i: number, name: string): void {
       if (v === '16' || v === '32') g.reductions.push({ offset: Number(v) as 16 | 32, tok: start });
     }
   }
+}
+
+/**
+ * True when the function of group `g` compares something with `>= d` (or `< d`), `d` being the
+ * delta argument of a `__shfl_up` (one identifier or number): the scan idiom
+ * `t = __shfl_up(v, d); if (lane >= d) v += t;`. With the lane counted in 32-lane groups, the
+ * guard keeps every read inside the caller's group (source lane = lane - d), so the default
+ * width, the whole wavefront, gives the same values as a width of 32.
+ */
+function guardedScan(t: Tokens, g: Group, delta: [number, number] | undefined): boolean {
+  if (!delta || delta[0] !== delta[1] || !g.fn) return false;
+  const d = tokenText(t, delta[0]);
+  if (t.kind[delta[0]] !== Tok.Ident && t.kind[delta[0]] !== Tok.Number) return false;
+  for (let k = g.fn.open + 1; k < g.fn.close && k < t.count; k++) {
+    if (t.kind[k] !== Tok.Punct) continue;
+    // `>=` may be one token or `>` `=` side by side; `<` alone (not `<=`, `<<`)
+    const op = tokenText(t, k);
+    let last = k;
+    if (op === '>' && isPunct(t, k + 1, '=') && t.end[k] === t.start[k + 1]) last = k + 1;
+    else if (op !== '>=' && !(op === '<' && !isPunct(t, k + 1, '=') && !isPunct(t, k + 1, '<'))) continue;
+    const r = nextCode(t, last);
+    if (r >= 0 && tokenText(t, r) === d && !isPunct(t, nextCode(t, r), '(')) return true;
+  }
+  return false;
 }
 
 /** For a shuffle at token `i` with offset variable `v`: the number token of `for (… v = N; …)` shortly before, or -1. */
