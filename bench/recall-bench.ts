@@ -11,8 +11,10 @@
  * 2. the translation is diffed line by line against the hand port (the `diff` package,
  *    `diffArrays`) after each line is reduced to what a non-mechanical edit changes: whitespace,
  *    comments and `#include` lines removed, the words CUDA/HIP folded (`cudaX`/`hipX`,
- *    `cublasX`/`hipblasX`, `CUDA_CHECK`/`HIP_CHECK`); so whitespace, comment, include and rename
- *    hunks never appear, and what is left is an edit the translator did not make;
+ *    `cublasX`/`hipblasX`, `CUDA_CHECK`/`HIP_CHECK`), `dim3(x)` read as `x`, and a `*_sync`
+ *    warp call read without its mask (`__shfl_down_sync(m, v, d)` = `__shfl_down(v, d)`: the
+ *    form follows the port's ROCm target); so whitespace, comment, include and rename hunks never
+ *    appear, and what is left is an edit the translator did not make;
  * 3. each remaining hunk is mapped back to CUDA lines (through a diff of the CUDA text against its
  *    translation) and counts as *found* when a warning or error of ours starts, or names a related
  *    place (another use, the definition it depends on), within ±window lines (default 3) of it; the regex baseline finds it when a CUDA line within
@@ -110,6 +112,8 @@ function normalLines(text: string): Array<{ line: number; norm: string; raw: str
     if (/^\s*#\s*include\b/.test(l)) return;
     const norm = l
       .replace(/\bdim3\s*\(([^()]*)\)/g, '$1')
+      // `__shfl_down_sync(mask, v, d)` ↔ `__shfl_down(v, d)`: which form a port uses follows its ROCm target
+      .replace(/\b(__shfl(?:_up|_down|_xor)?|__ballot|__any|__all)_sync\s*\(\s*(?:[^,()]|\([^()]*\))+,/g, '$1(')
       .replace(/cuda|hip/gi, 'X')
       .replace(/\b(?:cu|X)(blas|rand|fft|sparse|solver|dnn)/gi, 'X$1')
       .replace(/\s+/g, '');

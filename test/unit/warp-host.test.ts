@@ -4,6 +4,10 @@ import { initParser } from '../../src/core/parse';
 import { analyze } from '../../src/core/analyze';
 import type { Finding } from '../../src/core/findings';
 import { applyEdits } from '../../src/core/text';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from './cli-run';
 
 before(async () => {
   await initParser();
@@ -90,4 +94,15 @@ test('HP209 stays quiet: a warp-named tile size, a logical 32-lane reduction, a 
     '#define WARP_SIZE 32\n__global__ void c(int* o, int p) { int lane = threadIdx.x % WARP_SIZE; o[lane] = __ballot(p) != 0; }\nvoid h() { printf("%d\\n", WARP_SIZE); }\n',
   ];
   for (const src of quiet) for (const parse of [true, false]) assert.deepEqual(hp209(src, parse).map((f) => f.message), [], src);
+});
+
+test('scan text report at ROCm 7.0: the per-call HP203 mask rewrites are one line per file, the per-function mask warning stays listed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hp-warp-'));
+  writeFileSync(join(dir, 'k.cu'), '#define MASK 0xffffffff\n__device__ float r(float v) {\n  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffff, v, o);\n  v += __shfl_xor_sync(MASK, v, 1);\n  return v + __shfl_xor_sync(MASK, v, 2);\n}\n');
+  const r = await cli('scan', '--target-rocm', '7.0', dir);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\n {2}3 other rewrites the translator performs \(HP203 ×3; --verbose lists them\)\n/);
+  assert.match(r.out, /4:\d+ +warning +HP203 +mask MASK \(MASK = 0xffffffff/);
+  assert.doesNotMatch(r.out, /hint +HP203/);
+  assert.match((await cli('scan', '--verbose', '--target-rocm', '7.0', dir)).out, /3:\d+ +hint +HP203/);
 });
