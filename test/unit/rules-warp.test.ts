@@ -373,3 +373,13 @@ test('HP201 stays quiet on a __shfl_up scan guarded by lane >= d (marchingCubes)
   assert.equal(oneWarning(scan.replace('if (laneid >= c0) s += tp;', 's += tp;'), 'HP201').severity, 'warning');
   assert.equal(oneWarning(scan.replace('if (laneid == 31)', 'if (__shfl(s, 0) && laneid == 31)'), 'HP201').severity, 'warning');
 });
+
+test('HP201: the other uses of the warp constant in the function (lane strides) are related information (cc: `i += warpsize`)', () => {
+  const src = '#define warpsize 32\n__global__ void k(const int* nidx, int* o, int v) {\n  int lane = threadIdx.x % warpsize;\n  int idx = __shfl_sync(0xffffffff, v, 0);\n  for (int i = nidx[idx] + lane; i < nidx[idx + 1]; i += warpsize) o[i] = 1;\n}\n';
+  const f = oneWarning(src, 'HP201');
+  assert.deepEqual(
+    (f.related ?? []).map((r) => [src.slice(0, r.start).split('\n').length, src.slice(r.start, r.end)]),
+    [[4, '__shfl_sync'], [5, 'warpsize'], [1, '32']],
+  );
+  assert.match(f.related![1]!.message, /warpsize used here too \(the per-architecture definition changes it too\)/);
+});

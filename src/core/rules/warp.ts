@@ -755,11 +755,11 @@ function judge(env: Env, g: Group): void {
       const c = s.constant;
       if (!c || seen.has(c.name)) continue;
       seen.add(c.name);
-      if (s.edits.length) {
-        for (const k of otherUses(c.name).slice(0, 9)) {
-          if (t.start[k] === s.start || sites.some((x) => x.start === t.start[k])) continue;
-          out.push({ start: t.start[k]!, end: t.end[k]!, message: `${c.name} used here too (the fix makes it warpSize as well)` });
-        }
+      // its other uses in this function (lane strides such as `i += WS`) change with it
+      const also = s.edits.length ? 'the fix makes it warpSize as well' : 'the per-architecture definition changes it too';
+      for (const k of otherUses(c.name).slice(0, 9)) {
+        if (t.start[k] === s.start || sites.some((x) => x.start === t.start[k])) continue;
+        out.push({ start: t.start[k]!, end: t.end[k]!, message: `${c.name} used here too (${also})` });
       }
       out.push({ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` });
     }
