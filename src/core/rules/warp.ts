@@ -1325,6 +1325,15 @@ class PartialMasks {
  * cannot guarantee) and would still need every mask widened to 64 bits. From ROCm 7.0 the call is
  * kept and its mask widened to 64 bits. `__match_any_sync`/`__match_all_sync` have no mask-less
  * form: reported for targets before 7.0.
+ *
+ * Severity (issue 16, noise): each call's rewrite is a hint (the translator makes it anyway; a full
+ * 32-bit mask, literal or a name this file defines as `0xffffffff`, becomes all lanes). What can
+ * still be wrong is one cause per function and mask, reported once by {@link PartialMasks}: at 7.0
+ * a mask that names only lanes 0–31 after the cast (wave64: HIP 7.0's
+ * `amd_warp_sync_functions.h` ANDs the mask with `__ballot` results and, unless NDEBUG, traps in
+ * `__hip_check_mask` when it differs from the active lanes; on wave32 `__hip_adjust_mask_for_wave32`
+ * drops the upper half, so wave32 is not hurt); before 7.0 a partial mask that the mask-less form
+ * drops.
  */
 function warpSync(ctx: RuleContext): void {
   const t = ctx.tokens;
