@@ -106,3 +106,14 @@ test('scan text report at ROCm 7.0: the per-call HP203 mask rewrites are one lin
   assert.doesNotMatch(r.out, /hint +HP203/);
   assert.match((await cli('scan', '--verbose', '--target-rocm', '7.0', dir)).out, /3:\d+ +hint +HP203/);
 });
+
+test('HP209: WARP_SIZE from a header (used, never defined here) counts as 32; a warp-size variable or parameter does not', () => {
+  const src = BALLOT.replace('#define WARP_SIZE 32\n', '#include "warp.cuh"\n');
+  const fs = hp209(src);
+  assert.equal(fs.length, 1);
+  assert.match(fs[0]!.message, /WARP_SIZE \(defined outside this file; 32, the CUDA warp, assumed\)/);
+  assert.deepEqual(related(src, fs[0]!), ['WARP_SIZE', 'WARP_SIZE', 'threads']);
+  // a parameter: the caller may pass the device's width
+  const param = src.replace('void run(const int* in, int* out, int n) {', 'void run(const int* in, int* out, int n, int WARP_SIZE) {');
+  assert.deepEqual(hp209(param).map((f) => f.message), []);
+});

@@ -92,13 +92,20 @@ function relevantToken(t: Tokens, i: number): boolean {
   return s === 'warpSize' || WARP_SIZE_NAME.test(s) || CROSS_LANE.includes(s);
 }
 
-/** Warp-size constants defined once (one width) in the file, by name. */
+/**
+ * Warp-size constants defined once (one width) in the file, by name; an all-caps warp-size name
+ * used here but defined in none of its lines (`WARP_SIZE` from a header) counts as 32, the CUDA
+ * warp width, with `numTok` -1.
+ */
 function fileConstants(ctx: RuleContext): Map<string, Constant> {
   const t = ctx.tokens;
   const out = new Map<string, Constant>();
   const mixed = new Set<string>();
+  const external = new Set<string>();
   for (const [name, list] of ctx.identIndex()) {
     if (name === 'warpSize' || !WARP_SIZE_NAME.test(name)) continue;
+    // an all-caps macro name never defined or declared here: from a header (CUDA's warp, 32)
+    if (/^[A-Z][A-Z0-9_]*$/.test(name) && list.every((k) => !declaredAt(t, k))) external.add(name);
     for (const k of list) {
       const n = nextCode(t, k);
       const num = t.kind[n] === Tok.Number ? n : isPunct(t, n, '=') && t.kind[nextCode(t, n)] === Tok.Number ? nextCode(t, n) : -1;
@@ -114,7 +121,18 @@ function fileConstants(ctx: RuleContext): Map<string, Constant> {
   }
   // defined with both widths (`#if __GFX9__ … 64 #else … 32`): already per architecture
   for (const n of mixed) out.delete(n);
+  for (const n of external) if (!out.has(n) && !mixed.has(n)) out.set(n, { name: n, value: 32, numTok: -1, macro: true });
   return out;
+}
+
+/** Token `k` is declared or defined here: `#define K`, `int K`, `K = …` at a declaration, a parameter. */
+function declaredAt(t: Tokens, k: number): boolean {
+  const p = prevCode(t, k);
+  if (p < 0) return false;
+  if (t.kind[p] === Tok.Directive) return true;
+  if (t.kind[p] !== Tok.Ident) return false;
+  const w = tokenText(t, p);
+  return w !== 'return' && w !== 'case' && w !== 'sizeof';
 }
 
 /** Why a kernel's warp is the wavefront: the place to show, and what it does there. */
@@ -248,9 +266,10 @@ function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string
   const waves = waveSizesOf(ctx.options.offloadArch);
   const archs = ctx.options.offloadArch;
   const related: RelatedSpan[] = [
-    { start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` },
+    ...(c.numTok >= 0 ? [{ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` }] : []),
     { start: why.start, end: why.end, message: why.message },
   ];
+  const shown = c.numTok >= 0 ? `${c.name} (${c.value})` : `${c.name} (defined outside this file; 32, the CUDA warp, assumed)`;
   for (const u of uses.slice(1, 6)) related.push({ start: t.start[u.tok]!, end: t.end[u.tok]!, message: `${c.name} also sizes ${u.what === 'launch' ? 'the launch' : 'a buffer'} here` });
   if (first.via !== undefined) related.push({ start: t.start[first.via]!, end: t.end[first.via]!, message: `${tokenText(t, first.via)} (from ${c.name}) ${first.what === 'launch' ? 'configures the launch' : 'sizes the buffer'} here` });
   const consequence =
@@ -262,7 +281,7 @@ function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string
   ctx.report({
     code: 'HP209',
     severity: waves.has(breaks) ? 'warning' : 'information',
-    message: `host code sizes ${first.what === 'launch' ? 'a launch' : 'a buffer'} by ${c.name} (${c.value}) while the kernels work per wavefront: ${consequence}; read the device's width at run time (hipDeviceProp_t::warpSize, hipDeviceGetAttribute(…, hipDeviceAttributeWarpSize, device)), not a build-wide -D${c.name}`,
+    message: `host code sizes ${first.what === 'launch' ? 'a launch' : 'a buffer'} by ${shown} while the kernels work per wavefront: ${consequence}; read the device's width at run time (hipDeviceProp_t::warpSize, hipDeviceGetAttribute(…, hipDeviceAttributeWarpSize, device)), not a build-wide -D${c.name}`,
     start: t.start[first.tok]!,
     end: t.end[first.tok]!,
     status: 'hazard',
