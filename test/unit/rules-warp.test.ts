@@ -359,6 +359,11 @@ test('HP201 (wave64): the thread index grouped by a constant of any name defined
     const out = fixed(src, f);
     assert.ok(out.includes('const int lane = threadIdx.x % warpSize;') && out.includes('v += warpSize') && out.startsWith('static const int WS = 32;'), out);
   }
+  // other uses may mean something else ("bits per int"): related, but left to the reader
+  const bits = src.replace('if (lane == 0) out[v] = 1;', 'if (lane == 0) out[v] = 1 << (WS / 2);');
+  const b = oneWarning(bits, 'HP201');
+  assert.ok(fixed(bits, b).includes('out[v] = 1 << (WS / 2);'), fixed(bits, b));
+  assert.match(b.related!.find((r) => bits.slice(0, r.start).split('\n').length === 4 && /where it means the warp width/.test(r.message))!.message, /WS used here too/);
   // quiet: no whole-wavefront operation, another value, or a tile index not taken from threadIdx
   none(src.replace('__any(v < nodes)', 'v < nodes'), 'HP201');
   none(src.replace('WS = 32', 'WS = 16'), 'HP201');

@@ -756,9 +756,9 @@ function judge(env: Env, g: Group): void {
       if (!c || seen.has(c.name)) continue;
       seen.add(c.name);
       // its other uses in this function (lane strides such as `i += WS`) change with it
-      const also = s.edits.length ? 'the fix makes it warpSize as well' : 'the per-architecture definition changes it too';
       for (const k of otherUses(c.name).slice(0, 9)) {
         if (t.start[k] === s.start || sites.some((x) => x.start === t.start[k])) continue;
+        const also = !s.edits.length ? 'the per-architecture definition changes it too' : isStride(k) ? 'a lane stride: the fix makes it warpSize too' : 'change it too where it means the warp width';
         out.push({ start: t.start[k]!, end: t.end[k]!, message: `${c.name} used here too (${also})` });
       }
       out.push({ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` });
@@ -772,6 +772,11 @@ function judge(env: Env, g: Group): void {
     for (let k = g.fn.open + 1; k < g.fn.close && k < t.count; k++) if (t.pp[k] === PP.None && isIdent(t, k, name)) out.push(k);
     return out;
   };
+  /** `i += NAME` (a lane stride). */
+  const isStride = (k: number): boolean => {
+    const p = prevCode(t, k);
+    return isPunct(t, p, '=') && isPunct(t, p - 1, '+') && t.end[p - 1] === t.start[p] && isPunct(t, nextCode(t, k), ')');
+  };
   const fixOf = (sites: Site[]): ReturnType<RuleContext['fix']> | undefined => {
     const edits: TextEdit[] = [];
     const done = new Set<string>();
@@ -782,11 +787,13 @@ function judge(env: Env, g: Group): void {
         const f = definitionFix(env, s.constant);
         if (f) edits.push(...f.edits);
       } else if (s.constant && g.fn) {
-        // a constant of any name (`WS`): every use in this function becomes warpSize, so that lane
-        // strides (`i += WS`) keep step with the lanes
+        // a constant of any name (`WS`, "warp size and bits per int"): its lane groupings and lane
+        // strides (`i += WS`) in this function become warpSize; other uses (bit widths) stay
         if (done.has(s.constant.name)) continue;
         done.add(s.constant.name);
-        for (const k of otherUses(s.constant.name)) edits.push({ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' });
+        for (const k of otherUses(s.constant.name)) {
+          if (sites.some((x) => x.start === t.start[k]) || isStride(k)) edits.push({ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' });
+        }
       } else edits.push(...s.edits);
     }
     return edits.length ? ctx.fix(g.device ? 'Group lanes by warpSize (per-architecture width)' : 'Use the device warp size', edits, false) : undefined;
