@@ -388,3 +388,15 @@ test('HP201: the other uses of the warp constant in the function (lane strides) 
   );
   assert.match(f.related![1]!.message, /warpsize used here too \(the per-architecture definition changes it too\)/);
 });
+
+test('HP204: several __popc of the same ballot mask in one function are one finding, one fix for all; HP206 (a rewrite the translator makes) is a hint', () => {
+  const src = '__global__ void k(int p, int lane, int* o) {\n  unsigned long long b = __ballot(p);\n  int below = __popc(b & ((1ull << lane) - 1));\n  o[0] = below + __popc(b);\n}\n';
+  for (const parse of [true, false]) {
+    const fs = warp(src, 'HP204', undefined, parse);
+    assert.equal(fs.length, 1);
+    assert.match(fs[0]!.message, /2 such calls in this function/);
+    assert.deepEqual(related(src, fs[0]!), ['__popc']);
+    assert.equal((fixed(src, fs[0]!).match(/__popcll/g) ?? []).length, 2);
+  }
+  assert.deepEqual(warp('__global__ void k() { __syncwarp(); }', 'HP206').map((f) => [f.severity, f.fix?.auto]), [['hint', true]]);
+});

@@ -1006,6 +1006,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
 function popc(env: Env, vars: Map<string, BallotVar[]>): void {
   const { ctx } = env;
   const t = ctx.tokens;
+  const groups = new Map<string, { what: string; calls: number[]; auto: boolean }>();
   for (const i of ctx.identsNamed('__popc')) {
     const open = nextCode(t, i);
     if (!isPunct(t, open, '(')) continue;
@@ -1047,17 +1048,30 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
       }
     }
     if (!what) continue;
+    // one cause per function and mask: the calls counting the same mask are one finding
+    const fn = functionOfToken(ctx, i);
+    const key = `${fn ? fn.open : -1}\u0000${what}`;
+    const g = groups.get(key);
+    if (g) {
+      g.calls.push(i);
+      // automatic only when every call of the group may be rewritten without review
+      g.auto &&= auto;
+    } else groups.set(key, { what, calls: [i], auto });
+  }
+  for (const { what, calls, auto } of groups.values()) {
+    const i = calls[0]!;
     ctx.report({
       code: 'HP204',
       severity: severityFor(env, 64),
-      message: `__popc counts 32 bits but ${what} is a 64-bit mask in HIP: on ${hurt(env, 64)} GPUs lanes 32..63 are not counted; use __popcll`,
+      message: `__popc counts 32 bits but ${what} is a 64-bit mask in HIP${calls.length > 1 ? ` (${calls.length} such calls in this function, listed as related)` : ''}: on ${hurt(env, 64)} GPUs lanes 32..63 are not counted; use __popcll`,
       start: t.start[i]!,
       end: t.end[i]!,
       status: 'hazard',
       library: 'device',
       cuda: '__popc',
       hip: '__popcll',
-      fix: ctx.fix('Use __popcll', [{ start: t.start[i]!, end: t.end[i]!, newText: '__popcll' }], auto),
+      ...(calls.length > 1 ? { related: calls.slice(1, 9).map((k) => ({ start: t.start[k]!, end: t.end[k]!, message: `__popc of the same mask here` })) } : {}),
+      fix: ctx.fix('Use __popcll', calls.map((k) => ({ start: t.start[k]!, end: t.end[k]!, newText: '__popcll' })), auto),
     });
   }
 }
@@ -1134,7 +1148,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
 export const WARP_SYNC_CODES: readonly RuleCode[] = [
   { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
   { code: 'HP205', family: 'warp', defaultSeverity: 'information', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
-  { code: 'HP206', family: 'warp', defaultSeverity: 'information', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
+  { code: 'HP206', family: 'warp', defaultSeverity: 'hint', title: '__syncwarp has no HIP equivalent in this ROCm version (rewritten to a wave barrier)', docs: DOCS.warpCrossLane },
 ];
 
 /** The `*_sync` warp intrinsics with 32-bit lane masks, `__activemask` and `__syncwarp`, rewritten for the target (token-based, so also inside parse-error regions). */
@@ -1445,6 +1459,8 @@ function warpSync(ctx: RuleContext): void {
     if (!call) continue;
     ctx.report({
       code: 'HP206',
+      // a rewrite the translator makes anyway (issue 16: hint severity)
+      severity: 'hint',
       message: '__syncwarp() → __builtin_amdgcn_wave_barrier(): lanes of an AMD wavefront execute in lockstep; the barrier keeps the compiler from reordering across it',
       start: t.start[i]!,
       end: t.end[call.close]!,
