@@ -310,6 +310,9 @@ async function main(): Promise<void> {
     const m = rest.length;
     console.log(`without ${largest[0]} (${largest[1]} hunks): ours (W+E) ${rest.filter((h) => h.ours.length).length}/${m} = ${pct(rest.filter((h) => h.ours.length).length, m)}, regex ${rest.filter((h) => h.regex).length}/${m} = ${pct(rest.filter((h) => h.regex).length, m)}`);
   }
+  // the hunks whose own text (either side) is a warp or architecture edit, by the baseline's regex
+  const warpish = hunks.filter((h) => [...h.removed, ...h.added].some((l) => BASELINE.test(l)));
+  console.log(`warp/arch hunks (own text matches the regex): ${warpish.length}; ours (W+E) near ${warpish.filter((h) => h.ours.length).length} = ${pct(warpish.filter((h) => h.ours.length).length, warpish.length)}`);
   const mean = (xs: number[]): string => (xs.length ? `${((100 * xs.reduce((x, y) => x + y, 0)) / xs.length).toFixed(1)}%` : 'n/a');
   console.log(`recall per pair (mean over ${perPair.length} pairs with hunks): ours ${mean(perPair.map((p) => p.ours))}, regex ${mean(perPair.map((p) => p.regex))}`);
   console.log(`precision, ours (warnings+errors):     ${ourWENear}/${ourWE} = ${pct(ourWENear, ourWE)} near a hand edit (${((1000 * ourWE) / Math.max(1, lines)).toFixed(2)} per 1,000 lines)`);
