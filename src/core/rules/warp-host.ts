@@ -35,7 +35,7 @@ import { Tok, PP, callArguments, isPunct, nextCode, prevCode, type Tokens } from
 import type { RelatedSpan, TextEdit } from '../findings';
 import { describeWave, waveSizesOf, type WaveSize } from '../arch';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isDeviceFunction, isIdent, namespaceFunctions, tokenText, type FnDef } from './util';
+import { functionContaining, isDeviceFunction, isIdent, namespaceFunctions, tokenText, type FnDef } from './util';
 import { relevantItemText } from './preprocessor';
 import { ABSOLUTE_SHUFFLES, CROSS_LANE, LITERALS, WAVE_WIDE, WARP_SIZE_NAME, definedConstantAt, isLaneArithmeticOperand, type Constant } from './warp';
 
@@ -78,10 +78,19 @@ export const warpHostRule: Rule = {
     if (!fns.length) return;
     const meaning = deviceMeaning(ctx, fns, constants);
     if (!meaning.size) return;
-    for (const fn of fns) {
-      if (isDeviceFunction(ctx, fn) || fn.close >= ctx.tokens.count) continue;
-      hostFunction(ctx, fn, constants, meaning);
+    // host functions holding a use of a constant (from the identifier index, not a token walk)
+    const hosts = new Map<FnDef, number[]>();
+    for (const name of constants.keys()) {
+      for (const k of ctx.identsNamed(name)) {
+        if (ctx.tokens.pp[k] !== PP.None) continue;
+        const fn = functionContaining(fns, k);
+        if (!fn || fn.close >= ctx.tokens.count || isDeviceFunction(ctx, fn)) continue;
+        const list = hosts.get(fn);
+        if (list) list.push(k);
+        else hosts.set(fn, [k]);
+      }
     }
+    for (const [fn, occurrences] of hosts) hostFunction(ctx, fn, occurrences.sort((a, b) => a - b), constants, meaning);
   },
 };
 
@@ -149,27 +158,31 @@ interface Meaning {
  */
 function deviceMeaning(ctx: RuleContext, fns: readonly FnDef[], constants: ReadonlyMap<string, Constant>): Map<string, Map<string, Meaning>> {
   const t = ctx.tokens;
+  // whole-wavefront operations and lane groupings, by device function (from the identifier index)
+  const cross = new Map<FnDef, string>();
+  for (const name of [...WAVE_WIDE, ...ABSOLUTE_SHUFFLES]) {
+    for (const k of ctx.identsNamed(name)) {
+      const fn = functionContaining(fns, k);
+      if (!fn || cross.has(fn) || t.pp[k] !== PP.None || !isPunct(t, nextCode(t, k), '(') || !wholeWavefront(t, k, name)) continue;
+      if (isDeviceFunction(ctx, fn)) cross.set(fn, name);
+    }
+  }
   const all = new Map<string, Map<string, Meaning>>();
-  for (const fn of fns) {
-    if (!isDeviceFunction(ctx, fn)) continue;
-    let cross: string | undefined;
-    const sites: Array<{ name: string; tok: number }> = [];
-    for (let k = fn.open + 1; k < fn.close && k < t.count; k++) {
-      if (t.kind[k] !== Tok.Ident || t.pp[k] !== PP.None) continue;
-      const s = tokenText(t, k);
-      if (!cross && isPunct(t, nextCode(t, k), '(') && wholeWavefront(t, k, s)) cross = s;
-      else if ((s === 'warpSize' || constants.has(s)) && isLaneArithmeticOperand(t, k)) sites.push({ name: s, tok: k });
+  for (const name of ['warpSize', ...constants.keys()]) {
+    for (const k of ctx.identsNamed(name)) {
+      if (t.pp[k] !== PP.None || !isLaneArithmeticOperand(t, k)) continue;
+      const fn = functionContaining(fns, k);
+      if (!fn || !isDeviceFunction(ctx, fn)) continue;
+      const out = all.get(fn.name) ?? new Map<string, Meaning>();
+      if (out.has(name)) continue;
+      const op = cross.get(fn);
+      if (name === 'warpSize') {
+        out.set(name, { start: t.start[k]!, end: t.end[k]!, message: `${fn.name} works per wavefront with HIP's warpSize here (64 on wave64 GPUs, 32 on wave32 ones)` });
+      } else if (op) {
+        out.set(name, { start: t.start[k]!, end: t.end[k]!, message: `${fn.name} groups lanes by ${name} with ${op} here: ${name} is the wavefront width in device code` });
+      } else continue;
+      all.set(fn.name, out);
     }
-    const out = all.get(fn.name) ?? new Map<string, Meaning>();
-    for (const site of sites) {
-      if (out.has(site.name)) continue;
-      if (site.name === 'warpSize') {
-        out.set('warpSize', { start: t.start[site.tok]!, end: t.end[site.tok]!, message: `${fn.name} works per wavefront with HIP's warpSize here (64 on wave64 GPUs, 32 on wave32 ones)` });
-      } else if (cross) {
-        out.set(site.name, { start: t.start[site.tok]!, end: t.end[site.tok]!, message: `${fn.name} groups lanes by ${site.name} with ${cross} here: ${site.name} is the wavefront width in device code` });
-      }
-    }
-    if (out.size) all.set(fn.name, out);
   }
   return all;
 }
@@ -219,14 +232,11 @@ interface HostUse {
 }
 
 /** HP209 for one host function (see the module comment). */
-function hostFunction(ctx: RuleContext, fn: FnDef, constants: ReadonlyMap<string, Constant>, meaning: ReadonlyMap<string, ReadonlyMap<string, Meaning>>): void {
+function hostFunction(ctx: RuleContext, fn: FnDef, occurrences: readonly number[], constants: ReadonlyMap<string, Constant>, meaning: ReadonlyMap<string, ReadonlyMap<string, Meaning>>): void {
   const t = ctx.tokens;
   const uses: HostUse[] = [];
   const byVar = new Map<string, number[]>();
-  for (let k = fn.open + 1; k < fn.close; k++) {
-    if (t.kind[k] !== Tok.Ident || t.pp[k] !== PP.None) continue;
-    const s = tokenText(t, k);
-    if (!constants.has(s)) continue;
+  for (const k of occurrences) {
     const where = effectAt(t, k, fn);
     if (where) {
       uses.push({ tok: k, what: where.what });
