@@ -50,7 +50,7 @@ export const WARP_HOST_CODES: readonly RuleCode[] = [
   },
 ];
 
-/** Calls whose arguments are launch geometry (`[first, last]` argument indices that are geometry or byte counts). */
+/** Launch calls: the 0-based indices of their arguments that are geometry (grid, block) or the dynamic shared-memory byte count. */
 const LAUNCH_CALLS: Readonly<Record<string, readonly number[]>> = {
   hipLaunchKernelGGL: [1, 2, 3],
   cudaLaunchKernel: [1, 2, 4],
@@ -227,7 +227,7 @@ interface HostUse {
   tok: number;
   /** Token to show for the launch/size call when the use is through a variable. */
   via?: number;
-  /** The tokens to replace by the device's width (the constant's own token). */
+  /** Where it takes effect: a launch configuration or an allocation/copy size. */
   what: 'launch' | 'size';
 }
 

@@ -33,7 +33,14 @@
  *   call or a 64-bit variable initialised from one in the same function);
  * - HP207 a 32-bit lane mask built by hand (`1u << lane`, `0xffffffff >> n`) next to ballot code (wave64);
  * - HP208 64-lane assumption that breaks wave32 (`% 64` with cross-lane operations, reduction from
- *   offset 32, width-64 shuffles, full 64-bit mask comparisons, constants defined as 64).
+ *   offset 32, width-64 shuffles, full 64-bit mask comparisons, constants defined as 64);
+ * - HP209 (src/core/rules/warp-host.ts) a host warp constant sizing a launch or buffer for kernels
+ *   that work per wavefront.
+ * A lane grouping may also use a constant of any name defined as 32 or 64 in the file when it
+ * groups `threadIdx` (`threadIdx.x % WS`). Where a function groups lanes by 32 and its only
+ * whole-wavefront operations are absolute-lane shuffles, the fix passes a width of 32 to each
+ * shuffle (a logical warp); a `__shfl_up` scan guarded by `lane >= d` is not one. One cause is one
+ * finding: the other places (shuffles, uses of the constant, `__popc` calls) are related.
  *
  * Near-misses on purpose: `float s[32]` (array size), `for (i = 0; i < 32; ...)` (loop bound),
  * `x * 32` with `x` not a warp index, and launch configurations such as `dim3 block(32)`.
