@@ -205,9 +205,12 @@ function formatText(r: ScanReport, verbose: boolean): string {
   const rank: Record<Finding['severity'], number> = { error: 0, warning: 1, information: 2, hint: 3 };
   for (const [file, list] of byFile) {
     const collapsed = new Map<string, number>();
+    // other hints with an automatic fix (HP203 mask rewrites): one line per file too
+    const rewrites = new Map<string, number>();
     const shown: ReportedFinding[] = [];
     for (const f of list) {
       if (!verbose && (f.family === 'rename' || f.code === 'HP112')) collapsed.set(f.code, (collapsed.get(f.code) ?? 0) + 1);
+      else if (!verbose && f.severity === 'hint' && f.autoFix) rewrites.set(f.code, (rewrites.get(f.code) ?? 0) + 1);
       else shown.push(f);
     }
     out.push(`\n${file}`);
@@ -224,6 +227,11 @@ function formatText(r: ScanReport, verbose: boolean): string {
       const n = [...collapsed.values()].reduce((a, b) => a + b, 0);
       const parts = [...collapsed].sort((a, b) => a[0].localeCompare(b[0])).map(([code, c]) => `${code} ×${c}`);
       out.push(`  ${n} rename${n === 1 ? '' : 's'} the translator performs (${parts.join(', ')}; --verbose lists them)`);
+    }
+    if (rewrites.size) {
+      const n = [...rewrites.values()].reduce((a, b) => a + b, 0);
+      const parts = [...rewrites].sort((a, b) => a[0].localeCompare(b[0])).map(([code, c]) => `${code} ×${c}`);
+      out.push(`  ${n} other rewrite${n === 1 ? '' : 's'} the translator performs (${parts.join(', ')}; --verbose lists them)`);
     }
   }
   const found = Object.values(r.references).reduce((a, v) => a + v.found, 0);

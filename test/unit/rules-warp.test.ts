@@ -4,6 +4,7 @@ import { initParser } from '../../src/core/parse';
 import { analyze } from '../../src/core/analyze';
 import type { Finding } from '../../src/core/findings';
 import { findings, fixed, flagged, none, one } from './rules-fixtures/helpers';
+import { applyEdits } from '../../src/core/text';
 
 before(async () => {
   await initParser();
@@ -28,11 +29,12 @@ test('HP201 (wave64): lanes grouped by 32 in a function with a whole-wavefront o
     // ballot per 32-lane warp: on wave64 both halves get the whole wavefront's ballot
     ['__global__ void k(int* o, int p) { int lane = threadIdx.x % 32; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / 32] = __popcll(b); }', '32', ['32', '__ballot'], 'int lane = threadIdx.x % warpSize; unsigned long long b = __ballot(p); if (lane == 0) o[threadIdx.x / warpSize]'],
     // broadcast from lane 0 with the default width: lanes 32..63 read lane 0, not lane 32
-    ['__device__ float bc(float v) { int lane = threadIdx.x & 31; float x = __shfl(v, 0); return lane ? x : v; }', '31', ['__shfl'], 'int lane = threadIdx.x & (warpSize - 1);'],
+    // (shuffles only: the fix keeps the 32-lane logical warp with a width of 32, as hand ports do)
+    ['__device__ float bc(float v) { int lane = threadIdx.x & 31; float x = __shfl(v, 0); return lane ? x : v; }', '31', ['__shfl'], 'float x = __shfl(v, 0, 32);'],
     // warp id by >> 5 with a vote
     ['__global__ void k(int* flags, int p) { int w = threadIdx.x >> 5; if (__any(p)) flags[w] = 1; }', '>> 5', ['__any'], 'int w = threadIdx.x / warpSize;'],
     // last-lane test after a scan step
-    ['__global__ void k(float* s, float v, int lane) { float t = __shfl_up(v, 1); if (lane == 31) s[0] = t; }', '31', ['__shfl_up'], 'if (lane == (warpSize - 1))'],
+    ['__global__ void k(float* s, float v, int lane) { float t = __shfl_up(v, 1); if (lane == 31) s[0] = t; }', '31', ['__shfl_up'], 'float t = __shfl_up(v, 1, 32); if (lane == 31)'],
     // __activemask kept per 32-lane warp
     ['__global__ void k(int* o) { int warp_id = threadIdx.x / 32; o[warp_id] = __popcll(__activemask()); }', '32', ['__activemask'], 'int warp_id = threadIdx.x / warpSize;'],
   ];
@@ -241,4 +243,160 @@ test('a warp-size constant already defined per architecture is quiet', () => {
   const src = '#if defined(__GFX9__)\n#define WARP_SIZE 64\n#else\n#define WARP_SIZE 32\n#endif\n__global__ void k(int* o, int p) { int lane = threadIdx.x % WARP_SIZE; o[lane] = __ballot(p) != 0; }\n';
   none(src, 'HP201');
   none(src, 'HP208');
+});
+
+/** Warp-family findings of `code` in `src` at `targetRocm` (default targets gfx90a + gfx1030). */
+function at(src: string, code: string, targetRocm: string, parse = true, offloadArch?: string[]): Finding[] {
+  return analyze(src, { targetRocm, parse, ...(offloadArch ? { offloadArch } : {}) }).findings.filter((f) => f.code === code);
+}
+
+test('HP203 at ROCm 7.0: a full 32-bit mask widened to all 64 lanes is a hint (the translator rewrites it), never a warning', () => {
+  const src = '__device__ float r(float v, int p) {\n  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffff, v, o);\n  if (__all_sync(FULL_MASK, p)) v = 0;\n  return v;\n}\n';
+  for (const parse of [true, false]) {
+    const fs = at(src, 'HP203', '7.0', parse);
+    assert.deepEqual(fs.map((f) => f.severity), ['hint', 'hint']);
+    assert.ok(fs.every((f) => f.fix?.auto === true));
+    const out = applyAll(src, fs);
+    assert.ok(out.includes('__shfl_xor_sync(0xffffffffffffffffull, v, o)') && out.includes('__all_sync(0xffffffffffffffffull, p)'), out);
+  }
+  // at 6.2 the full mask is dropped (the mask-less form): a hint too
+  assert.deepEqual(at(src, 'HP203', '6.2').map((f) => f.severity), ['hint', 'hint']);
+});
+
+test('HP203 at ROCm 7.0: a 32-bit mask name (#define MASK 0xffffffff) cast to 64 bits is one warning per function, with its uses and definition related', () => {
+  const src =
+    '#define MASK 0xffffffff\n' +
+    '__device__ int a(int v, int p) {\n  v += __shfl_xor_sync(MASK, v, 1);\n  v += __shfl_xor_sync(MASK, v, 2);\n  return v + __any_sync(MASK, p);\n}\n' +
+    '__device__ int b(int v) { return __shfl_up_sync(MASK, v, 1); }\n';
+  for (const parse of [true, false]) {
+    const fs = at(src, 'HP203', '7.0', parse);
+    const warn = fs.filter((f) => f.severity === 'warning');
+    assert.equal(warn.length, 2, JSON.stringify(warn.map((f) => f.message)));
+    assert.equal(fs.filter((f) => f.severity === 'hint').length, 4);
+    const w = warn[0]!;
+    assert.equal(flagged(src, w), 'MASK');
+    assert.match(w.message, /MASK = 0xffffffff.*3 \*_sync calls of this function.*names only lanes 0–31.*wave64 \(gfx90a\)/);
+    assert.deepEqual(related(src, w), ['__shfl_xor_sync', '__any_sync', '0xffffffff']);
+    // the (reviewed) fix widens the mask of every call of the function to all 64 lanes
+    const out = fixed(src, w);
+    assert.equal((out.match(/0xffffffffffffffffull/g) ?? []).length, 3, out);
+    assert.equal(w.fix?.auto, false);
+    // the translator's per-call rewrite keeps the lanes (a cast): what the warning is about
+    assert.ok(applyAll(src, fs.filter((f) => f.severity === 'hint')).includes('__shfl_up_sync(static_cast<unsigned long long>(MASK), v, 1)'));
+  }
+  // an RDNA-only port is not hurt (HIP masks the upper half off on wave32): information
+  assert.deepEqual(at(src, 'HP203', '7.0', true, ['gfx1100']).filter((f) => f.severity !== 'hint').map((f) => f.severity), ['information', 'information']);
+  // a mask parameter: same one warning per function, no fix (the lanes meant are unknown)
+  const param = '__device__ int g(int v, unsigned m) { return __shfl_down_sync(m, v, 1) + __shfl_down_sync(m, v, 2); }';
+  const pw = at(param, 'HP203', '7.0').filter((f) => f.severity === 'warning');
+  assert.equal(pw.length, 1);
+  assert.equal(pw[0]!.fix, undefined);
+  // quiet look-alikes: a 64-bit mask name or literal, __activemask()
+  for (const q of [
+    '#define MASK 0xffffffffffffffffull\n__device__ int a(int v) { return __shfl_xor_sync(MASK, v, 1); }',
+    '__device__ int a(int v, unsigned long long m) { return __shfl_xor_sync(0xffffffffffffffffull, v, 1) + __shfl_xor_sync(__activemask(), v, 2); }',
+  ]) assert.deepEqual(at(q, 'HP203', '7.0').filter((f) => f.severity === 'warning').map((f) => f.message), []);
+});
+
+test('HP203 before ROCm 7.0: a mask name defined as the full mask is dropped quietly; a partial mask is one warning per function', () => {
+  const full = '#define MASK 0xffffffff\n__device__ int a(int v, int p) { v += __shfl_xor_sync(MASK, v, 1); return v + __any_sync(MASK, p); }\n';
+  for (const target of ['5.2', '6.2']) {
+    const fs = at(full, 'HP203', target);
+    assert.deepEqual(fs.map((f) => f.severity), ['hint', 'hint'], target);
+    assert.ok(applyAll(full, fs).includes('v += __shfl_xor(v, 1); return v + __any(p);'));
+  }
+  const part = '#define HALF 0x0000ffff\n__device__ int a(int v, int p) { v += __shfl_xor_sync(HALF, v, 1); return v + __any_sync(HALF, p); }\n';
+  const fs = at(part, 'HP203', '6.2');
+  const warn = fs.filter((f) => f.severity === 'warning');
+  assert.equal(warn.length, 1);
+  assert.match(warn[0]!.message, /partial mask HALF \(HALF = 0x0000ffff\) of 2 \*_sync calls/);
+  assert.deepEqual(related(part, warn[0]!), ['__any_sync', '0x0000ffff']);
+});
+
+/** `src` with the fix edits of every finding in `fs` applied together. */
+function applyAll(src: string, fs: Finding[]): string {
+  return applyEdits(src, fs.flatMap((f) => f.fix?.edits ?? []));
+}
+
+test('HP201 (wave64): several 32-bit-mask broadcasts in one function are one warning, the others related, one fix for all', () => {
+  const src = '__global__ void k(float* o, float a, float b) {\n  a = __shfl_sync(0xffffffff, a, 0);\n  b = __shfl_sync(0xffffffff, b, 0);\n  o[threadIdx.x] = a + b;\n}\n__global__ void k2(float* o, float a) { o[0] = __shfl_sync(0xffffffff, a, 0); }\n';
+  for (const parse of [true, false]) {
+    const fs = warp(src, 'HP201', undefined, parse).filter((f) => f.severity === 'warning');
+    assert.equal(fs.length, 2, JSON.stringify(fs.map((f) => f.message)));
+    const f = fs[0]!;
+    assert.match(f.message, /and 1 more such call in this function/);
+    assert.deepEqual(related(src, f), ['__shfl_sync']);
+    const out = fixed(src, f);
+    assert.ok(out.includes('a = __shfl_sync(0xffffffff, a, 0, 32);\n  b = __shfl_sync(0xffffffff, b, 0, 32);'), out);
+    assert.ok(out.includes('o[0] = __shfl_sync(0xffffffff, a, 0); }'), 'the other function is its own finding');
+  }
+});
+
+test('HP201 (wave64): 32-lane groups with absolute-lane shuffles only: every shuffle is related and the fix passes a width of 32 to each', () => {
+  const src = '__global__ void seg(int* out, int k, int n) {\n  int lane = threadIdx.x & 31;\n  int a = __shfl_sync(0xffffffff, k, 0);\n  int b = __shfl_sync(0xffffffff, n, 4);\n  int c = __shfl_sync(0xffffffff, k, 8);\n  int d = __shfl_sync(0xffffffff, n, 12);\n  out[lane] = a + b + c + d;\n}\n';
+  for (const parse of [true, false]) {
+    const f = oneWarning(src, 'HP201', parse);
+    assert.match(f.message, /4 such shuffles, listed as related/);
+    assert.deepEqual(related(src, f), ['__shfl_sync', '__shfl_sync', '__shfl_sync', '__shfl_sync']);
+    const out = fixed(src, f);
+    assert.equal((out.match(/, 32\)/g) ?? []).length, 4, out);
+    assert.ok(out.includes('int lane = threadIdx.x & 31;'), 'the lane grouping stays 32');
+  }
+  // with a ballot in the function the width cannot help: lanes are grouped by warpSize instead
+  const withBallot = src.replace('out[lane] = a + b + c + d;', 'out[lane] = a + b + c + d + (int)__ballot(a > 0);');
+  const g = oneWarning(withBallot, 'HP201');
+  assert.ok(fixed(withBallot, g).includes('int lane = threadIdx.x & (warpSize - 1);'));
+});
+
+test('HP201 (wave64): the thread index grouped by a constant of any name defined as 32 (gc: `static const int WS = 32`) with a vote in the function', () => {
+  const src = 'static const int WS = 32;  // warp size and bits per int\n__global__ void color(int* out, int nodes) {\n  const int lane = threadIdx.x % WS;\n  for (int v = threadIdx.x; __any(v < nodes); v += WS) if (lane == 0) out[v] = 1;\n}\n';
+  for (const parse of [true, false]) {
+    const f = oneWarning(src, 'HP201', parse);
+    assert.equal(flagged(src, f), 'WS');
+    // the lane stride `v += WS` is related: it must change with the lanes
+    assert.deepEqual(related(src, f), ['__any', 'WS', '32']);
+    // the fix is at the uses in this function: WS may mean more than the warp width elsewhere
+    const out = fixed(src, f);
+    assert.ok(out.includes('const int lane = threadIdx.x % warpSize;') && out.includes('v += warpSize') && out.startsWith('static const int WS = 32;'), out);
+  }
+  // other uses may mean something else ("bits per int"): related, but left to the reader
+  const bits = src.replace('if (lane == 0) out[v] = 1;', 'if (lane == 0) out[v] = 1 << (WS / 2);');
+  const b = oneWarning(bits, 'HP201');
+  assert.ok(fixed(bits, b).includes('out[v] = 1 << (WS / 2);'), fixed(bits, b));
+  assert.match(b.related!.find((r) => bits.slice(0, r.start).split('\n').length === 4 && /where it means the warp width/.test(r.message))!.message, /WS used here too/);
+  // quiet: no whole-wavefront operation, another value, or a tile index not taken from threadIdx
+  none(src.replace('__any(v < nodes)', 'v < nodes'), 'HP201');
+  none(src.replace('WS = 32', 'WS = 16'), 'HP201');
+  none('#define TILE 32\n__global__ void k(int* o, int p, int i) { int c = i % TILE; o[c] = __any(p); }\n', 'HP201');
+});
+
+test('HP201 stays quiet on a __shfl_up scan guarded by lane >= d (marchingCubes): every read stays in the caller\'s 32-lane group', () => {
+  const scan = '__global__ void k(unsigned* sums, unsigned test) {\n  unsigned laneid = threadIdx.x % 32;\n  unsigned warpid = threadIdx.x >> 5;\n  unsigned s = test;\n  for (int c0 = 1; c0 < 32; c0 *= 2) {\n    unsigned tp = __shfl_up_sync(0xffffffffu, s, c0);\n    if (laneid >= c0) s += tp;\n  }\n  if (laneid == 31) sums[warpid] = s;\n}\n';
+  none(scan, 'HP201');
+  none(scan.replace('__shfl_up_sync(0xffffffffu, s, c0)', '__shfl_up(s, 1)').replace('laneid >= c0', 'laneid >= 1'), 'HP201');
+  // without the guard (or with a broadcast in the function) it still fires
+  assert.equal(oneWarning(scan.replace('if (laneid >= c0) s += tp;', 's += tp;'), 'HP201').severity, 'warning');
+  assert.equal(oneWarning(scan.replace('if (laneid == 31)', 'if (__shfl(s, 0) && laneid == 31)'), 'HP201').severity, 'warning');
+});
+
+test('HP201: the other uses of the warp constant in the function (lane strides) are related information (cc: `i += warpsize`)', () => {
+  const src = '#define warpsize 32\n__global__ void k(const int* nidx, int* o, int v) {\n  int lane = threadIdx.x % warpsize;\n  int idx = __shfl_sync(0xffffffff, v, 0);\n  for (int i = nidx[idx] + lane; i < nidx[idx + 1]; i += warpsize) o[i] = 1;\n}\n';
+  const f = oneWarning(src, 'HP201');
+  assert.deepEqual(
+    (f.related ?? []).map((r) => [src.slice(0, r.start).split('\n').length, src.slice(r.start, r.end)]),
+    [[4, '__shfl_sync'], [5, 'warpsize'], [1, '32']],
+  );
+  assert.match(f.related![1]!.message, /warpsize used here too \(the per-architecture definition changes it too\)/);
+});
+
+test('HP204: several __popc of the same ballot mask in one function are one finding, one fix for all; HP206 (a rewrite the translator makes) is a hint', () => {
+  const src = '__global__ void k(int p, int lane, int* o) {\n  unsigned long long b = __ballot(p);\n  int below = __popc(b & ((1ull << lane) - 1));\n  o[0] = below + __popc(b);\n}\n';
+  for (const parse of [true, false]) {
+    const fs = warp(src, 'HP204', undefined, parse);
+    assert.equal(fs.length, 1);
+    assert.match(fs[0]!.message, /2 such calls in this function/);
+    assert.deepEqual(related(src, fs[0]!), ['__popc']);
+    assert.equal((fixed(src, fs[0]!).match(/__popcll/g) ?? []).length, 2);
+  }
+  assert.deepEqual(warp('__global__ void k() { __syncwarp(); }', 'HP206').map((f) => [f.severity, f.fix?.auto]), [['hint', true]]);
 });

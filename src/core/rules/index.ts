@@ -5,6 +5,7 @@
 import { apiArgumentsRule, apiRule, cudnnRule } from './api';
 import { headersRule } from './headers';
 import { warpRule, warpSyncRule } from './warp';
+import { warpHostRule } from './warp-host';
 import { archGuardsRule, archRule, cudaArchRule } from './arch';
 import { asmRule } from './asm';
 import { kernelLaunchRule, launchRule } from './launch';
@@ -38,6 +39,7 @@ export const ALL_RULES: readonly Rule[] = [
   symbolsRule,
   registerRule,
   warpRule,
+  warpHostRule,
   archRule,
   archGuardsRule,
   asmRule,

@@ -33,7 +33,14 @@
  *   call or a 64-bit variable initialised from one in the same function);
  * - HP207 a 32-bit lane mask built by hand (`1u << lane`, `0xffffffff >> n`) next to ballot code (wave64);
  * - HP208 64-lane assumption that breaks wave32 (`% 64` with cross-lane operations, reduction from
- *   offset 32, width-64 shuffles, full 64-bit mask comparisons, constants defined as 64).
+ *   offset 32, width-64 shuffles, full 64-bit mask comparisons, constants defined as 64);
+ * - HP209 (src/core/rules/warp-host.ts) a host warp constant sizing a launch or buffer for kernels
+ *   that work per wavefront.
+ * A lane grouping may also use a constant of any name defined as 32 or 64 in the file when it
+ * groups `threadIdx` (`threadIdx.x % WS`). Where a function groups lanes by 32 and its only
+ * whole-wavefront operations are absolute-lane shuffles, the fix passes a width of 32 to each
+ * shuffle (a logical warp); a `__shfl_up` scan guarded by `lane >= d` is not one. One cause is one
+ * finding: the other places (shuffles, uses of the constant, `__popc` calls) are related.
  *
  * Near-misses on purpose: `float s[32]` (array size), `for (i = 0; i < 32; ...)` (loop bound),
  * `x * 32` with `x` not a warp index, and launch configurations such as `dim3 block(32)`.
@@ -56,7 +63,7 @@ export const WARP_CODES: readonly RuleCode[] = [
 ];
 
 /** Names of constants that hold the warp size (`WARP_SIZE`, `C10_WARP_SIZE`, `kWarpSize`, `WAVE`). */
-const WARP_SIZE_NAME = /^(?:[A-Za-z0-9]*_)?(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$|^(?:WAVE|WARP|kWave|kWarp)$/i;
+export const WARP_SIZE_NAME = /^(?:[A-Za-z0-9]*_)?(?:[kc]_?|g_)?(?:warp_?size|warpsz|warp_?sz|threads_?per_?warp|warp_?threads|wavefront_?size|wave_?size)$|^(?:WAVE|WARP|kWave|kWarp)$/i;
 /** Identifiers that make an operand a lane/thread index (for `% 32`, `& 31`, `/ 32`, `>> 5`, `== 31`). */
 const LANE_NAME = /lane|warp|wave|^threadIdx$|^t?idx_?in_?warp$|^tid$|^ltid$|^tidx$|^thread_?id(?:x)?$|^local_?tid$/i;
 /** Identifiers that make an operand a warp index or count (for `* 32`, `<< 5`). */
@@ -65,9 +72,9 @@ const WARP_NAME = /warp|wave/i;
 const PORTABLE = new Set(['warpSize', 'WARP_SIZE_DYNAMIC']);
 const BALLOTS = ['__ballot', '__ballot_sync', '__activemask'];
 /** Operations whose result spans the whole wavefront (every lane of 64 on wave64). */
-const WAVE_WIDE = ['__ballot', '__ballot_sync', '__activemask', '__any', '__all', '__any_sync', '__all_sync', '__lanemask_lt', '__lanemask_gt', '__lanemask_eq', '__match_any_sync', '__match_all_sync'];
+export const WAVE_WIDE = ['__ballot', '__ballot_sync', '__activemask', '__any', '__all', '__any_sync', '__all_sync', '__lanemask_lt', '__lanemask_gt', '__lanemask_eq', '__match_any_sync', '__match_all_sync'];
 /** Shuffles reading an absolute source lane: `(v, src[, width])`, `_sync`: `(mask, v, src[, width])`. */
-const ABSOLUTE_SHUFFLES = ['__shfl', '__shfl_sync', '__shfl_up', '__shfl_up_sync'];
+export const ABSOLUTE_SHUFFLES = ['__shfl', '__shfl_sync', '__shfl_up', '__shfl_up_sync'];
 /** Shuffles reading a lane relative to the caller (reductions). */
 const RELATIVE_SHUFFLES = ['__shfl_down', '__shfl_down_sync', '__shfl_xor', '__shfl_xor_sync'];
 const THIRTY_TWO_BIT_TYPES = new Set(['unsigned', 'unsigned int', 'int', 'signed', 'signed int', 'uint32_t', 'std::uint32_t', 'int32_t', 'std::int32_t', 'uint', 'unsigned32', 'u32']);
@@ -220,7 +227,7 @@ interface Env {
 }
 
 /** A warp-size constant defined in this file: `#define WARP_SIZE 32`, `constexpr int kWarpSize = 32`. */
-interface Constant {
+export interface Constant {
   name: string;
   value: 32 | 64;
   /** The number token of the definition. */
@@ -235,7 +242,7 @@ interface Site {
   start: number;
   end: number;
   shown: string;
-  /** The portable rewrite of this site (none for a constant's use: the fix is at its definition). */
+  /** The portable rewrite of this site (none for a warp-size constant's use: the fix is at its definition). */
   edits: TextEdit[];
   constant?: Constant;
 }
@@ -245,8 +252,8 @@ interface Group {
   fn: FnDef | undefined;
   device: boolean;
   sites: Site[];
-  /** Whole-wavefront operations (ballots, votes, absolute-lane shuffles with the default width). */
-  wide: Array<{ start: number; end: number; name: string }>;
+  /** Whole-wavefront operations (ballots, votes, absolute-lane shuffles with the default width; `close`: a shuffle's `)` token). */
+  wide: Array<{ start: number; end: number; name: string; close?: number }>;
   /** Any cross-lane operation (shuffle of any kind, vote, ballot). */
   crossLane: Array<{ start: number; end: number; name: string }>;
   /** Shuffle reductions with the default width, by start offset. */
@@ -316,6 +323,7 @@ function scanTokens(env: Env, masks: number[] | undefined): void {
     if (name === 'warpSize' || !WARP_SIZE_NAME.test(name)) continue;
     for (const i of list) constantUse(env, i, name);
   }
+  for (const i of ctx.identsNamed('threadIdx')) threadConstantUse(env, i);
   // events in text order, whatever order the passes found them in
   for (const g of env.groups.values()) {
     g.sites.sort((x, y) => x.start - y.start);
@@ -326,10 +334,10 @@ function scanTokens(env: Env, masks: number[] | undefined): void {
 }
 
 /** Every cross-lane operation the rule looks at. */
-const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
+export const CROSS_LANE: readonly string[] = [...new Set([...WAVE_WIDE, ...ABSOLUTE_SHUFFLES, ...RELATIVE_SHUFFLES])];
 
 type What = 'size' | 'mask' | 'shift';
-const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
+export const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
   '32': { width: 32, what: 'size' },
   '0x20': { width: 32, what: 'size' },
   '31': { width: 32, what: 'mask' },
@@ -346,7 +354,7 @@ const LITERALS: Record<string, { width: 32 | 64; what: What }> = {
  * True when name token `i` is the right operand of `%`, `/` or `&`, or sits in `& (NAME - 1)`:
  * lane grouping by a width (strides such as `i += WARP_SIZE` or `WARP_SIZE * y` are not).
  */
-function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
+export function isLaneArithmeticOperand(t: Tokens, i: number): boolean {
   const p = prevCode(t, i);
   if (isPunct(t, p, '%') || isPunct(t, p, '/') || isPunct(t, p, '&')) return true;
   const n = nextCode(t, i);
@@ -403,14 +411,14 @@ function definition(env: Env, i: number, width: 32 | 64): void {
 }
 
 /** The constant `NAME` defined by the number token `i` (`#define NAME 32`, `NAME = 32`), or undefined. */
-function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | undefined {
+export function definedConstantAt(t: Tokens, i: number, width: 32 | 64, anyName = false): Constant | undefined {
   const p = prevCode(t, i);
   if (t.pp[i] === PP.Define && isIdent(t, p) && t.kind[prevCode(t, p)] === Tok.Directive) {
     // `#define NAME 32` with nothing after the number on the line
     const n = nextCode(t, i);
     if (n >= 0 && t.pp[n] === PP.Define && t.kind[n] !== Tok.Directive) return undefined;
     const name = tokenText(t, p);
-    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
+    return anyName || WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: true } : undefined;
   }
   if (isPunct(t, p, '=') && isIdent(t, prevCode(t, p))) {
     const before = prevCode(t, prevCode(t, p));
@@ -419,7 +427,7 @@ function definedConstantAt(t: Tokens, i: number, width: 32 | 64): Constant | und
     const n = nextCode(t, i);
     if (!isPunct(t, n, ';') && !isPunct(t, n, ',') && !isPunct(t, n, '}')) return undefined;
     const name = tokenText(t, prevCode(t, p));
-    return WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
+    return anyName || WARP_SIZE_NAME.test(name) ? { name, value: width, numTok: i, macro: false } : undefined;
   }
   return undefined;
 }
@@ -439,7 +447,7 @@ function definitionFix(env: Env, c: Constant): ReturnType<RuleContext['fix']> | 
  * The definition of warp-size constant `name` in this file (read through fileIdentsNamed), or null
  * when there is none, or when the file defines it with both 32 and 64 (already per architecture).
  */
-function constantNamed(env: Env, name: string): Constant | null {
+function constantNamed(env: Env, name: string, anyName = false): Constant | null {
   const known = env.constants.get(name);
   if (known !== undefined) return known;
   const t = env.ctx.tokens;
@@ -450,7 +458,7 @@ function constantNamed(env: Env, name: string): Constant | null {
     if (num < 0) continue;
     const lit = LITERALS[tokenText(t, num).replace(/[uUlL]+$/, '').toLowerCase()];
     if (!lit || lit.what !== 'size') continue;
-    const c = definedConstantAt(t, num, lit.width);
+    const c = definedConstantAt(t, num, lit.width, anyName);
     if (!c || c.name !== name) continue;
     if (found && found.value !== c.value) {
       found = null;
@@ -470,6 +478,35 @@ function constantUse(env: Env, i: number, name: string): void {
   const c = constantNamed(env, name);
   if (!c) return;
   groupOf(env, i).sites.push({ width: c.value, start: t.start[i]!, end: t.end[i]!, shown: name, edits: [], constant: c });
+}
+
+/**
+ * `threadIdx.x % WS`, `threadIdx.x / WS`, `threadIdx.x & (WS - 1)` with a constant of any name
+ * (`static const int WS = 32;`, `#define LANES 32`) defined as 32 or 64 in this file: the thread
+ * index is grouped by a warp width, whatever the constant is called (gc's `WS`, "warp size and bits
+ * per int"). Warp-size names are already handled by {@link constantUse}.
+ */
+function threadConstantUse(env: Env, i: number): void {
+  const t = env.ctx.tokens;
+  if (t.pp[i] !== PP.None) return;
+  // `threadIdx . x <op> NAME` or `threadIdx . x <op> ( NAME - 1 )`
+  const dot = nextCode(t, i);
+  const axis = nextCode(t, dot);
+  if (!isPunct(t, dot, '.') || !isIdent(t, axis)) return;
+  const op = nextCode(t, axis);
+  if (!isPunct(t, op, '%') && !isPunct(t, op, '/') && !isPunct(t, op, '&')) return;
+  let k = nextCode(t, op);
+  if (isPunct(t, op, '&')) {
+    if (!isPunct(t, k, '(')) return;
+    k = nextCode(t, k);
+  }
+  if (!isIdent(t, k)) return;
+  const name = tokenText(t, k);
+  if (name === 'warpSize' || WARP_SIZE_NAME.test(name) || !isLaneArithmeticOperand(t, k)) return;
+  const c = constantNamed(env, name, true);
+  if (!c) return;
+  // the constant may mean more than the warp width elsewhere ("bits per int"): the fix is at this use
+  groupOf(env, k).sites.push({ width: c.value, start: t.start[k]!, end: t.end[k]!, shown: name, edits: [{ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' }], constant: c });
 }
 
 type Op = '%' | '/' | '*' | '&' | '>>' | '<<' | '==';
@@ -644,7 +681,9 @@ function crossLaneCall(env: Env, i: number, name: string): void {
     return;
   }
   if (ABSOLUTE_SHUFFLES.includes(name)) {
-    g.wide.push(at);
+    // a scan step guarded by `lane >= d` reads only lanes of its own 32-lane group: right on wave64
+    if (name.startsWith('__shfl_up') && guardedScan(t, g, call.args[sync ? 2 : 1])) return;
+    g.wide.push({ ...at, close: call.close });
     if (sync && call.args.length === 3) {
       const [m0, m1] = call.args[0]!;
       if (m0 === m1 && /^0[xX][fF]{8}(?:[uU]?[lL]{0,2}|[lL]{1,2}[uU])$/.test(tokenText(t, m0))) g.mask32.push({ ...at, close: call.close });
@@ -669,6 +708,30 @@ function crossLaneCall(env: Env, i: number, name: string): void {
   }
 }
 
+/**
+ * True when the function of group `g` compares something with `>= d` (or `< d`), `d` being the
+ * delta argument of a `__shfl_up` (one identifier or number): the scan idiom
+ * `t = __shfl_up(v, d); if (lane >= d) v += t;`. With the lane counted in 32-lane groups, the
+ * guard keeps every read inside the caller's group (source lane = lane - d), so the default
+ * width, the whole wavefront, gives the same values as a width of 32.
+ */
+function guardedScan(t: Tokens, g: Group, delta: [number, number] | undefined): boolean {
+  if (!delta || delta[0] !== delta[1] || !g.fn) return false;
+  const d = tokenText(t, delta[0]);
+  if (t.kind[delta[0]] !== Tok.Ident && t.kind[delta[0]] !== Tok.Number) return false;
+  for (let k = g.fn.open + 1; k < g.fn.close && k < t.count; k++) {
+    if (t.kind[k] !== Tok.Punct) continue;
+    // `>=` may be one token or `>` `=` side by side; `<` alone (not `<=`, `<<`)
+    const op = tokenText(t, k);
+    let last = k;
+    if (op === '>' && isPunct(t, k + 1, '=') && t.end[k] === t.start[k + 1]) last = k + 1;
+    else if (op !== '>=' && !(op === '<' && !isPunct(t, k + 1, '=') && !isPunct(t, k + 1, '<'))) continue;
+    const r = nextCode(t, last);
+    if (r >= 0 && tokenText(t, r) === d && !isPunct(t, nextCode(t, r), '(')) return true;
+  }
+  return false;
+}
+
 /** For a shuffle at token `i` with offset variable `v`: the number token of `for (… v = N; …)` shortly before, or -1. */
 function loopStart(t: Tokens, i: number, v: string): number {
   for (let j = i - 1, n = 0; j >= 0 && n < 64; j--, n++) {
@@ -690,28 +753,54 @@ function judge(env: Env, g: Group): void {
   const t = ctx.tokens;
   const s32 = g.sites.filter((s) => s.width === 32);
   const s64 = g.sites.filter((s) => s.width === 64);
-  const related = (sites: Site[], extra: Array<{ start: number; end: number; name: string }>, note: string): RelatedSpan[] => {
+  const related = (sites: Site[], extra: Array<{ start: number; end: number; name: string }>, note: string, most = 3): RelatedSpan[] => {
     const out: RelatedSpan[] = [];
     for (const s of sites.slice(1, 6)) out.push({ start: s.start, end: s.end, message: `also groups lanes by ${s.width}: '${s.shown}'` });
-    for (const x of extra.slice(0, 3)) out.push({ start: x.start, end: x.end, message: `${x.name} ${note}` });
+    for (const x of extra.slice(0, most)) out.push({ start: x.start, end: x.end, message: `${x.name} ${note}` });
     const seen = new Set<string>();
     for (const s of sites) {
       const c = s.constant;
       if (!c || seen.has(c.name)) continue;
       seen.add(c.name);
+      // its other uses in this function (lane strides such as `i += WS`) change with it
+      for (const k of otherUses(c.name).slice(0, 9)) {
+        if (t.start[k] === s.start || sites.some((x) => x.start === t.start[k])) continue;
+        const also = !s.edits.length ? 'the per-architecture definition changes it too' : isStride(k) ? 'a lane stride: the fix makes it warpSize too' : 'change it too where it means the warp width';
+        out.push({ start: t.start[k]!, end: t.end[k]!, message: `${c.name} used here too (${also})` });
+      }
       out.push({ start: t.start[c.numTok]!, end: t.end[c.numTok]!, message: `${c.name} is defined as ${c.value} here` });
     }
     return out;
+  };
+  /** Tokens of `name` in this function's body (code only). */
+  const otherUses = (name: string): number[] => {
+    const out: number[] = [];
+    if (!g.fn) return out;
+    for (let k = g.fn.open + 1; k < g.fn.close && k < t.count; k++) if (t.pp[k] === PP.None && isIdent(t, k, name)) out.push(k);
+    return out;
+  };
+  /** `i += NAME` (a lane stride). */
+  const isStride = (k: number): boolean => {
+    const p = prevCode(t, k);
+    return isPunct(t, p, '=') && isPunct(t, p - 1, '+') && t.end[p - 1] === t.start[p] && isPunct(t, nextCode(t, k), ')');
   };
   const fixOf = (sites: Site[]): ReturnType<RuleContext['fix']> | undefined => {
     const edits: TextEdit[] = [];
     const done = new Set<string>();
     for (const s of sites) {
-      if (s.constant) {
+      if (s.constant && !s.edits.length) {
         if (done.has(s.constant.name)) continue;
         done.add(s.constant.name);
         const f = definitionFix(env, s.constant);
         if (f) edits.push(...f.edits);
+      } else if (s.constant && g.fn) {
+        // a constant of any name (`WS`, "warp size and bits per int"): its lane groupings and lane
+        // strides (`i += WS`) in this function become warpSize; other uses (bit widths) stay
+        if (done.has(s.constant.name)) continue;
+        done.add(s.constant.name);
+        for (const k of otherUses(s.constant.name)) {
+          if (sites.some((x) => x.start === t.start[k]) || isStride(k)) edits.push({ start: t.start[k]!, end: t.end[k]!, newText: 'warpSize' });
+        }
       } else edits.push(...s.edits);
     }
     return edits.length ? ctx.fix(g.device ? 'Group lanes by warpSize (per-architecture width)' : 'Use the device warp size', edits, false) : undefined;
@@ -720,36 +809,49 @@ function judge(env: Env, g: Group): void {
   if (s32.length && g.wide.length && g.device) {
     const first = s32[0]!;
     const op = g.wide[0]!;
-    const fix = fixOf(s32);
+    // only absolute-lane shuffles (no ballot or vote): the function is written for 32-lane warps,
+    // and a width of 32 on each shuffle keeps it so on every wavefront size (what hand ports do);
+    // otherwise the lanes must be grouped by warpSize
+    const shufflesOnly = g.wide.every((w) => w.close !== undefined);
+    const fix = shufflesOnly
+      ? ctx.fix('Pass a width of 32 to the shuffles (a 32-lane logical warp)', g.wide.map((w) => ({ start: t.start[w.close!]!, end: t.start[w.close!]!, newText: ', 32' })), false)
+      : fixOf(s32);
     ctx.report({
       code: 'HP201',
       severity: severityFor(env, 64),
-      message: `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
+      message: shufflesOnly
+        ? `'${first.shown}' groups lanes by 32 but ${op.name} in this function reads an absolute lane with the default width, the whole wavefront${g.wide.length > 1 ? ` (${g.wide.length} such shuffles, listed as related)` : ''}: on ${hurt(env, 64)} GPUs lanes 32..63 read lanes of the first 32; pass a width of 32 to each shuffle (or group lanes by warpSize)`
+        : `'${first.shown}' groups lanes by 32 but ${op.name} in this function spans the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 mix with another group's lanes and get wrong results; group lanes by warpSize`,
       start: first.start,
       end: first.end,
       status: 'hazard',
       cuda: first.shown,
-      hip: 'warpSize',
-      related: related(s32, g.wide, 'spans the whole wavefront here'),
+      hip: shufflesOnly ? `${op.name}(…, 32)` : 'warpSize',
+      related: related(s32, g.wide, 'spans the whole wavefront here', shufflesOnly ? 48 : 3),
       ...(fix ? { fix } : {}),
     });
   } else if (g.mask32.length && g.device && !g.mentionsWarpSize) {
-    // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront
-    for (const m of g.mask32) {
-      const close = m.close;
-      ctx.report({
-        code: 'HP201',
-        severity: severityFor(env, 64),
-        message: `${m.name} with a 32-bit mask reads an absolute lane of a 32-lane warp, but its default width is the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 read lane 0..31 of the other half; pass a width of 32 (or work on warpSize lanes)`,
-        start: m.start,
-        end: m.end,
-        status: 'hazard',
-        library: 'device',
-        cuda: m.name,
-        hip: `${m.name}(…, 32)`,
-        fix: ctx.fix('Pass a width of 32 (a 32-lane logical warp)', [{ start: t.start[close]!, end: t.start[close]!, newText: ', 32' }], false),
-      });
-    }
+    // the 32-bit mask says the code runs 32-lane warps; the default width spans the whole wavefront.
+    // One cause per function: the first call is reported, the others are related, one fix for all
+    const m = g.mask32[0]!;
+    const more = g.mask32.length - 1;
+    ctx.report({
+      code: 'HP201',
+      severity: severityFor(env, 64),
+      message: `${m.name} with a 32-bit mask reads an absolute lane of a 32-lane warp${more ? ` (and ${more} more such call${more > 1 ? 's' : ''} in this function)` : ''}, but its default width is the whole wavefront: on ${hurt(env, 64)} GPUs lanes 32..63 read lane 0..31 of the other half; pass a width of 32 (or work on warpSize lanes)`,
+      start: m.start,
+      end: m.end,
+      status: 'hazard',
+      library: 'device',
+      cuda: m.name,
+      hip: `${m.name}(…, 32)`,
+      related: g.mask32.slice(1, 9).map((x) => ({ start: x.start, end: x.end, message: `${x.name} with the default width here too` })),
+      fix: ctx.fix(
+        'Pass a width of 32 (a 32-lane logical warp)',
+        g.mask32.map((x) => ({ start: t.start[x.close]!, end: t.start[x.close]!, newText: ', 32' })),
+        false,
+      ),
+    });
   } else if (s32.length && !g.device) {
     // host code sizing by 32-lane warps: advice only (correct when the kernels group lanes by 32 too)
     const first = s32[0]!;
@@ -911,6 +1013,7 @@ function ballots(env: Env): Map<string, BallotVar[]> {
 function popc(env: Env, vars: Map<string, BallotVar[]>): void {
   const { ctx } = env;
   const t = ctx.tokens;
+  const groups = new Map<string, { what: string; calls: number[]; auto: boolean }>();
   for (const i of ctx.identsNamed('__popc')) {
     const open = nextCode(t, i);
     if (!isPunct(t, open, '(')) continue;
@@ -952,17 +1055,30 @@ function popc(env: Env, vars: Map<string, BallotVar[]>): void {
       }
     }
     if (!what) continue;
+    // one cause per function and mask: the calls counting the same mask are one finding
+    const fn = functionOfToken(ctx, i);
+    const key = `${fn ? fn.open : -1}\u0000${what}`;
+    const g = groups.get(key);
+    if (g) {
+      g.calls.push(i);
+      // automatic only when every call of the group may be rewritten without review
+      g.auto &&= auto;
+    } else groups.set(key, { what, calls: [i], auto });
+  }
+  for (const { what, calls, auto } of groups.values()) {
+    const i = calls[0]!;
     ctx.report({
       code: 'HP204',
       severity: severityFor(env, 64),
-      message: `__popc counts 32 bits but ${what} is a 64-bit mask in HIP: on ${hurt(env, 64)} GPUs lanes 32..63 are not counted; use __popcll`,
+      message: `__popc counts 32 bits but ${what} is a 64-bit mask in HIP${calls.length > 1 ? ` (${calls.length} such calls in this function, listed as related)` : ''}: on ${hurt(env, 64)} GPUs lanes 32..63 are not counted; use __popcll`,
       start: t.start[i]!,
       end: t.end[i]!,
       status: 'hazard',
       library: 'device',
       cuda: '__popc',
       hip: '__popcll',
-      fix: ctx.fix('Use __popcll', [{ start: t.start[i]!, end: t.end[i]!, newText: '__popcll' }], auto),
+      ...(calls.length > 1 ? { related: calls.slice(1, 9).map((k) => ({ start: t.start[k]!, end: t.end[k]!, message: `__popc of the same mask here` })) } : {}),
+      fix: ctx.fix('Use __popcll', calls.map((k) => ({ start: t.start[k]!, end: t.end[k]!, newText: '__popcll' })), auto),
     });
   }
 }
@@ -1039,7 +1155,7 @@ function laneMask(env: Env, i: number, ballotOffsets: number[]): void {
 export const WARP_SYNC_CODES: readonly RuleCode[] = [
   { code: 'HP203', family: 'warp', defaultSeverity: 'warning', title: 'Warp-synchronous intrinsic with a 32-bit lane mask', docs: DOCS.warpCrossLane },
   { code: 'HP205', family: 'warp', defaultSeverity: 'information', title: '__activemask() returns a 64-bit mask on AMD', docs: DOCS.warpCrossLane },
-  { code: 'HP206', family: 'warp', defaultSeverity: 'information', title: '__syncwarp has no HIP equivalent in this ROCm version', docs: DOCS.warpCrossLane },
+  { code: 'HP206', family: 'warp', defaultSeverity: 'hint', title: '__syncwarp has no HIP equivalent in this ROCm version (rewritten to a wave barrier)', docs: DOCS.warpCrossLane },
 ];
 
 /** The `*_sync` warp intrinsics with 32-bit lane masks, `__activemask` and `__syncwarp`, rewritten for the target (token-based, so also inside parse-error regions). */
@@ -1112,6 +1228,123 @@ function widenMask(mask: string): { text: string; sameLanes: boolean } | undefin
   return { text: `static_cast<unsigned long long>(${mask})`, sameLanes: true };
 }
 
+/** The definition of a lane-mask name in this file: `#define MASK 0xffffffff`, `const unsigned Warp = 0xffffffff;`. */
+interface MaskDefinition {
+  /** Offsets of the defined value (the number token). */
+  start: number;
+  end: number;
+  /** The value's text. */
+  text: string;
+  /** The value sets every lane: the full 32-bit mask (`0xffffffff`, `4294967295`) or all 64 bits. */
+  full: boolean;
+  /** The value is already a 64-bit integer (`ull` suffix, more than 8 hex digits): a cast keeps it. */
+  wide: boolean;
+}
+
+/**
+ * The definition of the mask argument in tokens `[m0, m1]` when it is one identifier defined in
+ * this file with a number (`#define NAME 0x...` or `NAME = 0x...;`), read through
+ * fileIdentsNamed (an edit at the definition re-runs the rule); undefined otherwise, or when the
+ * file defines the name twice with different values.
+ */
+function maskDefinition(ctx: RuleContext, m0: number, m1: number): MaskDefinition | undefined {
+  const t = ctx.tokens;
+  if (m0 !== m1 || t.kind[m0] !== Tok.Ident) return undefined;
+  const name = tokenText(t, m0);
+  let found: MaskDefinition | undefined;
+  for (const k of ctx.fileIdentsNamed(name, { before: 1, after: 3 })) {
+    const n = nextCode(t, k);
+    let num = -1;
+    if (t.pp[k] === PP.Define && t.kind[prevCode(t, k)] === Tok.Directive && t.kind[n] === Tok.Number && t.pp[n] === PP.Define) {
+      const after = nextCode(t, n);
+      if (after < 0 || t.pp[after] !== PP.Define || t.kind[after] === Tok.Directive) num = n;
+    } else if (t.pp[k] === PP.None && isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=')) {
+      const v = nextCode(t, n);
+      if (t.kind[v] === Tok.Number && isPunct(t, nextCode(t, v), ';')) num = v;
+    }
+    if (num < 0) continue;
+    const text = tokenText(t, num);
+    if (found && found.text !== text) return undefined;
+    found ??= { start: t.start[num]!, end: t.end[num]!, text, full: /^(?:0[xX](?:[fF]{8}|[fF]{16})|4294967295)[uUlL]*$/.test(text), wide: /(?:ll|LL)[uU]?$|^0[xX]0*[1-9a-fA-F][0-9a-fA-F]{8,}/.test(text) };
+  }
+  return found;
+}
+
+/** One use of a partial (or 32-bit) mask in a `*_sync` call. */
+interface MaskUse {
+  /** The call's name token. */
+  call: number;
+  name: string;
+  mask: { start: number; end: number; text: string };
+  def: MaskDefinition | undefined;
+}
+
+/**
+ * Collects the `*_sync` calls whose mask is not the full mask, by function and mask text, so that
+ * one cause (a mask that names only lanes 0–31, or a partial mask the mask-less form drops) is one
+ * warning per function, with the other calls and the mask's definition as related information.
+ */
+class PartialMasks {
+  private readonly groups = new Map<string, MaskUse[]>();
+
+  /** Records one call; `widened`: the mask is cast to 64 bits (ROCm 7.0), which keeps a name defined as a 64-bit value whole. */
+  add(ctx: RuleContext, call: number, mask: { start: number; end: number; text: string }, name: string, m0: number, m1: number, widened: boolean): void {
+    const fn = functionOfToken(ctx, call);
+    const key = `${fn ? fn.open : -1}\u0000${mask.text.replace(/\s+/g, '')}`;
+    const def = maskDefinition(ctx, m0, m1);
+    // a name defined as a 64-bit value: widening it keeps every lane
+    if (widened && def?.wide) return;
+    const use: MaskUse = { call, name, mask, def };
+    const list = this.groups.get(key);
+    if (list) list.push(use);
+    else this.groups.set(key, [use]);
+  }
+
+  /** One warning per group (see the class comment). */
+  report(ctx: RuleContext, support: 'none' | 'opt-in' | 'default'): void {
+    const t = ctx.tokens;
+    const waves = waveSizesOf(ctx.options.offloadArch);
+    for (const uses of this.groups.values()) {
+      const first = uses[0]!;
+      const def = first.def;
+      const m = first.mask.text;
+      const calls = uses.length === 1 ? `${first.name}` : `${uses.length} *_sync calls of this function`;
+      const related: RelatedSpan[] = uses.slice(1, 9).map((u) => ({ start: t.start[u.call]!, end: t.end[u.call]!, message: `${u.name} uses the same mask here` }));
+      if (def) related.push({ start: def.start, end: def.end, message: `${m} is defined as ${def.text} here` });
+      const defined = def ? ` (${m} = ${def.text}${def.full ? ', every lane of a 32-lane CUDA warp' : ''})` : '';
+      if (support === 'default') {
+        const fixEdits = def?.full ? uses.map((u) => ({ start: u.mask.start, end: u.mask.end, newText: '0xffffffffffffffffull' })) : [];
+        ctx.report({
+          code: 'HP203',
+          severity: waves.has(64) ? 'warning' : 'information',
+          message: `mask ${m}${defined} of ${calls}, widened to 64 bits, names only lanes 0–31: on ${describeWave(64, ctx.options.offloadArch)} GPUs lanes 32..63 are left out (ballot and vote results miss them, a debug build traps on the mask check); wave32 GPUs are not affected; pass a 64-bit mask of the lanes meant (${def?.full ? '0xffffffffffffffffull: all lanes' : '0xffffffffffffffffull for all lanes, __activemask() for the active ones'})`,
+          start: first.mask.start,
+          end: first.mask.end,
+          status: 'hazard',
+          library: 'device',
+          cuda: m,
+          hip: def?.full ? '0xffffffffffffffffull' : 'unsigned long long',
+          related,
+          ...(fixEdits.length ? { fix: ctx.fix('Use the full 64-bit lane mask in these calls', fixEdits, false) } : {}),
+        });
+        continue;
+      }
+      ctx.report({
+        code: 'HP203',
+        severity: 'warning',
+        message: `partial mask ${m}${defined} of ${calls} is dropped by the mask-less HIP form: every active lane of the wavefront takes part (64 on ${describeWave(64, ctx.options.offloadArch)}, 32 on ${describeWave(32, ctx.options.offloadArch)}), also lanes outside ${m}; check that they all reach these calls, or target ROCm 7.0 and pass a 64-bit mask`,
+        start: first.mask.start,
+        end: first.mask.end,
+        status: 'hazard',
+        library: 'device',
+        cuda: m,
+        hip: 'mask-less form',
+        related,
+      });
+    }
+  }
+}
+
 /**
  * The `*_sync` warp functions, by target (see {@link warpSyncSupport}): before ROCm 7.0 they are
  * rewritten to HIP's mask-less forms (`__shfl_down_sync(m, v, d)` → `__shfl_down(v, d)`); for
@@ -1120,11 +1353,21 @@ function widenMask(mask: string): { text: string; sameLanes: boolean } | undefin
  * cannot guarantee) and would still need every mask widened to 64 bits. From ROCm 7.0 the call is
  * kept and its mask widened to 64 bits. `__match_any_sync`/`__match_all_sync` have no mask-less
  * form: reported for targets before 7.0.
+ *
+ * Severity (issue 16, noise): each call's rewrite is a hint (the translator makes it anyway; a full
+ * 32-bit mask, literal or a name this file defines as `0xffffffff`, becomes all lanes). What can
+ * still be wrong is one cause per function and mask, reported once by {@link PartialMasks}: at 7.0
+ * a mask that names only lanes 0–31 after the cast (wave64: HIP 7.0's
+ * `amd_warp_sync_functions.h` ANDs the mask with `__ballot` results and, unless NDEBUG, traps in
+ * `__hip_check_mask` when it differs from the active lanes; on wave32 `__hip_adjust_mask_for_wave32`
+ * drops the upper half, so wave32 is not hurt); before 7.0 a partial mask that the mask-less form
+ * drops.
  */
 function warpSync(ctx: RuleContext): void {
   const t = ctx.tokens;
   const target = ctx.options.targetRocm;
   const support = warpSyncSupport(target);
+  const partial = new PartialMasks();
   for (const name of [...SYNC_CUDA_NAMES, ...MATCH_SYNC]) {
     for (const i of ctx.identsNamed(name)) {
       const legacy = SYNC_TO_LEGACY[name];
@@ -1149,14 +1392,18 @@ function warpSync(ctx: RuleContext): void {
         const mask = tokenRange(t, m0, m1);
         const wide = widenMask(mask.text);
         if (!wide) continue;
+        // the rewrite itself is mechanical (a hint); a mask that still names only lanes 0-31 is one
+        // hazard per function and mask, reported once below
         ctx.report({
           ...base,
           code: 'HP203',
+          severity: 'hint',
           message: wide.sameLanes
-            ? `${fact}: mask ${mask.text} → ${wide.text}; it still names only lanes 0–31, check that the upper 32 lanes of a 64-lane wavefront are meant to be left out`
-            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all 64 lanes of the wavefront)`,
+            ? `${fact}: mask ${mask.text} → ${wide.text} (the same lanes, 0–31)`
+            : `${fact}: the full 32-bit mask ${mask.text} → ${wide.text} (all lanes of the wavefront)`,
           fix: ctx.fix('Use a 64-bit lane mask', [{ start: mask.start, end: mask.end, newText: wide.text }], true),
         });
+        if (wide.sameLanes) partial.add(ctx, i, mask, name, m0, m1, true);
         continue;
       }
       if (!legacy) {
@@ -1175,22 +1422,26 @@ function warpSync(ctx: RuleContext): void {
       const [m0, m1] = call.args[0]!;
       const mask = tokenRange(t, m0, m1);
       const nextArgFirst = call.args[1]![0];
-      const full = FULL_MASK.test(mask.text.replace(/\s+/g, ''));
+      const full = FULL_MASK.test(mask.text.replace(/\s+/g, '')) || maskDefinition(ctx, m0, m1)?.full === true;
       const edits = [
         { start: t.start[i]!, end: t.end[i]!, newText: legacy },
         { start: mask.start, end: t.start[nextArgFirst]!, newText: '' },
       ];
+      // dropping the mask is the translator's mechanical rewrite (a hint); a partial mask whose
+      // lanes are then all taken is one hazard per function and mask, reported once below
       ctx.report({
         ...base,
         code: 'HP203',
         message: full
           ? `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form: the 32-bit full mask is dropped, ${legacy} works on all active lanes of the wavefront (64 on CDNA, 32 on RDNA)`
-          : `${fact}: ${name} with partial mask ${mask.text} → ${legacy}(…), the mask-less form: the mask is dropped; check that all lanes of the wavefront (64 on CDNA, 32 on RDNA) take part`,
-        severity: full ? 'information' : 'warning',
+          : `${fact}: ${name}(${mask.text}, …) → ${legacy}(…), the mask-less form (the mask is dropped)`,
+        severity: 'hint',
         fix: ctx.fix(`Use ${legacy} (drop the lane mask)`, edits, true),
       });
+      if (!full) partial.add(ctx, i, mask, name, m0, m1, false);
     }
   }
+  partial.report(ctx, support);
   for (const i of ctx.identsNamed('__activemask')) {
     const open = nextCode(t, i);
     const close = open >= 0 ? nextCode(t, open) : -1;
@@ -1215,6 +1466,8 @@ function warpSync(ctx: RuleContext): void {
     if (!call) continue;
     ctx.report({
       code: 'HP206',
+      // a rewrite the translator makes anyway (issue 16: hint severity)
+      severity: 'hint',
       message: '__syncwarp() → __builtin_amdgcn_wave_barrier(): lanes of an AMD wavefront execute in lockstep; the barrier keeps the compiler from reordering across it',
       start: t.start[i]!,
       end: t.end[call.close]!,

@@ -170,11 +170,11 @@ describe('editor (real extension, real server)', function () {
 
   it('publishes hazard and rename diagnostics with exact codes, ranges and severities', async function () {
     const want: Array<[string, vscode.Range, vscode.DiagnosticSeverity]> = [
-      // renames are hints (not listed in Problems); the translator drops the full mask (information);
+      // renames are hints (not listed in Problems); the translator drops the full mask (a hint too);
       // lanes grouped by 32 next to __activemask (the whole wavefront) are wrong on wave64 (warning)
       ['HP101', rangeOfText(reduce, 'cudaMalloc', 0), vscode.DiagnosticSeverity.Hint],
       ['HP101', rangeOfText(reduce, 'cudaMalloc', 1), vscode.DiagnosticSeverity.Hint],
-      ['HP203', rangeOfText(reduce, '__shfl_down_sync'), vscode.DiagnosticSeverity.Information],
+      ['HP203', rangeOfText(reduce, '__shfl_down_sync'), vscode.DiagnosticSeverity.Hint],
       ['HP201', rangeOfText(reduce, '32'), vscode.DiagnosticSeverity.Warning],
     ];
     const diags = await waitForDiagnostics(reduce.uri, (d) => want.every(([c, r]) => diagAt(d, c, r)), 'HP101/HP203/HP201 on reduce.cu');
