@@ -6,6 +6,7 @@
  * app/main.cpp name nothing CUDA themselves but include a project header that uses the CUDA
  * runtime, so under `make HIP=1` they go through hipcc -x hip; core/text.cpp stays with g++; the
  * CPU-only Makefile beside it is left alone; without the switch `make -n` is the original build.
+ * Copy mode sends the same files to hipcc -x hip in the HIP-only build.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,5 +45,16 @@ describe('project port: make-srctree', { concurrency: true }, () => {
     assert.equal((await port(src, '--single-source', '--out', out)).code, 0);
     assert.equal(makeDryRun(join(out, GPU)), makeDryRun(join(src, GPU)));
     assert.equal(makeDryRun(join(out, 'build/linux-cpu')), makeDryRun(join(src, 'build/linux-cpu')));
+  });
+
+  test('copy mode: the same C++ files go through hipcc -x hip in the HIP-only build; builds both archs', async () => {
+    const out = join(scratch(NAME), 'copy');
+    const r = await port(copyOfFixture(NAME), '--out', out);
+    assert.equal(r.code, 0, r.err);
+    const log = run('make', [], join(out, GPU));
+    assert.match(log, /^hipcc --offload-arch=gfx90a --offload-arch=gfx1030 -x hip \.\.\/\.\.\/src\/core\/config\.cpp -c/m);
+    assert.match(log, /^g\+\+ \.\.\/\.\.\/src\/core\/text\.cpp -c/m);
+    assert.match(log, /^hipcc --offload-arch=gfx90a --offload-arch=gfx1030 -c \.\.\/\.\.\/src\/gpu\/reduce\.hip/m);
+    assert.deepEqual(fatbinArchs(join(out, GPU, 'app')), ['gfx1030', 'gfx90a']);
   });
 });

@@ -210,8 +210,9 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
   let any = false;
   const dir = posix.dirname(o.file);
   // Makefile-relative paths (`../../src/a.cpp` for a Makefile beside the sources' parent); a Makefile
-  // with nothing CUDA (a CPU-only build of the same sources) keeps its C++ recipes
-  const cudaCxx = /nvcc|cuda/i.test(text) ? o.cudaCxxFiles.map((f) => posix.relative(dir, f)) : [];
+  // with nothing CUDA (a CPU-only build of the same sources) reaches only the files of its folder
+  const mentionsCuda = /nvcc|cuda/i.test(text);
+  const cudaCxx = o.cudaCxxFiles.filter((f) => mentionsCuda || dir === '.' || f.startsWith(dir + '/')).map((f) => posix.relative(dir, f));
   let ruleText = '';
   const cxxVars = new Set<string>();
   for (const l of lines) {
