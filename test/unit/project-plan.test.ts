@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
 import { guardWarpWidth, hostWarpUses, includeResolver, planProjectPort } from '../../src/core/project/plan';
 import { main } from '../../src/cli/main';
+import { formatProjectSummary } from '../../src/cli/project-port';
 
 let root: string;
 
@@ -189,6 +190,10 @@ describe('planProjectPort', () => {
     assert.match(mk, /^HIP_PORTER_CUDA_CXX := \.\.\/src\/core\/user\.cpp$/m);
     assert.match(mk, /^\t\$\(HIP_PORTER_CC\) \$< -c -I\.\.\/\$\(SRC\) -o \$@$/m);
     assert.match(mk, /^\t\$\(CC\) \$\^ \$\(LIBS\) -o \$@$/m); // the link keeps $(CC)
+    // the summary prints dev.h's finding once, under the first TU, and counts it in the other
+    const summary = formatProjectSummary(plan);
+    assert.equal(summary.match(/src\/util\/dev\.h:3:\d+: HP\d+ cudaGetFuncBySymbol/g)?.length, 1, summary);
+    assert.match(summary, /^ {4}1 in shared headers, printed above \(src\/util\/dev\.h\)$/m);
   });
 
   test('includeResolver: beside the including file first, else the unique project file ending with the path, else the closest; ties and escapes are unresolved', () => {
