@@ -150,6 +150,7 @@ export function formatProjectSummary(plan: ProjectPlan): string {
   const edits = plan.files.flatMap((f) => f.findings).filter((x): x is BuildFinding => 'family' in x && x.family === 'build');
   if (edits.length) lines.push(`  build files: ${edits.length} edit(s) (${r.buildSystem.join(', ')})`);
   for (const u of r.buildUnresolved) lines.push(`  ${u.file}:${u.line}: ${u.code} ${u.message}`);
+  for (const w of edits.filter((e) => e.severity === 'warning' && e.code !== 'HP819')) lines.push(`  ${w.file}:${w.line}: ${w.code} ${w.message}`);
   // a shared header's findings are printed under the first TU that includes it, counted in every TU
   const shown = new Set<string>();
   for (const tu of r.tus) {

@@ -192,4 +192,16 @@ describe('CMake', () => {
     // a Makefile with nothing CUDA (a CPU build of the same sources) is left alone
     assert.equal(migrateMakefile('obj/%.o: ../src/%.cpp\n\t$(CXX) -c $< -o $@\n', o).text, 'obj/%.o: ../src/%.cpp\n\t$(CXX) -c $< -o $@\n');
   });
+
+  test('HP815: -std=c++20 (or later) under hipcc warns for a target ROCm older than 5.5 (clang 15 C++20 crash), not for 5.5+ or C++17', () => {
+    const mk = 'NVCC = nvcc\n# -std=c++20 in a comment\nFLAGS = -O3 -std=c++20 -Wall\nk.o: k.cu\n\t$(NVCC) $(FLAGS) -c $< -o $@\n';
+    const old = migrateMakefile(mk, { ...base('single-source'), targetRocm: '5.2' }).findings.filter((f) => f.code === 'HP815');
+    assert.equal(old.length, 1);
+    assert.equal(old[0]!.line, 3);
+    assert.equal(old[0]!.severity, 'warning');
+    assert.match(old[0]!.message, /llvm\/llvm-project#62017/);
+    assert.equal(migrateMakefile(mk, { ...base('single-source'), targetRocm: '6.2' }).findings.filter((f) => f.code === 'HP815').length, 0);
+    assert.equal(migrateMakefile(mk.replace('-O3 -std=c++20', '-O3 -std=c++17'), { ...base('copy'), targetRocm: '5.2' }).findings.filter((f) => f.code === 'HP815').length, 0);
+    assert.equal(migrateMakefile(mk.replace('-O3 -std=c++20', '-O3 -std=gnu++2a'), { ...base('copy'), targetRocm: '5.4.3' }).findings.filter((f) => f.code === 'HP815').length, 1);
+  });
 });

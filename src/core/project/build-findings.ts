@@ -46,6 +46,8 @@ export interface BuildMigrationOptions {
    * compile recipe is a C++ compile (as one whose rule or recipe names `.cpp`/`.cc`/`.cxx` sources).
    */
   ccIsCxx?: boolean;
+  /** Target ROCm version (`--target-rocm`, e.g. `5.2`), for toolchain-dependent warnings; absent: none. */
+  targetRocm?: string;
 }
 
 /** Result of a build-file migration. */

@@ -10,6 +10,7 @@
  */
 import { posix } from 'node:path';
 import { mapNvccWords, isNvccWord, type FlagNote } from './flags';
+import { compareVersions } from '../mappings';
 import type { BuildFinding, BuildMigration, BuildMigrationOptions } from './build-findings';
 
 /** Kinds of logical Make lines. */
@@ -196,7 +197,9 @@ const CU_SUFFIX = /\.cu(?![A-Za-z0-9_])/g;
  * Migrates one Makefile. Copy mode: nvcc → hipcc with the offload-arch list, nvcc flags and CUDA
  * libraries mapped, `.cu` names → `.hip`. Single-source mode: every changed logical line becomes
  * `ifeq ($(HIP),1)` mapped `else` original `endif`, so without `HIP=1` make sees the original
- * text; hipcc force-includes the compat header. A prologue defines `HIP_OFFLOAD_ARCH` (overridable:
+ * text; hipcc force-includes the compat header. With `o.targetRocm` older than 5.5, a `-std=c++20`
+ * (or later) line gets an HP815 warning (clang 15 and older crash on C++20 HIP code that
+ * instantiates libstdc++ 12 containers, llvm/llvm-project#62017). A prologue defines `HIP_OFFLOAD_ARCH` (overridable:
  * `make HIP_OFFLOAD_ARCH="gfx90a gfx942"`). Returns the text unchanged (no findings) when the
  * Makefile has nothing CUDA. Pure; never throws.
  */
@@ -269,6 +272,14 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
     pos = l.end;
   }
   if (!any) return { text, findings };
+  const cxx20 = o.targetRocm && compareVersions(o.targetRocm, '5.5') < 0 ? lines.find((l) => l.kind !== 'comment' && l.kind !== 'define' && CXX20_STD.test(l.commentAt >= 0 ? l.text.slice(0, l.commentAt) : l.text)) : undefined;
+  if (cxx20) {
+    findings.push({
+      code: 'HP815', family: 'build', severity: 'warning', file: o.file, line: cxx20.line,
+      message: `C++20 under hipcc with ROCm ${o.targetRocm}: clang 15 and older (ROCm 5.4.3 ships clang 15; Debian's ROCm 5.2 hipcc uses clang 15) crashes ("clang frontend command failed due to signal") on HIP sources in C++20 mode that instantiate libstdc++ 12 containers of class types such as std::map (llvm/llvm-project#62017, fixed in LLVM 16): build with a ROCm whose clang is 16 or newer, or keep those sources C++17`,
+      before: cxx20.text, after: cxx20.text,
+    });
+  }
   pieces.push(text.slice(pos));
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const prologue = makePrologue(o, eol, cxxVars.size ? cudaCxx : [], [...cxxVars]);
@@ -292,6 +303,9 @@ function wrapSwitch(l: MakeLine, newText: string): string {
   const e = l.eol || '\n';
   return `ifeq ($(HIP),1)${e}${newText}${e}else${e}${l.text}${e}endif`;
 }
+
+/** `-std=c++20` and later (`c++2a`, `gnu++20`, `c++23`, `c++2b`, `c++26`, `c++2c`). */
+const CXX20_STD = /(^|\s)-std=(?:c|gnu)\+\+(?:2[0a-c]|23|26)(?=\s|$)/;
 
 /** A C++ source name or pattern (`main.cpp`, `%.cc`, `$(SRC:.cxx=.o)`). */
 const CXX_SOURCE = /\.(?:cpp|cc|cxx|c\+\+|C)(?![A-Za-z0-9_])/;

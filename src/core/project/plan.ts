@@ -220,6 +220,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       compatHeader,
       cudaCxxFiles: isMakeName(name) ? makeReachable(cudaCxxFiles, r, text, makeTexts) : cudaCxxFiles.filter((c) => dir === '.' || c.startsWith(dir + '/')),
       ccIsCxx,
+      targetRocm,
     };
     const isCMake = /CMakeLists\.txt$|\.cmake$/.test(name);
     const m = isCMake ? migrateCMake(text, mo) : migrateMakefile(text, mo);
