@@ -150,10 +150,19 @@ export function formatProjectSummary(plan: ProjectPlan): string {
   const edits = plan.files.flatMap((f) => f.findings).filter((x): x is BuildFinding => 'family' in x && x.family === 'build');
   if (edits.length) lines.push(`  build files: ${edits.length} edit(s) (${r.buildSystem.join(', ')})`);
   for (const u of r.buildUnresolved) lines.push(`  ${u.file}:${u.line}: ${u.code} ${u.message}`);
+  for (const w of edits.filter((e) => e.severity === 'warning' && e.code !== 'HP819')) lines.push(`  ${w.file}:${w.line}: ${w.code} ${w.message}`);
+  // a shared header's findings are printed under the first TU that includes it, counted in every TU
+  const shown = new Set<string>();
   for (const tu of r.tus) {
     if (!tu.blocking.length && !tu.hazards.length && !tu.unparsed.length) continue;
     lines.push(`  ${tu.file}: ${tu.blocking.length} will not compile, ${tu.hazards.length} hazard(s)`);
-    for (const b of [...tu.blocking, ...tu.hazards].slice(0, 8)) lines.push(`    ${b.file}:${b.line}:${b.column}: ${b.code} ${b.message}`);
+    const all = [...tu.blocking, ...tu.hazards];
+    const fresh = all.filter((b) => !shown.has(`${b.file}:${b.line}:${b.column}:${b.code}`));
+    for (const b of fresh.slice(0, 8)) {
+      lines.push(`    ${b.file}:${b.line}:${b.column}: ${b.code} ${b.message}`);
+      shown.add(`${b.file}:${b.line}:${b.column}:${b.code}`);
+    }
+    if (all.length > fresh.length) lines.push(`    ${all.length - fresh.length} in shared headers, printed above (${[...new Set(all.filter((b) => !fresh.includes(b)).map((b) => b.file))].join(', ')})`);
     if (tu.unparsed.length) lines.push(`    ${unparsedSummary(tu)}`);
   }
   if (r.buildSystem.includes('cmake')) {

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCudaToolkitInclude, mapNvccWords } from '../../src/core/project/flags';
-import { migrateMakefile, tokenizeMake } from '../../src/core/project/make';
+import { makeSourceDirs, migrateMakefile, tokenizeMake } from '../../src/core/project/make';
 import { migrateCMake, tokenizeCMake } from '../../src/core/project/cmake';
 import type { BuildMigrationOptions } from '../../src/core/project/build-findings';
 
@@ -170,5 +170,38 @@ describe('CMake', () => {
     assert.match(m.text, /^NVCC := hipcc \$\(HIP_ARCH_FLAGS\)$/m);
     assert.match(m.text, /^\t\$\(NVCC\) -x hip -o \$@ \$<$/m);
     assert.match(migrateMakefile("NVCC = 'nvcc'\n", base('single-source')).text, /^NVCC = hipcc \$\(HIP_ARCH_FLAGS\) \$\(HIP_COMPAT_FLAGS\)$/m);
+  });
+
+  test('makeSourceDirs: folders named by rules and recipes after expanding variables of the Makefile and the Make files it includes', () => {
+    const files: Record<string, string> = { 'common.mk': 'SRC_DIR = src\nLIB ?= lib\n' };
+    const mk = 'include ../../common.mk\nBP := ../../$(SRC_DIR)/bp\nobj/%.o: ../../${SRC_DIR}/*/%.cpp\n\t$(CC) $< -c -o $@\nobj/%.o: $(BP)/*/%.cpp\n\t$(CC) $< -c -I../../$(LIB) -o $@\nx.o: ../../../outside/x.cpp $(UNKNOWN)/y.cpp\n\tcc -c $<\n';
+    const dirs = makeSourceDirs(mk, 'b/linux/Makefile', (p) => files[p]).sort();
+    assert.deepEqual(dirs, ['b/linux', 'b/linux/obj', 'src', 'src/bp']);
+  });
+
+  test('$(CC) is the C++ compiler of a compile recipe when its rule or recipe names C++ sources or CC is a C++ compiler; C compiles keep $(CC)', () => {
+    const o = { ...base('single-source', 'build/Makefile'), cudaCxxFiles: ['src/a.cpp'] };
+    const byRule = migrateMakefile('LIBS = -lcudart\nobj/%.o: ../src/%.cpp\n\t$(CC) -c $< -o $@\n', o).text;
+    assert.match(byRule, /^\t\$\(HIP_PORTER_CC\) -c \$< -o \$@$/m);
+    assert.match(byRule, /^HIP_PORTER_CUDA_CXX := \.\.\/src\/a\.cpp$/m);
+    assert.match(byRule, /^HIP_PORTER_CC = \$\(if \$\(filter \$\(abspath \$\(HIP_PORTER_CUDA_CXX\)\),\$\(abspath \$<\)\),hipcc .* -x hip,\$\(CC\)\)$/m);
+    const cSrc = 'LIBS = -lcudart\nobj/%.o: ../src/%.c\n\t$(CC) -c $< -o $@\napp.o: $(SRCS)\n\t$(CC) -c $(SRCS) -o $@\n';
+    assert.doesNotMatch(migrateMakefile(cSrc, o).text, /HIP_PORTER_CC/);
+    const byVar = migrateMakefile(cSrc, { ...o, ccIsCxx: true }).text;
+    assert.match(byVar, /^\t\$\(HIP_PORTER_CC\) -c \$\(SRCS\) -o \$@$/m);
+    // a Makefile with nothing CUDA (a CPU build of the same sources) is left alone
+    assert.equal(migrateMakefile('obj/%.o: ../src/%.cpp\n\t$(CXX) -c $< -o $@\n', o).text, 'obj/%.o: ../src/%.cpp\n\t$(CXX) -c $< -o $@\n');
+  });
+
+  test('HP815: -std=c++20 (or later) under hipcc warns for a target ROCm older than 5.5 (clang 15 C++20 crash), not for 5.5+ or C++17', () => {
+    const mk = 'NVCC = nvcc\n# -std=c++20 in a comment\nFLAGS = -O3 -std=c++20 -Wall\nk.o: k.cu\n\t$(NVCC) $(FLAGS) -c $< -o $@\n';
+    const old = migrateMakefile(mk, { ...base('single-source'), targetRocm: '5.2' }).findings.filter((f) => f.code === 'HP815');
+    assert.equal(old.length, 1);
+    assert.equal(old[0]!.line, 3);
+    assert.equal(old[0]!.severity, 'warning');
+    assert.match(old[0]!.message, /llvm\/llvm-project#62017/);
+    assert.equal(migrateMakefile(mk, { ...base('single-source'), targetRocm: '6.2' }).findings.filter((f) => f.code === 'HP815').length, 0);
+    assert.equal(migrateMakefile(mk.replace('-O3 -std=c++20', '-O3 -std=c++17'), { ...base('copy'), targetRocm: '5.2' }).findings.filter((f) => f.code === 'HP815').length, 0);
+    assert.equal(migrateMakefile(mk.replace('-O3 -std=c++20', '-O3 -std=gnu++2a'), { ...base('copy'), targetRocm: '5.4.3' }).findings.filter((f) => f.code === 'HP815').length, 1);
   });
 });

@@ -9,8 +9,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParser } from '../../src/core/parse';
-import { guardWarpWidth, hostWarpUses, planProjectPort } from '../../src/core/project/plan';
+import { guardWarpWidth, hostWarpUses, includeResolver, planProjectPort } from '../../src/core/project/plan';
 import { main } from '../../src/cli/main';
+import { formatProjectSummary } from '../../src/cli/project-port';
 
 let root: string;
 
@@ -165,5 +166,45 @@ describe('planProjectPort', () => {
       assert.ok(!plan.unchanged.includes('CMakeLists.txt'));
       assert.ok(plan.files.some((f) => f.path === 'hip-porter-toolchain.cmake'));
     }
+  });
+
+  test('quoted includes resolve through -I folders: header findings reach every TU, and C++ files that reach CUDA only through headers are compiled as HIP', () => {
+    const r2 = mkdtempSync(join(tmpdir(), 'hp-plan-inc-'));
+    for (const d of ['build', 'src/util', 'src/core', 'src/k']) mkdirSync(join(r2, d), { recursive: true });
+    writeFileSync(join(r2, 'common.mk'), 'SRC = src\nCC := g++\n');
+    writeFileSync(join(r2, 'build', 'Makefile'), 'include ../common.mk\nLIBS = -lcudart\napp: obj/user.o obj/plain.o obj/k.o\n\t$(CC) $^ $(LIBS) -o $@\nobj/%.o: ../$(SRC)/*/%.cpp\n\t$(CC) $< -c -I../$(SRC) -o $@\nobj/k.o: ../$(SRC)/k/k.cu\n\tnvcc -c $< -I../$(SRC) -o $@\n');
+    writeFileSync(join(r2, 'src/util/dev.h'), '#pragma once\n#include <cuda_runtime.h>\ninline void probe() { cudaGetFuncBySymbol(nullptr, nullptr); }\n');
+    writeFileSync(join(r2, 'src/core/mid.h'), '#pragma once\n#include "util/dev.h"\nint mid();\n');
+    writeFileSync(join(r2, 'src/core/user.cpp'), '#include "core/mid.h"\nint mid() { probe(); return 1; }\n');
+    writeFileSync(join(r2, 'src/core/plain.h'), '#pragma once\nint plain();\n');
+    writeFileSync(join(r2, 'src/core/plain.cpp'), '#include "core/plain.h"\nint plain() { return 2; }\n');
+    writeFileSync(join(r2, 'src/k/k.cu'), '#include "util/dev.h"\n__global__ void k(int* p) { p[0] = 1; }\n');
+    const plan = planProjectPort(r2, { mode: 'single-source', targetRocm: '5.2' });
+    const tu = (f: string) => plan.report.tus.find((t) => t.file === f);
+    assert.deepEqual(tu('src/k/k.cu')?.headers, ['src/util/dev.h']);
+    assert.ok(tu('src/k/k.cu')!.blocking.some((b) => b.file === 'src/util/dev.h' && /cudaGetFuncBySymbol/.test(b.message)), JSON.stringify(tu('src/k/k.cu')));
+    assert.deepEqual(tu('src/core/user.cpp')?.headers, ['src/core/mid.h', 'src/util/dev.h']);
+    assert.ok(tu('src/core/user.cpp')!.blocking.some((b) => b.file === 'src/util/dev.h'));
+    assert.equal(tu('src/core/plain.cpp'), undefined);
+    const mk = plan.files.find((f) => f.path === 'build/Makefile')!.after;
+    assert.match(mk, /^HIP_PORTER_CUDA_CXX := \.\.\/src\/core\/user\.cpp$/m);
+    assert.match(mk, /^\t\$\(HIP_PORTER_CC\) \$< -c -I\.\.\/\$\(SRC\) -o \$@$/m);
+    assert.match(mk, /^\t\$\(CC\) \$\^ \$\(LIBS\) -o \$@$/m); // the link keeps $(CC)
+    // the summary prints dev.h's finding once, under the first TU, and counts it in the other
+    const summary = formatProjectSummary(plan);
+    assert.equal(summary.match(/src\/util\/dev\.h:3:\d+: HP\d+ cudaGetFuncBySymbol/g)?.length, 1, summary);
+    assert.match(summary, /^ {4}1 in shared headers, printed above \(src\/util\/dev\.h\)$/m);
+  });
+
+  test('includeResolver: beside the including file first, else the unique project file ending with the path, else the closest; ties and escapes are unresolved', () => {
+    const r = includeResolver(['src/a/cfg.h', 'src/b/cfg.h', 'src/a/x.cpp', 'src/c/y.cpp', 'src/util/dev.h', 'src/c/dev.h', 'lib/deep/util/only.h', 'top.h']);
+    assert.equal(r('src/a/x.cpp', 'cfg.h'), 'src/a/cfg.h'); // beside
+    assert.equal(r('src/c/y.cpp', 'util/dev.h'), 'src/util/dev.h'); // suffix with a folder, not src/c/dev.h
+    assert.equal(r('src/c/y.cpp', 'only.h'), 'lib/deep/util/only.h');
+    assert.equal(r('src/c/y.cpp', 'cfg.h'), undefined); // src/a/cfg.h and src/b/cfg.h tie
+    assert.equal(r('src/a/deeper/z.cpp', 'cfg.h'), 'src/a/cfg.h'); // shares src/a
+    assert.equal(r('src/c/y.cpp', '../../top.h'), 'top.h');
+    assert.equal(r('src/c/y.cpp', '../../../top.h'), undefined);
+    assert.equal(r('src/c/y.cpp', 'missing.h'), undefined);
   });
 });

@@ -41,6 +41,13 @@ export interface BuildMigrationOptions {
   compatHeader: string;
   /** Project-relative paths of C/C++ files (not `.cu`) that use CUDA: compiled as HIP under the switch. */
   cudaCxxFiles: string[];
+  /**
+   * Make only: the project's Make files set `CC` to a C++ compiler (`CC := g++`), so a `$(CC)`
+   * compile recipe is a C++ compile (as one whose rule or recipe names `.cpp`/`.cc`/`.cxx` sources).
+   */
+  ccIsCxx?: boolean;
+  /** Target ROCm version (`--target-rocm`, e.g. `5.2`), for toolchain-dependent warnings; absent: none. */
+  targetRocm?: string;
 }
 
 /** Result of a build-file migration. */

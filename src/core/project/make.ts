@@ -8,7 +8,9 @@
  * Facts: GNU Make manual 4.3, "Splitting Long Lines", "Conditional Parts of Makefiles" (conditionals
  * may sit inside a recipe), "Command line overrides" (`make HIP=1` reaches sub-makes).
  */
+import { posix } from 'node:path';
 import { mapNvccWords, isNvccWord, type FlagNote } from './flags';
+import { compareVersions } from '../mappings';
 import type { BuildFinding, BuildMigration, BuildMigrationOptions } from './build-findings';
 
 /** Kinds of logical Make lines. */
@@ -133,6 +135,61 @@ function stripRefs(s: string): string {
   return s;
 }
 
+/**
+ * Project-relative folders whose sources the Makefile `file` (project-relative, forward slashes)
+ * can compile: its own folder, and the folders named by relative paths in its rule and recipe
+ * lines once simple variables are expanded (`../../$(SRC_DIR)/%/%.cpp` → `src`). Variables come
+ * from the Makefile's assignments and from the Make files it includes (`include ../../common.mk`,
+ * read through `read`: project-relative path → text, undefined when not a project file); values
+ * that reference unknown variables stay unexpanded, and a path that leaves the project (`../`
+ * past the root) or still holds a variable reference names no folder. Pure; never throws.
+ */
+export function makeSourceDirs(text: string, file: string, read: (projectPath: string) => string | undefined): string[] {
+  const dir = posix.dirname(file);
+  const vars = new Map<string, string>();
+  const lines: MakeLine[] = [];
+  const seen = new Set<string>();
+  const load = (t: string, f: string, depth: number): void => {
+    if (seen.has(f) || depth > 4) return;
+    seen.add(f);
+    for (const l of tokenizeMake(t)) {
+      const code = l.commentAt >= 0 ? l.text.slice(0, l.commentAt) : l.text;
+      if (l.kind === 'assignment' && l.assign && l.assign.op !== '+=' && l.assign.op !== '!=') {
+        if (!(l.assign.op === '?=' && vars.has(l.assign.name))) vars.set(l.assign.name, code.slice(l.assign.valueStart, l.assign.valueEnd));
+      } else if (l.kind === 'directive') {
+        const inc = /^\s*-?(?:include|sinclude)\s+(.+)$/.exec(code);
+        // include paths are relative to make's folder: the Makefile's own
+        for (const w of inc ? expand(inc[1]!).split(/\s+/).filter(Boolean) : []) {
+          const p = posix.normalize(posix.join(dir, w));
+          const it = p.startsWith('..') || w.includes('$') ? undefined : read(p);
+          if (it !== undefined) load(it, p, depth + 1);
+        }
+      } else if (f === file && (l.kind === 'rule' || l.kind === 'recipe')) lines.push(l);
+    }
+  };
+  const expand = (s: string): string => {
+    for (let i = 0; i < 10 && /\$[({][A-Za-z0-9_.\-]+[)}]/.test(s); i++) {
+      const next = s.replace(/\$[({]([A-Za-z0-9_.\-]+)[)}]/g, (m, n: string) => vars.get(n) ?? m);
+      if (next === s) break;
+      s = next;
+    }
+    return s;
+  };
+  load(text, file, 0);
+  const dirs = new Set<string>([dir]);
+  for (const l of lines) {
+    for (const w of expand(l.text).split(/[\s:;=]+/)) {
+      if (!w.includes('/') || w.startsWith('/') || w.startsWith('-')) continue;
+      const lit = w.slice(0, w.search(/[%*?[$]|$/));
+      const at = lit.endsWith('/') ? lit.slice(0, -1) : posix.dirname(lit);
+      if (!at || at === '.') continue;
+      const p = posix.normalize(posix.join(dir, at));
+      if (!p.startsWith('..') && !p.startsWith('/')) dirs.add(p);
+    }
+  }
+  return [...dirs];
+}
+
 /** `.cu` (not `.cuh`) as a word suffix: `main.cu`, `%.cu`, `$(SRC:.cu=.o)`. */
 const CU_SUFFIX = /\.cu(?![A-Za-z0-9_])/g;
 
@@ -140,7 +197,9 @@ const CU_SUFFIX = /\.cu(?![A-Za-z0-9_])/g;
  * Migrates one Makefile. Copy mode: nvcc → hipcc with the offload-arch list, nvcc flags and CUDA
  * libraries mapped, `.cu` names → `.hip`. Single-source mode: every changed logical line becomes
  * `ifeq ($(HIP),1)` mapped `else` original `endif`, so without `HIP=1` make sees the original
- * text; hipcc force-includes the compat header. A prologue defines `HIP_OFFLOAD_ARCH` (overridable:
+ * text; hipcc force-includes the compat header. With `o.targetRocm` older than 5.5, a `-std=c++20`
+ * (or later) line gets an HP815 warning (clang 15 and older crash on C++20 HIP code that
+ * instantiates libstdc++ 12 containers, llvm/llvm-project#62017). A prologue defines `HIP_OFFLOAD_ARCH` (overridable:
  * `make HIP_OFFLOAD_ARCH="gfx90a gfx942"`). Returns the text unchanged (no findings) when the
  * Makefile has nothing CUDA. Pure; never throws.
  */
@@ -152,9 +211,16 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
   const pieces: string[] = [];
   let pos = 0;
   let any = false;
-  const dir = o.file.includes('/') ? o.file.slice(0, o.file.lastIndexOf('/') + 1) : '';
-  const cudaCxx = o.cudaCxxFiles.filter((f) => f.startsWith(dir)).map((f) => f.slice(dir.length));
+  const dir = posix.dirname(o.file);
+  // Makefile-relative paths (`../../src/a.cpp` for a Makefile beside the sources' parent); a Makefile
+  // with nothing CUDA (a CPU-only build of the same sources) reaches only the files of its folder
+  const mentionsCuda = /nvcc|cuda/i.test(text);
+  const cudaCxx = o.cudaCxxFiles.filter((f) => mentionsCuda || dir === '.' || f.startsWith(dir + '/')).map((f) => posix.relative(dir, f));
+  let ruleText = '';
+  const cxxVars = new Set<string>();
   for (const l of lines) {
+    if (l.kind === 'rule') ruleText = l.text;
+    else if (l.kind !== 'recipe' && l.kind !== 'conditional' && l.kind !== 'comment' && l.kind !== 'blank') ruleText = '';
     let newText: string | undefined;
     let notes: FlagNote[] = [];
     let renamed = false;
@@ -169,10 +235,18 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
         mapped = m.text;
         notes = m.notes;
       }
-      if (l.kind === 'recipe' && cudaCxx.length && CXX_REF.test(mapped) && /(^|\s)-c(\s|$)/.test(mapped)) {
-        // a C++ compile: under the HIP build the C++ files that use CUDA go through hipcc -x hip
-        mapped = mapped.replace(CXX_REF_G, '$(HIP_PORTER_CXX)');
-        notes.push({ from: '$(CXX)', to: '$(HIP_PORTER_CXX)', kind: 'compiler', why: `C++ sources that use CUDA (${cudaCxx.join(', ')}) are compiled with hipcc -x hip; the other C++ sources keep $(CXX)` });
+      if (l.kind === 'recipe' && cudaCxx.length && /(^|\s)-c(\s|$)/.test(mapped)) {
+        // a C++ compile: under the HIP build the C++ files that use CUDA go through hipcc -x hip;
+        // `$(CC)` counts when it compiles C++ sources (rule or recipe names them, or CC := g++)
+        const ccCompilesCxx = o.ccIsCxx || CXX_SOURCE.test(ruleText + '\n' + value);
+        for (const v of ccCompilesCxx ? ['CXX', 'CC'] : ['CXX']) {
+          const ref = new RegExp(`\\$[({]${v}[)}]`, 'g');
+          if (!ref.test(mapped)) continue;
+          mapped = mapped.replace(ref, `$(HIP_PORTER_${v})`);
+          cxxVars.add(v);
+          const list = cudaCxx.length > 4 ? `${cudaCxx.slice(0, 4).join(', ')} and ${cudaCxx.length - 4} more` : cudaCxx.join(', ');
+          notes.push({ from: `$(${v})`, to: `$(HIP_PORTER_${v})`, kind: 'compiler', why: `C++ sources that use CUDA, directly or through the project headers they include (${list}), are compiled with hipcc -x hip; the other C++ sources keep $(${v})` });
+        }
       }
       if (!single && CU_SUFFIX.test(mapped)) {
         mapped = mapped.replace(CU_SUFFIX, '.hip');
@@ -198,9 +272,17 @@ export function migrateMakefile(text: string, o: BuildMigrationOptions): BuildMi
     pos = l.end;
   }
   if (!any) return { text, findings };
+  const cxx20 = o.targetRocm && compareVersions(o.targetRocm, '5.5') < 0 ? lines.find((l) => l.kind !== 'comment' && l.kind !== 'define' && CXX20_STD.test(l.commentAt >= 0 ? l.text.slice(0, l.commentAt) : l.text)) : undefined;
+  if (cxx20) {
+    findings.push({
+      code: 'HP815', family: 'build', severity: 'warning', file: o.file, line: cxx20.line,
+      message: `C++20 under hipcc with ROCm ${o.targetRocm}: clang 15 and older (ROCm 5.4.3 ships clang 15; Debian's ROCm 5.2 hipcc uses clang 15) crashes ("clang frontend command failed due to signal") on HIP sources in C++20 mode that instantiate libstdc++ 12 containers of class types such as std::map (llvm/llvm-project#62017, fixed in LLVM 16): build with a ROCm whose clang is 16 or newer, or keep those sources C++17`,
+      before: cxx20.text, after: cxx20.text,
+    });
+  }
   pieces.push(text.slice(pos));
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const prologue = makePrologue(o, eol, pieces.some((p) => p.includes('$(HIP_PORTER_CXX)')) ? cudaCxx : []);
+  const prologue = makePrologue(o, eol, cxxVars.size ? cudaCxx : [], [...cxxVars]);
   findings.unshift({
     code: 'HP807', family: 'build', severity: 'information', file: o.file, line: 1,
     message: single
@@ -222,16 +304,19 @@ function wrapSwitch(l: MakeLine, newText: string): string {
   return `ifeq ($(HIP),1)${e}${newText}${e}else${e}${l.text}${e}endif`;
 }
 
-/** `$(CXX)` / `${CXX}` in a recipe. */
-const CXX_REF = /\$[({]CXX[)}]/;
-const CXX_REF_G = /\$[({]CXX[)}]/g;
+/** `-std=c++20` and later (`c++2a`, `gnu++20`, `c++23`, `c++2b`, `c++26`, `c++2c`). */
+const CXX20_STD = /(^|\s)-std=(?:c|gnu)\+\+(?:2[0a-c]|23|26)(?=\s|$)/;
+
+/** A C++ source name or pattern (`main.cpp`, `%.cc`, `$(SRC:.cxx=.o)`). */
+const CXX_SOURCE = /\.(?:cpp|cc|cxx|c\+\+|C)(?![A-Za-z0-9_])/;
 
 /**
  * The prologue. `cudaCxx`: C++ files (Makefile-relative) that use CUDA and are compiled by a
- * `$(CXX)` recipe: `HIP_PORTER_CXX` is hipcc `-x hip` for them (matched on `$<`, the rule's first
- * prerequisite) and `$(CXX)` for every other file.
+ * `$(CXX)` (or C++ `$(CC)`) recipe: `HIP_PORTER_CXX` / `HIP_PORTER_CC` (one per name in `vars`)
+ * is hipcc `-x hip` for them (matched on `$<`, the rule's first prerequisite, both sides made
+ * absolute so `./a.cpp` and `../../src/a.cpp` match) and `$(CXX)` / `$(CC)` for every other file.
  */
-function makePrologue(o: BuildMigrationOptions, eol: string, cudaCxx: string[]): string {
+function makePrologue(o: BuildMigrationOptions, eol: string, cudaCxx: string[], vars: string[] = []): string {
   const rootExpr = o.toRoot ? `$(abspath $(dir $(lastword $(MAKEFILE_LIST)))${o.toRoot})` : `$(abspath $(dir $(lastword $(MAKEFILE_LIST))))`;
   const common = [
     `HIP_OFFLOAD_ARCH ?= ${o.offloadArch.join(' ')}`,
@@ -240,7 +325,10 @@ function makePrologue(o: BuildMigrationOptions, eol: string, cudaCxx: string[]):
   ];
   const cxx = (compat: string): string[] =>
     cudaCxx.length
-      ? [`HIP_PORTER_CUDA_CXX := ${cudaCxx.join(' ')}`, `HIP_PORTER_CXX = $(if $(filter $(HIP_PORTER_CUDA_CXX),$(patsubst ./%,%,$<)),hipcc $(HIP_ARCH_FLAGS)${compat} -x hip,$(CXX))`]
+      ? [
+          `HIP_PORTER_CUDA_CXX := ${cudaCxx.join(' ')}`,
+          ...vars.map((v) => `HIP_PORTER_${v} = $(if $(filter $(abspath $(HIP_PORTER_CUDA_CXX)),$(abspath $<)),hipcc $(HIP_ARCH_FLAGS)${compat} -x hip,$(${v}))`),
+        ]
       : [];
   if (o.mode === 'copy') {
     return ['# HIP Porter: built with hipcc for the AMD GPUs in HIP_OFFLOAD_ARCH (make HIP_OFFLOAD_ARCH="gfx90a gfx1100")', ...common, ...cxx(''), '', ''].join(eol);

@@ -11,7 +11,7 @@ import { translate } from '../translate';
 import { LineIndex } from '../text';
 import { DEFAULT_TARGET_ROCM } from '../findings';
 import type { BuildFinding, BuildMigrationOptions, PortMode } from './build-findings';
-import { migrateMakefile } from './make';
+import { makeSourceDirs, migrateMakefile } from './make';
 import { addRootPrologue, migrateCMake } from './cmake';
 import { generateCompat, type CompatUse } from './compat';
 import { toolchainFileText } from './toolchain';
@@ -167,7 +167,33 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     for (const g of generateCompat(use, compatHeader, targetRocm)) files.push({ path: g.path, after: g.text, kind: 'compat', findings: [] });
   }
 
-  const cudaCxxFiles = cuda.map((f) => rel(f.path)).filter((r) => CXX_EXTENSIONS.has(extname(r).toLowerCase()) && !HEADER_EXTENSIONS.has(extname(r).toLowerCase()));
+  // the include graph: quoted includes resolved beside the including file, else through the
+  // project's include directories (a unique project file whose path ends with the include)
+  const texts = new Map(cuda.map((f) => [rel(f.path), f.text]));
+  const cudaSet = new Set(texts.keys());
+  const resolveInclude = includeResolver(found.map((f) => rel(f.path)));
+  const readCache = new Map<string, string | undefined>();
+  const textOf = (r: string): string | undefined => {
+    if (texts.has(r)) return texts.get(r);
+    if (!readCache.has(r)) readCache.set(r, safeRead(root, r));
+    return readCache.get(r);
+  };
+  const closure = (r: string): string[] => includeClosure(r, textOf, resolveInclude);
+  // C++ sources that reach CUDA only through project headers: compiled as HIP too (not .c: hipcc -x hip is C++)
+  const viaHeaders = new Map<string, string[]>();
+  for (const f of others) {
+    const r = rel(f.path);
+    const ext = extname(r).toLowerCase();
+    if (!SOURCE_EXTS.has(ext) || ext === '.c' || ext === '.cu') continue;
+    const h = closure(r);
+    if (h.some((x) => cudaSet.has(x))) viaHeaders.set(r, h);
+  }
+  const cudaCxxFiles = [
+    ...cuda.map((f) => rel(f.path)).filter((r) => CXX_EXTENSIONS.has(extname(r).toLowerCase()) && !HEADER_EXTENSIONS.has(extname(r).toLowerCase())),
+    ...viaHeaders.keys(),
+  ].sort();
+  const makeTexts = makeFileTexts(root, others.map((f) => rel(f.path)));
+  const ccIsCxx = [...makeTexts.values()].some((t) => CC_IS_CXX.test(t));
   const buildSystem = new Set<'make' | 'cmake'>();
   const buildFindings: BuildFinding[] = [];
   let needsToolchain = false;
@@ -192,7 +218,9 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       file: r,
       toRoot: dir === '.' ? '' : dir.split('/').map(() => '..').join('/'),
       compatHeader,
-      cudaCxxFiles: cudaCxxFiles.filter((c) => dir === '.' || c.startsWith(dir + '/')),
+      cudaCxxFiles: isMakeName(name) ? makeReachable(cudaCxxFiles, r, text, makeTexts) : cudaCxxFiles.filter((c) => dir === '.' || c.startsWith(dir + '/')),
+      ccIsCxx,
+      targetRocm,
     };
     const isCMake = /CMakeLists\.txt$|\.cmake$/.test(name);
     const m = isCMake ? migrateCMake(text, mo) : migrateMakefile(text, mo);
@@ -220,29 +248,11 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
     }
   }
 
-  // translation units and their project-header closure (quoted includes, resolved like the preprocessor does first)
-  const texts = new Map(cuda.map((f) => [rel(f.path), f.text]));
+  // translation units (CUDA sources, and C++ sources reaching CUDA through headers) and their project-header closure
   const tus: TuReport[] = [];
-  for (const f of cuda) {
-    const r = rel(f.path);
-    if (!SOURCE_EXTS.has(extname(r).toLowerCase())) continue;
-    const headers: string[] = [];
-    const seen = new Set<string>([r]);
-    const stack = [r];
-    while (stack.length) {
-      const cur = stack.pop()!;
-      const t = texts.get(cur) ?? safeRead(root, cur);
-      if (t === undefined) continue;
-      for (const inc of quotedIncludes(t)) {
-        const target = posix.normalize(posix.join(posix.dirname(cur), inc));
-        if (seen.has(target) || target.startsWith('..')) continue;
-        seen.add(target);
-        if (texts.has(target) || safeRead(root, target) !== undefined) {
-          headers.push(target);
-          stack.push(target);
-        }
-      }
-    }
+  const tuFiles = [...cuda.map((f) => rel(f.path)).filter((r) => SOURCE_EXTS.has(extname(r).toLowerCase())), ...viaHeaders.keys()];
+  for (const r of tuFiles) {
+    const headers = viaHeaders.get(r) ?? closure(r);
     const tu: TuReport = { file: r, headers: headers.sort(), blocking: [], hazards: [], unparsed: [] };
     for (const fileOf of [r, ...tu.headers]) {
       for (const x of openBy.get(fileOf) ?? []) {
@@ -373,6 +383,98 @@ function safeRead(root: string, r: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Make file names (`Makefile`, `GNUmakefile`, `makefile`, `*.mk`). */
+function isMakeName(name: string): boolean {
+  return /^(GNUmakefile|makefile|Makefile|.*\.mk)$/.test(name);
+}
+
+/** `CC = g++` / `CC := clang++` (any assignment operator): the project's C compiler variable names a C++ compiler. */
+const CC_IS_CXX = /^[ \t]*(?:(?:export|override)[ \t]+)*CC[ \t]*(?::{0,3}=|\?=|\+=)[ \t]*(?:\S*\/)?(?:g\+\+|c\+\+|clang\+\+)(?:-[0-9.]+)?(?:\s|$)/m;
+
+/** Texts of the project's Make files (project-relative path → text); unreadable files are left out. */
+function makeFileTexts(root: string, rels: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rels) {
+    if (!isMakeName(basename(r))) continue;
+    const t = safeReadText(root, r);
+    if (t !== undefined) out.set(r, t);
+  }
+  return out;
+}
+
+/**
+ * The C++ files of `cudaCxx` (project-relative) that the Makefile `file` can compile: those under
+ * its folder, and those under the folders its rules and recipes name with relative paths after the
+ * simple variables (of the Makefile and the project Make files it includes) are expanded, e.g.
+ * `../../$(SRC_DIR)/%/%.cpp` with `SRC_DIR = src` from `../../common.mk` reaches `src/`.
+ */
+function makeReachable(cudaCxx: readonly string[], file: string, text: string, makeTexts: ReadonlyMap<string, string>): string[] {
+  const dirs = makeSourceDirs(text, file, (p) => makeTexts.get(p));
+  return cudaCxx.filter((c) => dirs.some((d) => d === '.' || c.startsWith(d + '/')));
+}
+
+/**
+ * Returns a resolver of quoted includes over the project's files (`files`: project-relative paths,
+ * forward slashes). `resolve(from, inc)` gives the project-relative path `#include "inc"` in `from`
+ * names: the file beside `from` when it exists (the preprocessor's first place), else the project
+ * file whose path ends with `/inc` (what a `-I` directory of the build would find): the only one,
+ * or of several the one sharing the longest folder prefix with `from`; undefined when none or
+ * when several tie (ambiguous). Paths that leave the project (`../` past the root) are undefined.
+ */
+export function includeResolver(files: readonly string[]): (from: string, inc: string) => string | undefined {
+  const all = new Set(files);
+  const byBase = new Map<string, string[]>();
+  for (const f of files) {
+    const b = posix.basename(f);
+    const list = byBase.get(b);
+    if (list) list.push(f);
+    else byBase.set(b, [f]);
+  }
+  return (from, inc) => {
+    const beside = posix.normalize(posix.join(posix.dirname(from), inc));
+    if (!beside.startsWith('..') && all.has(beside)) return beside;
+    const want = posix.normalize(inc);
+    if (want.startsWith('..') || want.startsWith('/')) return undefined;
+    const cands = (byBase.get(posix.basename(want)) ?? []).filter((f) => f === want || f.endsWith('/' + want));
+    if (cands.length <= 1) return cands[0];
+    const shared = (f: string): number => {
+      const a = posix.dirname(from).split('/');
+      const b = f.split('/');
+      let n = 0;
+      while (n < a.length && n < b.length - 1 && a[n] === b[n]) n++;
+      return n;
+    };
+    const scored = cands.map((f) => [shared(f), f] as const).sort((x, y) => y[0] - x[0]);
+    return scored[0]![0] > scored[1]![0] ? scored[0]![1] : undefined;
+  };
+}
+
+/**
+ * Project headers (and included sources) that `file` includes transitively through quoted
+ * includes, sorted, `file` excluded. `textOf` gives a project file's text (undefined: unreadable or
+ * not C/C++), `resolve` maps an include to a project path (see {@link includeResolver}).
+ */
+export function includeClosure(file: string, textOf: (r: string) => string | undefined, resolve: (from: string, inc: string) => string | undefined): string[] {
+  const headers: string[] = [];
+  const seen = new Set<string>([file]);
+  const stack = [file];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    const t = textOf(cur);
+    if (t === undefined) continue;
+    for (const inc of quotedIncludes(t)) {
+      const target = resolve(cur, inc);
+      if (target === undefined || seen.has(target)) continue;
+      seen.add(target);
+      if (textOf(target) !== undefined) {
+        headers.push(target);
+        stack.push(target);
+      }
+    }
+  }
+  return headers.sort();
 }
 
 /** `#include "x"` paths of a text. */
