@@ -3,8 +3,10 @@
  * - HP702 user definitions of what HIP's vector-type header already defines
  *   (hip/amd_detail/amd_hip_vector_types.h, HIP 5.2): `make_<type><n>` helpers are
  *   `static inline __host__ __device__` functions there, so a user definition is a redefinition
- *   error; compound assignment (`+=`, ...) and `++`/`--` are members of HIP_vector_type, so a free
- *   user operator makes every use ambiguous (both verified with hipcc 5.2). Binary operators
+ *   error; compound assignment (`+=`, ...) and `++`/`--` are `__host__ __device__` members of
+ *   HIP_vector_type, so a free `__host__ __device__` user operator makes every use ambiguous (both
+ *   verified with hipcc 5.2); a `__device__`-only or host-only one compiles and wins overload
+ *   resolution (clang prefers the caller's own execution space), so it is information only. Binary operators
  *   (`+`, `*`, `==`, ...) are templates in HIP: a user's non-template still compiles and wins
  *   overload resolution, so those are reported as redundant only (information).
  * - HP703 a `__global__`/`__device__` function calling a function of the same file that is
@@ -123,6 +125,34 @@ export const cxxHostCallsRule: Rule = {
   },
 };
 
+/** Specifier words that are neither an execution space nor a macro. */
+const PLAIN_SPECIFIERS = new Set(['__forceinline__', '__inline__', '__noinline__', '__restrict__']);
+
+/**
+ * The execution space written before the `operator` keyword at token `i` (back to the previous
+ * `;`, brace or directive): `both` for `__host__ __device__`, `macro` when an upper-case macro may
+ * stand for it, `one` for `__device__` alone or no space (host). Why it matters (checked with
+ * hipcc 5.2, --offload-arch=gfx90a): HIP_vector_type's compound operators are `__host__ __device__`
+ * members; a free user operator with the same space makes every use ambiguous, while a
+ * `__device__`-only (or host-only) one compiles, because clang's CUDA/HIP overload resolution
+ * prefers a callee of the caller's own space over a `__host__ __device__` one (HeCBench's nbnxm-hip
+ * keeps `inline __device__ void operator+=(float4&, float4)` and builds).
+ */
+function specifierSpace(t: Tokens, i: number): 'both' | 'macro' | 'one' {
+  let host = false;
+  let device = false;
+  let macro = false;
+  for (let k = prevCode(t, i), n = 0; k >= 0 && n < 24; k = prevCode(t, k), n++) {
+    if (t.kind[k] === Tok.Directive || t.pp[k] !== PP.None || isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}')) break;
+    if (t.kind[k] !== Tok.Ident) continue;
+    const w = tokenText(t, k);
+    if (w === '__host__') host = true;
+    else if (w === '__device__') device = true;
+    else if (!PLAIN_SPECIFIERS.has(w) && /^[A-Z_][A-Z0-9_]+$/.test(w)) macro = true;
+  }
+  return host && device ? 'both' : macro ? 'macro' : 'one';
+}
+
 function vectorOperators(ctx: RuleContext): void {
   const t = ctx.tokens;
   for (const i of ctx.identsNamed('operator')) {
@@ -150,8 +180,14 @@ function vectorOperators(ctx: RuleContext): void {
     let severity: 'error' | 'information';
     let message: string;
     if (COMPOUND.has(op) || INC_DEC.has(op)) {
-      severity = 'error';
-      message = `operator${op} for ${vec}: HIP's vector types already define it as a member, so every use becomes ambiguous under hip-clang; remove this definition`;
+      const space = specifierSpace(t, i);
+      if (space === 'one') {
+        severity = 'information';
+        message = `operator${op} for ${vec}: HIP's vector types already define it as a __host__ __device__ member; this __device__-only or host-only definition still compiles (hip-clang prefers the caller's own execution space) and takes precedence, but can be removed`;
+      } else {
+        severity = 'error';
+        message = `operator${op} for ${vec}: HIP's vector types already define it as a __host__ __device__ member, so every use becomes ambiguous under hip-clang${space === 'macro' ? ' (when the specifier macro expands to __host__ __device__)' : ''}; remove this definition`;
+      }
     } else if (BINARY.has(op)) {
       severity = 'information';
       message = `operator${op} for ${vec}: HIP's vector types already define it (hip/amd_detail/amd_hip_vector_types.h); this definition still compiles and takes precedence, but can be removed`;

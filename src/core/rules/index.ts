@@ -4,6 +4,7 @@
  */
 import { apiArgumentsRule, apiRule, cudnnRule } from './api';
 import { headersRule } from './headers';
+import { gapsRule } from './gaps';
 import { warpRule, warpSyncRule } from './warp';
 import { archGuardsRule, archRule, cudaArchRule } from './arch';
 import { asmRule } from './asm';
@@ -29,6 +30,7 @@ const ENGINE_CODES: readonly RuleCode[] = [
 /** All rules, in run order. */
 export const ALL_RULES: readonly Rule[] = [
   apiRule,
+  gapsRule,
   cudnnRule,
   headersRule,
   kernelLaunchRule,
