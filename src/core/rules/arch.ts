@@ -34,6 +34,17 @@ const CC_ATTRS = [
   'CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR',
 ];
 
+/**
+ * HP303, severity by consequence (issue 16). A test on `major`/`minor` of a device-properties
+ * variable is judged with its threshold ({@link judgeCcTest}): when every NVIDIA GPU CUDA 12
+ * supports gets the same outcome, and every configured `--offload-arch` GPU (as the compute
+ * capability it reports, {@link reportedComputeCapability}) gets that outcome too, the test only
+ * rejects legacy GPUs (`major < 2`, `(major << 4) + minor < 0x35`): AMD takes the intended path,
+ * information. A test that tells NVIDIA generations apart (`major >= 9`: gfx90a reports 9, the
+ * Hopper collision; `major >= 7`, `major * 10 + minor >= 80`) picks an NVIDIA-generation path on
+ * AMD, and one that cannot be read (other names in it, `switch`): warning, as before. One finding
+ * per file, at the first test that is a warning (all legacy: at the first test, as information).
+ */
 export const archRule: Rule = {
   id: 'arch',
   family: 'arch',
@@ -68,25 +79,42 @@ export const archRule: Rule = {
     const inWindow = (i: number): boolean => i >= ctx.firstToken && i < ctx.endToken;
     const message = 'compute-capability check: AMD GPUs report their own major/minor (gfx90a and gfx94x report 9, the same as Hopper sm_90; gfx1030 reports 10), so NVIDIA thresholds pick NVIDIA-only paths on AMD; test gcnArchName or the arch.hasXxx feature flags';
     if (ctx.identsNamed('major').length || ctx.identsNamed('minor').length) {
-      const majors = ctx.fileIdentsNamed('major', { before: 5, after: 2 }).filter(check);
+      // whole statements: the test's threshold decides its severity (see HP303 below)
+      const majors = ctx.fileIdentsNamed('major').filter(check);
       // a `.minor` within a few tokens after a reported `.major` (`major * 10 + minor`) is the same check
-      const minors = ctx.fileIdentsNamed('minor', { before: 5, after: 2 }).filter(check).filter((m) => !majors.some((j) => m > j && m - j < 10));
+      const minors = ctx.fileIdentsNamed('minor').filter(check).filter((m) => !majors.some((j) => m > j && m - j < 10));
       const all = [...majors, ...minors].sort((x, y) => x - y);
-      const first = all[0];
+      const verdicts = new Map(all.map((k) => [k, judgeCcTest(t, k, ctx.options.offloadArch)] as const));
+      // the finding sits at the first test that matters (all legacy: at the first test, as information)
+      const first = all.find((k) => verdicts.get(k)!.kind !== 'legacy') ?? all[0];
       if (first !== undefined && inWindow(first)) {
         const recv = prevCode(t, prevCode(t, first));
         const dot = prevCode(t, first);
-        const more = all.length - 1;
+        const others = all.filter((k) => k !== first);
+        const more = others.length;
+        const v = verdicts.get(first)!;
+        const legacy = v.kind === 'legacy';
         ctx.report({
           code: 'HP303',
-          message: `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} ${message}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
+          message: legacy
+            ? `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} compute-capability check with the same outcome on every GPU CUDA 12 supports and on every configured AMD GPU (${ctx.options.offloadArch.join(', ')}): AMD takes the path current NVIDIA GPUs take (it only rejects legacy GPUs); for feature tests use gcnArchName or the arch.hasXxx flags${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`
+            : `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} ${message}${v.amd ? `; this test is ${v.amd}` : ''}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
+          severity: legacy ? 'information' : 'warning',
           start: t.start[recv]!,
           end: t.end[first]!,
           status: 'hazard',
           library: 'runtime',
           cuda: tokenText(t, first),
           hip: 'gcnArchName',
-          ...(more ? { related: all.slice(1, 21).map((k) => ({ start: t.start[prevCode(t, prevCode(t, k))]!, end: t.end[k]!, message: 'another compute-capability check' })) } : {}),
+          ...(more
+            ? {
+                related: others.slice(0, 20).map((k) => ({
+                  start: t.start[prevCode(t, prevCode(t, k))]!,
+                  end: t.end[k]!,
+                  message: verdicts.get(k)!.kind === 'legacy' ? 'another compute-capability check (a legacy threshold every configured AMD GPU passes like current NVIDIA GPUs)' : 'another compute-capability check',
+                })),
+              }
+            : {}),
         });
       }
     }
@@ -123,6 +151,126 @@ function inCheck(t: Tokens, recv: number, f: number): boolean {
   // `switch (prop.major)` and `if (prop.major)`
   if (isPunct(t, p, '(') && isIdent(t, prevCode(t, p)) && ['switch', 'if'].includes(tokenText(t, prevCode(t, p)))) return true;
   return false;
+}
+
+/**
+ * The compute capability an AMD GPU reports as `hipDeviceProp_t::major`/`minor` for an
+ * `--offload-arch` name: its ISA version's major and minor (gfx90a → 9.0, gfx942 → 9.4, gfx1030 →
+ * 10.3, gfx1100 → 11.0; the last hex digit is the stepping). Source: ROCm/clr
+ * hipamd/src/hip_device.cpp (`deviceProps.major = isa().versionMajor()`, `minor = versionMinor()`)
+ * and the processor table of LLVM's AMDGPU user guide. Undefined for generic or unknown names.
+ */
+export function reportedComputeCapability(arch: string): [number, number] | undefined {
+  const m = /^gfx([0-9]{1,2})([0-9a-f])([0-9a-f])(?::|$)/i.exec(arch.trim());
+  return m ? [Number(m[1]), Number.parseInt(m[2]!, 16)] : undefined;
+}
+
+/**
+ * Compute capabilities of the NVIDIA GPUs CUDA 12 compiles for (sm_50 .. sm_120; CUDA 12.x
+ * release notes, "supported architectures"): a check whose outcome is the same for all of them
+ * only rejects GPUs older than any current CUDA supports.
+ */
+const NVIDIA_CC: ReadonlyArray<[number, number]> = [
+  [5, 0], [5, 2], [5, 3], [6, 0], [6, 1], [6, 2], [7, 0], [7, 2], [7, 5], [8, 0], [8, 6], [8, 7], [8, 9], [9, 0], [10, 0], [12, 0],
+];
+
+/**
+ * Evaluates a compute-capability test written with `M` (major) and `m` (minor): integers (decimal
+ * or hex), `! - * / + - << >> < > <= >= == != && || ( )`. Returns a function of (major, minor),
+ * or undefined when the text holds anything else or no comparison (then the test cannot be judged).
+ */
+export function ccPredicate(expr: string): ((major: number, minor: number) => boolean) | undefined {
+  const toks = expr.match(/0[xX][0-9a-fA-F]+|\d+[uUlL]*|<<|>>|<=|>=|==|!=|&&|\|\||[Mm]|[-+*/<>!()]|\S/g) ?? [];
+  if (!toks.length || !toks.some((x) => /^(?:<|>|<=|>=|==|!=)$/.test(x))) return undefined;
+  if (toks.some((x) => !/^(?:0[xX][0-9a-fA-F]+|\d+[uUlL]*|<<|>>|<=|>=|==|!=|&&|\|\||[Mm]|[-+*/<>!()])$/.test(x))) return undefined;
+  const LEVELS: ReadonlyArray<readonly string[]> = [['||'], ['&&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/']];
+  return (M, m) => {
+    let p = 0;
+    let bad = false;
+    const unary = (): number => {
+      const x = toks[p++];
+      if (x === '!') return unary() ? 0 : 1;
+      if (x === '-') return -unary();
+      if (x === '(') {
+        const v = level(0);
+        if (toks[p++] !== ')') bad = true;
+        return v;
+      }
+      if (x === 'M') return M;
+      if (x === 'm') return m;
+      if (x !== undefined && /^\d|^0[xX]/.test(x)) return Number.parseInt(x.replace(/[uUlL]+$/, ''), /^0[xX]/.test(x) ? 16 : 10);
+      bad = true;
+      return 0;
+    };
+    const level = (k: number): number => {
+      if (k === LEVELS.length) return unary();
+      let l = level(k + 1);
+      while (p < toks.length && LEVELS[k]!.includes(toks[p]!)) {
+        const op = toks[p++]!;
+        const r = level(k + 1);
+        // prettier-ignore
+        l = op === '||' ? +(!!l || !!r) : op === '&&' ? +(!!l && !!r) : op === '==' ? +(l === r) : op === '!=' ? +(l !== r)
+          : op === '<' ? +(l < r) : op === '>' ? +(l > r) : op === '<=' ? +(l <= r) : op === '>=' ? +(l >= r)
+          : op === '<<' ? l << r : op === '>>' ? l >> r : op === '+' ? l + r : op === '-' ? l - r : op === '*' ? l * r : r ? Math.trunc(l / r) : 0;
+      }
+      return l;
+    };
+    const v = level(0);
+    if (bad || p !== toks.length) throw new Error('not a compute-capability test');
+    return v !== 0;
+  };
+}
+
+/** How a compute-capability test behaves on AMD: `legacy` (same outcome as every GPU CUDA 12 supports), `splits` (it tells NVIDIA generations apart), or `unknown`. */
+interface CcVerdict {
+  kind: 'legacy' | 'splits' | 'unknown';
+  /** For `splits`: e.g. "true on gfx90a (9.0), gfx1030 (10.3)". */
+  amd?: string;
+}
+
+/**
+ * Judges the test around the `.major`/`.minor` field at token `f` (receiver `recv`): the
+ * expression from the enclosing `(`, `=`, `return`, `,` or statement start to the matching end,
+ * with `recv.major`/`recv.minor` as M/m. Reads only tokens of that statement.
+ */
+function judgeCcTest(t: Tokens, f: number, archs: readonly string[]): CcVerdict {
+  let a = f;
+  let depth = 0;
+  for (let k = prevCode(t, f), n = 0; k >= 0 && n < 60; k = prevCode(t, k), n++) {
+    if (isPunct(t, k, ')')) depth++;
+    else if (isPunct(t, k, '(')) {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}') || isPunct(t, k, ',') || isPunct(t, k, '?') || isIdent(t, k, 'return'))) break;
+    else if (depth === 0 && isPunct(t, k, '=') && !['=', '<', '>', '!'].some((o) => isPunct(t, prevCode(t, k), o)) && !isPunct(t, nextCode(t, k), '=')) break;
+    a = k;
+  }
+  let b = f;
+  depth = 0;
+  for (let k = nextCode(t, f), n = 0; k >= 0 && n < 60; k = nextCode(t, k), n++) {
+    if (isPunct(t, k, '(')) depth++;
+    else if (isPunct(t, k, ')')) {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}') || isPunct(t, k, ',') || isPunct(t, k, '?') || isPunct(t, k, ':'))) break;
+    b = k;
+  }
+  const text = t.text
+    .slice(t.start[a], t.end[b])
+    .replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*major\b/g, 'M')
+    .replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*minor\b/g, 'm');
+  const pred = ccPredicate(text);
+  if (!pred) return { kind: 'unknown' };
+  try {
+    const nv = new Set(NVIDIA_CC.map(([M, m]) => pred(M, m)));
+    const amd = archs.map((x) => [x, reportedComputeCapability(x)] as const).filter((x): x is readonly [string, [number, number]] => !!x[1]);
+    if (!amd.length) return { kind: 'unknown' };
+    const outcomes = amd.map(([x, [M, m]]) => ({ x, M, m, v: pred(M, m) }));
+    if (nv.size === 1 && outcomes.every((o) => o.v === [...nv][0])) return { kind: 'legacy' };
+    return { kind: 'splits', amd: outcomes.map((o) => `${o.v} on ${o.x} (${o.M}.${o.m})`).join(', ') };
+  } catch {
+    return { kind: 'unknown' };
+  }
 }
 
 /**
@@ -259,8 +407,10 @@ const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJ
 
 /**
  * HP304, severity by consequence. In an `#if`/`#elif`/`#ifdef` condition the macro picks a branch,
- * and under hipcc it picks the "old/absent CUDA" one, which may compute differently: warning, at
- * each condition. In a `#define` it only matters where that macro is used: information. In code
+ * and under hipcc it picks the "old/absent CUDA" one, which may compute differently: warning, once
+ * per file and cause (the toolkit-version macros are one cause, `__NVCC__` another: each is one fix
+ * for the whole file), at the first such condition, the others as related spans (read file-wide, so
+ * an edit adding or removing one re-runs this over the whole file; lc0's network_cuda.cc had four). In a `#define` it only matters where that macro is used: information. In code
  * (`CUDART_VERSION / 1000`) it is an undeclared identifier wherever hipcc compiles that code (the
  * HIP headers for AMD define none of these names; only hip/nvidia_detail/nvidia_hip_runtime_api.h
  * reads CUDART_VERSION): warning, once per file and macro at the first such use, the others as
@@ -269,10 +419,32 @@ const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJ
  */
 function cudaVersionMacros(ctx: RuleContext): void {
   const t = ctx.tokens;
+  // conditions: one warning per file and cause (the toolkit-version macros are one cause, __NVCC__ another)
+  for (const group of [CUDA_VERSION_MACROS.filter((n) => n !== '__NVCC__'), ['__NVCC__']]) {
+    if (!group.some((n) => ctx.identsNamed(n).some((i) => t.pp[i] === PP.If || t.pp[i] === PP.Ifdef))) continue;
+    const conds = group
+      .flatMap((n) => ctx.fileIdentsNamed(n))
+      .filter((i) => t.pp[i] === PP.If || t.pp[i] === PP.Ifdef)
+      .sort((a, b) => a - b);
+    const first = conds[0];
+    if (first === undefined || first < ctx.firstToken || first >= ctx.endToken) continue;
+    const name = tokenText(t, first);
+    const branch = name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA';
+    const related = conds.slice(1).map((i) => ({ start: t.start[i]!, end: t.end[i]!, message: `${tokenText(t, i)}: another check that takes its "${branch}" branch under hipcc` }));
+    ctx.report({
+      code: 'HP304',
+      message: `${name} is not defined when compiling with hipcc: this check takes its "${branch}" branch${related.length ? ` (${related.length} more such check${related.length === 1 ? '' : 's'} in this file, listed as related)` : ''}; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
+      start: t.start[first]!,
+      end: t.end[first]!,
+      status: 'hazard',
+      severity: 'warning',
+      cuda: name,
+      related: related.length ? related : undefined,
+    });
+  }
   for (const name of CUDA_VERSION_MACROS) {
     const inWindow = ctx.identsNamed(name);
     if (!inWindow.length) continue;
-    const branch = name === '__NVCC__' ? 'not nvcc' : 'old/absent CUDA';
     let codeUseHere = false;
     for (const i of inWindow) {
       const pp = t.pp[i];
@@ -280,16 +452,14 @@ function cudaVersionMacros(ctx: RuleContext): void {
         codeUseHere = true;
         continue;
       }
-      const cond = pp === PP.If || pp === PP.Ifdef;
+      if (pp === PP.If || pp === PP.Ifdef) continue;
       ctx.report({
         code: 'HP304',
-        message: cond
-          ? `${name} is not defined when compiling with hipcc: this check takes its "${branch}" branch; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`
-          : `${name} is not defined when compiling with hipcc: code expanding this line sees it undefined; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
+        message: `${name} is not defined when compiling with hipcc: code expanding this line sees it undefined; test HIP_VERSION or __HIP_PLATFORM_AMD__ instead`,
         start: t.start[i]!,
         end: t.end[i]!,
         status: 'hazard',
-        severity: cond ? 'warning' : 'information',
+        severity: 'information',
         cuda: name,
       });
     }
