@@ -70,11 +70,20 @@ const EXTRA_NAMES: ReadonlySet<string> = new Set([
   'cooperative_groups',
 ]);
 
+/**
+ * Mapped names whose HIP name is the CUDA name: a gap only where the target lacks it (bf16
+ * functions before ROCm 5.7, `__hmax`/`__hmin` before 5.5); the warp `*_sync` functions and
+ * `__syncwarp` are the warp rules' (./warp.ts), which know the opt-in macro and the 64-bit mask.
+ */
+function sameNameGap(name: string): boolean {
+  return !/_sync$/.test(name) && name !== '__syncwarp';
+}
+
 /** True when identifier `name` may be a gap for the state's options (conservative: may say true for a name that is not). */
 function mayBeGap(mappings: Mappings, name: string, s: GapState | undefined): boolean {
   if (EXTRA_NAMES.has(name)) return true;
   const e = mappings.get(name);
-  if (!e || e.hip === name) return false;
+  if (!e || (e.hip === name && !sameNameGap(name))) return false;
   if (!s) return true;
   if (!e.hip || e.hipVersions.experimental || !hipAvailableIn(e, s.target)) return true;
   return s.roc && !!e.roc && !rocAvailableIn(e, s.target);
@@ -123,7 +132,7 @@ export const gapsRule: Rule = {
     // mapped names: the per-name finding of the api rule's tables, placed at each non-member use
     for (const [name, occurrences] of ctx.identIndex()) {
       const e = ctx.mappings.get(name);
-      if (!e || e.hip === name || SPECIAL_NAMES.has(name)) continue;
+      if (!e || (e.hip === name && !sameNameGap(name)) || SPECIAL_NAMES.has(name)) continue;
       let tpl: ReturnType<typeof nameFindings>[number]['finding'] | undefined;
       for (const i of occurrences) {
         const p = prevCode(t, i);
