@@ -278,3 +278,58 @@ test('windowed runs agree with the full analysis on the grouped causes', () => {
   assert.deepEqual(windowMismatches(src, T52), []);
   assert.deepEqual(windowMismatches(src, T62), []);
 });
+
+test('HP302 by consequence: a portable #else AMD compiles is information; the legacy branch taken, or code dropped, is a warning', () => {
+  const src = [
+    '#if __CUDA_ARCH__ == 800 || __CUDA_ARCH__ >= 900',
+    '#define BLOCKS 2',
+    '#else',
+    '#define BLOCKS 1',
+    '#endif',
+    '#if __CUDA_ARCH__ < 530',
+    '#define SKIP_FP16 1',
+    '#endif',
+    '__global__ void k(float* x) {',
+    '#if __CUDA_ARCH__ >= 700',
+    '  x[0] = 1.f;',
+    '#endif',
+    '}',
+    '',
+  ].join('\n');
+  const fs = of(analyze(src, T62).findings, 'HP302');
+  assert.deepEqual(
+    fs.map((f) => [lineOf(src, f.start), f.severity]),
+    [
+      [1, 'information'],
+      [6, 'warning'],
+      [10, 'warning'],
+    ],
+  );
+  assert.match(fs[0]!.message, /compiles the #else branch instead/);
+  assert.deepEqual(fs[0]!.related!.map((r) => lineOf(src, r.start)), [3]);
+  assert.match(fs[1]!.message, /compiles this branch, meant for GPUs below the threshold/);
+  assert.match(fs[2]!.message, /dropped on AMD and nothing replaces it/);
+  // an empty #else is no fallback (look-alike of the first case)
+  const empty = '#if __CUDA_ARCH__ >= 800\n#define FAST 1\n#else\n// nothing\n#endif\n';
+  assert.deepEqual(of(analyze(empty, T62).findings, 'HP302').map((f) => f.severity), ['warning']);
+});
+
+test('HP501, HP601-HP603: occupancy hints and cuDNN port advice are information; the cuDNN cause stays one error (HP114)', () => {
+  const src = [
+    '#include <cudnn.h>',
+    '__global__ void __launch_bounds__(256, 2) k(float* x) {}',
+    'void f(cudnnHandle_t h, cudnnTensorDescriptor_t d, cudnnConvolutionDescriptor_t c) {',
+    '  cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, 1, 2, 3, 4);',
+    '  cudnnSetConvolutionMathType(c, CUDNN_TENSOR_OP_MATH);',
+    '}',
+    '',
+  ].join('\n');
+  const fs = analyze(src, T62).findings;
+  for (const code of ['HP501', 'HP601', 'HP602', 'HP603']) {
+    const xs = of(fs, code);
+    assert.ok(xs.length >= 1, code);
+    for (const x of xs) assert.equal(x.severity, 'information', code);
+  }
+  const errors = fs.filter((f) => f.severity === 'error' || f.severity === 'warning');
+  assert.deepEqual(errors.map((f) => f.code), ['HP114']);
+});

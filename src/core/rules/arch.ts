@@ -14,7 +14,7 @@
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { isDeviceFunction, isIdent, namespaceFunctions, tokenText } from './util';
-import { branchTaken, conditionals, directiveText, relevantItemText, type Branch } from './preprocessor';
+import { branchTaken, conditionals, directiveText, relevantItemText, takenInstead, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
   { code: 'HP303', family: 'arch', defaultSeverity: 'warning', title: 'Compute-capability check on device properties (meaningless on AMD)', docs: DOCS.archFeatures },
@@ -351,11 +351,10 @@ function guardFix(ctx: RuleContext, b: Branch): { fix?: ReturnType<RuleContext['
 /** Codes of {@link cudaArchRule}. */
 export const CUDA_ARCH_CODES: readonly RuleCode[] = [
   { code: 'HP301', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
-  { code: 'HP302', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ compute-capability comparison', docs: DOCS.identifyingHip },
   { code: 'HP304', family: 'arch', defaultSeverity: 'warning', title: 'CUDA toolkit version macro (undefined under HIP)', docs: DOCS.identifyingHip },
 ];
 
-/** `#ifdef __CUDA_ARCH__` / `defined(__CUDA_ARCH__)` → `__HIP_DEVICE_COMPILE__` (HP301), numeric `__CUDA_ARCH__` comparisons (HP302) and CUDA toolkit version macros (HP304) reported. */
+/** `#ifdef __CUDA_ARCH__` / `defined(__CUDA_ARCH__)` → `__HIP_DEVICE_COMPILE__` (HP301) and CUDA toolkit version macros (HP304) reported; numeric `__CUDA_ARCH__` comparisons (HP302) are {@link cudaArchBranchRule}'s. */
 export const cudaArchRule: Rule = {
   id: 'cuda-arch',
   family: 'arch',
@@ -388,19 +387,92 @@ function cudaArch(ctx: RuleContext): void {
         hip: '__HIP_DEVICE_COMPILE__',
         fix: ctx.fix('Use __HIP_DEVICE_COMPILE__', [{ start: s, end: e, newText: '__HIP_DEVICE_COMPILE__' }], true),
       });
-    } else {
-      ctx.report({
-        code: 'HP302',
-        message:
-          '__CUDA_ARCH__ compute-capability check: undefined on AMD (evaluates to 0, so the fallback branch is taken); test features instead (__HIP_PLATFORM_AMD__, __gfx90a__, __has_builtin)',
-        start: s,
-        end: e,
-        status: 'hazard',
-        cuda: '__CUDA_ARCH__',
-      });
     }
   }
 }
+
+/** True when `__CUDA_ARCH__` at token `i` is an existence test (`#ifdef`, `defined X`, `defined(X)`): HP301, not a comparison. */
+function archExistenceTest(t: Tokens, i: number): boolean {
+  const p = prevCode(t, i);
+  const pp = prevCode(t, p);
+  return (
+    t.pp[i] === PP.Ifdef ||
+    (p >= 0 && t.kind[p] === Tok.Ident && t.text.slice(t.start[p], t.end[p]) === 'defined') ||
+    (p >= 0 && isPunct(t, p, '(') && pp >= 0 && t.text.slice(t.start[pp], t.end[pp]) === 'defined')
+  );
+}
+
+/** Codes of {@link cudaArchBranchRule}. */
+export const CUDA_ARCH_BRANCH_CODES: readonly RuleCode[] = [
+  { code: 'HP302', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ compute-capability comparison', docs: DOCS.identifyingHip },
+];
+
+/** True when `[a, b)` of `text` holds code (anything but whitespace and comments). */
+function hasCode(text: string, a: number, b: number): boolean {
+  return /\S/.test(text.slice(a, b).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''));
+}
+
+/**
+ * HP302, numeric `__CUDA_ARCH__` comparisons, severity by consequence (issue 16). hip-clang leaves
+ * `__CUDA_ARCH__` undefined, so in `#if` it is 0 (./preprocessor.ts):
+ * - the comparison's branch is compiled on AMD (`#if __CUDA_ARCH__ < 530`): AMD takes the path of
+ *   GPUs older than the threshold: warning;
+ * - it is skipped and AMD compiles a non-empty `#elif`/`#else` of the same chain: that is the
+ *   fallback every other NVIDIA architecture uses, so the code is portable as written:
+ *   information, naming the branch AMD compiles (llm.c's `#if __CUDA_ARCH__ == 800 || ... #else
+ *   #define MAX_1024_THREADS_BLOCKS 1`);
+ * - it is skipped and nothing replaces it (no `#else`, or an empty one): the code is dropped on
+ *   AMD: warning (a whole kernel body dropped is also HP305's error);
+ * - elsewhere (in code, or an undecidable condition): warning, as before.
+ * The chain's other branches can sit in other top-level items, so the rule has `file` scope; its
+ * signature keeps it from re-running after edits of items without a directive or `__CUDA_ARCH__`.
+ */
+export const cudaArchBranchRule: Rule = {
+  id: 'cuda-arch-branch',
+  family: 'arch',
+  scope: 'file',
+  codes: CUDA_ARCH_BRANCH_CODES,
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive || (t.kind[i] === Tok.Ident && tokenText(t, i) === '__CUDA_ARCH__')),
+  run(ctx) {
+    const t = ctx.tokens;
+    const uses = ctx.identsNamed('__CUDA_ARCH__').filter((i) => !archExistenceTest(t, i));
+    if (!uses.length) return;
+    const cs = conditionals(ctx);
+    const advice = 'test features instead (__HIP_PLATFORM_AMD__, __gfx90a__, __has_builtin)';
+    const done = new Set<Branch>();
+    for (const i of uses) {
+      let b: Branch | undefined;
+      if (t.pp[i] === PP.If) {
+        for (const c of cs.chains) for (const x of c.branches) if (x.dir < i && x.bodyStart > t.start[i]!) b = x;
+      }
+      // one finding per condition (`__CUDA_ARCH__ == 800 || __CUDA_ARCH__ >= 900` is one test)
+      if (b && done.has(b)) continue;
+      if (b) done.add(b);
+      const taken = b ? branchTaken(cs, b) : undefined;
+      const instead = b && taken === false ? takenInstead(cs, b) : undefined;
+      const portable = !!instead && hasCode(t.text, instead.bodyStart, instead.end);
+      const dir = b ? directiveText(t, b) : '';
+      const message =
+        taken === true
+          ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so hip-clang compiles this branch, meant for GPUs below the threshold; ${advice}`
+          : taken === false && portable
+            ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so hip-clang compiles the ${directiveText(t, instead!)} branch instead, the fallback every other NVIDIA architecture uses; ${advice} if AMD should take the fast path`
+            : taken === false
+              ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so this branch is dropped on AMD and nothing replaces it; ${advice}`
+              : `__CUDA_ARCH__ compute-capability check: undefined on AMD (evaluates to 0, so the fallback branch is taken); ${advice}`;
+      ctx.report({
+        code: 'HP302',
+        message,
+        severity: taken === false && portable ? 'information' : 'warning',
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'hazard',
+        cuda: '__CUDA_ARCH__',
+        related: instead ? [{ start: t.start[instead.dir]!, end: t.end[instead.dir]!, message: 'the branch AMD compiles' }] : undefined,
+      });
+    }
+  },
+};
 
 /** CUDA toolkit version macros: undefined under hip-clang, so `#if CUDART_VERSION >= 11000` silently takes the old branch. */
 const CUDA_VERSION_MACROS = ['CUDART_VERSION', 'CUDA_VERSION', '__CUDACC_VER_MAJOR__', '__CUDACC_VER_MINOR__', '__NVCC__'];

@@ -6,7 +6,7 @@ import { apiArgumentsRule, apiRule, cudnnRule } from './api';
 import { headersRule } from './headers';
 import { gapsRule } from './gaps';
 import { warpRule, warpSyncRule } from './warp';
-import { archGuardsRule, archRule, cudaArchRule } from './arch';
+import { archGuardsRule, archRule, cudaArchBranchRule, cudaArchRule } from './arch';
 import { asmRule } from './asm';
 import { kernelLaunchRule, launchRule } from './launch';
 import { memoryRule, symbolsRule } from './memory';
@@ -37,6 +37,7 @@ export const ALL_RULES: readonly Rule[] = [
   apiArgumentsRule,
   warpSyncRule,
   cudaArchRule,
+  cudaArchBranchRule,
   symbolsRule,
   registerRule,
   warpRule,
