@@ -35,7 +35,6 @@ export const API_CODES: readonly RuleCode[] = [
   { code: 'HP103', family: 'api', defaultSeverity: 'information', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
   { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
   { code: 'HP107', family: 'api', defaultSeverity: 'warning', title: 'HIP API deprecated or removed in ROCm', docs: DOCS.hipifyTables },
-  { code: 'HP108', family: 'api', defaultSeverity: 'error', title: 'cudaDeviceProp field that hipDeviceProp_t of the target ROCm lacks', docs: DOCS.porting },
 ];
 
 /**
@@ -43,7 +42,7 @@ export const API_CODES: readonly RuleCode[] = [
  * ROCm 5.2 /usr/include/hip/hip_runtime_api.h; ROCm 6.0 added most of them). Only names distinctive
  * enough not to be mistaken for fields of user structs are listed; `value` suggests a replacement.
  */
-const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
+export const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
   ['deviceOverlap', 'concurrentKernels (AMD GPUs overlap copies and kernels)'],
   ['asyncEngineCount', 'a constant: AMD GPUs have copy engines that overlap with kernels'],
   ['unifiedAddressing', 'a constant true (HIP has a unified address space on Linux)'],
@@ -143,23 +142,6 @@ export const apiRule: Rule = {
     thrustCudaNamespace(ctx);
     callbackConvention(ctx);
     pointerAttributeType(ctx);
-    if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
-      for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
-        for (const i of ctx.identsNamed(field)) {
-          const p = prevCode(t, i);
-          if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-          ctx.report({
-            code: 'HP108',
-            message: `hipDeviceProp_t of ROCm ${ctx.options.targetRocm} has no field ${field} (added in ROCm 6.0); use ${instead}`,
-            start: t.start[i]!,
-            end: t.end[i]!,
-            status: 'unsupported',
-            library: 'runtime',
-            cuda: `cudaDeviceProp::${field}`,
-          });
-        }
-      }
-    }
     if (ctx.options.includeComments) {
       for (let i = ctx.firstToken; i < ctx.endToken; i++) if (t.kind[i] === Tok.Comment) renameInComment(ctx, i);
     }
@@ -173,7 +155,7 @@ export const apiRule: Rule = {
  * porter, however often the names recur; one error per use drowned real hazards (136 HP104 errors
  * in lc0's CUDA backend, most of them repeated cuDNN names).
  */
-export const ONCE_PER_FILE: ReadonlySet<string> = new Set(['HP104', 'HP105', 'HP109', 'HP114']);
+export const ONCE_PER_FILE: ReadonlySet<string> = new Set(['HP104', 'HP105', 'HP108', 'HP109', 'HP114']);
 
 /** Code of the one-per-file cuDNN finding ({@link cudnnRule}). */
 const CUDNN_CODES: readonly RuleCode[] = [
@@ -242,6 +224,30 @@ export const cudnnRule: Rule = {
     });
   },
 };
+
+/**
+ * HP108: `cudaDeviceProp` fields (read as `.field`/`->field`) that hipDeviceProp_t of the target
+ * (ROCm before 6.0) lacks. Run by the gaps rule (./gaps.ts), which reports them once per file.
+ */
+export function devicePropGaps(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '6.0') >= 0) return;
+  const t = ctx.tokens;
+  for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
+    for (const i of ctx.identsNamed(field)) {
+      const p = prevCode(t, i);
+      if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+      ctx.report({
+        code: 'HP108',
+        message: `hipDeviceProp_t of ROCm ${ctx.options.targetRocm} has no field ${field} (added in ROCm 6.0); use ${instead}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'runtime',
+        cuda: `cudaDeviceProp::${field}`,
+      });
+    }
+  }
+}
 
 /** One finding a mapped name yields at every occurrence: everything but the offsets, and its fix as a replacement text. */
 export interface NameFinding {

@@ -350,7 +350,7 @@ function guardFix(ctx: RuleContext, b: Branch): { fix?: ReturnType<RuleContext['
 
 /** Codes of {@link cudaArchRule}. */
 export const CUDA_ARCH_CODES: readonly RuleCode[] = [
-  { code: 'HP301', family: 'arch', defaultSeverity: 'warning', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
+  { code: 'HP301', family: 'arch', defaultSeverity: 'information', title: '__CUDA_ARCH__ used to detect device compilation', docs: DOCS.identifyingHip },
   { code: 'HP304', family: 'arch', defaultSeverity: 'warning', title: 'CUDA toolkit version macro (undefined under HIP)', docs: DOCS.identifyingHip },
 ];
 
@@ -365,6 +365,12 @@ export const cudaArchRule: Rule = {
   },
 };
 
+/**
+ * HP301: `defined(__CUDA_ARCH__)` / `#ifdef __CUDA_ARCH__` → `__HIP_DEVICE_COMPILE__`, an auto-fix the
+ * translator applies. Severity by consequence (issue 16): information. After the rewrite the test
+ * means what it meant under nvcc (true in the device pass only), so nothing goes wrong on AMD once
+ * ported; the branch that pass compiles is judged by HP302/HP305 and the asm rule.
+ */
 function cudaArch(ctx: RuleContext): void {
   const t = ctx.tokens;
   for (const i of ctx.identsNamed('__CUDA_ARCH__')) {

@@ -1,15 +1,17 @@
 /**
  * Gaps (family `api`): CUDA names with no HIP equivalent (HP104), HIP equivalents the target ROCm
- * lacks (HP105) and cooperative-groups members the target lacks (HP109), reported **one finding
+ * lacks (HP105), cooperative-groups members (HP109) and device-property fields (HP108) the target
+ * lacks, reported **one finding
  * per file and cause**, with every other place as a related span (issue 16, "signal above noise").
  *
  * A cause is one piece of work for the porter, however many names and uses it spans:
  * - `driver`: the file's CUDA driver-API names with no HIP equivalent (a dynamic-loading shim such
  *   as cuda-samples' matrixMulDynlinkJIT declares 65 of them; the fix is one rewrite onto the HIP
  *   module API, or dropping the shim);
- * - `bf16`: the file's bf16 names the target lacks (HIP has `__hip_bfloat16` & co. in hip/hip_bf16.h
- *   from ROCm 5.7: one fix, raise the target or rewrite the bf16 path);
- * - `rocm X`: the file's other names whose HIP equivalent needs ROCm X (one fix: target ROCm X);
+ * - `target` (HP105): the file's names the target ROCm lacks (bf16 names before ROCm 5.7,
+ *   hipBLAS compute types before 6.0, ...): one fix, raise the target to the newest release they
+ *   need, or rewrite them; each related place names the release its name needs;
+ * - `prop` (HP108): the file's `cudaDeviceProp` fields hipDeviceProp_t of ROCm 5.x lacks;
  * - `cg`: the file's cooperative-groups members the target lacks;
  * - `half-shuffle`: warp shuffles of `__half` values the target has no overload for;
  * - otherwise each name is its own cause (as before: one finding per file and name).
@@ -29,11 +31,11 @@
  * that can be a gap for the last run's target.
  */
 import { Tok, isPunct, prevCode, type Tokens } from '../lexer';
-import { hipAvailableIn, rocAvailableIn, type Mappings } from '../mappings';
+import { compareVersions, hipAvailableIn, rocAvailableIn, type Mappings } from '../mappings';
 import type { RelatedSpan } from '../findings';
 import { DOCS, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 import { CG_NAMES, cooperativeGroupsGaps } from './cooperative-groups';
-import { DEVICE_MISSING_IN_52, HALF_SHUFFLE_NAMES, SPECIAL_NAMES, deviceFunctionGaps, halfShuffles, nameFindings } from './api';
+import { DEVICE_MISSING_IN_52, DEVICE_PROP_MISSING_BEFORE_6, HALF_SHUFFLE_NAMES, SPECIAL_NAMES, devicePropGaps, deviceFunctionGaps, halfShuffles, nameFindings } from './api';
 import { conditionals, directiveText, relevantItemText, skippedOnAmd, takenInstead, type Branch } from './preprocessor';
 
 /** Codes of {@link gapsRule}. */
@@ -41,6 +43,7 @@ export const GAP_CODES: readonly RuleCode[] = [
   { code: 'HP104', family: 'api', defaultSeverity: 'error', title: 'CUDA API with no HIP equivalent', docs: DOCS.hipifyTables },
   { code: 'HP105', family: 'api', defaultSeverity: 'error', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
   { code: 'HP109', family: 'api', defaultSeverity: 'error', title: 'Cooperative-groups API the target ROCm does not have', docs: DOCS.porting },
+  { code: 'HP108', family: 'api', defaultSeverity: 'error', title: 'cudaDeviceProp field that hipDeviceProp_t of the target ROCm lacks', docs: DOCS.porting },
 ];
 
 /** One use of a gap: a finding as the per-name checks produce it, and the cause it belongs to. */
@@ -48,6 +51,8 @@ interface Use {
   f: ReportedFinding;
   name: string;
   cause: string;
+  /** For HP105: the ROCm release that has the name. */
+  needs?: string;
   /** The branch hip-clang skips that holds the use, if any. */
   skipped: Branch | undefined;
 }
@@ -68,6 +73,7 @@ const EXTRA_NAMES: ReadonlySet<string> = new Set([
   '__half2',
   ...CG_NAMES,
   'cooperative_groups',
+  ...DEVICE_PROP_MISSING_BEFORE_6.keys(),
 ]);
 
 /**
@@ -96,17 +102,17 @@ function gapsSignature(t: Tokens, first: number, end: number, mappings: Mappings
 }
 
 /** The cause of an HP104/HP105 use of mapped name `name` (see the module comment). */
-function causeOf(code: string, name: string, library: string | undefined, hipAdded: string | undefined): string {
+function causeOf(code: string, name: string, library: string | undefined): string {
   if (code === 'HP104' && library === 'driver') return 'driver';
-  if (code === 'HP105' && /bfloat16|bf16/i.test(name)) return 'bf16';
-  if (code === 'HP105' && hipAdded) return `rocm ${hipAdded}`;
+  if (code === 'HP105') return 'target';
   return `name ${name}`;
 }
 
 /** Words for a cause of several names, for the group's message. */
-function causeWords(cause: string, target: string): { what: string; todo: string } {
+function causeWords(cause: string, target: string, needs: string | undefined): { what: string; todo: string } {
+  if (cause === 'target') return { what: `names ROCm ${target} lacks`, todo: needs ? `ROCm ${needs} has them all (each related place names what it needs): target it, or rewrite them` : 'target a newer ROCm, or rewrite them' };
+  if (cause === 'prop') return { what: `cudaDeviceProp fields hipDeviceProp_t of ROCm ${target} lacks`, todo: 'ROCm 6.0 has them; each related place says what to use instead' };
   if (cause === 'driver') return { what: 'CUDA driver-API names with no HIP equivalent', todo: 'rewrite this driver-API code by hand (the HIP module API: hipModuleLoad, hipModuleGetFunction, hipModuleLaunchKernel) or drop it' };
-  if (cause === 'bf16') return { what: `bf16 names ROCm ${target} lacks`, todo: 'HIP has __hip_bfloat16 & co. in hip/hip_bf16.h from ROCm 5.7: target ROCm 5.7 or later, or rewrite the bf16 path' };
   if (cause === 'cg') return { what: `cooperative-groups members ROCm ${target} lacks`, todo: 'rewrite them (each related place says with what)' };
   if (cause === 'half-shuffle') return { what: `warp shuffles of half values ROCm ${target} has no overload for`, todo: 'shuffle their bits instead (each related place says how)' };
   const v = /^rocm (.*)$/.exec(cause)?.[1];
@@ -145,7 +151,7 @@ export const gapsRule: Rule = {
           tpl = g;
         }
         const f: ReportedFinding = { ...tpl, start: t.start[i]!, end: t.end[i]! };
-        uses.push({ f, name, cause: causeOf(tpl.code, name, e.library, e.hipVersions.added) });
+        uses.push({ f, name, cause: causeOf(tpl.code, name, e.library), needs: tpl.code === 'HP105' ? e.hipVersions.added : undefined });
       }
     }
     // the structural checks: device functions and half shuffles the target lacks, cooperative groups
@@ -153,6 +159,7 @@ export const gapsRule: Rule = {
     deviceFunctionGaps(collect((f) => `name ${f.cuda}`));
     halfShuffles(collect(() => 'half-shuffle'));
     cooperativeGroupsGaps(collect(() => 'cg'));
+    devicePropGaps(collect(() => 'prop'));
     if (!uses.length) return;
     const cs = conditionals(ctx);
     const groups = new Map<string, Use[]>();
@@ -188,7 +195,8 @@ function report(ctx: RuleContext, list: Use[]): void {
     const more = related.length ? ` (${related.length} more use${related.length === 1 ? '' : 's'} in this file, listed as related)` : '';
     message = first.f.message + more;
   } else {
-    const w = causeWords(first.cause, ctx.options.targetRocm);
+    const needs = list.map((u) => u.needs).filter((v): v is string => !!v).sort(compareVersions).pop();
+    const w = causeWords(first.cause, ctx.options.targetRocm, needs);
     const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
     message = `${names.length} ${w.what} (${shown}) at ${list.length} places in this file (listed as related): ${w.todo}. Here: ${first.f.message}`;
   }
