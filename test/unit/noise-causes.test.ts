@@ -185,11 +185,13 @@ test('HP303 by threshold: legacy tests are information, generation splits and th
   assert.equal(sevOf('prop.major < 3 || (prop.major == 3 && prop.minor < 5)'), 'information');
   assert.equal(sevOf('(prop.major << 4) + prop.minor < 0x35'), 'information');
   assert.equal(sevOf('prop.major >= 9'), 'warning', 'gfx90a reports 9, like Hopper');
-  assert.equal(sevOf('prop.major >= 7'), 'warning');
+  assert.equal(sevOf('prop.major >= 7'), 'information', 'every GPU CUDA 13 supports (sm_75+) passes it, like gfx90a and gfx1030');
+  assert.equal(sevOf('prop.major >= 8'), 'warning', 'sm_75 fails it: a generation split (TF32 paths)');
   assert.equal(sevOf('prop.major * 10 + prop.minor >= 80'), 'warning');
   assert.equal(sevOf('prop.major > k'), 'warning', 'unreadable threshold');
-  // the configured archs decide: a test no current NVIDIA GPU fails that a gfx9 GPU would fail is not legacy
+  // the configured archs decide: with gfx1030 alone, major >= 5 is passed like on every current NVIDIA GPU
   assert.equal(sevOf('prop.major >= 5', ['gfx1030']), 'information');
+  assert.equal(sevOf('prop.major != 9', ['gfx1030']), 'warning', 'Hopper (9.0) fails it');
   // one finding per file, at the first test that matters; the legacy one is related
   const src = 'void f() {\n  cudaDeviceProp p; cudaGetDeviceProperties(&p, 0);\n  if (p.major < 2) return;\n  bool hopper = p.major >= 9;\n}\n';
   const fs = of(analyze(src, T62).findings, 'HP303');
@@ -383,4 +385,37 @@ test('HP301 and HP506: rewrites the translator applies (correct after it) are in
   const out = translate(src, T62).text;
   assert.match(out, /#ifdef __HIP_DEVICE_COMPILE__/);
   assert.match(out, /hipMemcpyToSymbol\(HIP_SYMBOL\(c_tab\), h, 64\)/);
+});
+
+test('names under a CUDA version test are not errors (hipcc skips that branch); the version test itself is the warning', () => {
+  const src = [
+    'void f(cudaStream_t s, cudaEvent_t e) {',
+    '#if CUDART_VERSION >= 11010',
+    '  cudaEventRecordWithFlags(e, s, cudaEventRecordExternal);',
+    '#endif',
+    '}',
+    '',
+  ].join('\n');
+  const fs = analyze(src, T62).findings;
+  const names = of(fs, 'HP104');
+  assert.ok(names.length >= 1);
+  for (const f of names) {
+    assert.equal(f.severity, 'information');
+    assert.match(f.message, /#if CUDART_VERSION >= 11010/);
+  }
+  assert.deepEqual(of(fs, 'HP304').map((f) => f.severity), ['warning']);
+  // look-alike: the same call without the version test is an error
+  assert.equal(of(analyze('void f(cudaStream_t s, cudaEvent_t e) { cudaEventRecordWithFlags(e, s, 0); }\n', T62).findings, 'HP104')[0]!.severity, 'error');
+});
+
+test('HP303 on attribute queries: values only displayed or tested like every current NVIDIA GPU are information; a generation split is a warning', () => {
+  const q = (use: string): Finding[] =>
+    of(
+      analyze(`int f(int dev) {\n  int major = 0, minor = 0;\n  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);\n  cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);\n  ${use}\n  return 0;\n}\n`, T62).findings,
+      'HP303',
+    );
+  assert.deepEqual(q('printf("SM %d.%d\\n", major, minor);').map((f) => f.severity), ['information']);
+  assert.deepEqual(q('if (major < 7) return 1;').map((f) => f.severity), ['information']);
+  assert.deepEqual(q('if (major >= 9) return 1;').map((f) => f.severity), ['warning']);
+  assert.deepEqual(q('int sm = major * 10 + minor; g(sm);').map((f) => f.severity), ['warning'], 'stored for later: cannot be followed');
 });

@@ -36,13 +36,14 @@ const CC_ATTRS = [
 
 /**
  * HP303, severity by consequence (issue 16). A test on `major`/`minor` of a device-properties
- * variable is judged with its threshold ({@link judgeCcTest}): when every NVIDIA GPU CUDA 12
- * supports gets the same outcome, and every configured `--offload-arch` GPU (as the compute
- * capability it reports, {@link reportedComputeCapability}) gets that outcome too, the test only
- * rejects legacy GPUs (`major < 2`, `(major << 4) + minor < 0x35`): AMD takes the intended path,
- * information. A test that tells NVIDIA generations apart (`major >= 9`: gfx90a reports 9, the
- * Hopper collision; `major >= 7`, `major * 10 + minor >= 80`) picks an NVIDIA-generation path on
- * AMD, and one that cannot be read (other names in it, `switch`): warning, as before. One finding
+ * variable is judged with its threshold ({@link judgeCcTest}): when every NVIDIA GPU CUDA 13
+ * supports (sm_75 and later) gets the same outcome, and every configured `--offload-arch` GPU (as
+ * the compute capability it reports, {@link reportedComputeCapability}) gets that outcome too, the
+ * test only rejects legacy GPUs (`major < 2`, `(major << 4) + minor < 0x35`, `major < 7`): AMD
+ * takes the path every current NVIDIA GPU takes, information. A test that tells current NVIDIA
+ * generations apart (`major >= 9`: gfx90a reports 9, the Hopper collision; `major >= 8` for TF32,
+ * `major * 10 + minor >= 80`) picks one generation's path on AMD, and one that cannot be read
+ * (other names in it, `switch`, a value stored for later): warning, as before. One finding
  * per file, at the first test that is a warning (all legacy: at the first test, as information).
  */
 export const archRule: Rule = {
@@ -97,7 +98,7 @@ export const archRule: Rule = {
         ctx.report({
           code: 'HP303',
           message: legacy
-            ? `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} compute-capability check with the same outcome on every GPU CUDA 12 supports and on every configured AMD GPU (${ctx.options.offloadArch.join(', ')}): AMD takes the path current NVIDIA GPUs take (it only rejects legacy GPUs); for feature tests use gcnArchName or the arch.hasXxx flags${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`
+            ? `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} compute-capability check with the same outcome on every GPU CUDA 13 supports and on every configured AMD GPU (${ctx.options.offloadArch.join(', ')}): AMD takes the path current NVIDIA GPUs take (it only rejects legacy GPUs); for feature tests use gcnArchName or the arch.hasXxx flags${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`
             : `${tokenText(t, recv)}${tokenText(t, dot)}${tokenText(t, first)} ${message}${v.amd ? `; this test is ${v.amd}` : ''}${more ? ` (${more} more such check${more === 1 ? '' : 's'} in this file, see related)` : ''}`,
           severity: legacy ? 'information' : 'warning',
           start: t.start[recv]!,
@@ -119,14 +120,20 @@ export const archRule: Rule = {
       }
     }
     if (CC_ATTRS.some((a) => ctx.identsNamed(a).length)) {
-      const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a, { before: 0, after: 0 })).sort((x, y) => x - y);
+      // the statement: the `&var` the query fills (judgeAttrQueries follows the variable's uses)
+      const all = CC_ATTRS.flatMap((a) => ctx.fileIdentsNamed(a)).sort((x, y) => x - y);
       const first = all[0];
       if (first !== undefined && inWindow(first)) {
         const a = tokenText(t, first);
         const more = all.length - 1;
+        const v = judgeAttrQueries(ctx, all);
+        const legacy = v.kind === 'legacy';
         ctx.report({
           code: 'HP303',
-          message: `${a}: AMD GPUs report their own compute capability (gfx90a and gfx94x report major 9, like Hopper); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead${more ? ` (${more} more in this file, see related)` : ''}`,
+          severity: legacy ? 'information' : 'warning',
+          message: legacy
+            ? `${a}: the compute capability read here is only displayed, or tested with the same outcome on every GPU CUDA 13 supports and on every configured AMD GPU (${ctx.options.offloadArch.join(', ')}), so AMD takes the path current NVIDIA GPUs take; AMD GPUs report their own values (gfx90a: 9.0, gfx1030: 10.3)${more ? ` (${more} more in this file, see related)` : ''}`
+            : `${a}: AMD GPUs report their own compute capability (gfx90a and gfx94x report major 9, like Hopper); NVIDIA thresholds are meaningless there, query hipDeviceProp_t::gcnArchName or feature attributes instead${v.amd ? `; the test is ${v.amd}` : ''}${more ? ` (${more} more in this file, see related)` : ''}`,
           start: t.start[first]!,
           end: t.end[first]!,
           status: 'hazard',
@@ -166,12 +173,12 @@ export function reportedComputeCapability(arch: string): [number, number] | unde
 }
 
 /**
- * Compute capabilities of the NVIDIA GPUs CUDA 12 compiles for (sm_50 .. sm_120; CUDA 12.x
- * release notes, "supported architectures"): a check whose outcome is the same for all of them
- * only rejects GPUs older than any current CUDA supports.
+ * Compute capabilities of the NVIDIA GPUs CUDA 13.0 compiles for (`nvcc --list-gpu-arch` of CUDA
+ * 13.0.88: compute_75 .. compute_121; CUDA 13 dropped Maxwell, Pascal and Volta): a check whose
+ * outcome is the same for all of them only tells apart GPUs no current CUDA supports.
  */
 const NVIDIA_CC: ReadonlyArray<[number, number]> = [
-  [5, 0], [5, 2], [5, 3], [6, 0], [6, 1], [6, 2], [7, 0], [7, 2], [7, 5], [8, 0], [8, 6], [8, 7], [8, 9], [9, 0], [10, 0], [12, 0],
+  [7, 5], [8, 0], [8, 6], [8, 7], [8, 8], [8, 9], [9, 0], [10, 0], [10, 3], [11, 0], [12, 0], [12, 1],
 ];
 
 /**
@@ -221,11 +228,75 @@ export function ccPredicate(expr: string): ((major: number, minor: number) => bo
   };
 }
 
-/** How a compute-capability test behaves on AMD: `legacy` (same outcome as every GPU CUDA 12 supports), `splits` (it tells NVIDIA generations apart), or `unknown`. */
+/** How a compute-capability test behaves on AMD: `legacy` (same outcome as every GPU CUDA 13 supports), `splits` (it tells NVIDIA generations apart), or `unknown`. */
 interface CcVerdict {
   kind: 'legacy' | 'splits' | 'unknown';
   /** For `splits`: e.g. "true on gfx90a (9.0), gfx1030 (10.3)". */
   amd?: string;
+}
+
+/** `recv.major` / `recv->minor` → M / m. */
+function propSubst(text: string): string {
+  return text.replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*major\b/g, 'M').replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*minor\b/g, 'm');
+}
+
+/** Calls whose arguments only display a value (a use there decides no path). */
+const DISPLAY_CALL = /print|log|format|puts|cout|cerr|str/i;
+
+/**
+ * Judges the variables a compute-capability attribute query fills (`cudaDeviceGetAttribute(&major,
+ * cudaDevAttrComputeCapabilityMajor, dev)`, the driver API's `cuDeviceGetAttribute`): every use of
+ * them in the file is a test judged like {@link judgeCcTest} (the variable as M or m), a display
+ * argument (`printf("%d.%d", major, minor)`), or unknown (stored, passed on, combined: then the test
+ * cannot be followed). `legacy` when every test is legacy and nothing is unknown (also when the
+ * values are only displayed).
+ */
+function judgeAttrQueries(ctx: RuleContext, queries: readonly number[]): CcVerdict {
+  const t = ctx.tokens;
+  const vars = new Map<string, 'M' | 'm'>();
+  for (const k of queries) {
+    const comma = prevCode(t, k);
+    const v = prevCode(t, comma);
+    const amp = prevCode(t, v);
+    if (!isPunct(t, comma, ',') || !isIdent(t, v) || !isPunct(t, amp, '&')) return { kind: 'unknown' };
+    vars.set(tokenText(t, v), /MINOR|Minor$/.test(tokenText(t, k)) ? 'm' : 'M');
+  }
+  const subst = (text: string): string => {
+    let out = text;
+    for (const [name, as] of vars) out = out.replace(new RegExp(`\\b${name}\\b`, 'g'), as);
+    return out;
+  };
+  let result: CcVerdict = { kind: 'legacy' };
+  for (const name of vars.keys()) {
+    for (const i of ctx.fileIdentsNamed(name)) {
+      const p = prevCode(t, i);
+      // the query's own `&major`, and declarations (`int major = 0;`)
+      if (isPunct(t, p, '&') || (isIdent(t, p) && /^(?:int|unsigned|long|short|auto|const)$/.test(tokenText(t, p)))) continue;
+      // a write (`major = 0`, `int major = 0, minor = 0;`, `int major, minor;`): decides nothing
+      const n = nextCode(t, i);
+      if ((isPunct(t, n, '=') && !isPunct(t, nextCode(t, n), '=')) || (isPunct(t, p, ',') && (isPunct(t, n, ',') || isPunct(t, n, ';')))) continue;
+      const v = judgeCcTest(t, i, ctx.options.offloadArch, subst);
+      if (v.kind === 'splits') return v;
+      if (v.kind === 'legacy') continue;
+      // a display argument: the nearest unmatched `(` belongs to a printing call, or a stream `<<`
+      let depth = 0;
+      let callee = '';
+      for (let k = p, n = 0; k >= 0 && n < 40; k = prevCode(t, k), n++) {
+        if (isPunct(t, k, ')')) depth++;
+        else if (isPunct(t, k, '(')) {
+          if (depth-- === 0) {
+            const c = prevCode(t, k);
+            callee = isIdent(t, c) ? tokenText(t, c) : '';
+            break;
+          }
+        } else if (depth === 0 && (isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}'))) break;
+      }
+      const stream = tokenText(t, p) === '<<' || tokenText(t, nextCode(t, i)) === '<<';
+      if (DISPLAY_CALL.test(callee) || stream) continue;
+      result = { kind: 'unknown' };
+    }
+  }
+  return result;
 }
 
 /**
@@ -233,7 +304,7 @@ interface CcVerdict {
  * expression from the enclosing `(`, `=`, `return`, `,` or statement start to the matching end,
  * with `recv.major`/`recv.minor` as M/m. Reads only tokens of that statement.
  */
-function judgeCcTest(t: Tokens, f: number, archs: readonly string[]): CcVerdict {
+function judgeCcTest(t: Tokens, f: number, archs: readonly string[], subst: (text: string) => string = propSubst): CcVerdict {
   let a = f;
   let depth = 0;
   for (let k = prevCode(t, f), n = 0; k >= 0 && n < 60; k = prevCode(t, k), n++) {
@@ -255,11 +326,7 @@ function judgeCcTest(t: Tokens, f: number, archs: readonly string[]): CcVerdict 
     } else if (depth === 0 && (isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}') || isPunct(t, k, ',') || isPunct(t, k, '?') || isPunct(t, k, ':'))) break;
     b = k;
   }
-  const text = t.text
-    .slice(t.start[a], t.end[b])
-    .replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*major\b/g, 'M')
-    .replace(/[A-Za-z_]\w*\s*(?:\.|->)\s*minor\b/g, 'm');
-  const pred = ccPredicate(text);
+  const pred = ccPredicate(subst(t.text.slice(t.start[a], t.end[b])));
   if (!pred) return { kind: 'unknown' };
   try {
     const nv = new Set(NVIDIA_CC.map(([M, m]) => pred(M, m)));
