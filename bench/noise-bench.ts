@@ -9,6 +9,7 @@
  * No real code lives in the repo: the directories are arguments (bench/README.md names public
  * repositories and commits to reproduce the published numbers).
  */
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScan, type ScanReport } from '../src/cli/scan';
 import { parseOffloadArchList } from '../src/core/arch';
@@ -57,59 +58,65 @@ interface Row {
 
 const rows: Row[] = [];
 
+/** A report's file path (relative to the working directory) relative to the scanned folder. */
+function inDir(dir: string, file: string): string {
+  return relative(resolve(dir), resolve(file)) || file;
+}
+
 async function main(): Promise<void> {
   await initParser();
   for (const dir of positionals) {
-  for (const target of targets) {
-    let out = '';
-    let err = '';
-    const t0 = performance.now();
-    await runScan(
-      { inputs: [dir], format: 'json', targetRocm: target, offloadArch },
-      { stdout: (s) => void (out += s), stderr: (s) => void (err += s) },
-    );
-    if (!out) {
-      console.error(`${dir} (${target}): no report. ${err.trim()}`);
-      continue;
+    for (const target of targets) {
+      let out = '';
+      let err = '';
+      const t0 = performance.now();
+      await runScan({ inputs: [dir], format: 'json', targetRocm: target, offloadArch }, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+      if (!out) {
+        console.error(`${dir} (${target}): no report. ${err.trim()}`);
+        continue;
+      }
+      const r = JSON.parse(out) as ScanReport;
+      const codes = new Map<string, number>();
+      const files = new Map<string, number>();
+      for (const f of r.findings) {
+        if (f.severity !== 'error' && f.severity !== 'warning') continue;
+        codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+        const file = inDir(dir, f.file);
+        files.set(file, (files.get(file) ?? 0) + 1);
+      }
+      const desc = (m: Map<string, number>): Array<[string, number]> => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      rows.push({
+        dir,
+        target,
+        files: r.files,
+        lines: r.lines,
+        errors: r.severities.error,
+        warnings: r.severities.warning,
+        perKLoc: r.warningsPerKLoc,
+        codes: desc(codes),
+        worstFiles: desc(files).slice(0, topFiles),
+        ms: Math.round(performance.now() - t0),
+      });
     }
-    const r = JSON.parse(out) as ScanReport;
-    const codes = new Map<string, number>();
-    const files = new Map<string, number>();
-    for (const f of r.findings) {
-      if (f.severity !== 'error' && f.severity !== 'warning') continue;
-      codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
-      files.set(f.file, (files.get(f.file) ?? 0) + 1);
-    }
-    const desc = (m: Map<string, number>): Array<[string, number]> => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    rows.push({
-      dir,
-      target,
-      files: r.files,
-      lines: r.lines,
-      errors: r.severities.error,
-      warnings: r.severities.warning,
-      perKLoc: r.warningsPerKLoc,
-      codes: desc(codes),
-      worstFiles: desc(files).slice(0, topFiles),
-      ms: Math.round(performance.now() - t0),
-    });
   }
-}
   report();
 }
 
 function report(): void {
-if (values.json) {
-  console.log(JSON.stringify({ offloadArch, rows }, null, 2));
-} else {
+  if (values.json) {
+    console.log(JSON.stringify({ offloadArch, rows }, null, 2));
+    return;
+  }
   console.log(`offload arch: ${offloadArch.join(',')}; budget: at most 3 errors + warnings per 1,000 lines`);
   console.log(['directory', 'target', 'files', 'lines', 'errors', 'warnings', 'per 1k', 'top codes (error+warning)'].join('\t'));
   for (const r of rows) {
-    const codes = r.codes.slice(0, top).map(([c, n]) => `${c} ${n}`).join(', ');
+    const codes = r.codes
+      .slice(0, top)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ');
     console.log([r.dir, r.target, r.files, r.lines, r.errors, r.warnings, r.perKLoc.toFixed(2) + (r.perKLoc > 3 ? ' !' : ''), codes].join('\t'));
     for (const [f, n] of r.worstFiles) console.log(`\t\t${n}\t${f}`);
   }
-}
 }
 
 void main();
