@@ -513,10 +513,15 @@ export const cudaArchBranchRule: Rule = {
     const cs = conditionals(ctx);
     const advice = 'test features instead (__HIP_PLATFORM_AMD__, __gfx90a__, __has_builtin)';
     const done = new Set<Branch>();
+    const byDirective = new Map<number, Branch>();
+    for (const c of cs.chains) for (const x of c.branches) byDirective.set(x.dir, x);
     for (const i of uses) {
       let b: Branch | undefined;
       if (t.pp[i] === PP.If) {
-        for (const c of cs.chains) for (const x of c.branches) if (x.dir < i && x.bodyStart > t.start[i]!) b = x;
+        // the directive token of the line holding this use
+        let d = i;
+        while (d > 0 && t.kind[d] !== Tok.Directive) d--;
+        b = byDirective.get(d);
       }
       // one finding per condition (`__CUDA_ARCH__ == 800 || __CUDA_ARCH__ >= 900` is one test)
       if (b && done.has(b)) continue;

@@ -139,6 +139,8 @@ export const gapsRule: Rule = {
     for (const [name, occurrences] of ctx.identIndex()) {
       const e = ctx.mappings.get(name);
       if (!e || (e.hip === name && !sameNameGap(name)) || SPECIAL_NAMES.has(name)) continue;
+      // the common case, a name with a HIP equivalent in the target, is the api rule's (cheap test first)
+      if (e.hip && e.library !== 'dnn' && !e.hipVersions.experimental && hipAvailableIn(e, target)) continue;
       let tpl: ReturnType<typeof nameFindings>[number]['finding'] | undefined;
       for (const i of occurrences) {
         const p = prevCode(t, i);
