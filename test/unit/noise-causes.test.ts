@@ -419,3 +419,12 @@ test('HP303 on attribute queries: values only displayed or tested like every cur
   assert.deepEqual(q('if (major >= 9) return 1;').map((f) => f.severity), ['warning']);
   assert.deepEqual(q('int sm = major * 10 + minor; g(sm);').map((f) => f.severity), ['warning'], 'stored for later: cannot be followed');
 });
+
+test('HP702 in a branch hip-clang does not compile (#ifdef __NVCC__) is information; the same definition outside stays an error', () => {
+  const def = 'inline __host__ __device__ void operator+=(float2 &a, const float2 &b) { a.x += b.x; a.y += b.y; }\n';
+  const guarded = `#ifdef __NVCC__\n${def}#endif\n`;
+  const g = of(analyze(guarded, T62).findings, 'HP702');
+  assert.deepEqual(g.map((f) => f.severity), ['information']);
+  assert.match(g[0]!.message, /branch hip-clang does not compile for AMD \(#ifdef __NVCC__\)/);
+  assert.deepEqual(of(analyze(def, T62).findings, 'HP702').map((f) => f.severity), ['error']);
+});

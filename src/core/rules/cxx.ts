@@ -19,6 +19,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
+import { conditionals, directiveText, relevantItemText, skippedOnAmd, takenInstead } from './preprocessor';
 import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, paramsCloseBefore, tokenText, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
@@ -31,14 +32,39 @@ const COMPOUND = new Set(['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=',
 const BINARY = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '==', '!=']);
 const INC_DEC = new Set(['++', '--']);
 
-/** HP702 (local: each finding depends on its own definition only). */
+/**
+ * HP702. Each finding depends on its own definition, and on the preprocessor branch holding it: a
+ * definition in a branch hip-clang does not compile for AMD (`#ifdef __NVCC__`, as HeCBench's
+ * lr-cuda guards its float2/float4 `operator+=`) cannot clash with HIP's, so it is information
+ * naming the branch AMD compiles. The branch structure comes from directive lines anywhere in the
+ * file: `file` scope, with a signature covering directive lines and the items that define
+ * `operator`s or `make_<type>` helpers.
+ */
 export const cxxRule: Rule = {
   id: 'cxx',
   family: 'cxx',
+  scope: 'file',
   codes: CXX_CODES.filter((c) => c.code === 'HP702'),
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive || (t.kind[i] === Tok.Ident && (tokenText(t, i) === 'operator' || MAKE_NAME_SET.has(tokenText(t, i))))),
   run(ctx) {
-    vectorOperators(ctx);
-    makeHelpers(ctx);
+    let cs: ReturnType<typeof conditionals> | undefined;
+    const branchAware: RuleContext = {
+      ...ctx,
+      report: (f) => {
+        cs ??= conditionals(ctx);
+        const skipped = skippedOnAmd(cs, f.start);
+        if (!skipped || f.severity === 'information') return ctx.report(f);
+        const instead = takenInstead(cs, skipped);
+        ctx.report({
+          ...f,
+          severity: 'information',
+          message: `in a branch hip-clang does not compile for AMD (${directiveText(ctx.tokens, skipped)}${instead ? `; AMD compiles the ${directiveText(ctx.tokens, instead)} branch instead` : ''}), so it cannot clash with HIP's: ${f.message}`,
+          related: [...(f.related ?? []), { start: ctx.tokens.start[skipped.dir]!, end: ctx.tokens.end[skipped.dir]!, message: 'the branch condition, false for hip-clang on AMD' }],
+        });
+      },
+    };
+    vectorOperators(branchAware);
+    makeHelpers(branchAware);
   },
 };
 
@@ -209,6 +235,8 @@ function vectorOperators(ctx: RuleContext): void {
 const MAKE_NAMES: readonly string[] = ['char', 'uchar', 'short', 'ushort', 'int', 'uint', 'long', 'ulong', 'longlong', 'ulonglong', 'float', 'double'].flatMap((b) =>
   [1, 2, 3, 4].map((n) => `make_${b}${n}`),
 );
+/** {@link MAKE_NAMES} as a set, for the rule's signature. */
+const MAKE_NAME_SET: ReadonlySet<string> = new Set(MAKE_NAMES);
 
 function makeHelpers(ctx: RuleContext): void {
   for (const name of MAKE_NAMES) for (const i of ctx.identsNamed(name)) makeHelper(ctx, i, name);
