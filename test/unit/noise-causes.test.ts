@@ -292,6 +292,7 @@ test('HP302 by consequence: a portable #else AMD compiles is information; the le
     '#define SKIP_FP16 1',
     '#endif',
     '__global__ void k(float* x) {',
+    '  x[1] = 0.f;',
     '#if __CUDA_ARCH__ >= 700',
     '  x[0] = 1.f;',
     '#endif',
@@ -304,7 +305,7 @@ test('HP302 by consequence: a portable #else AMD compiles is information; the le
     [
       [1, 'information'],
       [6, 'warning'],
-      [10, 'warning'],
+      [11, 'warning'],
     ],
   );
   assert.match(fs[0]!.message, /compiles the #else branch instead/);
@@ -427,4 +428,15 @@ test('HP702 in a branch hip-clang does not compile (#ifdef __NVCC__) is informat
   assert.deepEqual(g.map((f) => f.severity), ['information']);
   assert.match(g[0]!.message, /branch hip-clang does not compile for AMD \(#ifdef __NVCC__\)/);
   assert.deepEqual(of(analyze(def, T62).findings, 'HP702').map((f) => f.severity), ['error']);
+});
+
+test('HP302 on a whole kernel body AMD drops is information beside the HP305 error (one finding for the cause)', () => {
+  const src = ['__global__ void k(float* x) {', '#if __CUDA_ARCH__ >= 530', '  x[0] = 1.f;', '#endif', '}', '__global__ void j(float* x) {', '  x[1] = 2.f;', '#if __CUDA_ARCH__ >= 530', '  x[0] = 1.f;', '#endif', '}', ''].join('\n');
+  const fs = analyze(src, T62).findings;
+  assert.deepEqual(of(fs, 'HP305').map((f) => [lineOf(src, f.start), f.severity]), [[2, 'error']]);
+  assert.deepEqual(of(fs, 'HP302').map((f) => [lineOf(src, f.start), f.severity]), [
+    [2, 'information'],
+    [8, 'warning'],
+  ]);
+  assert.match(of(fs, 'HP302')[0]!.message, /whole body of 'k' is dropped on AMD \(reported as HP305/);
 });

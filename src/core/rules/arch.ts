@@ -13,7 +13,7 @@
  */
 import { PP, Tok, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
-import { isDeviceFunction, isIdent, namespaceFunctions, tokenText } from './util';
+import { isDeviceFunction, isIdent, namespaceFunctions, tokenText, type FnDef } from './util';
 import { branchTaken, conditionals, directiveText, relevantItemText, takenInstead, type Branch } from './preprocessor';
 
 export const ARCH_CODES: readonly RuleCode[] = [
@@ -357,36 +357,7 @@ export const archGuardsRule: Rule = {
     const t = ctx.tokens;
     // cheap exit: only `#if`s that name a macro AMD never defines can hide a body
     if (!['__CUDA_ARCH__', '__PTX__', '__NVCC__', '__HIP_PLATFORM_NVIDIA__', '__HIP_PLATFORM_NVCC__', '__HIP_PLATFORM_AMD__'].some((n) => ctx.identsNamed(n).length)) return;
-    const cs = conditionals(ctx);
-    if (!cs.chains.some((c) => c.branches.some((b) => b.amd === false))) return;
-    // bodies of the branches AMD never takes, sorted by start (a token inside one is never compiled)
-    const skipped = cs.chains
-      .flatMap((c) => c.branches)
-      .filter((b) => branchTaken(cs, b) === false)
-      .sort((x, y) => x.bodyStart - y.bodyStart);
-    for (const fn of namespaceFunctions(ctx)) {
-      if (fn.close >= t.count || !isDeviceFunction(ctx, fn)) continue;
-      const from = t.start[fn.open]!;
-      const to = t.start[fn.close]!;
-      // branches whose directive sits inside this body (a function wrapped whole in a file-level
-      // #if is not compiled at all on AMD: a missing kernel, not an empty one)
-      const near = skipped.filter((b) => t.start[b.dir]! > from && b.bodyStart < to && b.end > from);
-      if (!near.length) continue;
-      let code = 0;
-      let hidden: Branch | undefined;
-      let compiled = false;
-      for (let k = fn.open + 1; k < fn.close; k++) {
-        if (t.kind[k] === Tok.Comment || t.kind[k] === Tok.Directive || t.pp[k] !== PP.None) continue;
-        code++;
-        const o = t.start[k]!;
-        const b = near.find((x) => o >= x.bodyStart && o < x.end);
-        if (!b) {
-          compiled = true;
-          break;
-        }
-        hidden ??= b;
-      }
-      if (compiled || !code || !hidden) continue;
+    for (const [hidden, fn] of hiddenBodies(ctx)) {
       const what = fn.global ? 'kernel' : 'device function';
       ctx.report({
         code: 'HP305',
@@ -401,6 +372,49 @@ export const archGuardsRule: Rule = {
     }
   },
 };
+
+/**
+ * The `__global__`/`__device__` functions of the file whose whole body sits in preprocessor
+ * branches hip-clang never takes for AMD, by the branch that hides them (HP305; HP302 leaves the
+ * error to it). Reads directive lines and function bodies.
+ */
+function hiddenBodies(ctx: RuleContext): Map<Branch, FnDef> {
+  const t = ctx.tokens;
+  const out = new Map<Branch, FnDef>();
+  const cs = conditionals(ctx);
+  if (!cs.chains.some((c) => c.branches.some((b) => b.amd === false))) return out;
+  // bodies of the branches AMD never takes, sorted by start (a token inside one is never compiled)
+  const skipped = cs.chains
+    .flatMap((c) => c.branches)
+    .filter((b) => branchTaken(cs, b) === false)
+    .sort((x, y) => x.bodyStart - y.bodyStart);
+  for (const fn of namespaceFunctions(ctx)) {
+    if (fn.close >= t.count || !isDeviceFunction(ctx, fn)) continue;
+    const from = t.start[fn.open]!;
+    const to = t.start[fn.close]!;
+    // branches whose directive sits inside this body (a function wrapped whole in a file-level
+    // #if is not compiled at all on AMD: a missing kernel, not an empty one)
+    const near = skipped.filter((b) => t.start[b.dir]! > from && b.bodyStart < to && b.end > from);
+    if (!near.length) continue;
+    let code = 0;
+    let hidden: Branch | undefined;
+    let compiled = false;
+    for (let k = fn.open + 1; k < fn.close; k++) {
+      if (t.kind[k] === Tok.Comment || t.kind[k] === Tok.Directive || t.pp[k] !== PP.None) continue;
+      code++;
+      const o = t.start[k]!;
+      const b = near.find((x) => o >= x.bodyStart && o < x.end);
+      if (!b) {
+        compiled = true;
+        break;
+      }
+      hidden ??= b;
+    }
+    if (compiled || !code || !hidden) continue;
+    if (!out.has(hidden)) out.set(hidden, fn);
+  }
+  return out;
+}
 
 /** `#if COND` → `#if defined(__HIP_PLATFORM_AMD__) || (COND)` (CUDA keeps its behaviour, AMD compiles the body). */
 function guardFix(ctx: RuleContext, b: Branch): { fix?: ReturnType<RuleContext['fix']> } {
@@ -495,7 +509,8 @@ function hasCode(text: string, a: number, b: number): boolean {
  *   information, naming the branch AMD compiles (llm.c's `#if __CUDA_ARCH__ == 800 || ... #else
  *   #define MAX_1024_THREADS_BLOCKS 1`);
  * - it is skipped and nothing replaces it (no `#else`, or an empty one): the code is dropped on
- *   AMD: warning (a whole kernel body dropped is also HP305's error);
+ *   AMD: warning; information when what is dropped is a whole kernel or device-function body,
+ *   which HP305 reports as an error (one finding for the cause; lc0's fp16_kernels had both);
  * - elsewhere (in code, or an undecidable condition): warning, as before.
  * The chain's other branches can sit in other top-level items, so the rule has `file` scope; its
  * signature keeps it from re-running after edits of items without a directive or `__CUDA_ARCH__`.
@@ -513,6 +528,7 @@ export const cudaArchBranchRule: Rule = {
     const cs = conditionals(ctx);
     const advice = 'test features instead (__HIP_PLATFORM_AMD__, __gfx90a__, __has_builtin)';
     const done = new Set<Branch>();
+    let hidden: Map<Branch, FnDef> | undefined;
     const byDirective = new Map<number, Branch>();
     for (const c of cs.chains) for (const x of c.branches) byDirective.set(x.dir, x);
     for (const i of uses) {
@@ -530,8 +546,11 @@ export const cudaArchBranchRule: Rule = {
       const instead = b && taken === false ? takenInstead(cs, b) : undefined;
       const portable = !!instead && hasCode(t.text, instead.bodyStart, instead.end);
       const dir = b ? directiveText(t, b) : '';
-      const message =
-        taken === true
+      // a whole kernel body dropped is HP305's error: one finding for the cause
+      const emptied = b && taken === false && !portable ? (hidden ??= hiddenBodies(ctx)).get(b) : undefined;
+      const message = emptied
+        ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so the whole body of '${emptied.name}' is dropped on AMD (reported as HP305, an error); ${advice}`
+        : taken === true
           ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so hip-clang compiles this branch, meant for GPUs below the threshold; ${advice}`
           : taken === false && portable
             ? `__CUDA_ARCH__ compute-capability check (${dir}): undefined on AMD (0), so hip-clang compiles the ${directiveText(t, instead!)} branch instead, the fallback every other NVIDIA architecture uses; ${advice} if AMD should take the fast path`
@@ -541,7 +560,7 @@ export const cudaArchBranchRule: Rule = {
       ctx.report({
         code: 'HP302',
         message,
-        severity: taken === false && portable ? 'information' : 'warning',
+        severity: (taken === false && portable) || emptied ? 'information' : 'warning',
         start: t.start[i]!,
         end: t.end[i]!,
         status: 'hazard',
