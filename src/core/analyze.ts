@@ -293,7 +293,7 @@ export function* runRuleSteps(input: RuleInput): Generator<void, RuleOutput, voi
         fix: f.fix !== undefined ? { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: e.start, end: e.end, newText: e.newText })), auto: f.fix.auto } : undefined,
         docs: f.docs || info?.docs || undefined,
         // spans of its own: an incremental analysis moves them in place
-        related: f.related !== undefined ? f.related.map((r) => ({ start: r.start, end: r.end, message: detach(r.message) })) : undefined,
+        related: f.related !== undefined ? f.related.map((r) => (r.cuda !== undefined ? { start: r.start, end: r.end, message: detach(r.message), cuda: r.cuda } : { start: r.start, end: r.end, message: detach(r.message) })) : undefined,
       };
       sink.push(out);
     },

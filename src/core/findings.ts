@@ -85,6 +85,8 @@ export interface RelatedSpan {
   start: number;
   end: number;
   message: string;
+  /** The CUDA name used at this place, when the span is another use of a name the finding groups (HP104, HP105, HP114). */
+  cuda?: string;
 }
 
 /** Options shared by analysis and translation. */

@@ -120,7 +120,18 @@ const MISSING_IN_TARGET = new Set(['HP108', 'HP109', 'HP206', 'HP508']);
  * ONCE_PER_FILE in rules/api.ts) stands for its own use and each related span; others for one.
  */
 function usesOf(f: Finding): number {
-  return ONCE_PER_FILE.has(f.code) && f.related ? 1 + f.related.length : 1;
+  if (!ONCE_PER_FILE.has(f.code) || !f.related) return 1;
+  // a group of several names (rules/gaps.ts) names each use's CUDA name; other spans (the branch condition) are not uses
+  return f.related.some((r) => r.cuda !== undefined) ? 1 + f.related.filter((r) => r.cuda !== undefined).length : 1 + f.related.length;
+}
+
+/** The uses of each CUDA name finding `f` stands for (see {@link usesOf}), as name → count. */
+function usesByName(f: Finding): Array<[string, number]> {
+  if (!f.cuda) return [];
+  if (!ONCE_PER_FILE.has(f.code) || !f.related?.some((r) => r.cuda !== undefined)) return [[f.cuda, usesOf(f)]];
+  const m = new Map<string, number>([[f.cuda, 1]]);
+  for (const r of f.related) if (r.cuda !== undefined) m.set(r.cuda, (m.get(r.cuda) ?? 0) + 1);
+  return [...m];
 }
 
 /** An empty {@link Readiness}. */
@@ -159,7 +170,7 @@ function computeStats(text: string, findings: Finding[], applied: Finding[], edi
     if (appliedSet.has(f)) s.converted++;
     else if (f.status === 'unsupported' || f.status === 'experimental') {
       s.unsupported += n;
-      if (f.cuda) unsupported[f.cuda] = (unsupported[f.cuda] ?? 0) + n;
+      for (const [name, k] of usesByName(f)) unsupported[name] = (unsupported[name] ?? 0) + k;
     }
   }
   // line starts (indexOf is much faster than a char loop), then a binary search per edit

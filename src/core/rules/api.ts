@@ -13,7 +13,6 @@ import { compareVersions, hipAvailableIn, rocAvailableIn, type MappingEntry, typ
 import { DOCS, LIBRARY_LABELS, hipifyTableUrl, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 import { cubNamespace } from './cub';
 import { thrustCudaNamespace } from './thrust';
-import { cooperativeGroupsGaps } from './cooperative-groups';
 import { callsOf, tokenRange } from './util';
 
 /** Names that other rules rewrite with their own argument handling; the plain rename leaves them alone. */
@@ -34,12 +33,8 @@ export const API_CODES: readonly RuleCode[] = [
   { code: 'HP101', family: 'rename', defaultSeverity: 'hint', title: 'CUDA name with a HIP equivalent', docs: DOCS.hipifyTables },
   { code: 'HP102', family: 'api', defaultSeverity: 'information', title: 'Deprecated CUDA API (mapped)', docs: DOCS.hipifyTables },
   { code: 'HP103', family: 'api', defaultSeverity: 'information', title: 'CUDA API removed from CUDA (mapped where HIP has it)', docs: DOCS.hipifyTables },
-  { code: 'HP104', family: 'api', defaultSeverity: 'error', title: 'CUDA API with no HIP equivalent', docs: DOCS.hipifyTables },
-  { code: 'HP105', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent not available in the target ROCm version', docs: DOCS.hipifyTables },
   { code: 'HP106', family: 'api', defaultSeverity: 'warning', title: 'HIP equivalent is experimental', docs: DOCS.hipifyTables },
   { code: 'HP107', family: 'api', defaultSeverity: 'warning', title: 'HIP API deprecated or removed in ROCm', docs: DOCS.hipifyTables },
-  { code: 'HP109', family: 'api', defaultSeverity: 'error', title: 'Cooperative-groups API the target ROCm does not have', docs: DOCS.porting },
-  { code: 'HP108', family: 'api', defaultSeverity: 'error', title: 'cudaDeviceProp field that hipDeviceProp_t of the target ROCm lacks', docs: DOCS.porting },
 ];
 
 /**
@@ -47,7 +42,7 @@ export const API_CODES: readonly RuleCode[] = [
  * ROCm 5.2 /usr/include/hip/hip_runtime_api.h; ROCm 6.0 added most of them). Only names distinctive
  * enough not to be mistaken for fields of user structs are listed; `value` suggests a replacement.
  */
-const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
+export const DEVICE_PROP_MISSING_BEFORE_6: ReadonlyMap<string, string> = new Map([
   ['deviceOverlap', 'concurrentKernels (AMD GPUs overlap copies and kernels)'],
   ['asyncEngineCount', 'a constant: AMD GPUs have copy engines that overlap with kernels'],
   ['unifiedAddressing', 'a constant true (HIP has a unified address space on Linux)'],
@@ -131,10 +126,8 @@ export const apiRule: Rule = {
         templates ??= nameFindings(ctx, e, name);
         // cuDNN names without a target: one HP114 per file (cudnnRule), not one error per name
         if (templates.length === 1 && templates[0]!.finding.code === 'HP104' && e.library === 'dnn') break;
-        if (templates.length === 1 && ONCE_PER_FILE.has(templates[0]!.finding.code)) {
-          onceInFile(ctx, name, templates[0]!.finding);
-          break;
-        }
+        // no HIP equivalent, or none in the target: the gaps rule's (./gaps.ts), one finding per file and cause
+        if (templates.length === 1 && (templates[0]!.finding.code === 'HP104' || templates[0]!.finding.code === 'HP105')) break;
         const s = t.start[i]!;
         const en = t.end[i]!;
         for (const f of templates) {
@@ -147,28 +140,8 @@ export const apiRule: Rule = {
     }
     cubNamespace(ctx);
     thrustCudaNamespace(ctx);
-    cooperativeGroupsGaps(ctx);
-    deviceFunctionGaps(ctx);
-    halfShuffles(ctx);
     callbackConvention(ctx);
     pointerAttributeType(ctx);
-    if (compareVersions(ctx.options.targetRocm, '6.0') < 0) {
-      for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
-        for (const i of ctx.identsNamed(field)) {
-          const p = prevCode(t, i);
-          if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-          ctx.report({
-            code: 'HP108',
-            message: `hipDeviceProp_t of ROCm ${ctx.options.targetRocm} has no field ${field} (added in ROCm 6.0); use ${instead}`,
-            start: t.start[i]!,
-            end: t.end[i]!,
-            status: 'unsupported',
-            library: 'runtime',
-            cuda: `cudaDeviceProp::${field}`,
-          });
-        }
-      }
-    }
     if (ctx.options.includeComments) {
       for (let i = ctx.firstToken; i < ctx.endToken; i++) if (t.kind[i] === Tok.Comment) renameInComment(ctx, i);
     }
@@ -176,12 +149,13 @@ export const apiRule: Rule = {
 };
 
 /**
- * Codes reported once per file and name (HP104 no HIP equivalent, HP105 not in the target ROCm):
- * at the first use in the file, the other uses as related spans. Each is one piece of work for
- * the porter, however often the name recurs; one error per use drowned real hazards (136 HP104
- * errors in lc0's CUDA backend, most of them repeated cuDNN names).
+ * Codes reported once per file and cause (HP104 no HIP equivalent, HP105 not in the target ROCm,
+ * by the gaps rule of ./gaps.ts; HP114 cuDNN, by {@link cudnnRule}): at the first use, the other
+ * uses as related spans (each naming its CUDA name in `cuda`). Each is one piece of work for the
+ * porter, however often the names recur; one error per use drowned real hazards (136 HP104 errors
+ * in lc0's CUDA backend, most of them repeated cuDNN names).
  */
-export const ONCE_PER_FILE: ReadonlySet<string> = new Set(['HP104', 'HP105', 'HP114']);
+export const ONCE_PER_FILE: ReadonlySet<string> = new Set(['HP104', 'HP105', 'HP108', 'HP109', 'HP114']);
 
 /** Code of the one-per-file cuDNN finding ({@link cudnnRule}). */
 const CUDNN_CODES: readonly RuleCode[] = [
@@ -252,42 +226,31 @@ export const cudnnRule: Rule = {
 };
 
 /**
- * Reports `g` for identifier `name` once in the file: at its first non-member use (`x.name` and
- * `x->name` are fields of user types), with every later use as a related span. Reads the uses
- * file-wide ({@link RuleContext.fileIdentsNamed}, reach: the token before each, which decides
- * "member or not"), so an incremental run that adds, removes or changes a use re-runs this over
- * the whole file; a run whose window does not hold the first use reports nothing (the finding
- * there is kept, its related spans shifted).
+ * HP108: `cudaDeviceProp` fields (read as `.field`/`->field`) that hipDeviceProp_t of the target
+ * (ROCm before 6.0) lacks. Run by the gaps rule (./gaps.ts), which reports them once per file.
  */
-function onceInFile(ctx: RuleContext, name: string, g: NameFinding['finding']): void {
+export function devicePropGaps(ctx: RuleContext): void {
+  if (compareVersions(ctx.options.targetRocm, '6.0') >= 0) return;
   const t = ctx.tokens;
-  const uses: number[] = [];
-  for (const i of ctx.fileIdentsNamed(name, { before: 1, after: 0 })) {
-    const p = prevCode(t, i);
-    if (p >= 0 && (isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
-    uses.push(i);
+  for (const [field, instead] of DEVICE_PROP_MISSING_BEFORE_6) {
+    for (const i of ctx.identsNamed(field)) {
+      const p = prevCode(t, i);
+      if (p < 0 || !(isPunct(t, p, '.') || isPunct(t, p, '->'))) continue;
+      ctx.report({
+        code: 'HP108',
+        message: `hipDeviceProp_t of ROCm ${ctx.options.targetRocm} has no field ${field} (added in ROCm 6.0); use ${instead}`,
+        start: t.start[i]!,
+        end: t.end[i]!,
+        status: 'unsupported',
+        library: 'runtime',
+        cuda: `cudaDeviceProp::${field}`,
+      });
+    }
   }
-  const first = uses[0];
-  if (first === undefined || first < ctx.firstToken || first >= ctx.endToken) return;
-  const related = uses.slice(1).map((i) => ({ start: t.start[i]!, end: t.end[i]!, message: `${name} used again here` }));
-  const more = related.length ? ` (${related.length} more use${related.length === 1 ? '' : 's'} in this file, listed as related)` : '';
-  ctx.report({
-    code: g.code,
-    message: g.message + more,
-    start: t.start[first]!,
-    end: t.end[first]!,
-    status: g.status,
-    severity: g.severity,
-    library: g.library,
-    cuda: g.cuda,
-    hip: g.hip,
-    docs: g.docs,
-    related: related.length ? related : undefined,
-  });
 }
 
 /** One finding a mapped name yields at every occurrence: everything but the offsets, and its fix as a replacement text. */
-interface NameFinding {
+export interface NameFinding {
   finding: Omit<ReportedFinding, 'start' | 'end' | 'fix'>;
   fix?: { title: string; newText: string; auto: boolean };
 }
@@ -296,7 +259,7 @@ interface NameFinding {
  * The findings every (non-member) occurrence of the mapped CUDA name `name` yields, in report
  * order: computed once per distinct name, then placed at each occurrence's offsets.
  */
-function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFinding[] {
+export function nameFindings(ctx: RuleContext, e: MappingEntry, name: string): NameFinding[] {
   const lib = LIB_SHORT[e.library] ?? e.library;
   const docs = hipifyTableUrl(e.library);
   const target = chooseTarget(e, ctx);
@@ -427,7 +390,7 @@ function renameInComment(ctx: RuleContext, i: number): void {
  * Debian's libamdhip64-dev 5.2: only the add/sub/exch/min/max/cas/and/or/xor `_system` atomics
  * exist, and the byte dot products are amd_mixed_dot overloads). Value: what to write instead.
  */
-const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
+export const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
   ['atomicInc_system', 'write an atomicCAS_system loop computing ((old >= limit) ? 0 : old + 1)'],
   ['atomicDec_system', 'write an atomicCAS_system loop computing ((old == 0 || old > limit) ? limit : old - 1)'],
   ['__dp4a', 'copy the operands into char4/uchar4 (memcpy: the HIP char4 is not trivially copyable, so bit_cast fails) and call amd_mixed_dot(a, b, c, false) (sdot4/udot4: gfx906, gfx908, gfx90a and later), or write the four multiply-adds'],
@@ -442,7 +405,7 @@ const DEVICE_MISSING_IN_52: ReadonlyMap<string, string> = new Map([
  * (ROCm/clr rocm-5.7.0 hipamd/include/hip/amd_detail/amd_hip_fp16.h) has them. Reported when the
  * shuffled argument is a plain name declared in the file as `half`, `__half`, `half2` or `__half2`.
  */
-function halfShuffles(ctx: RuleContext): void {
+export function halfShuffles(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '5.7') >= 0) return;
   const t = ctx.tokens;
   const typeCache = new Map<string, string | undefined>();
@@ -489,8 +452,11 @@ const HALF_SHUFFLES: ReadonlyArray<[string, number]> = [
   ['__shfl_xor_sync', 1],
 ];
 
+/** The warp shuffles {@link halfShuffles} reads. */
+export const HALF_SHUFFLE_NAMES: readonly string[] = HALF_SHUFFLES.map(([n]) => n);
+
 /** HP104: a device function missing in the target (only for ROCm ≤ 5.2, where it was checked). */
-function deviceFunctionGaps(ctx: RuleContext): void {
+export function deviceFunctionGaps(ctx: RuleContext): void {
   if (compareVersions(ctx.options.targetRocm, '5.3') >= 0) return;
   const t = ctx.tokens;
   for (const [name, instead] of DEVICE_MISSING_IN_52) {
@@ -582,11 +548,18 @@ function pointerAttributeType(ctx: RuleContext): void {
 
 /** Codes of {@link apiArgumentsRule}. */
 export const API_ARGUMENT_CODES: readonly RuleCode[] = [
-  { code: 'HP121', family: 'api', defaultSeverity: 'warning', title: 'Kernel passed to a HIP API that takes const void* (CUDA has a template overload)', docs: DOCS.porting },
-  { code: 'HP122', family: 'api', defaultSeverity: 'warning', title: 'Call relies on CUDA default arguments that the HIP declaration lacks', docs: DOCS.porting },
+  { code: 'HP121', family: 'api', defaultSeverity: 'information', title: 'Kernel passed to a HIP API that takes const void* (CUDA has a template overload)', docs: DOCS.porting },
+  { code: 'HP122', family: 'api', defaultSeverity: 'information', title: 'Call relies on CUDA default arguments that the HIP declaration lacks', docs: DOCS.porting },
 ];
 
-/** Arguments of APIs whose HIP declaration differs from CUDA's: kernels cast to `const void*` (HP121), CUDA default arguments made explicit (HP122). */
+/**
+ * Arguments of APIs whose HIP declaration differs from CUDA's: kernels cast to `const void*` (HP121),
+ * CUDA default arguments made explicit (HP122). Severity by consequence (issue 16): information.
+ * Both are always auto-fixes the translator applies, and the call is correct after them (the cast
+ * is what HIP's `const void*`/`void**` parameter needs; the default passed is CUDA's own default,
+ * e.g. `hipHostMallocDefault`), so nothing computes wrong, hangs or faults on AMD once ported;
+ * they were warnings, which put 31 of cuda-samples' 282 errors + warnings on changes already made.
+ */
 export const apiArgumentsRule: Rule = {
   id: 'api-arguments',
   family: 'api',

@@ -1,6 +1,6 @@
 /**
  * Cooperative groups (family `api`): the cooperative-groups API missing in the target. Run by the
- * api rule (./api.ts), whose codes (HP109) it reports.
+ * gaps rule (./gaps.ts), which reports its code (HP109) once per file.
  */
 import { PP, isPunct, nextCode, prevCode } from '../lexer';
 import { compareVersions } from '../mappings';
@@ -23,6 +23,9 @@ const CG_MISSING_IN_52: ReadonlyMap<string, { member: boolean; instead: string }
   ['inclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
   ['exclusive_scan', { member: false, instead: 'a shuffle loop over the tile (tile.shfl_up)' }],
 ]);
+
+/** The cooperative-groups names {@link cooperativeGroupsGaps} reads. */
+export const CG_NAMES: readonly string[] = [...CG_MISSING_IN_52.keys()];
 
 /** HP109: cooperative-groups API missing in the target (only for ROCm ≤ 5.2, where it was checked). */
 export function cooperativeGroupsGaps(ctx: RuleContext): void {

@@ -3,8 +3,10 @@
  * - HP702 user definitions of what HIP's vector-type header already defines
  *   (hip/amd_detail/amd_hip_vector_types.h, HIP 5.2): `make_<type><n>` helpers are
  *   `static inline __host__ __device__` functions there, so a user definition is a redefinition
- *   error; compound assignment (`+=`, ...) and `++`/`--` are members of HIP_vector_type, so a free
- *   user operator makes every use ambiguous (both verified with hipcc 5.2). Binary operators
+ *   error; compound assignment (`+=`, ...) and `++`/`--` are `__host__ __device__` members of
+ *   HIP_vector_type, so a free `__host__ __device__` user operator makes every use ambiguous (both
+ *   verified with hipcc 5.2); a `__device__`-only or host-only one compiles and wins overload
+ *   resolution (clang prefers the caller's own execution space), so it is information only. Binary operators
  *   (`+`, `*`, `==`, ...) are templates in HIP: a user's non-template still compiles and wins
  *   overload resolution, so those are reported as redundant only (information).
  * - HP703 a `__global__`/`__device__` function calling a function of the same file that is
@@ -17,6 +19,7 @@
  */
 import { PP, callArguments, isPunct, nextCode, prevCode, Tok, type Tokens } from '../lexer';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
+import { conditionals, directiveText, relevantItemText, skippedOnAmd, takenInstead } from './preprocessor';
 import { ancestor, deviceMacroNames, fnSpace, functionContaining, isIdent, namespaceFunctions, paramsCloseBefore, tokenText, type FnDef } from './util';
 
 export const CXX_CODES: readonly RuleCode[] = [
@@ -29,14 +32,39 @@ const COMPOUND = new Set(['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=',
 const BINARY = new Set(['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>', '==', '!=']);
 const INC_DEC = new Set(['++', '--']);
 
-/** HP702 (local: each finding depends on its own definition only). */
+/**
+ * HP702. Each finding depends on its own definition, and on the preprocessor branch holding it: a
+ * definition in a branch hip-clang does not compile for AMD (`#ifdef __NVCC__`, as HeCBench's
+ * lr-cuda guards its float2/float4 `operator+=`) cannot clash with HIP's, so it is information
+ * naming the branch AMD compiles. The branch structure comes from directive lines anywhere in the
+ * file: `file` scope, with a signature covering directive lines and the items that define
+ * `operator`s or `make_<type>` helpers.
+ */
 export const cxxRule: Rule = {
   id: 'cxx',
   family: 'cxx',
+  scope: 'file',
   codes: CXX_CODES.filter((c) => c.code === 'HP702'),
+  signature: (t, first, end) => relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive || (t.kind[i] === Tok.Ident && (tokenText(t, i) === 'operator' || MAKE_NAME_SET.has(tokenText(t, i))))),
   run(ctx) {
-    vectorOperators(ctx);
-    makeHelpers(ctx);
+    let cs: ReturnType<typeof conditionals> | undefined;
+    const branchAware: RuleContext = {
+      ...ctx,
+      report: (f) => {
+        cs ??= conditionals(ctx);
+        const skipped = skippedOnAmd(cs, f.start);
+        if (!skipped || f.severity === 'information') return ctx.report(f);
+        const instead = takenInstead(cs, skipped);
+        ctx.report({
+          ...f,
+          severity: 'information',
+          message: `in a branch hip-clang does not compile for AMD (${directiveText(ctx.tokens, skipped)}${instead ? `; AMD compiles the ${directiveText(ctx.tokens, instead)} branch instead` : ''}), so it cannot clash with HIP's: ${f.message}`,
+          related: [...(f.related ?? []), { start: ctx.tokens.start[skipped.dir]!, end: ctx.tokens.end[skipped.dir]!, message: 'the branch condition, false for hip-clang on AMD' }],
+        });
+      },
+    };
+    vectorOperators(branchAware);
+    makeHelpers(branchAware);
   },
 };
 
@@ -123,6 +151,34 @@ export const cxxHostCallsRule: Rule = {
   },
 };
 
+/** Specifier words that are neither an execution space nor a macro. */
+const PLAIN_SPECIFIERS = new Set(['__forceinline__', '__inline__', '__noinline__', '__restrict__']);
+
+/**
+ * The execution space written before the `operator` keyword at token `i` (back to the previous
+ * `;`, brace or directive): `both` for `__host__ __device__`, `macro` when an upper-case macro may
+ * stand for it, `one` for `__device__` alone or no space (host). Why it matters (checked with
+ * hipcc 5.2, --offload-arch=gfx90a): HIP_vector_type's compound operators are `__host__ __device__`
+ * members; a free user operator with the same space makes every use ambiguous, while a
+ * `__device__`-only (or host-only) one compiles, because clang's CUDA/HIP overload resolution
+ * prefers a callee of the caller's own space over a `__host__ __device__` one (HeCBench's nbnxm-hip
+ * keeps `inline __device__ void operator+=(float4&, float4)` and builds).
+ */
+function specifierSpace(t: Tokens, i: number): 'both' | 'macro' | 'one' {
+  let host = false;
+  let device = false;
+  let macro = false;
+  for (let k = prevCode(t, i), n = 0; k >= 0 && n < 24; k = prevCode(t, k), n++) {
+    if (t.kind[k] === Tok.Directive || t.pp[k] !== PP.None || isPunct(t, k, ';') || isPunct(t, k, '{') || isPunct(t, k, '}')) break;
+    if (t.kind[k] !== Tok.Ident) continue;
+    const w = tokenText(t, k);
+    if (w === '__host__') host = true;
+    else if (w === '__device__') device = true;
+    else if (!PLAIN_SPECIFIERS.has(w) && /^[A-Z_][A-Z0-9_]+$/.test(w)) macro = true;
+  }
+  return host && device ? 'both' : macro ? 'macro' : 'one';
+}
+
 function vectorOperators(ctx: RuleContext): void {
   const t = ctx.tokens;
   for (const i of ctx.identsNamed('operator')) {
@@ -150,8 +206,14 @@ function vectorOperators(ctx: RuleContext): void {
     let severity: 'error' | 'information';
     let message: string;
     if (COMPOUND.has(op) || INC_DEC.has(op)) {
-      severity = 'error';
-      message = `operator${op} for ${vec}: HIP's vector types already define it as a member, so every use becomes ambiguous under hip-clang; remove this definition`;
+      const space = specifierSpace(t, i);
+      if (space === 'one') {
+        severity = 'information';
+        message = `operator${op} for ${vec}: HIP's vector types already define it as a __host__ __device__ member; this __device__-only or host-only definition still compiles (hip-clang prefers the caller's own execution space) and takes precedence, but can be removed`;
+      } else {
+        severity = 'error';
+        message = `operator${op} for ${vec}: HIP's vector types already define it as a __host__ __device__ member, so every use becomes ambiguous under hip-clang${space === 'macro' ? ' (when the specifier macro expands to __host__ __device__)' : ''}; remove this definition`;
+      }
     } else if (BINARY.has(op)) {
       severity = 'information';
       message = `operator${op} for ${vec}: HIP's vector types already define it (hip/amd_detail/amd_hip_vector_types.h); this definition still compiles and takes precedence, but can be removed`;
@@ -173,6 +235,8 @@ function vectorOperators(ctx: RuleContext): void {
 const MAKE_NAMES: readonly string[] = ['char', 'uchar', 'short', 'ushort', 'int', 'uint', 'long', 'ulong', 'longlong', 'ulonglong', 'float', 'double'].flatMap((b) =>
   [1, 2, 3, 4].map((n) => `make_${b}${n}`),
 );
+/** {@link MAKE_NAMES} as a set, for the rule's signature. */
+const MAKE_NAME_SET: ReadonlySet<string> = new Set(MAKE_NAMES);
 
 function makeHelpers(ctx: RuleContext): void {
   for (const name of MAKE_NAMES) for (const i of ctx.identsNamed(name)) makeHelper(ctx, i, name);

@@ -4,9 +4,10 @@
  */
 import { apiArgumentsRule, apiRule, cudnnRule } from './api';
 import { headersRule } from './headers';
+import { gapsRule } from './gaps';
 import { warpRule, warpSyncRule } from './warp';
 import { warpHostRule } from './warp-host';
-import { archGuardsRule, archRule, cudaArchRule } from './arch';
+import { archGuardsRule, archRule, cudaArchBranchRule, cudaArchRule } from './arch';
 import { asmRule } from './asm';
 import { kernelLaunchRule, launchRule } from './launch';
 import { memoryRule, symbolsRule } from './memory';
@@ -30,12 +31,14 @@ const ENGINE_CODES: readonly RuleCode[] = [
 /** All rules, in run order. */
 export const ALL_RULES: readonly Rule[] = [
   apiRule,
+  gapsRule,
   cudnnRule,
   headersRule,
   kernelLaunchRule,
   apiArgumentsRule,
   warpSyncRule,
   cudaArchRule,
+  cudaArchBranchRule,
   symbolsRule,
   registerRule,
   warpRule,

@@ -4,6 +4,11 @@
  *   resident blocks per multiprocessor; HIP reads it as the minimum number of warps per execution
  *   unit (HIP C++ language extensions, "__launch_bounds__" / "Porting from CUDA
  *   __launch_bounds__", DOCS.launchBounds). A third (cluster) argument does not exist in HIP.
+ *   Severity by consequence (issue 16): information. The second argument is an occupancy hint in
+ *   both (the compiler limits registers so that many warps/blocks can be resident); read with the
+ *   other meaning it changes register allocation and so speed, never results, and the first
+ *   argument (the block-size limit a launch must respect) means the same in both. With a third
+ *   argument (a cluster size HIP lacks) the line does not compile: error.
  * - HP502 a kernel of this file launched with a literal block size over 256 and no
  *   `__launch_bounds__` on its definition. hip-clang compiles a kernel without launch bounds for
  *   a default maximum block size (`--gpu-max-threads-per-block`, added in LLVM D71221): measured
@@ -18,7 +23,7 @@ import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { functionOfToken, isDeviceFunction, isIdent, tokenText } from './util';
 
 export const LAUNCH_CODES: readonly RuleCode[] = [
-  { code: 'HP501', family: 'launch', defaultSeverity: 'warning', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
+  { code: 'HP501', family: 'launch', defaultSeverity: 'information', title: '__launch_bounds__ second argument means min warps per EU in HIP', docs: DOCS.launchBounds },
   { code: 'HP502', family: 'launch', defaultSeverity: 'information', title: 'Block size over 256 without __launch_bounds__', docs: DOCS.launchBounds },
   { code: 'HP503', family: 'launch', defaultSeverity: 'error', title: 'Dynamic parallelism (kernel launch from device code) is not supported by HIP', docs: DOCS.globalFunctions },
 ];
@@ -50,6 +55,7 @@ function launchBounds(ctx: RuleContext): void {
     const third = call.args.length > 2 ? ' (and HIP has no third, cluster argument)' : '';
     ctx.report({
       code: 'HP501',
+      severity: third ? 'error' : 'information',
       message: `__launch_bounds__ second argument '${arg}' is min blocks per multiprocessor in CUDA but min warps per execution unit in HIP${third}: recompute it for AMD or drop it`,
       start: s,
       end: e,

@@ -11,6 +11,13 @@
  * Codes: HP601 cuDNN → MIOpen, HP602 NHWC layout, HP603 math type, HP604 Thrust → rocThrust,
  * HP605 CUB → hipCUB, HP606 NCCL → RCCL, HP607 CUTLASS (none).
  *
+ * Severity by consequence (issue 16): HP601-HP603 are information. The cuDNN code they point at
+ * does not compile for AMD until it is ported to MIOpen by hand, and that is already one error per
+ * file (HP114, ./api.ts, which lists every cuDNN use); these are advice for that port (what to
+ * install and link, the layout and math-type calls to rethink), not a second consequence on a
+ * configured GPU. They were warnings: 11 of lc0's CUDA backend's 52 errors + warnings repeated the
+ * cuDNN cause.
+ *
  * Scope `file`: "first use in the file", the CUB fix over every `cub::` of the file and the cuDNN
  * spots (reported only when cuDNN is used somewhere) all depend on the whole file. One pass over
  * the tokens with a character prefilter, stopping once every library has been seen.
@@ -20,9 +27,9 @@ import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 import { tokenText } from './util';
 
 export const LIBRARY_CODES: readonly RuleCode[] = [
-  { code: 'HP601', family: 'libraries', defaultSeverity: 'warning', title: 'cuDNN used: MIOpen is not 1:1', docs: DOCS.miopen },
-  { code: 'HP602', family: 'libraries', defaultSeverity: 'warning', title: 'cuDNN NHWC tensor layout (MIOpen mainly supports NCHW)', docs: DOCS.miopen },
-  { code: 'HP603', family: 'libraries', defaultSeverity: 'warning', title: 'cuDNN math-type setting with no MIOpen equivalent', docs: DOCS.miopen },
+  { code: 'HP601', family: 'libraries', defaultSeverity: 'information', title: 'cuDNN used: MIOpen is not 1:1', docs: DOCS.miopen },
+  { code: 'HP602', family: 'libraries', defaultSeverity: 'information', title: 'cuDNN NHWC tensor layout (MIOpen mainly supports NCHW)', docs: DOCS.miopen },
+  { code: 'HP603', family: 'libraries', defaultSeverity: 'information', title: 'cuDNN math-type setting with no MIOpen equivalent', docs: DOCS.miopen },
   { code: 'HP604', family: 'libraries', defaultSeverity: 'information', title: 'Thrust used: needs rocThrust', docs: DOCS.rocThrust },
   { code: 'HP605', family: 'libraries', defaultSeverity: 'information', title: 'CUB used: port to hipCUB', docs: DOCS.hipCub },
   { code: 'HP606', family: 'libraries', defaultSeverity: 'information', title: 'NCCL used: needs RCCL', docs: DOCS.rccl },

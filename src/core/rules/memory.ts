@@ -319,7 +319,14 @@ export const SYMBOL_CODES: readonly RuleCode[] = [
   { code: 'HP506', family: 'memory', defaultSeverity: 'warning', title: 'Symbol API without HIP_SYMBOL', docs: DOCS.symbols },
 ];
 
-/** Symbol arguments of `cudaMemcpyToSymbol` & co. wrapped in `HIP_SYMBOL` (HP506). */
+/**
+ * Symbol arguments of `cudaMemcpyToSymbol` & co. wrapped in `HIP_SYMBOL` (HP506). Severity by
+ * consequence (issue 16): the wrap is an auto-fix the translator applies and the call is correct
+ * after it (HIP_SYMBOL(x) is the symbol's address, what HIP's `const void* symbol` parameter takes;
+ * ROCm 5.2's hip_runtime_api.h also has `template <class T> hipMemcpyToSymbol(const T& symbol, ...)`
+ * overloads), so it is information. A symbol named by a string literal stays an error: HIP would
+ * copy to the literal's own address, and the fix is not automatic.
+ */
 export const symbolsRule: Rule = {
   id: 'symbols',
   family: 'memory',
@@ -377,6 +384,7 @@ function symbols(ctx: RuleContext): void {
       }
       ctx.report({
         code: 'HP506',
+        severity: 'information',
         message: `${name}: pass the symbol through HIP_SYMBOL(${arg.text}) (HIP takes the symbol's address, CUDA the symbol itself)`,
         start: arg.start,
         end: arg.end,

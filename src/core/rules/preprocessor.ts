@@ -12,8 +12,33 @@
 import { Tok, type Tokens } from '../lexer';
 import type { RuleContext } from './types';
 
-/** Macros hip-clang never defines when compiling for AMD. */
-const NEVER_ON_AMD = new Set(['__CUDA_ARCH__', '__NVCC__', '__PTX__', '__HIP_PLATFORM_NVIDIA__', '__HIP_PLATFORM_NVCC__', '__CUDA_ARCH_LIST__', '__NVCOMPILER', '__CUDA_ARCH_FEAT_SM90_ALL']);
+/**
+ * Macros hip-clang never defines when compiling for AMD. `OCML_BASIC_ROUNDED_OPERATIONS` is HIP's
+ * own opt-in: HIP 5.2's headers (/usr/include/hip/amd_detail/amd_math_functions.h and clang 15's
+ * __clang_hip_math.h) declare the directed-rounding `__fadd_rd` & co. only under it, hip-clang does
+ * not define it, and where a build passes it ROCm 5.2's device library lacks the
+ * `__ocml_add_rtn_f32` & co. they call (checked: hipcc -DOCML_BASIC_ROUNDED_OPERATIONS
+ * --offload-arch=gfx90a fails to link "undefined hidden symbol: __ocml_add_rtn_f32"), so HIP code
+ * keeps a portable `#else` for it. The CUDA toolkit version macros (`CUDART_VERSION`, `CUDA_VERSION`,
+ * `__CUDACC_VER_MAJOR__`, `__CUDACC_VER_MINOR__`) come from cuda_runtime_api.h, cuda.h and nvcc;
+ * HIP's headers for AMD define none of them (only hip/nvidia_detail/nvidia_hip_runtime_api.h reads
+ * CUDART_VERSION) and the translator leaves them (HP304), so `#if CUDART_VERSION >= 11000` is false.
+ */
+const NEVER_ON_AMD = new Set([
+  '__CUDA_ARCH__',
+  '__NVCC__',
+  '__PTX__',
+  '__HIP_PLATFORM_NVIDIA__',
+  '__HIP_PLATFORM_NVCC__',
+  '__CUDA_ARCH_LIST__',
+  '__NVCOMPILER',
+  '__CUDA_ARCH_FEAT_SM90_ALL',
+  'OCML_BASIC_ROUNDED_OPERATIONS',
+  'CUDART_VERSION',
+  'CUDA_VERSION',
+  '__CUDACC_VER_MAJOR__',
+  '__CUDACC_VER_MINOR__',
+]);
 /** Macros hip-clang always defines when compiling for AMD (host and device passes). */
 const ALWAYS_ON_AMD = new Set(['__HIP_PLATFORM_AMD__', '__HIP_PLATFORM_HCC__', '__HIP__', '__HIPCC__', '__clang__']);
 
