@@ -100,16 +100,36 @@ test('HP105: names the target lacks (here bf16) are one error per file; none for
     '}',
     '',
   ].join('\n');
-  const fs = analyze(src, T52).findings;
+  // the names reach the file through a project header: the names are the error
+  const viaProject = src.replace('#include <cuda_bf16.h>', '#include "bf16_types.h"');
+  const fs = analyze(viaProject, T52).findings;
   const bf = of(fs, 'HP105');
   assert.equal(bf.length, 1, JSON.stringify(bf.map((f) => f.message)));
   assert.equal(bf[0]!.severity, 'error', 'not declared by the target: does not compile');
-  assert.equal(slice(src, bf[0]!), '__nv_bfloat16');
+  assert.equal(slice(viaProject, bf[0]!), '__nv_bfloat16');
   assert.match(bf[0]!.message, /^3 names ROCm 5\.2 lacks \(__nv_bfloat16, __bfloat162float, __nv_bfloat162\) at 4 places .*ROCm 5\.7\.0 has them all/);
   assert.ok(bf[0]!.related!.some((r) => r.cuda === '__bfloat162float'));
   // HIP has no __floats2bfloat162_rn at all: a separate cause (HP104), not hidden in the bf16 group
   assert.ok(of(fs, 'HP104').some((f) => f.cuda === '__floats2bfloat162_rn'));
   assert.equal(of(analyze(src, { targetRocm: '6.2' }).findings, 'HP105').length, 0);
+});
+
+test('HP105 beside the too-new header they come from: the include is the one error, the names its consequence', () => {
+  const src = '#include <cuda_bf16.h>\n__global__ void k(const __nv_bfloat16* x, float* y) { y[threadIdx.x] = __bfloat162float(x[threadIdx.x]); }\n';
+  const fs = analyze(src, T52).findings;
+  const inc = of(fs, 'HP111');
+  assert.equal(inc.length, 1);
+  assert.equal(inc[0]!.severity, 'error', 'ROCm 5.2 has no hip/hip_bf16.h: the include fails');
+  const names = of(fs, 'HP105');
+  assert.equal(names.length, 1);
+  assert.equal(names[0]!.severity, 'information');
+  assert.match(names[0]!.message, /^follows from #include <cuda_bf16\.h> \(HP111: the target ROCm 5\.2 has no such header; ROCm 5\.7\.0 ships it and these names\)/);
+  assert.ok(names[0]!.related!.some((r) => slice(src, r) === '<cuda_bf16.h>'));
+  // look-alike: names a later release than the header's (hipBLAS compute types need 6.0) stay an error
+  const mixed = '#include <cuda_bf16.h>\n#include <cublasLt.h>\nvoid f(cublasLtHandle_t* h) { cublasLtCreate(h); __nv_bfloat16 b; (void)b; }\n';
+  const m105 = of(analyze(mixed, T52).findings, 'HP105');
+  assert.ok(m105.length >= 1);
+  assert.ok(m105.every((f) => f.severity === 'error'), JSON.stringify(m105.map((f) => [f.severity, f.message.slice(0, 80)])));
 });
 
 test('uses in a branch hip-clang skips are information naming the branch AMD compiles; the same call outside is an error', () => {
@@ -439,4 +459,32 @@ test('HP302 on a whole kernel body AMD drops is information beside the HP305 err
     [8, 'warning'],
   ]);
   assert.match(of(fs, 'HP302')[0]!.message, /whole body of 'k' is dropped on AMD \(reported as HP305/);
+});
+
+test('cooperative-groups members beside a too-new cooperative_groups/ header, and cache-hint intrinsics: one cause each', () => {
+  const src = [
+    '#include <cooperative_groups.h>',
+    '#include <cooperative_groups/reduce.h>',
+    'namespace cg = cooperative_groups;',
+    '__global__ void k(const float* x, float* y) {',
+    '  cg::thread_block_tile<32> w = cg::tiled_partition<32>(cg::this_thread_block());',
+    '  float s = cg::reduce(w, x[threadIdx.x], cg::plus<float>());',
+    '  if (w.thread_rank() == 0) __stcs(y + w.meta_group_rank(), s);',
+    '  __stcg(y + 64, s);',
+    '}',
+    '',
+  ].join('\n');
+  const fs = analyze(src, T52).findings;
+  assert.equal(of(fs, 'HP111')[0]?.severity, 'error');
+  const cgs = of(fs, 'HP109');
+  assert.equal(cgs.length, 1);
+  assert.equal(cgs[0]!.severity, 'information');
+  assert.match(cgs[0]!.message, /^follows from #include <cooperative_groups\/reduce\.h>/);
+  const hints = of(fs, 'HP104').filter((f) => /__st/.test(f.cuda ?? ''));
+  assert.equal(hints.length, 1, JSON.stringify(hints.map((f) => f.message)));
+  assert.match(hints[0]!.message, /^2 cache-hinted load\/store intrinsics HIP does not declare \(__stcs, __stcg\)/);
+  // look-alike: without the too-new header, the members the target lacks are the error
+  const bare = of(analyze(src.replace('#include <cooperative_groups/reduce.h>\n', ''), T52).findings, 'HP109');
+  assert.equal(bare.length, 1);
+  assert.equal(bare[0]!.severity, 'error');
 });

@@ -22,6 +22,16 @@
  * severity, saying which branch AMD compiles instead (HIP code that compiles with hipcc got 16
  * false HP104 errors from `__fadd_rd` & co. in such a branch).
  *
+ * A `target` group whose every name is of a too-new included header's library and needs no later
+ * release than that header (bf16
+ * names beside `#include <cuda_bf16.h>` before ROCm 5.7) is that include's consequence: the include
+ * already fails (HP111, an error) and one fix, the newer target, solves both. The group is then
+ * information, naming the include (llm.c at ROCm 5.2 reported each such file twice). Likewise a
+ * `cg` group in a file that includes a too-new `cooperative_groups/` header (`reduce.h`, `scan.h`:
+ * ROCm 7.0): the include already fails, and the members are the same piece of work.
+ *
+ * The PTX cache-hint intrinsics (`__stcs`, `__stcg`, `__ldcs`, ...) are one cause per file: one fix.
+ *
  * Severity: HP104 and HP109 are errors (the name does not compile for any AMD target); HP105 is an
  * error too, by consequence: the target's HIP headers do not declare the name, so the file does not
  * compile for that target (it was a warning, which understated it).
@@ -30,7 +40,7 @@
  * signature keeps it from re-running after edits of items holding neither a directive nor a name
  * that can be a gap for the last run's target.
  */
-import { Tok, isPunct, prevCode, type Tokens } from '../lexer';
+import { PP, Tok, isPunct, prevCode, type Tokens } from '../lexer';
 import { compareVersions, hipAvailableIn, rocAvailableIn, type Mappings } from '../mappings';
 import type { RelatedSpan } from '../findings';
 import { DOCS, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
@@ -101,9 +111,17 @@ function gapsSignature(t: Tokens, first: number, end: number, mappings: Mappings
   return relevantItemText(t, first, end, (i) => t.kind[i] === Tok.Directive || (t.kind[i] === Tok.Ident && mayBeGap(mappings, t.text.slice(t.start[i], t.end[i]), s)));
 }
 
+/**
+ * PTX cache-operator load/store intrinsics (CUDA C++ Programming Guide, "Load Functions Using Cache
+ * Hints" / "Store Functions Using Cache Hints"): HIP declares none of them; one fix for all (plain
+ * loads/stores, or clang's `__builtin_nontemporal_load/store` for the streaming ones).
+ */
+const CACHE_HINT_NAMES = new Set(['__ldcg', '__ldca', '__ldcs', '__ldlu', '__ldcv', '__stwb', '__stcg', '__stcs', '__stwt']);
+
 /** The cause of an HP104/HP105 use of mapped name `name` (see the module comment). */
 function causeOf(code: string, name: string, library: string | undefined): string {
   if (code === 'HP104' && library === 'driver') return 'driver';
+  if (code === 'HP104' && CACHE_HINT_NAMES.has(name)) return 'cache-hint';
   if (code === 'HP105') return 'target';
   return `name ${name}`;
 }
@@ -113,6 +131,7 @@ function causeWords(cause: string, target: string, needs: string | undefined): {
   if (cause === 'target') return { what: `names ROCm ${target} lacks`, todo: needs ? `ROCm ${needs} has them all (each related place names what it needs): target it, or rewrite them` : 'target a newer ROCm, or rewrite them' };
   if (cause === 'prop') return { what: `cudaDeviceProp fields hipDeviceProp_t of ROCm ${target} lacks`, todo: 'ROCm 6.0 has them; each related place says what to use instead' };
   if (cause === 'driver') return { what: 'CUDA driver-API names with no HIP equivalent', todo: 'rewrite this driver-API code by hand (the HIP module API: hipModuleLoad, hipModuleGetFunction, hipModuleLaunchKernel) or drop it' };
+  if (cause === 'cache-hint') return { what: 'cache-hinted load/store intrinsics HIP does not declare', todo: 'use plain loads and stores (or __builtin_nontemporal_load/__builtin_nontemporal_store for the streaming ones)' };
   if (cause === 'cg') return { what: `cooperative-groups members ROCm ${target} lacks`, todo: 'rewrite them (each related place says with what)' };
   if (cause === 'half-shuffle') return { what: `warp shuffles of half values ROCm ${target} has no overload for`, todo: 'shuffle their bits instead (each related place says how)' };
   const v = /^rocm (.*)$/.exec(cause)?.[1];
@@ -174,12 +193,38 @@ export const gapsRule: Rule = {
       if (g) g.push(x);
       else groups.set(key, [x]);
     }
-    for (const list of groups.values()) report(ctx, list);
+    const headers = tooNewHeaders(ctx);
+    for (const list of groups.values()) report(ctx, list, headers);
   },
 };
 
+/** An include of a CUDA header whose HIP equivalent ships in a later ROCm than the target (HP111). */
+interface TooNewHeader {
+  /** Token index of the header name. */
+  tok: number;
+  path: string;
+  /** The ROCm release that ships the HIP equivalent. */
+  added: string;
+  /** The header's library in HIPIFY's tables (`device` for cuda_bf16.h). */
+  library: string | undefined;
+}
+
+/** The file's `#include`s of CUDA headers whose HIP equivalent the target ROCm lacks (HP111's case). */
+function tooNewHeaders(ctx: RuleContext): TooNewHeader[] {
+  const t = ctx.tokens;
+  const out: TooNewHeader[] = [];
+  for (let i = 0; i < t.count; i++) {
+    if (t.kind[i] !== Tok.HeaderName || t.pp[i] !== PP.Include) continue;
+    const raw = t.text.slice(t.start[i], t.end[i]);
+    const path = raw.slice(1, -1);
+    const h = ctx.mappings.header(path);
+    if (h?.hip && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) out.push({ tok: i, path, added: h.hipAdded, library: h.library });
+  }
+  return out;
+}
+
 /** Reports one group of uses (same code, cause and skipped branch): at its first use, the others related. */
-function report(ctx: RuleContext, list: Use[]): void {
+function report(ctx: RuleContext, list: Use[], headers: readonly TooNewHeader[]): void {
   const t = ctx.tokens;
   list.sort((a, b) => a.f.start - b.f.start);
   const first = list[0]!;
@@ -203,6 +248,20 @@ function report(ctx: RuleContext, list: Use[]): void {
     message = `${names.length} ${w.what} (${shown}) at ${list.length} places in this file (listed as related): ${w.todo}. Here: ${first.f.message}`;
   }
   let severity = first.f.severity;
+  const needsAll = list.map((u) => u.needs).filter((v): v is string => !!v).sort(compareVersions).pop();
+  const root = first.skipped
+    ? undefined
+    : first.cause === 'target' && needsAll
+      ? headers.find((h) => compareVersions(needsAll, h.added) <= 0 && list.every((u) => u.f.library === h.library))
+      : first.cause === 'cg'
+        ? headers.find((h) => h.path.startsWith('cooperative_groups/'))
+        : undefined;
+  if (root) {
+    const ships = first.cause === 'cg' ? `ROCm ${root.added} ships it; the members below are the same piece of work, porting this file's cooperative groups` : `ROCm ${root.added} ships it and these names`;
+    message = `follows from #include <${root.path}> (HP111: the target ROCm ${ctx.options.targetRocm} has no such header; ${ships}): ${message}`;
+    severity = 'information';
+    related.push({ start: t.start[root.tok]!, end: t.end[root.tok]!, message: `#include <${root.path}>: the cause, an error` });
+  }
   if (first.skipped) {
     const cs = conditionals(ctx);
     const instead = takenInstead(cs, first.skipped);

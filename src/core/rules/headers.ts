@@ -245,11 +245,13 @@ export const headersRule: Rule = {
         const hipPath = useRoc ? h.roc! : h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
         if (hipPath === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
         if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
+          // an error by consequence: the target's HIP has no such header, so the include fails
           ctx.report({
             code: 'HP111',
             message: `${path}: its HIP equivalent <${hipPath}> first ships in ROCm ${h.hipAdded}; target is ROCm ${ctx.options.targetRocm}${h.note ? ` (${h.note})` : ''}`,
             start: t.start[i]!,
             end: t.end[i]!,
+            severity: isInclude ? 'error' : 'warning',
             status: 'unsupported',
             library: h.library,
             cuda: path,
