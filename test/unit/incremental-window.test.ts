@@ -6,52 +6,13 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, runRules } from '../../src/core/analyze';
-import { topLevelItems } from '../../src/core/incremental';
-import { initParser, parse } from '../../src/core/parse';
-import { tokenAt } from '../../src/core/rules/util';
-import { windowCorpus } from './incremental-corpus';
+import { initParser } from '../../src/core/parse';
+import { windowCorpus, windowMismatches } from './incremental-corpus';
 
 before(async () => {
   await initParser();
 });
 
-/** Failures (one line each) of the window check over `text`; empty when windowed == full. */
-export function windowMismatches(name: string, text: string, options = { targetRocm: '5.2' }): string[] {
-  const tree = parse(text);
-  try {
-    const full = analyze(text, { ...options, tree });
-    const items = topLevelItems(tree.rootNode);
-    const out: string[] = [];
-    for (let k = 0; k < items.length; k++) {
-      const lo = items[Math.max(0, k - 1)]!.start;
-      const hi = items[Math.min(items.length - 1, k + 1)]!.end;
-      const w = runRules({
-        text,
-        tokens: full.tokens,
-        tree,
-        nodeAt: full.nodeAt,
-        parseErrors: full.parseErrors,
-        options,
-        window: { start: lo, end: hi, firstToken: tokenAt(full.tokens, lo), endToken: tokenAt(full.tokens, hi) },
-      });
-      const expected = full.localFindings.filter((f) => f.start >= lo && f.start < hi);
-      const got = JSON.stringify(w.localFindings);
-      if (got !== JSON.stringify(expected)) {
-        const e = new Set(expected.map((f) => JSON.stringify(f)));
-        const g = new Set(w.localFindings.map((f) => JSON.stringify(f)));
-        const missing = [...e].filter((x) => !g.has(x)).map((x) => JSON.parse(x) as { code: string; start: number; end: number });
-        const extra = [...g].filter((x) => !e.has(x)).map((x) => JSON.parse(x) as { code: string; start: number; end: number });
-        const show = (f: { code: string; start: number; end: number }) => `${f.code}@${f.start} '${text.slice(f.start, f.end).slice(0, 40)}'`;
-        out.push(`${name} window [${lo}, ${hi}) '${text.slice(items[k]!.start, items[k]!.end).slice(0, 50).replace(/\s+/g, ' ')}': missing ${missing.map(show).join(', ') || '-'}; extra ${extra.map(show).join(', ') || '-'}${missing.length + extra.length === 0 ? ' (order differs)' : ''}`);
-      }
-      if (JSON.stringify(w.fileFindings) !== JSON.stringify(full.fileFindings)) out.push(`${name} window [${lo}, ${hi}): file findings differ`);
-    }
-    return out;
-  } finally {
-    tree.delete();
-  }
-}
 
 test('local rules re-run on one top-level item and its neighbours find exactly what a full analysis finds there', () => {
   const failures: string[] = [];
