@@ -5,7 +5,7 @@
 // Prints a closing line "N passed, N failed". Usage: node scripts/run-tests.mjs [group...]
 // Groups: lint unit server agent build e2e (default: all that exist).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,9 @@ const groups = requested.length ? requested : ['lint', 'unit', 'server', 'agent'
 // One private temporary folder for the whole run, given to every child as TMPDIR: the tests'
 // scratch projects and what hipcc (clang) leaves in TMPDIR (two empty folders per compile) stay
 // in it. It is removed when every test passed, and kept (its path printed) when one failed.
+// Mode 1777 like /tmp itself: tests that drop to another user (nobody) create folders in it too.
 const scratch = mkdtempSync(join(tmpdir(), 'hip-porter-tests-'));
+chmodSync(scratch, 0o1777);
 const childEnv = { ...process.env, TMPDIR: scratch };
 
 function run(cmd, args, opts = {}) {

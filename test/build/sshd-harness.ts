@@ -9,7 +9,7 @@
  * Start it with {@link startSshd}; `stop()` closes the shared connections and kills sshd.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -94,8 +94,10 @@ export async function startSshd(): Promise<SshdHarness> {
   const wrongKeyConfigFile = join(dir, 'wrong.config');
   writeFileSync(wrongKeyConfigFile, ['Host rocm-test', ...common('id_wrong'), ''].join('\n'));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const controlDir = join(dir, 'cm');
-  mkdirSync(controlDir, { mode: 0o700 });
+  // ControlMaster sockets: a Unix socket path is limited to ~104 bytes and ssh adds the 40-hex %C
+  // plus a random suffix, so this folder lives directly in /tmp whatever TMPDIR is (npm test sets a
+  // longer one); mkdtemp makes it 0700, as ssh requires
+  const controlDir = mkdtempSync('/tmp/hpcm-');
 
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
@@ -131,6 +133,7 @@ export async function startSshd(): Promise<SshdHarness> {
       }
       await exited;
     }
+    rmSync(controlDir, { recursive: true, force: true });
   };
   return { dir, port, sshConfigFile, wrongKeyConfigFile, controlDir, log: () => log, stop };
 }
