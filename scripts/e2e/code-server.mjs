@@ -1,7 +1,6 @@
 // Starts code-server (the real VS Code 1.100.3 workbench + Node extension host) on a free loopback
 // port with private state, installs VSIX files into it, and opens its workbench in headless Debian
 // Chromium through playwright-core. Used by scripts/e2e/launcher.mjs and the UI-driven e2e tests.
-// Facts behind the flags and URL shapes: /work/shared/VSCODE-E2E.md.
 // Requires: node scripts/e2e/setup-code-server.mjs (run first), Debian packages chromium + ripgrep.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // folder .vscode-test/code-server-4.100.3/, so the e2e tests can run the real workbench offline.
 // Usage: node scripts/e2e/setup-code-server.mjs [--force]
 //
-// Why these steps (see /work/shared/VSCODE-E2E.md):
+// Why these steps:
 // - VS Code desktop cannot be downloaded here; code-server from npm + Debian chromium can.
 // - code-server's install scripts must run (its postinstall builds lib/vscode's native modules and,
 //   as root, demands --unsafe-perm), while the repo's .npmrc says ignore-scripts=true. The install therefore runs with its cwd in

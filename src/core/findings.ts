@@ -1,6 +1,6 @@
 /**
  * The one currency of HIP Porter: a {@link Finding}. Diagnostics, quick-fixes, the translator,
- * the scan report and the agent's context are all views of findings (see ../shared/DESIGN.md).
+ * the scan report and the agent's context are all views of findings.
  *
  * Offsets: every `start`/`end` in this module is a UTF-16 code-unit offset into the JavaScript
  * string of the document (the same unit `String.prototype.slice` and web-tree-sitter's

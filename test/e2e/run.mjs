@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs an in-host VS Code test suite through the standard entry point, @vscode/test-electron's
 // runTests(), with our code-server launcher standing in for the VS Code executable (the desktop
-// build cannot be downloaded here; see /work/shared/VSCODE-E2E.md). On a machine with real VS Code,
+// build cannot be downloaded here). On a machine with real VS Code,
 // the same suite runs with runTests() minus `vscodeExecutablePath`.
 //
 // Usage: node test/e2e/run.mjs [--ext <extension dir>] [--suite <suite index.js or dir>] [--workspace <dir>]

@@ -147,9 +147,9 @@ describe('symlinked files in a tree (18.4)', () => {
     const d = tmp();
     const src = join(d, 'src');
     mkdirSync(src);
-    writeFileSync(join(d, 'shared.cu'), CU);
-    symlinkSync('../shared.cu', join(src, 'l1.cu'));
-    symlinkSync('../shared.cu', join(src, 'l2.cu'));
+    writeFileSync(join(d, 'common.cu'), CU);
+    symlinkSync('../common.cu', join(src, 'l1.cu'));
+    symlinkSync('../common.cu', join(src, 'l2.cu'));
     writeFileSync(join(src, 'main.cu'), CU);
     symlinkSync('main.cu', join(src, 'alias.cu'));
     symlinkSync('missing.cu', join(src, 'dangling.cu'));

@@ -19,8 +19,8 @@ before(async () => {
   await initParser();
   root = mkdtempSync(join(tmpdir(), 'hp-plan-'));
   mkdirSync(join(root, 'k'));
-  writeFileSync(join(root, 'shared.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { unsigned votes = __ballot_sync(0xffffffffu, (threadIdx.x % 32) < m); return votes; }\n');
-  writeFileSync(join(root, 'k', 'a.cu'), '#include "../shared.cuh"\n__global__ void a(int* p) { p[0] = lanes(1) + __shfl_down_sync(0xffffffffu, p[1], 1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
+  writeFileSync(join(root, 'lanes.cuh'), '#pragma once\n#include <cuda_runtime.h>\n__device__ inline unsigned lanes(unsigned m) { unsigned votes = __ballot_sync(0xffffffffu, (threadIdx.x % 32) < m); return votes; }\n');
+  writeFileSync(join(root, 'k', 'a.cu'), '#include "../lanes.cuh"\n__global__ void a(int* p) { p[0] = lanes(1) + __shfl_down_sync(0xffffffffu, p[1], 1); }\n__constant__ int c_k;\nvoid go(int* p) { int one = 1; cudaMemcpyToSymbol(c_k, &one, sizeof(int)); cudaStream_t s; cudaStreamCreate(&s); a<<<1, 32, 0, s>>>(p); cudaGetFuncBySymbol(nullptr, nullptr); }\n');
   writeFileSync(join(root, 'main.cu'), '#include "k/inc.cu"\nint main() { int* p; cudaMalloc(&p, 4); return 0; }\n');
   writeFileSync(join(root, 'k', 'inc.cu'), '#include <cuda_runtime.h>\n');
   writeFileSync(join(root, 'host.cpp'), 'int host() { return 1; }\n');
@@ -49,8 +49,8 @@ describe('planProjectPort', () => {
   test('the TU graph puts a header finding in every TU that includes it', () => {
     const plan = planProjectPort(root, { mode: 'single-source', targetRocm: '5.2' });
     const a = plan.report.tus.find((t) => t.file === 'k/a.cu')!;
-    assert.deepEqual(a.headers, ['shared.cuh']);
-    assert.ok(a.hazards.some((h) => h.file === 'shared.cuh'), JSON.stringify(a.hazards));
+    assert.deepEqual(a.headers, ['lanes.cuh']);
+    assert.ok(a.hazards.some((h) => h.file === 'lanes.cuh'), JSON.stringify(a.hazards));
     assert.ok(a.blocking.some((b) => b.file === 'k/a.cu' && /cudaGetFuncBySymbol/.test(b.message)), JSON.stringify(a.blocking));
     assert.deepEqual(plan.report.tus.map((t) => t.file).sort(), ['k/a.cu', 'k/inc.cu', 'main.cu']);
   });
@@ -61,7 +61,7 @@ describe('planProjectPort', () => {
     assert.equal(main.path, 'main.hip');
     assert.match(main.after, /#include "k\/inc\.hip"/);
     assert.match(main.after, /hipMalloc/);
-    assert.equal(plan.files.find((f) => f.from === 'shared.cuh')?.path, 'shared.cuh');
+    assert.equal(plan.files.find((f) => f.from === 'lanes.cuh')?.path, 'lanes.cuh');
     assert.ok(!plan.files.some((f) => f.from === 'host.cpp'));
   });
 
@@ -92,7 +92,7 @@ describe('planProjectPort', () => {
     assert.deepEqual(r.project.buildUnresolved.map((u) => [u.code, u.line]), [['HP819', 3]]);
     let text = '';
     await main(['scan', root, '--target-rocm', '5.2'], { stdout: (x) => void (text += x), stderr: () => undefined });
-    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 2 hazard\(s\); includes shared\.cuh/);
+    assert.match(text, /Project report \(make; targets gfx90a, gfx1030\):\n  k\/a\.cu: will not compile \(1\); 2 hazard\(s\); includes lanes\.cuh/);
   });
 
   test('CLI: --single-source --in-place writes the compat header and build switch into the tree, sources untouched; bad --offload-arch is a usage error', async () => {
