@@ -204,9 +204,10 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
       unchanged.push(r);
       continue;
     }
-    let text: string;
+    // Make files were read once above (for CC and their includes)
+    let text: string | undefined = makeTexts.get(r);
     try {
-      text = readFileSync(f.path, 'utf8');
+      text ??= readFileSync(f.path, 'utf8');
     } catch {
       unchanged.push(r);
       continue;
@@ -253,7 +254,7 @@ export function planProjectPort(root: string, o: ProjectPortOptions): ProjectPla
   const tuFiles = [...cuda.map((f) => rel(f.path)).filter((r) => SOURCE_EXTS.has(extname(r).toLowerCase())), ...viaHeaders.keys()];
   for (const r of tuFiles) {
     const headers = viaHeaders.get(r) ?? closure(r);
-    const tu: TuReport = { file: r, headers: headers.sort(), blocking: [], hazards: [], unparsed: [] };
+    const tu: TuReport = { file: r, headers, blocking: [], hazards: [], unparsed: [] };
     for (const fileOf of [r, ...tu.headers]) {
       for (const x of openBy.get(fileOf) ?? []) {
         const item = { ...x, file: fileOf };

@@ -46,6 +46,7 @@ import type { RelatedSpan } from '../findings';
 import { DOCS, type ReportedFinding, type Rule, type RuleCode, type RuleContext } from './types';
 import { CG_NAMES, cooperativeGroupsGaps } from './cooperative-groups';
 import { DEVICE_MISSING_IN_52, DEVICE_PROP_MISSING_BEFORE_6, HALF_SHUFFLE_NAMES, SPECIAL_NAMES, devicePropGaps, deviceFunctionGaps, halfShuffles, nameFindings } from './api';
+import { headerShipsAfter } from './headers';
 import { conditionals, directiveText, relevantItemText, skippedOnAmd, takenInstead, type Branch } from './preprocessor';
 
 /** Codes of {@link gapsRule}. */
@@ -193,8 +194,10 @@ export const gapsRule: Rule = {
       if (g) g.push(x);
       else groups.set(key, [x]);
     }
-    const headers = tooNewHeaders(ctx);
-    for (const list of groups.values()) report(ctx, list, headers);
+    // read only when a group can follow from a header (a token scan of the whole file)
+    let headers: TooNewHeader[] | undefined;
+    const tooNew = (): TooNewHeader[] => (headers ??= tooNewHeaders(ctx));
+    for (const list of groups.values()) report(ctx, list, tooNew);
   },
 };
 
@@ -218,13 +221,14 @@ function tooNewHeaders(ctx: RuleContext): TooNewHeader[] {
     const raw = t.text.slice(t.start[i], t.end[i]);
     const path = raw.slice(1, -1);
     const h = ctx.mappings.header(path);
-    if (h?.hip && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) out.push({ tok: i, path, added: h.hipAdded, library: h.library });
+    const added = h?.hip ? headerShipsAfter(h, ctx.options.targetRocm) : undefined;
+    if (added) out.push({ tok: i, path, added, library: h!.library });
   }
   return out;
 }
 
 /** Reports one group of uses (same code, cause and skipped branch): at its first use, the others related. */
-function report(ctx: RuleContext, list: Use[], headers: readonly TooNewHeader[]): void {
+function report(ctx: RuleContext, list: Use[], tooNew: () => readonly TooNewHeader[]): void {
   const t = ctx.tokens;
   list.sort((a, b) => a.f.start - b.f.start);
   const first = list[0]!;
@@ -252,9 +256,9 @@ function report(ctx: RuleContext, list: Use[], headers: readonly TooNewHeader[])
   const root = first.skipped
     ? undefined
     : first.cause === 'target' && needsAll
-      ? headers.find((h) => compareVersions(needsAll, h.added) <= 0 && list.every((u) => u.f.library === h.library))
+      ? tooNew().find((h) => compareVersions(needsAll, h.added) <= 0 && list.every((u) => u.f.library === h.library))
       : first.cause === 'cg'
-        ? headers.find((h) => h.path.startsWith('cooperative_groups/'))
+        ? tooNew().find((h) => h.path.startsWith('cooperative_groups/'))
         : undefined;
   if (root) {
     const ships = first.cause === 'cg' ? `ROCm ${root.added} ships it; the members below are the same piece of work, porting this file's cooperative groups` : `ROCm ${root.added} ships it and these names`;

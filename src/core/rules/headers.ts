@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tok, PP, isPunct, nextCode, prevCode, type Tokens } from '../lexer';
-import { compareVersions, type Mappings } from '../mappings';
+import { compareVersions, type HeaderEntry, type Mappings } from '../mappings';
 import { SPECIAL_NAMES } from './api';
 import { DOCS, type Rule, type RuleCode, type RuleContext } from './types';
 
@@ -244,7 +244,7 @@ export const headersRule: Rule = {
         const useRoc = ctx.options.libraryTarget === 'roc' && !!h.roc;
         const hipPath = useRoc ? h.roc! : h.hip ? portedHeaderPath(h.cuda, h.hip, path, h.prefix === true) : null;
         if (hipPath === 'hip/hip_cooperative_groups.h' && isInclude && !hasRuntimeInclude) cgBeforeRuntime = true;
-        if (hipPath && h.hipAdded && compareVersions(ctx.options.targetRocm, h.hipAdded) < 0) {
+        if (hipPath && headerShipsAfter(h, ctx.options.targetRocm)) {
           // an error by consequence: the target's HIP has no such header, so the include fails
           ctx.report({
             code: 'HP111',
@@ -502,6 +502,15 @@ function headerGuards(ctx: RuleContext): void {
  * thrust/system/hip/ where Thrust has thrust/system/cuda/); other prefix entries (cub/, sm_) name one
  * replacement header.
  */
+/**
+ * The ROCm release that first ships the HIP equivalent of CUDA header `h`, when that is later than
+ * `target` (so `#include` of it fails there: HP111's error case); undefined otherwise. The release
+ * comes from the header tables and mappings/overrides.json (`hipAdded`).
+ */
+export function headerShipsAfter(h: HeaderEntry, target: string): string | undefined {
+  return h.hipAdded && compareVersions(target, h.hipAdded) < 0 ? h.hipAdded : undefined;
+}
+
 export function portedHeaderPath(cudaPrefix: string, hip: string, path: string, prefix: boolean): string {
   if (!prefix || !hip.endsWith('/')) return hip;
   const rest = path.startsWith(cudaPrefix) ? path.slice(cudaPrefix.length) : path;
